@@ -1,0 +1,108 @@
+/**
+ * The checker contract and the attempt loop every checker shares: attempts run one after another,
+ * `attempt_spacing` pauses between them (not after a transport failure, as in Go Checkup), and the
+ * result is judged by Go's status rules ({@linkcode judge}).
+ *
+ * @module
+ */
+import { type Attempt, judge, type Result, type Verdict } from "../result.ts";
+import type { PluginContext } from "../config/plugin.ts";
+
+/** What checkers need from the outside world: the clock, fetch and the node name. */
+export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node">;
+
+/** Checks one endpoint. A failed check is data (`down`, `degraded`), never an exception. */
+export interface Checker {
+  /** The config `type`, e.g. `"http"`. */
+  readonly type: string;
+  /** The endpoint's name (`result.title`). */
+  readonly title: string;
+  /** What is checked (`result.endpoint`): URL, address or command. */
+  readonly endpoint: string;
+  /** Runs every attempt and returns the judged result. Honours `signal`; never hangs past its timeout. */
+  check(signal?: AbortSignal): Promise<Result>;
+}
+
+/** What one attempt found. */
+export interface AttemptOutcome extends Attempt {
+  /** The attempt failed at the transport level: skip `attempt_spacing` after it (Go behaviour). */
+  transportFailure?: boolean;
+}
+
+/** Options of {@linkcode runCheck}. */
+export interface RunCheckOptions {
+  type: string;
+  title: string;
+  endpoint: string;
+  /** Number of attempts (values below 1 mean 1). */
+  attempts?: number;
+  /** Pause after each attempt, nanoseconds. */
+  attempt_spacing?: number;
+  /** `threshold_rtt`, nanoseconds. */
+  threshold_rtt?: number;
+  /** Take the timestamp after the attempts rather than before (Go's tls checker). */
+  timestampAfter?: boolean;
+  now: () => bigint;
+  node?: string;
+  signal?: AbortSignal;
+  /** Runs attempt number `index` (0-based). */
+  attempt: (index: number, signal: AbortSignal) => Promise<AttemptOutcome>;
+  /** Extra verdict inputs once all attempts are done (e.g. a certificate expiring soon). */
+  verdict?: (times: Attempt[]) => Verdict;
+}
+
+function sleep(ns: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ns / 1e6);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Runs a check's attempts and judges them: the shared core of every checker. */
+export async function runCheck(o: RunCheckOptions): Promise<Result> {
+  const signal = o.signal ?? new AbortController().signal;
+  let timestamp = o.now();
+  const count = Math.max(1, Math.floor(o.attempts ?? 1));
+  const times: Attempt[] = [];
+  for (let i = 0; i < count; i++) {
+    if (signal.aborted) {
+      times.push({ rtt: 0, error: "check aborted" });
+      break;
+    }
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await o.attempt(i, signal);
+    } catch (e) {
+      outcome = { rtt: 0, error: (e as Error)?.message ?? String(e), transportFailure: true };
+    }
+    times.push(
+      outcome.error
+        ? { rtt: Math.round(outcome.rtt), error: outcome.error }
+        : { rtt: Math.round(outcome.rtt) },
+    );
+    if (i < count - 1 && o.attempt_spacing && !outcome.transportFailure) {
+      await sleep(o.attempt_spacing, signal);
+    }
+  }
+  if (o.timestampAfter) timestamp = o.now();
+  const result: Result = { title: o.title || undefined, endpoint: o.endpoint || undefined, timestamp, times };
+  if (o.node) result.node = o.node;
+  return judge(result, { threshold: o.threshold_rtt, ...o.verdict?.(times) });
+}
+
+/** Body expectations shared by http and exec: Go's `must_contain` / `must_not_contain` texts. */
+export function bodyError(
+  body: string,
+  must_contain?: string,
+  must_not_contain?: string,
+): string | undefined {
+  if (must_contain && !body.includes(must_contain)) return `response does not contain '${must_contain}'`;
+  if (must_not_contain && body.includes(must_not_contain)) return `response contains '${must_not_contain}'`;
+  return undefined;
+}

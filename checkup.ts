@@ -1,0 +1,207 @@
+/**
+ * The orchestrator: runs checkers with a concurrency limit in config order, applies the `timestamp`
+ * override, stores, maintains and notifies; `every` repeats that on a schedule without overlapping rounds.
+ *
+ * @module
+ */
+import { createLogger, type Logger, silentLogger } from "./_internal/log.ts";
+import { formatDuration } from "./config/duration.ts";
+import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } from "./config/load.ts";
+import type { PluginContext } from "./config/plugin.ts";
+import type { Checker } from "./checkers/checker.ts";
+import type { Notifier } from "./notifiers/notifier.ts";
+import { AlertPipeline } from "./notifiers/pipeline.ts";
+import { nowNs, type Result } from "./result.ts";
+import { isMaintainer, type Storage } from "./storage/storage.ts";
+
+/** Dependencies of a {@linkcode Checkup}: all optional. */
+export interface CheckupDeps {
+  logger?: Logger;
+  fetch?: typeof fetch;
+  now?: () => bigint;
+}
+
+/** What one round did. */
+export interface RoundReport {
+  results: Result[];
+  /** The name the round was stored under, when stored. */
+  stored?: string;
+  /** Rounds deleted by maintenance. */
+  deleted?: number;
+}
+
+/** Options of {@linkcode Checkup.round}. */
+export interface RoundOptions {
+  store?: boolean;
+  maintain?: boolean;
+  notify?: boolean;
+  signal?: AbortSignal;
+  /** Adjust the results before they are stored (e.g. attach a message). */
+  transform?: (results: Result[]) => Result[];
+}
+
+/** A configured set of checkers, an optional storage and notifiers. */
+export class Checkup {
+  readonly checkers: readonly Checker[];
+  readonly storage?: Storage;
+  readonly notifiers: readonly Notifier[];
+  readonly concurrentChecks: number;
+  readonly timestamp?: bigint;
+  readonly warnings: readonly string[];
+  readonly #logger: Logger;
+  readonly #now: () => bigint;
+  readonly #alerts: AlertPipeline;
+
+  /**
+   * Builds a Checkup from a config object: the same shape as `checkup.json`, or an already resolved config.
+   * Throws a `ConfigError` listing every problem.
+   *
+   * @example
+   * ```ts
+   * import { Checkup } from "./checkup.ts";
+   * const checkup = new Checkup({
+   *   checkers: [{ type: "http", endpoint_name: "Example", endpoint_url: "http://127.0.0.1:9" }],
+   *   storage: { type: "fs", dir: "/tmp/checkup-example" },
+   * });
+   * console.assert(checkup.checkers.length === 1);
+   * ```
+   */
+  constructor(config: CheckupConfig | ResolvedConfig, deps: CheckupDeps = {}) {
+    const resolved = "redactor" in config ? config as ResolvedConfig : resolveConfig(config);
+    this.#logger = deps.logger ?? silentLogger;
+    this.#now = deps.now ?? nowNs;
+    const context: PluginContext = {
+      logger: this.#logger,
+      fetch: deps.fetch ?? ((...a) => fetch(...a)),
+      now: this.#now,
+      node: resolved.node,
+    };
+    this.checkers = resolved.checkers.map((c) => c.definition.create(c.options, context));
+    this.storage = resolved.storage?.definition.create(resolved.storage.options, context);
+    this.notifiers = resolved.notifiers.map((n) => n.definition.create(n.options, context));
+    this.concurrentChecks = resolved.concurrent_checks;
+    this.timestamp = resolved.timestamp;
+    this.warnings = resolved.warnings;
+    this.#alerts = new AlertPipeline(this.notifiers, this.#logger);
+  }
+
+  /** Loads `checkup.json` (or another path) and builds a Checkup from it. */
+  static async fromFile(path: string, deps: CheckupDeps = {}): Promise<Checkup> {
+    const resolved = await loadConfig(path);
+    const logger = deps.logger ?? createLogger({ redactor: resolved.redactor });
+    return new Checkup(resolved, { ...deps, logger });
+  }
+
+  /**
+   * Runs every checker once, at most `concurrent_checks` at a time; results come back in config order.
+   * A checker that throws (a bug or misconfiguration) yields a down result carrying the error.
+   */
+  async check(signal?: AbortSignal): Promise<Result[]> {
+    const results = new Array<Result>(this.checkers.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < this.checkers.length) {
+        const i = next++;
+        const c = this.checkers[i];
+        try {
+          results[i] = await c.check(signal);
+        } catch (e) {
+          this.#logger.error("checker failed", { checker: c.type, title: c.title, error: e });
+          results[i] = {
+            title: c.title || undefined,
+            endpoint: c.endpoint || undefined,
+            timestamp: this.#now(),
+            times: [{ rtt: 0, error: `checker error: ${(e as Error).message}` }],
+            down: true,
+          };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrentChecks, this.checkers.length) }, worker));
+    if (this.timestamp !== undefined) { for (const r of results) r.timestamp = this.timestamp; }
+    return results;
+  }
+
+  /** Stores a round; throws when there is no storage or the storage fails. */
+  async store(results: readonly Result[], signal?: AbortSignal): Promise<string> {
+    if (!this.storage) throw new Error("no storage configured");
+    return await this.storage.store(results, signal);
+  }
+
+  /** One round: check, then (as asked) store, maintain and notify. Storage errors propagate. */
+  async round(options: RoundOptions = {}): Promise<RoundReport> {
+    let results = await this.check(options.signal);
+    if (options.transform) results = options.transform(results);
+    const report: RoundReport = { results };
+    if (options.store) report.stored = await this.store(results, options.signal);
+    if (options.maintain && this.storage && isMaintainer(this.storage)) {
+      try {
+        report.deleted = await this.storage.maintain(options.signal);
+      } catch (e) {
+        this.#logger.error("maintenance failed", { storage: this.storage.type, error: e });
+      }
+    }
+    if (options.notify !== false && this.notifiers.length) {
+      await this.#alerts.process(results, options.signal);
+    }
+    return report;
+  }
+
+  /** Check, store, then purge expired rounds (Go's CheckAndStore). */
+  checkAndStore(signal?: AbortSignal): Promise<RoundReport> {
+    return this.round({ store: true, maintain: true, signal });
+  }
+
+  /**
+   * Runs a round now and then every `interval` nanoseconds until `signal` aborts. Rounds never overlap:
+   * a round that runs late skips the ticks it missed, and says so. An error in a round is logged and the
+   * loop carries on. On abort, the round under way finishes (including its store) before this returns.
+   */
+  async every(interval: number, signal: AbortSignal, onRound?: (report: RoundReport) => void): Promise<void> {
+    if (!(interval > 0)) throw new RangeError(`expected an interval > 0, found ${interval}`);
+    const intervalMs = interval / 1e6;
+    const start = performance.now();
+    let tick = 0;
+    while (!signal.aborted) {
+      try {
+        const report = await this.round({ store: true, maintain: true });
+        this.#logger.info("round done", {
+          checks: report.results.length,
+          stored: report.stored,
+          ...(report.deleted ? { deleted: report.deleted } : {}),
+        });
+        onRound?.(report);
+      } catch (e) {
+        this.#logger.error("round failed", { error: e });
+      }
+      const elapsed = performance.now() - start;
+      const due = Math.floor(elapsed / intervalMs) + 1;
+      if (due > tick + 1) {
+        this.#logger.warn("round took longer than the interval; skipping missed ticks", {
+          interval: formatDuration(interval),
+          skipped: due - tick - 1,
+        });
+      }
+      tick = due;
+      await sleepUntil(start + tick * intervalMs, signal);
+    }
+  }
+
+  /** Releases storage connections. */
+  async close(): Promise<void> {
+    await this.storage?.close?.();
+  }
+}
+
+function sleepUntil(when: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, when - performance.now()));
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

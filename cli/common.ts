@@ -1,0 +1,51 @@
+/** Shared CLI plumbing: loading the config with a logger on stderr, and turning failures into exit codes. */
+import { createLogger, type Logger, type LogLevel } from "../_internal/log.ts";
+import { Checkup } from "../checkup.ts";
+import { loadConfig } from "../config/load.ts";
+import { ConfigError } from "../config/errors.ts";
+import type { Io } from "./io.ts";
+
+/** Options every command shares. */
+export interface GlobalOptions {
+  config: string;
+  logLevel?: LogLevel;
+  logFormat?: "text" | "json";
+}
+
+/** Exit codes, documented in the README. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A failure already reported to the user; carries the exit code. */
+export class ExitError extends Error {
+  constructor(message: string, readonly code: number = EXIT.failure) {
+    super(message);
+  }
+}
+
+/** Loads the config and builds a Checkup whose logger writes to the CLI's stderr; prints warnings. */
+export async function openCheckup(
+  opts: GlobalOptions,
+  io: Io,
+): Promise<{ checkup: Checkup; logger: Logger }> {
+  const resolved = await loadConfig(opts.config);
+  const logger = createLogger({
+    level: opts.logLevel ?? "info",
+    format: opts.logFormat ?? "text",
+    redactor: resolved.redactor,
+    write: (line) => io.err(line + "\n"),
+  });
+  for (const w of resolved.warnings) logger.warn(`${opts.config}: ${w}`);
+  return { checkup: new Checkup(resolved, { logger }), logger };
+}
+
+/** Runs a command body, reporting config errors and other failures on stderr with an exit code. */
+export async function guard(io: Io, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof ConfigError) io.err(`error: ${e.message}\n`);
+    else if (e instanceof ExitError) io.err(`error: ${e.message}\n`);
+    else io.err(`error: ${(e as Error)?.message ?? e}\n`);
+    return e instanceof ExitError ? e.code : EXIT.failure;
+  }
+}

@@ -1,0 +1,43 @@
+/** `checkup every <interval>`: check, store and maintain now and on every tick until SIGINT/SIGTERM. */
+import { parseDuration } from "../config/duration.ts";
+import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
+import type { Io } from "./io.ts";
+
+const WORDS: Record<string, string> = { second: "1s", minute: "1m", hour: "1h", day: "24h", week: "168h" };
+
+/** Parses `every`'s interval: Go durations, `7d`, or second/minute/hour/day/week. */
+export function parseInterval(text: string): number {
+  const lower = text.toLowerCase();
+  const ns = parseDuration(WORDS[lower] ?? lower);
+  if (ns <= 0) throw new RangeError(`expected an interval > 0, found ${JSON.stringify(text)}`);
+  return ns;
+}
+
+/** Runs rounds on a schedule until the process is asked to stop; exits 0 after finishing the round under way. */
+export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise<number> {
+  return guard(io, async () => {
+    let ns: number;
+    try {
+      ns = parseInterval(interval);
+    } catch (e) {
+      throw new ExitError(`every: ${(e as Error).message}`, EXIT.usage);
+    }
+    const { checkup, logger } = await openCheckup(opts, io);
+    try {
+      if (!checkup.checkers.length) throw new ExitError("no checkers configured");
+      if (!checkup.storage) {
+        throw new ExitError('no storage configured (add a "storage" object to the config)');
+      }
+      logger.info("checking on a schedule", {
+        interval,
+        checkers: checkup.checkers.length,
+        storage: checkup.storage.type,
+      });
+      await checkup.every(ns, io.signal);
+      logger.info("stopped");
+      return EXIT.ok;
+    } finally {
+      await checkup.close();
+    }
+  });
+}

@@ -1,0 +1,59 @@
+/** The CLI's window on the world, injected so tests run commands in-process. */
+
+/** Output streams and environment of one CLI invocation. */
+export interface Io {
+  /** Writes to standard output (text is written as is). */
+  out(text: string): void;
+  /** Writes to standard error. */
+  err(text: string): void;
+  /** Whether standard output is a terminal (colours on). */
+  isTty: boolean;
+  /** Aborted on SIGINT/SIGTERM: long-running commands finish their round and return. */
+  signal: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+}
+
+/** The real process: stdout, stderr, and a signal aborted by SIGINT or SIGTERM. */
+export function processIo(): Io {
+  const ac = new AbortController();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(sig, () => ac.abort());
+    } catch { /* not supported on this platform (SIGTERM on Windows) */ }
+  }
+  let color = false;
+  try {
+    color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR") && Deno.env.get("TERM") !== "dumb";
+  } catch { /* no env permission */ }
+  return {
+    out: (t) => writeAll(Deno.stdout, t),
+    err: (t) => writeAll(Deno.stderr, t),
+    isTty: color,
+    signal: ac.signal,
+  };
+}
+
+/** An Io that records what is written (tests). */
+export function memoryIo(
+  signal: AbortSignal = new AbortController().signal,
+): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    isTty: false,
+    signal,
+    out(t: string) {
+      io.stdout += t;
+    },
+    err(t: string) {
+      io.stderr += t;
+    },
+  };
+  return io;
+}

@@ -1,0 +1,98 @@
+/**
+ * The `checkup` command line: commander wiring only. Each command is a `runX(options, io)` in its own file,
+ * so tests call them in-process through {@linkcode runCli}.
+ */
+import { Command, CommanderError, Option } from "commander";
+import denoJson from "../deno.json" with { type: "json" };
+import { EXIT, type GlobalOptions } from "./common.ts";
+import { runEvery } from "./every.ts";
+import type { Io } from "./io.ts";
+import { runMessage } from "./message.ts";
+import { runChecks } from "./run.ts";
+
+/** The version printed by `--version`. */
+export const VERSION: string = denoJson.version;
+
+function build(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command("checkup")
+    .description("Distributed, lock-free, self-hosted health checks and status pages.")
+    .version(VERSION, "-v, --version")
+    .option("-c, --config <path>", "path of the JSON config", "checkup.json")
+    .addOption(
+      new Option("--log-level <level>", "least severe log level shown").choices([
+        "debug",
+        "info",
+        "warn",
+        "error",
+      ]).default("info"),
+    )
+    .addOption(
+      new Option("--log-format <format>", "log line format on stderr").choices(["text", "json"]).default(
+        "text",
+      ),
+    )
+    .option("--store", "store the results instead of printing them (exit 0 unless storing fails)")
+    .option("--json", "print the results as JSON (Go Checkup's check-file format)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  checkup                         run every check once and print the results
+  checkup -c /etc/checkup.json --store
+  checkup every 5m                check, store and clean up every 5 minutes
+  checkup message "Investigating" --about "Website"
+
+Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage error.`,
+    )
+    .action(async (_opts, cmd: Command) => setCode(await runChecks(cmd.opts(), io)));
+
+  program.command("every")
+    .argument(
+      "<interval>",
+      'how often: a duration ("30s", "10m", "1h", "7d") or second, minute, hour, day, week',
+    )
+    .description("check, store and maintain now and then on every interval, until SIGINT/SIGTERM")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  checkup every 10m\n  checkup every minute -c /etc/checkup/checkup.json",
+    )
+    .action(async (interval: string, _o, cmd: Command) =>
+      setCode(await runEvery(interval, cmd.optsWithGlobals<GlobalOptions>(), io))
+    );
+
+  program.command("message")
+    .argument("<text>", "the status message (shown on the status page as text)")
+    .option(
+      "-a, --about <title>",
+      "the endpoint title the message is about (needed with more than one checker)",
+    )
+    .description("run a round and store it with a status message attached to one endpoint")
+    .addHelpText("after", '\nExamples:\n  checkup message "Maintenance until 14:00 UTC" --about "API"')
+    .action(async (text: string, _o, cmd: Command) =>
+      setCode(await runMessage(text, cmd.optsWithGlobals(), io))
+    );
+
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  return program;
+}
+
+/** Runs the CLI with `argv` (without the program name) and returns the exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = build(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
+      ) return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  return code;
+}

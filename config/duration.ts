@@ -1,0 +1,137 @@
+/**
+ * Durations: Go's integer nanoseconds (for compatibility with Go Checkup's `checkup.json`) and
+ * human-readable strings such as `"250ms"`, `"10s"`, `"1h30m"` or `"7d"`.
+ *
+ * @module
+ */
+
+/** A duration as written in a config: integer nanoseconds, or a string like `"10s"`. */
+export type Duration = number | string;
+
+/** Nanoseconds per unit, as accepted by {@linkcode parseDuration}. */
+const UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  "µs": 1e3,
+  "μs": 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+  d: 86400e9,
+  w: 7 * 86400e9,
+};
+
+const PART = /([0-9]*(?:\.[0-9]*)?)([a-zµμ]+)/gy;
+
+/**
+ * Parses a duration into integer nanoseconds. Integers are taken as nanoseconds (Go's
+ * `time.Duration` in JSON); strings use Go's `time.ParseDuration` syntax plus `d` (24h) and `w` (7d).
+ * Throws a `RangeError` that says what was expected.
+ *
+ * @example
+ * ```ts
+ * import { parseDuration } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseDuration("1m30s"), 90e9);
+ * assert.equal(parseDuration(500000000), 5e8);
+ * assert.equal(parseDuration("7d"), 604800e9);
+ * ```
+ */
+export function parseDuration(value: Duration): number {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new RangeError(
+        `expected a duration: integer nanoseconds ≥ 0 or a string like "10s", found ${value}`,
+      );
+    }
+    return value;
+  }
+  const text = value.trim();
+  const bad = () =>
+    new RangeError(
+      `expected a duration like "500ms", "10s", "5m", "2h" or "7d" (units ns, us, ms, s, m, h, d, w), found ${
+        JSON.stringify(value)
+      }`,
+    );
+  if (text === "0") return 0;
+  if (text === "" || text.startsWith("-")) throw bad();
+  const body = text.startsWith("+") ? text.slice(1) : text;
+  let total = 0;
+  PART.lastIndex = 0;
+  let end = 0;
+  for (let match = PART.exec(body); match; match = PART.exec(body)) {
+    const [, num, unit] = match;
+    if (num === "" || num === "." || !(unit in UNITS)) throw bad();
+    total += Number(num) * UNITS[unit];
+    end = PART.lastIndex;
+  }
+  if (end !== body.length || end === 0) throw bad();
+  return Math.round(total);
+}
+
+function frac(v: bigint, prec: number): [string, bigint] {
+  let out = "";
+  let printed = false;
+  for (let i = 0; i < prec; i++) {
+    const digit = v % 10n;
+    printed ||= digit !== 0n;
+    if (printed) out = digit.toString() + out;
+    v /= 10n;
+  }
+  return [printed ? "." + out : "", v];
+}
+
+/**
+ * Formats nanoseconds exactly like Go's `time.Duration.String()`: `0s`, `1.5s`, `250ms`, `336h0m0s`.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatDuration(1_209_600e9), "336h0m0s");
+ * assert.equal(formatDuration(12_300_000), "12.3ms");
+ * ```
+ */
+export function formatDuration(ns: number | bigint): string {
+  let u = BigInt(ns);
+  const neg = u < 0n;
+  if (neg) u = -u;
+  let out: string;
+  if (u < 1_000_000_000n) {
+    if (u === 0n) return "0s";
+    let unit: string, prec: number;
+    if (u < 1000n) [unit, prec] = ["ns", 0];
+    else if (u < 1_000_000n) [unit, prec] = ["µs", 3];
+    else [unit, prec] = ["ms", 6];
+    const [f, whole] = frac(u, prec);
+    out = whole.toString() + f + unit;
+  } else {
+    const [f, secs] = frac(u, 9);
+    out = (secs % 60n).toString() + f + "s";
+    let mins = secs / 60n;
+    if (mins > 0n) {
+      out = (mins % 60n).toString() + "m" + out;
+      const hours = mins / 60n;
+      if (hours > 0n) out = hours.toString() + "h" + out;
+      mins = 0n;
+    }
+  }
+  return neg ? "-" + out : out;
+}
+
+/**
+ * Formats nanoseconds for people: the largest one or two units, e.g. `"3d 4h"`, `"12m"`, `"250ms"`.
+ */
+export function humanDuration(ns: number): string {
+  const ms = ns / 1e6;
+  if (ms < 1) return `${Math.round(ns / 1e3)}µs`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.floor(ms / 1000);
+  const parts: [number, string][] = [[Math.floor(s / 86400), "d"], [Math.floor(s / 3600) % 24, "h"], [
+    Math.floor(s / 60) % 60,
+    "m",
+  ], [s % 60, "s"]];
+  const first = parts.findIndex(([n]) => n > 0);
+  return parts.slice(first, first + 2).filter(([n]) => n > 0).map(([n, u]) => `${n}${u}`).join(" ");
+}

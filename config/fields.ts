@@ -1,0 +1,98 @@
+/**
+ * Building blocks for plugin config schemas (zod), so every plugin validates durations, URLs and
+ * addresses the same way and with the same messages.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { describeValue } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
+
+/** A duration field: integer nanoseconds or a string such as `"10s"`; resolves to nanoseconds. */
+export function duration(description: string): z.ZodType<number, number | string> {
+  return z.union([z.number(), z.string()], {
+    error: (iss) =>
+      `expected a duration (integer nanoseconds or a string like "10s"), found ${describeValue(iss.input)}`,
+  }).transform((v, ctx) => {
+    try {
+      return parseDuration(v);
+    } catch (e) {
+      ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
+      return z.NEVER;
+    }
+  }).meta({
+    description: `${description} Integer nanoseconds (Go) or a string like "500ms", "10s", "5m", "7d".`,
+  });
+}
+
+/** A `host:port` address field. */
+export function hostPort(description: string): z.ZodString {
+  return z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):([0-9]{1,5})$/, {
+    error: (iss) => `expected host:port (e.g. "example.com:443"), found ${describeValue(iss.input)}`,
+  }).refine((v) => {
+    const port = Number(v.slice(v.lastIndexOf(":") + 1));
+    return port > 0 && port < 65536;
+  }, { error: "expected a port from 1 to 65535" }).meta({ description });
+}
+
+/** An absolute http(s) URL field. */
+export function httpUrl(description: string): z.ZodString {
+  return z.string().refine((v) => {
+    try {
+      return ["http:", "https:"].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, { error: (iss) => `expected an http:// or https:// URL, found ${describeValue(iss.input)}` }).meta({
+    description,
+  });
+}
+
+/** The `"type"` discriminator of a plugin schema; aliases are accepted and normalised to `type`. */
+export function typeTag<T extends string, A extends string = never>(
+  type: T,
+  aliases: readonly A[] = [],
+): z.ZodType<T, T | A> {
+  return z.union([z.literal(type), ...aliases.map((a) => z.literal(a))]).transform(() =>
+    type
+  ) as unknown as z.ZodType<
+    T,
+    T | A
+  >;
+}
+
+/**
+ * The per-parse error map: turns zod's issues into "expected …, found …" sentences.
+ */
+export const errorMap: z.core.$ZodErrorMap = (iss) => {
+  const found = describeValue(iss.input);
+  switch (iss.code) {
+    case "invalid_type":
+      if (iss.input === undefined) return `required: expected ${article(iss.expected)}`;
+      return `expected ${article(iss.expected)}, found ${found}`;
+    case "too_small":
+      return iss.origin === "array"
+        ? `expected at least ${iss.minimum} item(s)`
+        : iss.origin === "string"
+        ? `expected at least ${iss.minimum} character(s), found ${found}`
+        : `expected a number ${iss.inclusive ? "≥" : ">"} ${iss.minimum}, found ${found}`;
+    case "too_big":
+      return iss.origin === "array"
+        ? `expected at most ${iss.maximum} item(s)`
+        : `expected a value ${iss.inclusive ? "≤" : "<"} ${iss.maximum}, found ${found}`;
+    case "invalid_value":
+      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, found ${found}`;
+    case "invalid_format":
+      return `expected ${
+        iss.format === "regex" ? "a value matching " + iss.pattern : iss.format
+      }, found ${found}`;
+    default:
+      return undefined;
+  }
+};
+
+function article(expected: string): string {
+  if (expected === "int") return "an integer";
+  if (expected === "array" || expected === "object" || expected === "integer") return `an ${expected}`;
+  return `a ${expected}`;
+}

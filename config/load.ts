@@ -1,0 +1,293 @@
+/**
+ * Loading `checkup.json`: JSON with line and column in syntax errors, `${ENV}` substitution, Go's
+ * case-insensitive keys, validation of every checker, storage and notifier through the registries, and
+ * every problem reported at once with its JSON path.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import { Redactor } from "../_internal/redact.ts";
+import { closest } from "../_internal/suggest.ts";
+import type { Checker } from "../checkers/checker.ts";
+import { type CheckerConfig, checkerDefinitions } from "../checkers/mod.ts";
+import type { Notifier } from "../notifiers/notifier.ts";
+import { type NotifierConfig, notifierDefinitions } from "../notifiers/mod.ts";
+import type { Storage } from "../storage/storage.ts";
+import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
+import { type EnvLookup, substituteEnv } from "./env.ts";
+import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
+import { errorMap } from "./fields.ts";
+import { normalizeKeys } from "./keys.ts";
+import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
+import { type TopLevelConfig, topLevelSchema } from "./top_level.ts";
+import { silentLogger } from "../_internal/log.ts";
+import { nowNs } from "../result.ts";
+
+/** A whole `checkup.json`, as written (Go Checkup's keys). */
+export interface CheckupConfig extends TopLevelConfig {
+  /** The checks to run each round, in this order. */
+  checkers?: CheckerConfig[];
+  /** Where rounds are stored. */
+  storage?: StorageConfig;
+  /** Who is told when an endpoint goes down, degrades or recovers. */
+  notifiers?: NotifierConfig[];
+  /** Legacy single notifier (Go Checkup); it goes first, before `notifiers`. */
+  notifier?: NotifierConfig;
+}
+
+/** One plugin entry that passed validation. */
+export interface ResolvedPlugin<I> {
+  definition: AnyDefinition<I>;
+  options: unknown;
+  /** Its JSON path, e.g. `checkers[2]`. */
+  path: string;
+}
+
+/** A validated config, ready to be instantiated. */
+export interface ResolvedConfig {
+  checkers: ResolvedPlugin<Checker>[];
+  storage?: ResolvedPlugin<Storage>;
+  notifiers: ResolvedPlugin<Notifier>[];
+  concurrent_checks: number;
+  timestamp?: bigint;
+  node?: string;
+  /** Unknown keys and deprecations: worth telling, not fatal. */
+  warnings: string[];
+  /** Knows every secret of this config, for logs and errors. */
+  redactor: Redactor;
+}
+
+/** Options of {@linkcode resolveConfig} and {@linkcode loadConfig}. */
+export interface ResolveOptions {
+  /** Named in errors; default "config". */
+  source?: string;
+  /** Environment lookup for `${VAR}`; default `Deno.env.get`. */
+  env?: EnvLookup;
+}
+
+function defaultEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: treat as unset
+  }
+}
+
+/** Parses JSON text; a syntax error names the source, line and column. */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const pos = /at position (\d+)/.exec(message);
+    let where = "";
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      const line = before.split("\n").length;
+      const column = Number(pos[1]) - before.lastIndexOf("\n");
+      where = `:${line}:${column}`;
+    } else if (/end of JSON input|Unexpected end/i.test(message)) {
+      const lines = text.split("\n");
+      where = `:${lines.length}:${lines[lines.length - 1].length + 1}`;
+    }
+    const reason = message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
+    throw new ConfigError(`${source}${where}`, [{ path: "", message: `invalid JSON: ${reason}` }]);
+  }
+}
+
+function resolvePlugin<I>(
+  kind: string,
+  list: readonly AnyDefinition<I>[],
+  raw: unknown,
+  path: string,
+  legacyTypeKey: string | undefined,
+  issues: ConfigIssue[],
+  warnings: string[],
+): ResolvedPlugin<I> | undefined {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    issues.push({ path, message: `expected a ${kind} object with a "type", found ${describeValue(raw)}` });
+    return undefined;
+  }
+  const obj = raw as Record<string, unknown>;
+  const typeKey = Object.keys(obj).find((k) => k.toLowerCase() === "type");
+  let type = typeKey === undefined ? undefined : obj[typeKey];
+  const names = list.map((d) => d.type);
+  const valid = names.length ? `expected one of: ${names.join(", ")}` : `no ${kind} types are available`;
+  if (type === undefined && legacyTypeKey) {
+    const legacy = Object.keys(obj).find((k) => k.toLowerCase() === legacyTypeKey);
+    if (legacy !== undefined) {
+      type = obj[legacy];
+      warnings.push(`${joinPath(path, legacy)}: "${legacy}" is the Go Checkup v1 name of "type"; rename it`);
+    }
+  }
+  if (type === undefined) {
+    issues.push({ path: joinPath(path, "type"), message: `missing ${kind} type; ${valid}` });
+    return undefined;
+  }
+  if (typeof type !== "string") {
+    issues.push({ path: joinPath(path, "type"), message: `expected a string, found ${describeValue(type)}` });
+    return undefined;
+  }
+  const definition = findDefinition(list, type);
+  if (!definition) {
+    const hint = closest(type, names);
+    issues.push({
+      path: joinPath(path, "type"),
+      message: `unknown ${kind} type "${type}"${hint ? ` (did you mean "${hint}"?)` : ""}; ${valid}`,
+    });
+    return undefined;
+  }
+  if (definition.deprecated) warnings.push(`${path}: ${definition.deprecated}`);
+  const rest = { ...obj };
+  if (typeKey !== undefined) delete rest[typeKey];
+  if (legacyTypeKey) {
+    for (const k of Object.keys(rest)) if (k.toLowerCase() === legacyTypeKey) delete rest[k];
+  }
+  const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, warnings);
+  const parsed = definition.schema.safeParse(normalized, { error: errorMap });
+  if (!parsed.success) {
+    for (const iss of parsed.error.issues) {
+      issues.push({
+        path: iss.path.reduce<string>((p, k) => joinPath(p, k as string | number), path),
+        message: iss.message,
+      });
+    }
+    return undefined;
+  }
+  return { definition, options: parsed.data, path };
+}
+
+/**
+ * Validates a config object (parsed JSON or a library caller's object). Throws a {@linkcode ConfigError}
+ * listing every problem; returns the resolved plugins plus warnings otherwise.
+ */
+export function resolveConfig(raw: unknown, options: ResolveOptions = {}): ResolvedConfig {
+  const source = options.source ?? "config";
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const redactor = new Redactor();
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(source, [{
+      path: "",
+      message: `expected a JSON object, found ${describeValue(raw)}`,
+    }]);
+  }
+  const data = substituteEnv(raw, options.env ?? defaultEnv, "", issues, (name, value) => {
+    if (/TOKEN|SECRET|PASSWORD|PASSWD|KEY|DSN|WEBHOOK|AUTH/i.test(name)) redactor.add(value);
+  }) as Record<string, unknown>;
+  redactor.collect(data);
+
+  const top: Record<string, unknown> = {};
+  const lists: Record<string, unknown> = {};
+  const listKeys = ["checkers", "storage", "notifiers", "notifier"];
+  const topKeys = ["concurrent_checks", "timestamp", "node"];
+  for (const [key, value] of Object.entries(data)) {
+    const lower = key.toLowerCase();
+    if (listKeys.includes(lower)) lists[lower] = value;
+    else if (topKeys.includes(lower)) top[lower] = value;
+    else {
+      const hint = closest(key, [...listKeys, ...topKeys]);
+      warnings.push(`${key}: unknown key, ignored${hint ? ` (did you mean "${hint}"?)` : ""}`);
+    }
+  }
+  const settings = topLevelSchema.safeParse(top, { error: errorMap });
+  if (!settings.success) {
+    for (const iss of settings.error.issues) issues.push({ path: iss.path.join("."), message: iss.message });
+  }
+
+  const array = (key: string): unknown[] => {
+    const v = lists[key];
+    if (v === undefined || v === null) return [];
+    if (Array.isArray(v)) return v;
+    issues.push({ path: key, message: `expected an array, found ${describeValue(v)}` });
+    return [];
+  };
+  const checkers = array("checkers")
+    .map((c, i) =>
+      resolvePlugin("checker", checkerDefinitions, c, `checkers[${i}]`, undefined, issues, warnings)
+    )
+    .filter((c) => c !== undefined);
+  const notifierRaws: [unknown, string][] = [];
+  if (lists.notifier !== undefined && lists.notifier !== null) {
+    notifierRaws.push([lists.notifier, "notifier"]);
+  }
+  array("notifiers").forEach((n, i) => notifierRaws.push([n, `notifiers[${i}]`]));
+  const notifiers = notifierRaws
+    .map(([n, p]) => resolvePlugin("notifier", notifierDefinitions, n, p, "name", issues, warnings))
+    .filter((n) => n !== undefined);
+  const storage = lists.storage === undefined || lists.storage === null
+    ? undefined
+    : resolvePlugin("storage", storageDefinitions, lists.storage, "storage", "provider", issues, warnings);
+
+  if (issues.length) throw new ConfigError(source, issues);
+  const s = settings.data!;
+  return {
+    checkers,
+    storage,
+    notifiers,
+    concurrent_checks: s.concurrent_checks,
+    timestamp: s.timestamp,
+    node: s.node,
+    warnings,
+    redactor,
+  };
+}
+
+/**
+ * Reads and validates a config file. A missing or unreadable file, invalid JSON and every invalid value
+ * throw a {@linkcode ConfigError} that names the file (and line and column for syntax errors).
+ */
+export async function loadConfig(
+  path: string,
+  options: Omit<ResolveOptions, "source"> = {},
+): Promise<ResolvedConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "file not found (create one, or pass -c/--config PATH)"
+      : e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable
+      ? "permission denied"
+      : e instanceof Deno.errors.IsADirectory
+      ? "is a directory, expected a JSON file"
+      : (e as Error).message;
+    throw new ConfigError(path, [{ path: "", message: why }]);
+  }
+  return resolveConfig(parseJsonText(text, path), { ...options, source: path });
+}
+
+function defaultContext(): PluginContext {
+  return { logger: silentLogger, fetch: (...a) => fetch(...a), now: nowNs };
+}
+
+function single<I>(
+  kind: string,
+  list: readonly AnyDefinition<I>[],
+  raw: unknown,
+  context?: Partial<PluginContext>,
+): I {
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const resolved = resolvePlugin(kind, list, raw, kind, undefined, issues, warnings);
+  if (!resolved) throw new ConfigError(kind, issues);
+  return resolved.definition.create(resolved.options, { ...defaultContext(), ...context });
+}
+
+/** Builds one checker from its `checkup.json` object (library use). Throws {@linkcode ConfigError}. */
+export function parseChecker(config: CheckerConfig, context?: Partial<PluginContext>): Checker {
+  return single("checker", checkerDefinitions, config, context);
+}
+
+/** Builds one storage from its `checkup.json` object (library use). Throws {@linkcode ConfigError}. */
+export function parseStorage(config: StorageConfig, context?: Partial<PluginContext>): Storage {
+  return single("storage", storageDefinitions, config, context);
+}
+
+/** Builds one notifier from its `checkup.json` object (library use). Throws {@linkcode ConfigError}. */
+export function parseNotifier(config: NotifierConfig, context?: Partial<PluginContext>): Notifier {
+  return single("notifier", notifierDefinitions, config, context);
+}
+
+/** The schema type of a definition, re-exported for the JSON Schema generator. */
+export type DefinitionSchema = z.ZodType;

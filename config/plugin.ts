@@ -1,0 +1,49 @@
+/**
+ * The plugin contract shared by checkers, storages and notifiers: each type is one
+ * {@linkcode PluginDefinition} in its kind's registry list, and the config union, the JSON Schema, the
+ * "unknown type" error and construction all derive from that list.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { Logger } from "../_internal/log.ts";
+
+/** What every plugin instance is given: dependencies, never module-level state. */
+export interface PluginContext {
+  /** Where the plugin reports what it does. */
+  logger: Logger;
+  /** The fetch to use (tests inject a fake). */
+  fetch: typeof fetch;
+  /** The current time as UTC Unix nanoseconds. */
+  now: () => bigint;
+  /** The node name results are tagged with, when configured. */
+  node?: string;
+}
+
+/** One plugin type: its name, its config schema and how to build it from validated options. */
+export interface PluginDefinition<Instance, Options = unknown> {
+  /** The `"type"` value in `checkup.json` (e.g. `"http"`). */
+  readonly type: string;
+  /** Other accepted type names (e.g. `"sqlite"` for `"sqlite3"`). */
+  readonly aliases?: readonly string[];
+  /** One line for docs and the JSON Schema. */
+  readonly summary: string;
+  /** A deprecation message printed as a warning when this type is used. */
+  readonly deprecated?: string;
+  /** Validates and normalises the JSON object (including `type`) into options. */
+  readonly schema: z.ZodType<Options>;
+  /** Builds the plugin from options that passed the schema. */
+  create(options: Options, context: PluginContext): Instance;
+}
+
+/** A definition of any options type, as held in a registry list. */
+// deno-lint-ignore no-explicit-any
+export type AnyDefinition<Instance> = PluginDefinition<Instance, any>;
+
+/** Finds a definition by type name or alias. */
+export function findDefinition<I>(
+  list: readonly AnyDefinition<I>[],
+  type: string,
+): AnyDefinition<I> | undefined {
+  return list.find((d) => d.type === type || d.aliases?.includes(type));
+}

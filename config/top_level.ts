@@ -1,0 +1,58 @@
+/**
+ * The top-level keys of `checkup.json` other than the plugin lists (`checkers`, `storage`,
+ * `notifiers`, legacy `notifier`), which the registries validate.
+ */
+import { z } from "zod";
+import { describeValue } from "./errors.ts";
+
+/** Top-level settings as written in `checkup.json`. */
+export interface TopLevelConfig {
+  /** Maximum checks running at once; 0 or unset means 5 (Go's default). */
+  concurrent_checks?: number;
+  /** RFC 3339 time that replaces every result's timestamp (lines up distributed checkers). */
+  timestamp?: string;
+  /** This node's name or location; when set, every result carries it as `node`. */
+  node?: string;
+}
+
+/** Validated top-level settings. */
+export interface TopLevelOptions {
+  concurrent_checks: number;
+  timestamp?: bigint;
+  node?: string;
+}
+
+const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
+
+/** Parses an RFC 3339 time to UTC Unix nanoseconds (exact to the nanosecond). */
+export function parseRfc3339(text: string): bigint | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[4].toUpperCase()}`);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[3] ?? "").padEnd(9, "0"));
+}
+
+/** The zod schema of the top-level settings (plugin lists excluded). */
+export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.object({
+  concurrent_checks: z.number().int().min(0, {
+    error: (iss) =>
+      `expected a number of checks ≥ 1 (0 means the default, 5), found ${describeValue(iss.input)}`,
+  }).default(0).transform((n) => n || 5).meta({ description: "Maximum checks running at once (default 5)." }),
+  timestamp: z.string().transform((s, ctx) => {
+    const ns = parseRfc3339(s);
+    if (ns === undefined) {
+      ctx.issues.push({
+        code: "custom",
+        input: s,
+        message: `expected an RFC 3339 time like "2026-01-02T15:04:05Z", found ${describeValue(s)}`,
+      });
+      return z.NEVER;
+    }
+    // Go's zero time means "not set".
+    return ns === -62135596800000000000n ? undefined : ns;
+  }).optional().meta({ description: "RFC 3339 time that replaces every result's timestamp." }),
+  node: z.string().min(1).optional().meta({
+    description: "This node's name or location; results carry it as `node` (Checkup extension).",
+  }),
+});

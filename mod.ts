@@ -1,0 +1,90 @@
+/**
+ * Checkup: distributed, lock-free, self-hosted health checks and status pages. The config objects are
+ * the same as `checkup.json`'s, so any object moves between the file and code unchanged.
+ *
+ * @example Check an endpoint, store the round and read it back
+ * ```ts
+ * import { Checkup, isStorageReader, statusOf } from "./mod.ts";
+ *
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+ * const dir = await Deno.makeTempDir();
+ * const checkup = new Checkup({
+ *   checkers: [{ type: "http", endpoint_name: "Local", endpoint_url: `http://127.0.0.1:${server.addr.port}/` }],
+ *   storage: { type: "fs", dir },
+ * });
+ * const { results, stored } = await checkup.checkAndStore();
+ * console.assert(statusOf(results[0]) === "healthy");
+ * if (checkup.storage && isStorageReader(checkup.storage)) {
+ *   const again = await checkup.storage.fetch(stored!);
+ *   console.assert(again[0].title === "Local");
+ * }
+ * await server.shutdown();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+export { Checkup, type CheckupDeps, type RoundOptions, type RoundReport } from "./checkup.ts";
+export {
+  type Attempt,
+  computeStats,
+  decodeResults,
+  encodeResults,
+  judge,
+  priorityOver,
+  type Result,
+  ResultFormatError,
+  type Stats,
+  type Status,
+  statusOf,
+  type Verdict,
+  worstStatus,
+} from "./result.ts";
+export { type Duration, formatDuration, parseDuration } from "./config/duration.ts";
+export {
+  type CheckupConfig,
+  loadConfig,
+  parseChecker,
+  parseNotifier,
+  parseStorage,
+  resolveConfig,
+  type ResolvedConfig,
+  type ResolvedPlugin,
+  type ResolveOptions,
+} from "./config/load.ts";
+export { ConfigError, type ConfigIssue } from "./config/errors.ts";
+export type { PluginContext, PluginDefinition } from "./config/plugin.ts";
+export type { TopLevelConfig } from "./config/top_level.ts";
+export {
+  type Checker,
+  type CheckerConfig,
+  checkerDefinitions,
+  HttpChecker,
+  type HttpCheckerConfig,
+} from "./checkers/mod.ts";
+export {
+  type IndexEntry,
+  isMaintainer,
+  isProvisioner,
+  isStateStore,
+  isStorageReader,
+  type Maintainer,
+  NotFoundError,
+  type Provisioner,
+  type ProvisionInfo,
+  readRounds,
+  type StateStore,
+  type Storage,
+  type StorageConfig,
+  storageDefinitions,
+  type StorageReader,
+  type StoredRound,
+} from "./storage/mod.ts";
+export {
+  type Alert,
+  type AlertKind,
+  type Notifier,
+  type NotifierConfig,
+  notifierDefinitions,
+} from "./notifiers/mod.ts";
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./_internal/log.ts";

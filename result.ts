@@ -1,0 +1,286 @@
+/**
+ * The result model: one {@linkcode Result} per checker per round, with Go Checkup's status rules and
+ * its check-file JSON encoding (compact, Go key order, omitted empties, integer nanoseconds).
+ *
+ * @module
+ */
+import { formatDuration } from "./config/duration.ts";
+
+/** One try of a check: its round-trip time in nanoseconds and the error, if it failed. */
+export interface Attempt {
+  /** Round-trip time in nanoseconds (0 when the attempt failed before a response). */
+  rtt: number;
+  /** Why the attempt failed; absent when it succeeded. */
+  error?: string;
+}
+
+/** The outcome of one check. Field names are those of Go Checkup's check files. */
+export interface Result {
+  /** The endpoint's name (`endpoint_name`, or `name` for exec). */
+  title?: string;
+  /** The URL, address or command checked. */
+  endpoint?: string;
+  /** When the check ran, UTC Unix nanoseconds (exact, hence a bigint). */
+  timestamp: bigint;
+  /** One entry per attempt, in order. */
+  times?: Attempt[];
+  /** The `threshold_rtt` the result was judged against, in nanoseconds. */
+  threshold?: number;
+  /** Set when the endpoint is healthy. */
+  healthy?: boolean;
+  /** Set when the endpoint works but slowly or with a warning. */
+  degraded?: boolean;
+  /** Set when the endpoint failed. */
+  down?: boolean;
+  /** Why the result is degraded (or a warning). */
+  notice?: string;
+  /** A human status message posted with `checkup message`. */
+  message?: string;
+  /** Which checkup node produced the result (Checkup extension; Go ignores it). */
+  node?: string;
+}
+
+/** The four statuses, in Go Checkup's words. */
+export type Status = "healthy" | "degraded" | "down" | "unknown";
+
+/** Aggregate round-trip times of a result, nanoseconds, computed as Go Checkup does. */
+export interface Stats {
+  total: number;
+  mean: number;
+  median: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * The status of a result: down, then degraded, then healthy, else unknown (Go's precedence).
+ *
+ * @example
+ * ```ts
+ * import { statusOf } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(statusOf({ timestamp: 0n, down: true, degraded: true }), "down");
+ * assert.equal(statusOf({ timestamp: 0n }), "unknown");
+ * ```
+ */
+export function statusOf(result: Pick<Result, "healthy" | "degraded" | "down">): Status {
+  if (result.down) return "down";
+  if (result.degraded) return "degraded";
+  if (result.healthy) return "healthy";
+  return "unknown";
+}
+
+const RANK: Record<Status, number> = { unknown: 0, healthy: 1, degraded: 2, down: 3 };
+
+/** Whether status `a` takes priority over `b` (down > degraded > healthy > unknown; equal never wins). */
+export function priorityOver(a: Status, b: Status): boolean {
+  return RANK[a] > RANK[b];
+}
+
+/** The worst of several statuses; `unknown` for none. */
+export function worstStatus(statuses: Iterable<Status>): Status {
+  let worst: Status = "unknown";
+  for (const s of statuses) if (priorityOver(s, worst)) worst = s;
+  return worst;
+}
+
+/**
+ * Round-trip statistics exactly as Go's `ComputeStats`: min/max scan in order and replace a zero,
+ * the median of an even count is the integer mean of the middle two, the mean counts failed attempts.
+ */
+export function computeStats(times: readonly Attempt[] = []): Stats {
+  if (times.length === 0) return { total: 0, mean: 0, median: 0, min: 0, max: 0 };
+  let total = 0, min = 0, max = 0;
+  for (const { rtt } of times) {
+    total += rtt;
+    if (rtt < min || min === 0) min = rtt;
+    if (rtt > max || max === 0) max = rtt;
+  }
+  const sorted = times.map((a) => a.rtt).sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid] : Math.floor((sorted[mid - 1] + sorted[mid]) / 2);
+  return { total, mean: Math.floor(total / times.length), median, min, max };
+}
+
+/** How a checker wants its attempts judged. */
+export interface Verdict {
+  /** `threshold_rtt` in nanoseconds; 0 disables the degraded-by-latency rule. */
+  threshold?: number;
+  /** A failed attempt makes the result degraded instead of down (exec `raise: "warn"`). */
+  warnOnly?: boolean;
+  /** A reason to call an otherwise healthy result degraded (e.g. a certificate expiring soon). */
+  degradedNotice?: string;
+}
+
+/**
+ * Applies Go Checkup's status rules to a result's attempts and sets exactly one status flag:
+ * any attempt error → down (or degraded with `warnOnly`); else median RTT strictly above the threshold →
+ * degraded; else healthy.
+ *
+ * @example
+ * ```ts
+ * import { judge } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * const r = judge({ timestamp: 0n, times: [{ rtt: 3e8 }] }, { threshold: 2e8 });
+ * assert.equal(r.degraded, true);
+ * assert.equal(r.notice, "median round trip time exceeded threshold (200ms)");
+ * ```
+ */
+export function judge(result: Result, verdict: Verdict = {}): Result {
+  const out: Result = { ...result, healthy: undefined, degraded: undefined, down: undefined };
+  if (verdict.threshold) out.threshold = verdict.threshold;
+  const failed = (out.times ?? []).find((a) => a.error);
+  if (failed) {
+    if (verdict.warnOnly) {
+      out.degraded = true;
+      out.notice = failed.error;
+    } else out.down = true;
+  } else if (verdict.degradedNotice) {
+    out.degraded = true;
+    out.notice = verdict.degradedNotice;
+  } else if (verdict.threshold && computeStats(out.times).median > verdict.threshold) {
+    out.degraded = true;
+    out.notice = `median round trip time exceeded threshold (${formatDuration(verdict.threshold)})`;
+  } else out.healthy = true;
+  return out;
+}
+
+/** Encodes a string the way Go's encoding/json does (HTML-safe escapes, U+2028/2029 escaped). */
+export function goString(s: string): string {
+  return JSON.stringify(s.toWellFormed()).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
+}
+
+function encodeResult(r: Result): string {
+  const parts: string[] = [];
+  if (r.title) parts.push(`"title":${goString(r.title)}`);
+  if (r.endpoint) parts.push(`"endpoint":${goString(r.endpoint)}`);
+  if (r.timestamp) parts.push(`"timestamp":${r.timestamp}`);
+  if (r.times?.length) {
+    const times = r.times.map((a) =>
+      a.error ? `{"rtt":${Math.round(a.rtt)},"error":${goString(a.error)}}` : `{"rtt":${Math.round(a.rtt)}}`
+    );
+    parts.push(`"times":[${times.join(",")}]`);
+  }
+  if (r.threshold) parts.push(`"threshold":${Math.round(r.threshold)}`);
+  if (r.healthy) parts.push(`"healthy":true`);
+  if (r.degraded) parts.push(`"degraded":true`);
+  if (r.down) parts.push(`"down":true`);
+  if (r.notice) parts.push(`"notice":${goString(r.notice)}`);
+  if (r.message) parts.push(`"message":${goString(r.message)}`);
+  if (r.node) parts.push(`"node":${goString(r.node)}`);
+  return `{${parts.join(",")}}`;
+}
+
+/**
+ * Encodes a round as a Go Checkup check file body: a compact JSON array, byte-compatible with Go's
+ * `json.Marshal` (no trailing newline; the fs storage adds one, as Go's does).
+ *
+ * @example
+ * ```ts
+ * import { encodeResults } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * const json = encodeResults([{ title: "<Site>", timestamp: 1n, times: [{ rtt: 0, error: "x" }], down: true }]);
+ * assert.equal(json, '[{"title":"\\u003cSite\\u003e","timestamp":1,"times":[{"rtt":0,"error":"x"}],"down":true}]');
+ * ```
+ */
+export function encodeResults(results: readonly Result[]): string {
+  return `[${results.map(encodeResult).join(",")}]`;
+}
+
+/** A check file or row that is not a valid array of results. */
+export class ResultFormatError extends Error {
+  override name = "ResultFormatError";
+}
+
+const KEYS = [
+  "title",
+  "endpoint",
+  "timestamp",
+  "times",
+  "threshold",
+  "healthy",
+  "degraded",
+  "down",
+  "notice",
+  "message",
+  "node",
+];
+const KEY_BY_LOWER = new Map(KEYS.map((k) => [k.toLowerCase(), k]));
+
+function num(v: unknown, where: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === "number") return v;
+  throw new ResultFormatError(`${where}: expected a number, found ${JSON.stringify(v)}`);
+}
+
+function str(v: unknown, where: string): string | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v === "string") return v;
+  throw new ResultFormatError(`${where}: expected a string, found ${JSON.stringify(v)}`);
+}
+
+/**
+ * Decodes a check file (Go's or ours) into results. Tolerates everything Go writes: missing keys,
+ * `\u003c` escapes, a trailing newline, keys in any case. Timestamps are kept exact as bigints.
+ * Errors name `source` and the element at fault.
+ */
+export function decodeResults(text: string, source = "check file"): Result[] {
+  let raw: unknown;
+  try {
+    // Keep 19-digit nanosecond timestamps exact: quote them before JSON.parse rounds them to a double.
+    raw = JSON.parse(text.replace(/"(timestamp)"(\s*:\s*)(-?\d+)/gi, '"$1"$2"$3"'));
+  } catch (e) {
+    throw new ResultFormatError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  if (raw === null) return [];
+  if (!Array.isArray(raw)) throw new ResultFormatError(`${source}: expected a JSON array of results`);
+  return raw.map((item, i): Result => {
+    const where = `${source}[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new ResultFormatError(`${where}: expected a result object`);
+    }
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(item)) o[KEY_BY_LOWER.get(k.toLowerCase()) ?? k] = v;
+    const ts = o.timestamp;
+    let timestamp = 0n;
+    if (typeof ts === "string" && /^-?\d+$/.test(ts)) timestamp = BigInt(ts);
+    else if (typeof ts === "number") timestamp = BigInt(Math.trunc(ts));
+    else if (ts !== undefined && ts !== null) {
+      throw new ResultFormatError(`${where}.timestamp: expected integer nanoseconds`);
+    }
+    const r: Result = { timestamp };
+    const title = str(o.title, `${where}.title`), endpoint = str(o.endpoint, `${where}.endpoint`);
+    if (title !== undefined) r.title = title;
+    if (endpoint !== undefined) r.endpoint = endpoint;
+    if (o.times !== undefined && o.times !== null) {
+      if (!Array.isArray(o.times)) throw new ResultFormatError(`${where}.times: expected an array`);
+      r.times = o.times.map((a, j) => {
+        if (typeof a !== "object" || a === null) {
+          throw new ResultFormatError(`${where}.times[${j}]: expected an attempt object`);
+        }
+        const rec = Object.fromEntries(Object.entries(a).map(([k, v]) => [k.toLowerCase(), v]));
+        const error = str(rec.error, `${where}.times[${j}].error`);
+        return error === undefined
+          ? { rtt: num(rec.rtt, `${where}.times[${j}].rtt`) }
+          : { rtt: num(rec.rtt, `${where}.times[${j}].rtt`), error };
+      });
+    }
+    const threshold = num(o.threshold, `${where}.threshold`);
+    if (threshold) r.threshold = threshold;
+    for (const flag of ["healthy", "degraded", "down"] as const) if (o[flag] === true) r[flag] = true;
+    for (const key of ["notice", "message", "node"] as const) {
+      const v = str(o[key], `${where}.${key}`);
+      if (v !== undefined) r[key] = v;
+    }
+    return r;
+  });
+}
+
+/** The current time as UTC Unix nanoseconds, with sub-millisecond precision where the runtime has it. */
+export function nowNs(): bigint {
+  const ms = performance.timeOrigin + performance.now();
+  return BigInt(Math.floor(ms)) * 1_000_000n + BigInt(Math.floor((ms % 1) * 1e6));
+}

@@ -1,0 +1,31 @@
+/**
+ * Storages: the registry list of every storage type, the storage contract and its capability guards.
+ *
+ * @module
+ */
+import type { AnyDefinition } from "../config/plugin.ts";
+import type { Storage } from "./storage.ts";
+import { fsStorage, type FsStorageConfig } from "./fs.ts";
+import { sqliteStorage, type SqliteStorageConfig } from "./sqlite.ts";
+
+export * from "./storage.ts";
+export {
+  encodeIndex,
+  FsStorage,
+  fsStorage,
+  type FsStorageConfig,
+  type FsStorageOptions,
+  parseIndex,
+} from "./fs.ts";
+export {
+  SqliteStorage,
+  sqliteStorage,
+  type SqliteStorageConfig,
+  type SqliteStorageOptions,
+} from "./sqlite.ts";
+
+/** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
+export const storageDefinitions: readonly AnyDefinition<Storage>[] = [fsStorage, sqliteStorage];
+
+/** Any storage object as written in `checkup.json`. */
+export type StorageConfig = FsStorageConfig | SqliteStorageConfig;
