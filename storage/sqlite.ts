@@ -89,22 +89,24 @@ export class SqliteStorage implements Storage, StorageReader, Maintainer, StateS
     }
   }
 
-  #run<T>(what: string, fn: (db: DatabaseSync) => T): T {
-    const db = this.#open();
+  /** Runs `fn` on the open database; every failure becomes a rejected promise with context. */
+  #run<T>(what: string, fn: (db: DatabaseSync) => T): Promise<T> {
     try {
-      return fn(db);
+      return Promise.resolve(fn(this.#open()));
     } catch (e) {
       const msg = (e as Error).message;
       if (/no such table/.test(msg)) {
-        throw new Error(`storage sqlite3: ${what}: the checks table does not exist (set "create": true)`);
+        return Promise.reject(
+          new Error(`storage sqlite3: ${what}: the checks table does not exist (set "create": true)`),
+        );
       }
-      throw e;
+      return Promise.reject(e);
     }
   }
 
   store(results: readonly Result[]): Promise<string> {
     const json = encodeResults(results);
-    return Promise.resolve(this.#run("store", (db) => {
+    return this.#run("store", (db) => {
       const insert = db.prepare("INSERT INTO checks (name, timestamp, results) VALUES (?, ?, ?)");
       for (let ns = this.#now(), tries = 0;; ns++, tries++) {
         const name = checkFileName(ns);
@@ -116,27 +118,27 @@ export class SqliteStorage implements Storage, StorageReader, Maintainer, StateS
           if (!/UNIQUE constraint/.test((e as Error).message) || tries > 1000) throw e;
         }
       }
-    }));
+    });
   }
 
   index(): Promise<IndexEntry[]> {
-    return Promise.resolve(this.#run("index", (db) => {
+    return this.#run("index", (db) => {
       const stmt = db.prepare("SELECT name, timestamp FROM checks ORDER BY timestamp");
       stmt.setReadBigInts(true);
       return stmt.all().map((r) => ({ name: String(r.name), timestamp: BigInt(r.timestamp as bigint) }));
-    }));
+    });
   }
 
   fetch(name: string): Promise<Result[]> {
-    return Promise.resolve(this.#run("fetch", (db) => {
+    return this.#run("fetch", (db) => {
       const row = db.prepare("SELECT results FROM checks WHERE name = ? LIMIT 1").get(name);
       if (!row) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
       return decodeResults(String(row.results ?? "[]"), `sqlite3 row ${name}`);
-    }));
+    });
   }
 
   async *rounds(since: bigint): AsyncIterable<StoredRound> {
-    const stmt = this.#run(
+    const stmt = await this.#run(
       "read",
       (db) =>
         db.prepare("SELECT name, timestamp, results FROM checks WHERE timestamp > ? ORDER BY timestamp"),
@@ -155,28 +157,26 @@ export class SqliteStorage implements Storage, StorageReader, Maintainer, StateS
   maintain(): Promise<number> {
     if (!this.#o.check_expiry) return Promise.resolve(0);
     const cutoff = this.#now() - BigInt(this.#o.check_expiry);
-    return Promise.resolve(
-      this.#run(
-        "maintain",
-        (db) => Number(db.prepare("DELETE FROM checks WHERE timestamp < ?").run(cutoff).changes),
-      ),
+    return this.#run(
+      "maintain",
+      (db) => Number(db.prepare("DELETE FROM checks WHERE timestamp < ?").run(cutoff).changes),
     );
   }
 
   loadState(key: string): Promise<string | undefined> {
-    return Promise.resolve(this.#run("load state", (db) => {
+    return this.#run("load state", (db) => {
       const row = db.prepare("SELECT value FROM checkup_state WHERE key = ?").get(key);
       return row ? String(row.value) : undefined;
-    }));
+    });
   }
 
   saveState(key: string, value: string): Promise<void> {
-    return Promise.resolve(this.#run("save state", (db) => {
+    return this.#run("save state", (db) => {
       db.prepare(
         "INSERT INTO checkup_state (key, value, updated) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
       )
         .run(key, value, this.#now());
-    }));
+    });
   }
 
   close(): Promise<void> {

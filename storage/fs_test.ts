@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parseStorage } from "../config/load.ts";
+import { storageConformance } from "./_conformance.ts";
+import { parseIndex } from "./fs.ts";
+import { isStorageReader } from "./storage.ts";
+
+const dirs: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const d of dirs) {
+    try {
+      Deno.removeSync(d, { recursive: true });
+    } catch { /* already gone */ }
+  }
+});
+
+storageConformance("fs", {
+  async config(extra = {}) {
+    const dir = await Deno.makeTempDir({ prefix: "checkup-fs-" });
+    dirs.push(dir);
+    return { type: "fs", dir: join(dir, "checks"), ...extra };
+  },
+  async seedGo(config, name, _ts, body) {
+    const dir = config.dir as string;
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(join(dir, name), body);
+    await Deno.copyFile(
+      new URL("../tests/fixtures/go/fs/index.json", import.meta.url),
+      join(dir, "index.json"),
+    );
+  },
+  async afterConcurrent(config, names) {
+    // index.json itself (what Go's status page reads) must be complete, not just our merged view.
+    const index = parseIndex(await Deno.readTextFile(join(config.dir as string, "index.json")));
+    assert.deepEqual([...index.keys()].sort(), [...names].sort());
+  },
+});
+
+Deno.test("fs writes Go's exact bytes: compact array, trailing newline, sorted index", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const s = parseStorage({ type: "fs", dir }, { now: () => 1593180000123456789n });
+    const name = await s.store([{ title: "<a>", timestamp: 5n, times: [{ rtt: 1 }], healthy: true }]);
+    assert.equal(name, "1593180000123456789-check.json");
+    assert.equal(
+      await Deno.readTextFile(join(dir, name)),
+      '[{"title":"\\u003ca\\u003e","timestamp":5,"times":[{"rtt":1}],"healthy":true}]\n',
+    );
+    assert.equal(
+      await Deno.readTextFile(join(dir, "index.json")),
+      '{"1593180000123456789-check.json":1593180000123456789}',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fs repairs a corrupt or missing index.json from the listing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let t = 1_000n;
+    const s = parseStorage({ type: "fs", dir }, { now: () => t++ });
+    const a = await s.store([]);
+    await Deno.writeTextFile(join(dir, "index.json"), "{not json");
+    const b = await s.store([]);
+    assert.ok(isStorageReader(s));
+    assert.deepEqual((await s.index()).map((e) => e.name), [a, b]);
+    await Deno.remove(join(dir, "index.json"));
+    assert.deepEqual((await s.index()).map((e) => e.name), [a, b]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fs gives unique names when two rounds are stored in the same nanosecond", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const s = parseStorage({ type: "fs", dir }, { now: () => 42n });
+    const names = await Promise.all([s.store([]), s.store([]), s.store([])]);
+    assert.equal(new Set(names).size, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fs reports an unwritable directory clearly and keeps what was stored", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const s = parseStorage({ type: "fs", dir });
+    const first = await s.store([{ title: "kept", timestamp: 1n }]);
+    // A directory that cannot be created, even by root: its parent is a regular file.
+    const blocked = join(dir, first, "sub");
+    const bad = parseStorage({ type: "fs", dir: blocked });
+    await assert.rejects(
+      bad.store([]),
+      (e: Error) => e.message.startsWith(`storage fs: cannot create directory "${blocked}"`),
+    );
+    assert.ok(isStorageReader(s));
+    assert.equal((await s.fetch(first))[0].title, "kept");
+    assert.equal((await s.index()).length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
