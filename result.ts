@@ -63,7 +63,7 @@ export interface Stats {
  * assert.equal(statusOf({ timestamp: 0n }), "unknown");
  * ```
  */
-export function statusOf(result: Pick<Result, "healthy" | "degraded" | "down">): Status {
+export function statusOf(result: Partial<Result>): Status {
   if (result.down) return "down";
   if (result.degraded) return "degraded";
   if (result.healthy) return "healthy";

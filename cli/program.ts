@@ -33,6 +33,7 @@ function build(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--store", "store the results instead of printing them (exit 0 unless storing fails)")
     .option("--json", "print the results as JSON (Go Checkup's check-file format)")
+    .option("--print", "with --store: print the results too")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })

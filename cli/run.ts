@@ -8,6 +8,7 @@ import type { Io } from "./io.ts";
 export interface RunOptions extends GlobalOptions {
   store?: boolean;
   json?: boolean;
+  print?: boolean;
 }
 
 /**
@@ -23,7 +24,9 @@ export function runChecks(opts: RunOptions, io: Io): Promise<number> {
       }
       const report = await checkup.round({ store: opts.store, maintain: opts.store, signal: undefined });
       if (opts.json) io.out(encodeResults(report.results) + "\n");
-      else if (!opts.store) { for (const r of report.results) io.out(formatResult(r, io.isTty)); }
+      else if (!opts.store || opts.print) {
+        for (const r of report.results) io.out(formatResult(r, io.isTty));
+      }
       if (opts.store) return EXIT.ok;
       return report.results.every((r) => statusOf(r) === "healthy") ? EXIT.ok : EXIT.failure;
     } finally {

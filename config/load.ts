@@ -17,6 +17,7 @@ import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
 import { type EnvLookup, substituteEnv } from "./env.ts";
 import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
 import { errorMap } from "./fields.ts";
+import { findJsonSyntaxError } from "./json_error.ts";
 import { normalizeKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
 import { type TopLevelConfig, topLevelSchema } from "./top_level.ts";
@@ -78,20 +79,12 @@ export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message;
-    const pos = /at position (\d+)/.exec(message);
-    let where = "";
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split("\n").length;
-      const column = Number(pos[1]) - before.lastIndexOf("\n");
-      where = `:${line}:${column}`;
-    } else if (/end of JSON input|Unexpected end/i.test(message)) {
-      const lines = text.split("\n");
-      where = `:${lines.length}:${lines[lines.length - 1].length + 1}`;
-    }
-    const reason = message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
-    throw new ConfigError(`${source}${where}`, [{ path: "", message: `invalid JSON: ${reason}` }]);
+    const at = findJsonSyntaxError(text);
+    if (!at) throw new ConfigError(source, [{ path: "", message: `invalid JSON: ${(e as Error).message}` }]);
+    throw new ConfigError(`${source}:${at.line}:${at.column}`, [{
+      path: "",
+      message: `invalid JSON: ${at.message}`,
+    }]);
   }
 }
 
@@ -183,6 +176,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
   const topKeys = ["concurrent_checks", "timestamp", "node"];
   for (const [key, value] of Object.entries(data)) {
     const lower = key.toLowerCase();
+    if (key === "$schema") continue;
     if (listKeys.includes(lower)) lists[lower] = value;
     else if (topKeys.includes(lower)) top[lower] = value;
     else {
@@ -219,7 +213,14 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
     ? undefined
     : resolvePlugin("storage", storageDefinitions, lists.storage, "storage", "provider", issues, warnings);
 
-  if (issues.length) throw new ConfigError(source, issues);
+  // A value that failed substitution also fails its schema: report only the cause.
+  const envPaths = new Set(
+    issues.filter((i) => i.message.startsWith("environment variable")).map((i) => i.path),
+  );
+  const reported = issues.filter((i) =>
+    !envPaths.has(i.path) || i.message.startsWith("environment variable")
+  );
+  if (reported.length) throw new ConfigError(source, reported);
   const s = settings.data!;
   return {
     checkers,

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { Checkup } from "./checkup.ts";
+import type { Checker } from "./checkers/checker.ts";
+import type { PluginDefinition } from "./config/plugin.ts";
+import { resolveConfig, type ResolvedConfig } from "./config/load.ts";
+import type { Result } from "./result.ts";
+import { createLogger } from "./_internal/log.ts";
+
+/** A checker type for orchestrator tests: takes `ms` to answer, or throws when `boom` is set. */
+function probe(
+  stats: { running: number; peak: number; calls: string[] },
+): PluginDefinition<Checker, { name: string; ms: number; boom: boolean }> {
+  return {
+    type: "probe",
+    summary: "test",
+    schema: z.object({ name: z.string(), ms: z.number().default(0), boom: z.boolean().default(false) }),
+    create: (o, ctx) => ({
+      type: "probe",
+      title: o.name,
+      endpoint: `probe:${o.name}`,
+      async check(): Promise<Result> {
+        stats.calls.push(o.name);
+        stats.running++;
+        stats.peak = Math.max(stats.peak, stats.running);
+        await new Promise((r) => setTimeout(r, o.ms));
+        stats.running--;
+        if (o.boom) throw new Error("probe exploded");
+        return {
+          title: o.name,
+          endpoint: `probe:${o.name}`,
+          timestamp: ctx.now(),
+          times: [{ rtt: o.ms }],
+          healthy: true,
+        };
+      },
+    }),
+  };
+}
+
+function config(
+  checkers: { name: string; ms?: number; boom?: boolean }[],
+  extra: Partial<ResolvedConfig> = {},
+) {
+  const stats = { running: 0, peak: 0, calls: [] as string[] };
+  const def = probe(stats);
+  const base = resolveConfig({});
+  const resolved: ResolvedConfig = {
+    ...base,
+    ...extra,
+    checkers: checkers.map((c, i) => ({
+      definition: def,
+      options: def.schema.parse(c),
+      path: `checkers[${i}]`,
+    })),
+  };
+  return { resolved, stats };
+}
+
+Deno.test("checks run at most concurrent_checks at a time and results keep config order", async () => {
+  const { resolved, stats } = config(
+    Array.from({ length: 9 }, (_, i) => ({ name: `c${i}`, ms: (9 - i) * 5 })),
+    { concurrent_checks: 3 },
+  );
+  const results = await new Checkup(resolved).check();
+  assert.deepEqual(results.map((r) => r.title), Array.from({ length: 9 }, (_, i) => `c${i}`));
+  assert.equal(stats.peak, 3);
+});
+
+Deno.test("the timestamp override replaces every result's timestamp", async () => {
+  const { resolved } = config([{ name: "a" }, { name: "b" }], { timestamp: 1593180000000000000n });
+  const results = await new Checkup(resolved).check();
+  assert.deepEqual(results.map((r) => r.timestamp), [1593180000000000000n, 1593180000000000000n]);
+});
+
+Deno.test("a checker that throws becomes a down result and the others still run", async () => {
+  const lines: string[] = [];
+  const { resolved } = config([{ name: "a" }, { name: "b", boom: true }, { name: "c" }]);
+  const results = await new Checkup(resolved, { logger: createLogger({ write: (l) => lines.push(l) }) })
+    .check();
+  assert.deepEqual(results.map((r) => r.healthy ?? false), [true, false, true]);
+  assert.equal(results[1].down, true);
+  assert.equal(results[1].times?.[0].error, "checker error: probe exploded");
+  assert.match(lines[0], /ERROR checker failed checker=probe title=b error="probe exploded"/);
+});
+
+Deno.test("every: rounds never overlap, late rounds skip missed ticks and say so, abort finishes the round", async () => {
+  const lines: string[] = [];
+  const dir = await Deno.makeTempDir();
+  try {
+    const { resolved, stats } = config([{ name: "slow", ms: 130 }]);
+    const withStorage = { ...resolved, storage: resolveConfig({ storage: { type: "fs", dir } }).storage };
+    const checkup = new Checkup(withStorage, { logger: createLogger({ write: (l) => lines.push(l) }) });
+    const ac = new AbortController();
+    const reports: number[] = [];
+    const loop = checkup.every(50e6, ac.signal, () => {
+      reports.push(stats.running);
+      if (reports.length === 3) ac.abort();
+    });
+    await loop;
+    assert.equal(reports.length, 3, "the loop ended after the third round");
+    assert.equal(stats.peak, 1, "rounds never overlap");
+    assert.ok(
+      lines.some((l) =>
+        /WARN round took longer than the interval; skipping missed ticks interval=50ms skipped=\d+/.test(l)
+      ),
+    );
+    const stored = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith("-check.json"));
+    assert.equal(stored.length, 3, "every round was stored, including the one under way at abort");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("every keeps going after a failing round", async () => {
+  const lines: string[] = [];
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/file`;
+    await Deno.writeTextFile(file, "");
+    const { resolved } = config([{ name: "a" }]);
+    const broken = {
+      ...resolved,
+      storage: resolveConfig({ storage: { type: "fs", dir: `${file}/sub` } }).storage,
+    };
+    const checkup = new Checkup(broken, { logger: createLogger({ write: (l) => lines.push(l) }) });
+    const ac = new AbortController();
+    let rounds = 0;
+    const timer = setInterval(() => {
+      if (lines.filter((l) => l.includes("round failed")).length >= 2) ac.abort();
+    }, 5);
+    await checkup.every(20e6, ac.signal, () => rounds++);
+    clearInterval(timer);
+    assert.equal(rounds, 0);
+    assert.ok(
+      lines.filter((l) => /ERROR round failed error="storage fs: cannot create directory/.test(l)).length >=
+        2,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ConfigError } from "./errors.ts";
+import { loadConfig, parseJsonText, resolveConfig } from "./load.ts";
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+
+function issues(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+    return e.issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  assert.fail("expected a ConfigError");
+}
+
+Deno.test("the Go Checkup README's http and fs example works unchanged", () => {
+  const cfg = resolveConfig({
+    checkers: [{
+      type: "http",
+      endpoint_name: "Example HTTP",
+      endpoint_url: "http://www.example.com",
+      headers: { "X-Client-ID": ["checkup-example"], "Host": ["example.com"] },
+    }],
+    storage: { type: "fs", dir: "/path/to/your/check_files", check_expiry: 604800000000000 },
+    timestamp: "0001-01-01T00:00:00Z",
+  });
+  assert.equal(cfg.checkers.length, 1);
+  assert.equal(cfg.storage?.definition.type, "fs");
+  assert.deepEqual(cfg.storage?.options, {
+    type: "fs",
+    dir: "/path/to/your/check_files",
+    url: "",
+    check_expiry: 604800e9,
+  });
+  assert.equal(cfg.timestamp, undefined, "Go's zero time means unset");
+  assert.equal(cfg.concurrent_checks, 5);
+  assert.deepEqual(cfg.warnings, []);
+});
+
+Deno.test("keys match case-insensitively, as in Go", () => {
+  const cfg = resolveConfig({
+    Checkers: [{ Type: "http", Endpoint_URL: "http://x.test", THRESHOLD_RTT: "1s" }],
+  });
+  const o = cfg.checkers[0].options as { endpoint_url: string; threshold_rtt: number };
+  assert.equal(o.endpoint_url, "http://x.test");
+  assert.equal(o.threshold_rtt, 1e9);
+});
+
+Deno.test("durations accept nanoseconds and strings; bad ones name the path", () => {
+  const cfg = resolveConfig({
+    checkers: [{ type: "http", endpoint_url: "http://x.test", threshold_rtt: "250ms", attempt_spacing: 5e8 }],
+  });
+  const o = cfg.checkers[0].options as { threshold_rtt: number; attempt_spacing: number };
+  assert.deepEqual([o.threshold_rtt, o.attempt_spacing], [250e6, 5e8]);
+  assert.deepEqual(
+    issues(() =>
+      resolveConfig({ checkers: [{ type: "http", endpoint_url: "http://x.test", threshold_rtt: "fast" }] })
+    ),
+    [
+      'checkers[0].threshold_rtt: expected a duration like "500ms", "10s", "5m", "2h" or "7d" (units ns, us, ms, s, m, h, d, w), found "fast"',
+    ],
+  );
+  assert.match(
+    issues(() => resolveConfig({ storage: { type: "fs", dir: "x", check_expiry: true } }))[0],
+    /^storage\.check_expiry: expected a duration/,
+  );
+});
+
+Deno.test("every problem is reported at once with its JSON path", () => {
+  const found = issues(() =>
+    resolveConfig({
+      checkers: [
+        { type: "http", endpoint_name: 5 },
+        { type: "htp", endpoint_url: "http://x" },
+        { endpoint_url: "http://x" },
+        "nope",
+      ],
+      storage: { type: "s4" },
+      concurrent_checks: -1,
+    })
+  );
+  assert.deepEqual(found, [
+    "concurrent_checks: expected a number of checks ≥ 1 (0 means the default, 5), found number -1",
+    "checkers[0].endpoint_name: expected a string, found number 5",
+    "checkers[0].endpoint_url: required: expected a string",
+    `checkers[1].type: unknown checker type "htp" (did you mean "http"?); expected one of: ${
+      found[3].split("expected one of: ")[1]
+    }`,
+    `checkers[2].type: missing checker type; expected one of: ${found[3].split("expected one of: ")[1]}`,
+    'checkers[3]: expected a checker object with a "type", found string "nope"',
+    `storage.type: unknown storage type "s4"; expected one of: ${found[6].split("expected one of: ")[1]}`,
+  ]);
+  assert.match(found[3], /expected one of: http/);
+  assert.match(found[6], /expected one of: fs, sqlite3/);
+});
+
+Deno.test("${ENV} is substituted everywhere; an unset variable is an error at its path", () => {
+  const cfg = resolveConfig(
+    {
+      checkers: [{
+        type: "http",
+        endpoint_url: "${BASE:-http://fallback.test}/health",
+        headers: { Authorization: "Bearer ${TOKEN}" },
+      }],
+    },
+    { env: env({ TOKEN: "s3cr3t-value" }) },
+  );
+  const o = cfg.checkers[0].options as { endpoint_url: string; headers: Record<string, string> };
+  assert.equal(o.endpoint_url, "http://fallback.test/health");
+  assert.equal(o.headers.Authorization, "Bearer s3cr3t-value");
+  assert.equal(cfg.redactor.redact("token s3cr3t-value leaked"), "token *** leaked");
+  assert.deepEqual(
+    issues(() => resolveConfig({ storage: { type: "fs", dir: "${CHECK_DIR}" } }, { env: env({}) })),
+    [
+      "storage.dir: environment variable CHECK_DIR is not set (referenced as ${CHECK_DIR})",
+    ],
+  );
+  const literal = resolveConfig({ storage: { type: "fs", dir: "/tmp/$${HOME}" } }, { env: env({}) });
+  assert.equal((literal.storage?.options as { dir: string }).dir, "/tmp/${HOME}");
+});
+
+Deno.test("unknown keys are warnings that name the key and suggest the right one", () => {
+  const cfg = resolveConfig({
+    checkers: [{ type: "http", endpoint_url: "http://x.test", endpoint_ulr: "oops", threshhold_rtt: 5 }],
+    storge: {},
+  });
+  assert.deepEqual(cfg.warnings, [
+    'storge: unknown key, ignored (did you mean "storage"?)',
+    'checkers[0].endpoint_ulr: unknown key, ignored (did you mean "endpoint_url"?)',
+    'checkers[0].threshhold_rtt: unknown key, ignored (did you mean "threshold_rtt"?)',
+  ]);
+});
+
+Deno.test("Go v1 names storage.provider and notifier.name are accepted with a warning", () => {
+  const cfg = resolveConfig({ storage: { provider: "fs", dir: "/tmp/x" } });
+  assert.equal(cfg.storage?.definition.type, "fs");
+  assert.match(cfg.warnings[0], /storage\.provider: "provider" is the Go Checkup v1 name of "type"/);
+});
+
+Deno.test("timestamp override is parsed to exact nanoseconds", () => {
+  assert.equal(
+    resolveConfig({ timestamp: "2020-06-26T14:00:00.123456789Z" }).timestamp,
+    1593180000123456789n,
+  );
+  assert.equal(resolveConfig({ timestamp: "2020-06-26T16:00:00+02:00" }).timestamp, 1593180000000000000n);
+  assert.match(
+    issues(() => resolveConfig({ timestamp: "yesterday" }))[0],
+    /^timestamp: expected an RFC 3339 time/,
+  );
+});
+
+Deno.test("JSON syntax errors give the file, line and column", () => {
+  assert.throws(
+    () => parseJsonText('{\n  "checkers": [\n    { "type": "http" },\n  ]\n}', "checkup.json"),
+    (e: ConfigError) => {
+      assert.match(e.message, /^checkup\.json:4:3: 1 problem\n {2}invalid JSON: /);
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseJsonText('{"a": 1', "c.json"),
+    (e: ConfigError) => /^c\.json:1:8: /.test(e.message),
+  );
+  assert.throws(
+    () => parseJsonText("// comment\n{}", "c.json"),
+    (e: ConfigError) => /^c\.json:1:1: /.test(e.message),
+  );
+});
+
+Deno.test("a missing or unreadable config file names the path", async () => {
+  await assert.rejects(
+    loadConfig("/nonexistent/checkup.json"),
+    (e: ConfigError) =>
+      e.message ===
+        "/nonexistent/checkup.json: 1 problem\n  file not found (create one, or pass -c/--config PATH)",
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(loadConfig(dir), (e: ConfigError) => /is a directory/.test(e.message));
+    await Deno.writeTextFile(join(dir, "c.json"), "[1]");
+    await assert.rejects(
+      loadConfig(join(dir, "c.json")),
+      (e: ConfigError) => /expected a JSON object, found an array/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the $schema key is allowed for editor completion", () => {
+  assert.deepEqual(resolveConfig({ $schema: "./schema/checkup.schema.json" }).warnings, []);
+});
