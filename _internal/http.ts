@@ -52,7 +52,10 @@ function describeFailure(error: unknown, url: string | URL, timeout: number): st
   text = text.split(String(url)).join(safeOrigin(url));
   const cause = (e as { cause?: Error })?.cause?.message;
   if (cause && !text.includes(cause)) text += `: ${cause.split(String(url)).join(safeOrigin(url))}`;
-  return text.replace(/^error sending request for url \(([^)]*)\)/, "request to $1 failed");
+  return text.replace(
+    /^(?:fetch failed: )?error sending request for url \(([^)]*)\)/,
+    "request to $1 failed",
+  );
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
