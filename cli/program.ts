@@ -9,6 +9,7 @@ import { runEvery } from "./every.ts";
 import type { Io } from "./io.ts";
 import { runMessage } from "./message.ts";
 import { runChecks } from "./run.ts";
+import { runCompletion } from "./completion.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -75,6 +76,12 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .action(async (text: string, _o, cmd: Command) =>
       setCode(await runMessage(text, cmd.optsWithGlobals(), io))
     );
+
+  program.command("completion")
+    .argument("<shell>", "bash, zsh or fish")
+    .description("print a shell completion script")
+    .addHelpText("after", "\nExamples:\n  checkup completion bash > /etc/bash_completion.d/checkup")
+    .action((shell: string) => setCode(runCompletion(shell, program, io)));
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
