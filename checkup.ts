@@ -13,6 +13,7 @@ import type { Notifier } from "./notifiers/notifier.ts";
 import { AlertPipeline } from "./notifiers/pipeline.ts";
 import { nowNs, type Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
+import { runSchedule } from "./scheduler.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -48,6 +49,10 @@ export class Checkup {
   readonly concurrentChecks: number;
   readonly timestamp?: bigint;
   readonly warnings: readonly string[];
+  /** Per-checker periods for `every` (nanoseconds; undefined = the every interval). */
+  readonly intervals: readonly (number | undefined)[];
+  /** Whether `every` spreads checks over the interval. */
+  readonly spread: boolean;
   readonly #logger: Logger;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
@@ -82,6 +87,8 @@ export class Checkup {
     this.concurrentChecks = resolved.concurrent_checks;
     this.timestamp = resolved.timestamp;
     this.warnings = resolved.warnings;
+    this.intervals = resolved.checkers.map((c) => c.interval);
+    this.spread = resolved.spread;
     this.#alerts = new AlertPipeline(this.notifiers, this.#logger);
   }
 
@@ -102,24 +109,31 @@ export class Checkup {
     const worker = async () => {
       while (next < this.checkers.length) {
         const i = next++;
-        const c = this.checkers[i];
-        try {
-          results[i] = await c.check(signal);
-        } catch (e) {
-          this.#logger.error("checker failed", { checker: c.type, title: c.title, error: e });
-          results[i] = {
-            title: c.title || undefined,
-            endpoint: c.endpoint || undefined,
-            timestamp: this.#now(),
-            times: [{ rtt: 0, error: `checker error: ${(e as Error).message}` }],
-            down: true,
-          };
-        }
+        results[i] = await this.#checkOne(i, signal);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrentChecks, this.checkers.length) }, worker));
-    if (this.timestamp !== undefined) { for (const r of results) r.timestamp = this.timestamp; }
     return results;
+  }
+
+  /** Runs checker `i`; an exception becomes a down result. Applies the timestamp override. */
+  async #checkOne(i: number, signal?: AbortSignal): Promise<Result> {
+    const c = this.checkers[i];
+    let result: Result;
+    try {
+      result = await c.check(signal);
+    } catch (e) {
+      this.#logger.error("checker failed", { checker: c.type, title: c.title, error: e });
+      result = {
+        title: c.title || undefined,
+        endpoint: c.endpoint || undefined,
+        timestamp: this.#now(),
+        times: [{ rtt: 0, error: `checker error: ${(e as Error).message}` }],
+        down: true,
+      };
+    }
+    if (this.timestamp !== undefined) result.timestamp = this.timestamp;
+    return result;
   }
 
   /** Stores a round; throws when there is no storage or the storage fails. */
@@ -132,6 +146,11 @@ export class Checkup {
   async round(options: RoundOptions = {}): Promise<RoundReport> {
     let results = await this.check(options.signal);
     if (options.transform) results = options.transform(results);
+    return await this.#finish(results, options);
+  }
+
+  /** The rest of a round once results are in: store, maintain, notify (as asked). */
+  async #finish(results: Result[], options: RoundOptions): Promise<RoundReport> {
     const report: RoundReport = { results };
     if (options.store) report.stored = await this.store(results, options.signal);
     if (options.maintain && this.storage && isMaintainer(this.storage)) {
@@ -159,6 +178,26 @@ export class Checkup {
    */
   async every(interval: number, signal: AbortSignal, onRound?: (report: RoundReport) => void): Promise<void> {
     if (!(interval > 0)) throw new RangeError(`expected an interval > 0, found ${interval}`);
+    if (this.spread || this.intervals.some((i) => i !== undefined)) {
+      return await runSchedule({
+        checks: this.checkers.map((c, index) => ({
+          index,
+          title: c.title,
+          interval: this.intervals[index] ?? interval,
+          run: (s) => this.#checkOne(index, s),
+        })),
+        flushInterval: interval,
+        concurrency: this.concurrentChecks,
+        spread: this.spread || undefined,
+        logger: this.#logger,
+        signal,
+        flush: async (results) => {
+          const report = await this.#finish(results, { store: true, maintain: true });
+          this.#logger.info("round done", { checks: results.length, stored: report.stored });
+          onRound?.(report);
+        },
+      });
+    }
     const intervalMs = interval / 1e6;
     const start = performance.now();
     let tick = 0;

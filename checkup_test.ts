@@ -140,3 +140,30 @@ Deno.test("every keeps going after a failing round", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every with spread or per-checker intervals runs the fleet schedule and stores each flush", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { resolved, stats } = config([{ name: "fast" }, { name: "slow-period" }]);
+    resolved.checkers[1].interval = 10_000e6; // far longer than the test: runs once
+    const withStorage = {
+      ...resolved,
+      spread: true,
+      storage: resolveConfig({ storage: { type: "fs", dir } }).storage,
+    };
+    const checkup = new Checkup(withStorage);
+    const ac = new AbortController();
+    const rounds: string[][] = [];
+    await checkup.every(60e6, ac.signal, (report) => {
+      rounds.push(report.results.map((r) => r.title!));
+      if (rounds.length === 3) ac.abort();
+    });
+    assert.equal(stats.calls.filter((c) => c === "slow-period").length, 1);
+    assert.ok(stats.calls.filter((c) => c === "fast").length >= 3);
+    const stored = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith("-check.json"));
+    assert.equal(stored.length, rounds.length);
+    assert.equal(rounds.flat().filter((t) => t === "slow-period").length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

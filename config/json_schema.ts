@@ -10,6 +10,7 @@ import { checkerDefinitions } from "../checkers/mod.ts";
 import { storageDefinitions } from "../storage/mod.ts";
 import { notifierDefinitions } from "../notifiers/mod.ts";
 import { topLevelSchema } from "./top_level.ts";
+import { checkerInterval } from "./load.ts";
 
 type JsonSchema = Record<string, unknown>;
 

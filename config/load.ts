@@ -16,7 +16,7 @@ import type { Storage } from "../storage/storage.ts";
 import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
 import { type EnvLookup, substituteEnv } from "./env.ts";
 import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
-import { errorMap } from "./fields.ts";
+import { duration, errorMap } from "./fields.ts";
 import { findJsonSyntaxError } from "./json_error.ts";
 import { normalizeKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
@@ -42,6 +42,8 @@ export interface ResolvedPlugin<I> {
   options: unknown;
   /** Its JSON path, e.g. `checkers[2]`. */
   path: string;
+  /** Checkers only: its own period for `checkup every`, nanoseconds (the common `interval` key). */
+  interval?: number;
 }
 
 /** A validated config, ready to be instantiated. */
@@ -52,6 +54,8 @@ export interface ResolvedConfig {
   concurrent_checks: number;
   timestamp?: bigint;
   node?: string;
+  /** `checkup every` spreads checks over the interval. */
+  spread: boolean;
   /** Unknown keys and deprecations: worth telling, not fatal. */
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
@@ -87,6 +91,11 @@ export function parseJsonText(text: string, source: string): unknown {
     }]);
   }
 }
+
+/** The `interval` key every checker accepts: its own period under `checkup every`. */
+export const checkerInterval = duration(
+  "This checker's own period under `checkup every` (default: the every interval).",
+);
 
 function resolvePlugin<I>(
   kind: string,
@@ -133,6 +142,18 @@ function resolvePlugin<I>(
   if (definition.deprecated) warnings.push(`${path}: ${definition.deprecated}`);
   const rest = { ...obj };
   if (typeKey !== undefined) delete rest[typeKey];
+  let interval: number | undefined;
+  if (kind === "checker") {
+    const key = Object.keys(rest).find((k) => k.toLowerCase() === "interval");
+    if (key !== undefined) {
+      const parsed = checkerInterval.safeParse(rest[key], { error: errorMap });
+      if (parsed.success) interval = parsed.data || undefined;
+      else {for (const iss of parsed.error.issues) {
+          issues.push({ path: joinPath(path, "interval"), message: iss.message });
+        }}
+      delete rest[key];
+    }
+  }
   if (legacyTypeKey) {
     for (const k of Object.keys(rest)) if (k.toLowerCase() === legacyTypeKey) delete rest[k];
   }
@@ -147,7 +168,9 @@ function resolvePlugin<I>(
     }
     return undefined;
   }
-  return { definition, options: parsed.data, path };
+  return interval
+    ? { definition, options: parsed.data, path, interval }
+    : { definition, options: parsed.data, path };
 }
 
 /**
@@ -173,7 +196,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
   const top: Record<string, unknown> = {};
   const lists: Record<string, unknown> = {};
   const listKeys = ["checkers", "storage", "notifiers", "notifier"];
-  const topKeys = ["concurrent_checks", "timestamp", "node"];
+  const topKeys = ["concurrent_checks", "timestamp", "node", "spread"];
   for (const [key, value] of Object.entries(data)) {
     const lower = key.toLowerCase();
     if (key === "$schema") continue;
@@ -229,6 +252,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
     concurrent_checks: s.concurrent_checks,
     timestamp: s.timestamp,
     node: s.node,
+    spread: s.spread,
     warnings,
     redactor,
   };

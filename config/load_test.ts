@@ -192,3 +192,22 @@ Deno.test("a missing or unreadable config file names the path", async () => {
 Deno.test("the $schema key is allowed for editor completion", () => {
   assert.deepEqual(resolveConfig({ $schema: "./schema/checkup.schema.json" }).warnings, []);
 });
+
+Deno.test("every checker accepts its own interval; a bad one names the path", () => {
+  const cfg = resolveConfig({
+    checkers: [{ type: "http", endpoint_url: "http://x.test", Interval: "30s" }, {
+      type: "http",
+      endpoint_url: "http://y.test",
+    }],
+    spread: true,
+  });
+  assert.deepEqual(cfg.checkers.map((c) => c.interval), [30e9, undefined]);
+  assert.equal(cfg.spread, true);
+  assert.deepEqual(cfg.warnings, []);
+  assert.match(
+    issues(() =>
+      resolveConfig({ checkers: [{ type: "http", endpoint_url: "http://x.test", interval: "often" }] })
+    )[0],
+    /^checkers\[0\]\.interval: expected a duration/,
+  );
+});

@@ -13,6 +13,8 @@ export interface TopLevelConfig {
   timestamp?: string;
   /** This node's name or location; when set, every result carries it as `node`. */
   node?: string;
+  /** `checkup every`: spread checks over the interval instead of starting them all at once. */
+  spread?: boolean;
 }
 
 /** Validated top-level settings. */
@@ -20,6 +22,7 @@ export interface TopLevelOptions {
   concurrent_checks: number;
   timestamp?: bigint;
   node?: string;
+  spread: boolean;
 }
 
 const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
@@ -52,6 +55,10 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
     // Go's zero time means "not set".
     return ns === -62135596800000000000n ? undefined : ns;
   }).optional().meta({ description: "RFC 3339 time that replaces every result's timestamp." }),
+  spread: z.boolean().default(false).meta({
+    description:
+      "checkup every: spread checks evenly over the interval instead of starting them all at once.",
+  }),
   node: z.string().min(1).optional().meta({
     description: "This node's name or location; results carry it as `node` (Checkup extension).",
   }),
