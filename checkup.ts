@@ -188,7 +188,7 @@ export class Checkup {
         })),
         flushInterval: interval,
         concurrency: this.concurrentChecks,
-        spread: this.spread || undefined,
+        spread: this.spread,
         logger: this.#logger,
         signal,
         flush: async (results) => {
