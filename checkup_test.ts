@@ -148,7 +148,7 @@ Deno.test("every with spread or per-checker intervals runs the fleet schedule an
     resolved.checkers[1].interval = 10_000e6; // far longer than the test: runs once
     const withStorage = {
       ...resolved,
-      spread: true,
+      spread: false,
       storage: resolveConfig({ storage: { type: "fs", dir } }).storage,
     };
     const checkup = new Checkup(withStorage);
