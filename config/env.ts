@@ -24,7 +24,19 @@ export function substituteEnv(
   if (typeof value === "string") {
     return value.replace(REF, (whole, escaped: string, name: string, fallback?: string) => {
       if (escaped) return whole.slice(1);
-      const v = env(name);
+      let v: string | undefined;
+      try {
+        v = env(name);
+      } catch (e) {
+        const denied = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
+        issues.push({
+          path,
+          message: denied
+            ? `cannot read environment variable ${name}: run with --allow-env=${name}`
+            : `cannot read environment variable ${name}: ${(e as Error).message}`,
+        });
+        return "";
+      }
       if (v !== undefined && v !== "") {
         onValue(name, v);
         return v;
