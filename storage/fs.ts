@@ -21,6 +21,7 @@ import {
   type StateStore,
   type Storage,
   type StorageReader,
+  type StoreOptions,
 } from "./storage.ts";
 
 /** `checkup.json` options of the `fs` storage (Go Checkup's keys). */
@@ -108,14 +109,19 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
     return tmp;
   }
 
-  async store(results: readonly Result[]): Promise<string> {
+  async store(
+    results: readonly Result[],
+    _signal?: AbortSignal,
+    options: StoreOptions = {},
+  ): Promise<string> {
     try {
       await Deno.mkdir(this.#o.dir, { recursive: true });
     } catch (e) {
       throw describeFsError(e, "create directory", this.#o.dir);
     }
-    const tmp = await this.#tmpWrite(encodeResults(results) + "\n");
-    let ns = this.#now();
+    const text = encodeResults(results) + "\n";
+    const tmp = await this.#tmpWrite(text);
+    let ns = options.at ?? this.#now();
     let name: string;
     try {
       // link() refuses to replace an existing file: names stay unique across writers without locks.
@@ -127,6 +133,13 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
         } catch (e) {
           if (!(e instanceof Deno.errors.AlreadyExists)) {
             throw describeFsError(e, "create", join(this.#o.dir, name));
+          }
+          // The same round sent again (from the spool): it is stored already.
+          if (
+            options.at !== undefined &&
+            await Deno.readTextFile(join(this.#o.dir, name)).catch(() => "") === text
+          ) {
+            break;
           }
         }
       }

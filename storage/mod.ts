@@ -7,6 +7,8 @@ import type { AnyDefinition } from "../config/plugin.ts";
 import type { Storage } from "./storage.ts";
 import { fsStorage, type FsStorageConfig } from "./fs.ts";
 import { sqliteStorage, type SqliteStorageConfig } from "./sqlite.ts";
+import { postgresStorage, type PostgresStorageConfig } from "./postgres.ts";
+import { mysqlStorage, type MysqlStorageConfig } from "./mysql.ts";
 
 export * from "./storage.ts";
 export {
@@ -23,9 +25,32 @@ export {
   type SqliteStorageConfig,
   type SqliteStorageOptions,
 } from "./sqlite.ts";
+export {
+  parsePostgresDsn,
+  PostgresStorage,
+  postgresStorage,
+  type PostgresStorageConfig,
+  type PostgresStorageOptions,
+} from "./postgres.ts";
+export {
+  MysqlStorage,
+  mysqlStorage,
+  type MysqlStorageConfig,
+  type MysqlStorageOptions,
+  parseMysqlDsn,
+} from "./mysql.ts";
 
 /** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
-export const storageDefinitions: readonly AnyDefinition<Storage>[] = [fsStorage, sqliteStorage];
+export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
+  fsStorage,
+  sqliteStorage,
+  postgresStorage,
+  mysqlStorage,
+];
 
 /** Any storage object as written in `checkup.json`. */
-export type StorageConfig = FsStorageConfig | SqliteStorageConfig;
+export type StorageConfig =
+  | FsStorageConfig
+  | SqliteStorageConfig
+  | PostgresStorageConfig
+  | MysqlStorageConfig;

@@ -21,6 +21,7 @@ import {
   type Storage,
   type StorageReader,
   type StoredRound,
+  type StoreOptions,
 } from "./storage.ts";
 
 /** `checkup.json` options of the `sqlite3` storage (Go Checkup's keys; `sqlite` is accepted too). */
@@ -104,18 +105,21 @@ export class SqliteStorage implements Storage, StorageReader, Maintainer, StateS
     }
   }
 
-  store(results: readonly Result[]): Promise<string> {
+  store(results: readonly Result[], _signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
     const json = encodeResults(results);
     return this.#run("store", (db) => {
       const insert = db.prepare("INSERT INTO checks (name, timestamp, results) VALUES (?, ?, ?)");
-      for (let ns = this.#now(), tries = 0;; ns++, tries++) {
+      for (let ns = options.at ?? this.#now(), tries = 0;; ns++, tries++) {
         const name = checkFileName(ns);
         try {
           insert.run(name, ns, json);
           return name;
         } catch (e) {
-          // Another writer took this nanosecond: take the next one (names stay unique without locks).
           if (!/UNIQUE constraint/.test((e as Error).message) || tries > 1000) throw e;
+          // The same round sent again (from the spool): it is stored already.
+          const row = db.prepare("SELECT results FROM checks WHERE name = ?").get(name);
+          if (row && String(row.results) === json) return name;
+          // Another writer took this nanosecond: take the next one (names stay unique without locks).
         }
       }
     });

@@ -7,12 +7,24 @@
  */
 import type { Result } from "../result.ts";
 
+/** Options of {@linkcode Storage.store}. */
+export interface StoreOptions {
+  /**
+   * The store time to use (UTC ns) instead of now: a round sent again from the spool keeps its original
+   * time and name. Storing the same round again at the same time is recognised and not duplicated.
+   */
+  at?: bigint;
+}
+
 /** Appends check rounds. Never read-modify-writes shared data except Go's `index.json`. */
 export interface Storage {
   /** The config `type`, e.g. `"fs"`. */
   readonly type: string;
-  /** Stores one round; returns the name it was stored under (`<ns>-check.json`). */
-  store(results: readonly Result[], signal?: AbortSignal): Promise<string>;
+  /**
+   * Stores one round; returns the name it was stored under (`<ns>-check.json`, where ns is the store time
+   * or the next free nanosecond after it).
+   */
+  store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions): Promise<string>;
   /** Releases connections and handles. */
   close?(): Promise<void>;
 }

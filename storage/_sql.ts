@@ -1,0 +1,314 @@
+/**
+ * What the SQL storages share: Go Checkup's `checks` table (DDL per dialect), its queries, lock-free
+ * unique names (a taken nanosecond moves to the next one), idempotent re-sends (a round re-sent after a
+ * lost acknowledgement is recognised, not stored twice), Go-format decoding, maintenance and the
+ * `checkup_state` table. A backend supplies a {@linkcode SqlDriver} over its client library.
+ *
+ * @module
+ */
+import { decodeResults, encodeResults, type Result } from "../result.ts";
+import {
+  checkFileName,
+  type IndexEntry,
+  type Maintainer,
+  NotFoundError,
+  type StateStore,
+  type Storage,
+  type StorageReader,
+  type StoredRound,
+  type StoreOptions,
+} from "./storage.ts";
+
+/** A row as the driver returns it. */
+export type SqlRow = Record<string, unknown>;
+
+/** The statements that differ between SQL dialects. */
+export interface SqlDialect {
+  /** Go Checkup's DDL for `checks`, statement by statement (run when `create` is true). */
+  checksDdl: readonly string[];
+  /** DDL of Checkup's own `checkup_state` table (always created when state is first used). */
+  stateDdl: readonly string[];
+  /** Placeholder for parameter `i` (1-based): `$1` or `?`. */
+  param(i: number): string;
+  /** Upserts (key, value, updated) into `checkup_state`. */
+  upsertState: string;
+  /** Selects the value of one key from `checkup_state`. */
+  selectState: string;
+}
+
+/** The connection a SQL storage runs its statements on (a pool, reused across rounds). */
+export interface SqlDriver {
+  /** Runs a statement, returning its rows (empty for statements without a result set). */
+  query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+  /** Runs a statement, returning the number of rows it changed. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Whether an error is a duplicate-key violation. */
+  isUniqueViolation(error: unknown): boolean;
+  /** Whether an error says the table does not exist. */
+  isMissingTable(error: unknown): boolean;
+  /** Turns a driver error into a clear message (connection target, what failed; never a password). */
+  describe(error: unknown): string;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Postgres's dialect (also the legacy `sql` storage's when it points at PostgreSQL). */
+export const postgresDialect: SqlDialect = {
+  checksDdl: [
+    "CREATE TABLE IF NOT EXISTS checks (name TEXT NOT NULL PRIMARY KEY, timestamp INT8 NOT NULL, results TEXT)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS idx_checks_timestamp ON checks(timestamp)",
+  ],
+  stateDdl: [
+    "CREATE TABLE IF NOT EXISTS checkup_state (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, updated INT8 NOT NULL)",
+  ],
+  param: (i) => `$${i}`,
+  upsertState:
+    "INSERT INTO checkup_state (key, value, updated) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated = EXCLUDED.updated",
+  selectState: "SELECT value FROM checkup_state WHERE key = $1",
+};
+
+/** MySQL's and MariaDB's dialect. */
+export const mysqlDialect: SqlDialect = {
+  checksDdl: [
+    "CREATE TABLE IF NOT EXISTS checks (name VARCHAR(512) NOT NULL, timestamp BIGINT NOT NULL, results TEXT NULL, PRIMARY KEY (name), UNIQUE (timestamp)) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4",
+  ],
+  stateDdl: [
+    "CREATE TABLE IF NOT EXISTS checkup_state (`key` VARCHAR(255) NOT NULL, value MEDIUMTEXT NOT NULL, updated BIGINT NOT NULL, PRIMARY KEY (`key`)) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4",
+  ],
+  param: () => "?",
+  upsertState:
+    "INSERT INTO checkup_state (`key`, value, updated) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value), updated = VALUES(updated)",
+  selectState: "SELECT value FROM checkup_state WHERE `key` = ?",
+};
+
+/** Options every SQL storage has. */
+export interface SqlStorageOptions {
+  create: boolean;
+  check_expiry: number;
+}
+
+/** A column value as text: drivers return TEXT as a string or a Buffer. */
+export function columnText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return String(v);
+}
+
+/** A BIGINT column value (string, number or bigint, as the driver returns it) as an exact bigint. */
+export function columnBigInt(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return BigInt(Math.trunc(v));
+  return BigInt(columnText(v));
+}
+
+/** Rounds read per query when streaming (keyset pagination on `timestamp`). */
+const PAGE = 500;
+
+/**
+ * A storage over Go Checkup's `checks` table. Subclasses pass their type, driver and dialect.
+ * No locks: every writer only inserts rows with unique names.
+ */
+export class SqlStorage implements Storage, StorageReader, Maintainer, StateStore {
+  readonly type: string;
+  readonly #driver: SqlDriver;
+  readonly #dialect: SqlDialect;
+  readonly #o: SqlStorageOptions;
+  readonly #now: () => bigint;
+  #ready?: Promise<void>;
+  #stateReady?: Promise<void>;
+
+  constructor(
+    type: string,
+    driver: SqlDriver,
+    dialect: SqlDialect,
+    options: SqlStorageOptions,
+    now: () => bigint,
+  ) {
+    this.type = type;
+    this.#driver = driver;
+    this.#dialect = dialect;
+    this.#o = options;
+    this.#now = now;
+  }
+
+  #fail(what: string, e: unknown): Error {
+    if (e instanceof NotFoundError) return e;
+    if (this.#driver.isMissingTable(e)) {
+      return new Error(
+        `storage ${this.type}: ${what}: the checks table does not exist (set "create": true)`,
+      );
+    }
+    return new Error(`storage ${this.type}: ${what}: ${this.#driver.describe(e)}`, { cause: e });
+  }
+
+  /** Runs Go's DDL once per process when `create` is set (Go ran it on every connection). */
+  #init(): Promise<void> {
+    if (!this.#o.create) return Promise.resolve();
+    this.#ready ??= this.#ddl(this.#dialect.checksDdl).catch((e) => {
+      this.#ready = undefined; // try again next time (the server may be back)
+      throw e;
+    });
+    return this.#ready;
+  }
+
+  /**
+   * Runs idempotent DDL. Concurrent `CREATE … IF NOT EXISTS` from several nodes can still collide in
+   * PostgreSQL's catalog (a duplicate-key error): the statement is then simply run again.
+   */
+  async #ddl(statements: readonly string[]): Promise<void> {
+    for (const sql of statements) {
+      for (let tries = 0;; tries++) {
+        try {
+          await this.#driver.execute(sql);
+          break;
+        } catch (e) {
+          const dup = this.#driver.isUniqueViolation(e) ||
+            /already exists/i.test(String((e as Error)?.message));
+          if (!dup || tries >= 3) throw e;
+          await new Promise((r) => setTimeout(r, 20 + Math.random() * 50));
+        }
+      }
+    }
+  }
+
+  async #run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      await this.#init();
+      return await fn();
+    } catch (e) {
+      throw this.#fail(what, e);
+    }
+  }
+
+  /** Checks that the server is reachable and the table usable; throws the clear error otherwise. */
+  ping(): Promise<void> {
+    return this.#run("connect", async () => {
+      await this.#driver.query("SELECT name FROM checks WHERE name = " + this.#dialect.param(1), [""]);
+    });
+  }
+
+  store(results: readonly Result[], _signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
+    const json = encodeResults(results);
+    const p = this.#dialect.param;
+    const insert = `INSERT INTO checks (name, timestamp, results) VALUES (${p(1)}, ${p(2)}, ${p(3)})`;
+    return this.#run("store", async () => {
+      for (let ns = options.at ?? this.#now(), tries = 0;; ns++, tries++) {
+        const name = checkFileName(ns);
+        try {
+          await this.#driver.execute(insert, [name, ns.toString(), json]);
+          return name;
+        } catch (e) {
+          if (!this.#driver.isUniqueViolation(e) || tries >= 1000) throw e;
+          // The same round re-sent (its first acknowledgement was lost): it is stored already.
+          const rows = await this.#driver.query(`SELECT results FROM checks WHERE name = ${p(1)}`, [name]);
+          if (rows.length && columnText(rows[0].results) === json) return name;
+          // Another writer took this nanosecond: take the next one (names stay unique without locks).
+        }
+      }
+    });
+  }
+
+  index(): Promise<IndexEntry[]> {
+    return this.#run("index", async () => {
+      const rows = await this.#driver.query("SELECT name, timestamp FROM checks ORDER BY timestamp, name");
+      return rows.map((r) => ({ name: columnText(r.name), timestamp: columnBigInt(r.timestamp) }));
+    });
+  }
+
+  fetch(name: string): Promise<Result[]> {
+    return this.#run("fetch", async () => {
+      const rows = await this.#driver.query(
+        `SELECT results FROM checks WHERE name = ${this.#dialect.param(1)} LIMIT 1`,
+        [name],
+      );
+      if (!rows.length) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
+      return decodeResults(columnText(rows[0].results) || "[]", `${this.type} row ${name}`);
+    });
+  }
+
+  async *rounds(since: bigint): AsyncIterable<StoredRound> {
+    const p = this.#dialect.param;
+    const sql = `SELECT name, timestamp, results FROM checks WHERE timestamp > ${
+      p(1)
+    } ORDER BY timestamp LIMIT ${PAGE}`;
+    for (let after = since;;) {
+      const rows = await this.#run("read", () => this.#driver.query(sql, [after.toString()]));
+      for (const r of rows) {
+        const name = columnText(r.name);
+        after = columnBigInt(r.timestamp);
+        yield {
+          name,
+          timestamp: after,
+          results: decodeResults(columnText(r.results) || "[]", `${this.type} row ${name}`),
+        };
+      }
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  maintain(): Promise<number> {
+    if (!this.#o.check_expiry) return Promise.resolve(0);
+    const cutoff = this.#now() - BigInt(this.#o.check_expiry);
+    return this.#run(
+      "maintain",
+      () =>
+        this.#driver.execute(`DELETE FROM checks WHERE timestamp < ${this.#dialect.param(1)}`, [
+          cutoff.toString(),
+        ]),
+    );
+  }
+
+  #state(what: string, fn: () => Promise<SqlRow[]>): Promise<SqlRow[]> {
+    this.#stateReady ??= this.#ddl(this.#dialect.stateDdl).catch((e) => {
+      this.#stateReady = undefined;
+      throw e;
+    });
+    return this.#run(what, async () => {
+      await this.#stateReady;
+      return await fn();
+    });
+  }
+
+  async loadState(key: string): Promise<string | undefined> {
+    const rows = await this.#state("load state", () => this.#driver.query(this.#dialect.selectState, [key]));
+    return rows.length ? columnText(rows[0].value) : undefined;
+  }
+
+  async saveState(key: string, value: string): Promise<void> {
+    await this.#state(
+      "save state",
+      async () => {
+        await this.#driver.execute(this.#dialect.upsertState, [key, value, this.#now().toString()]);
+        return [];
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#driver.close();
+  }
+}
+
+/** Why a connection failed, from Node-style error codes, in words. */
+export function networkReason(e: unknown): string | undefined {
+  const err = e as { code?: string; errors?: unknown[] };
+  const code = err?.code ?? (err?.errors?.[0] as { code?: string } | undefined)?.code;
+  switch (code) {
+    case "ECONNREFUSED":
+      return "connection refused (is the server running and listening there?)";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "host name not found";
+    case "ETIMEDOUT":
+    case "ETIMEOUT":
+      return "connection timed out";
+    case "ECONNRESET":
+      return "connection reset by the server";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "host unreachable";
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The `mysql` storage: Go Checkup's `checks` table in MySQL or MariaDB through `npm:mysql2`, with one
+ * connection pool reused across rounds (Go reconnected for every operation). The DSN is Go's
+ * (go-sql-driver `user:pw@tcp(host:3306)/db?params`) or a `mysql://` URL.
+ *
+ * @module
+ */
+import { z } from "zod";
+import mysql from "mysql2/promise";
+import type { Duration } from "../config/duration.ts";
+import { parseDuration } from "../config/duration.ts";
+import { duration, typeTag } from "../config/fields.ts";
+import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
+import { mysqlDialect, networkReason, type SqlDriver, type SqlRow, SqlStorage } from "./_sql.ts";
+import type { Storage } from "./storage.ts";
+
+/** `checkup.json` options of the `mysql` storage (Go Checkup's keys). */
+export interface MysqlStorageConfig {
+  type: "mysql" | "mariadb";
+  /** go-sql-driver DSN: `user:password@tcp(host:3306)/checkup?tls=true`, or `mysql://user:pw@host/db`. */
+  dsn: string;
+  /** Create the checks table when missing (default false, as in Go). */
+  create?: boolean;
+  /** Delete rounds older than this; 0 keeps them forever. */
+  check_expiry?: Duration;
+}
+
+/** Validated options of the `mysql` storage. */
+export interface MysqlStorageOptions {
+  type: "mysql";
+  dsn: string;
+  create: boolean;
+  check_expiry: number;
+}
+
+/** A parsed MySQL DSN. */
+export interface MysqlDsn {
+  user?: string;
+  password?: string;
+  /** `tcp` or `unix`. */
+  net: string;
+  /** host:port for tcp, the socket path for unix. */
+  address: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  params: Record<string, string>;
+}
+
+/**
+ * Parses Go's MySQL DSN: go-sql-driver's `[user[:password]@][net[(addr)]]/dbname[?params]` or a
+ * `mysql://user:pw@host:port/db?params` URL. The default address is `127.0.0.1:3306`.
+ *
+ * @example
+ * ```ts
+ * import { parseMysqlDsn } from "./mysql.ts";
+ * import assert from "node:assert/strict";
+ * const d = parseMysqlDsn("checkup:p@ss:w0rd@tcp(db.local:3307)/checks?tls=skip-verify");
+ * assert.deepEqual([d.user, d.password, d.host, d.port, d.database], ["checkup", "p@ss:w0rd", "db.local", 3307, "checks"]);
+ * assert.equal(parseMysqlDsn("mysql://u:pw@db/x").port, 3306);
+ * ```
+ */
+export function parseMysqlDsn(dsn: string): MysqlDsn {
+  let d: MysqlDsn;
+  if (/^(mysql|mariadb):\/\//i.test(dsn)) {
+    const url = new URL(dsn.replace(/^mariadb:/i, "mysql:"));
+    d = {
+      user: decodeURIComponent(url.username) || undefined,
+      password: decodeURIComponent(url.password) || undefined,
+      net: "tcp",
+      address: "",
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1",
+      port: Number(url.port || 3306),
+      database: decodeURIComponent(url.pathname.replace(/^\//, "")) || undefined,
+      params: Object.fromEntries(url.searchParams),
+    };
+  } else {
+    const slash = dsn.lastIndexOf("/");
+    if (slash < 0) {
+      throw new Error('expected user:password@tcp(host:port)/dbname (the "/dbname" part is missing)');
+    }
+    const head = dsn.slice(0, slash), tail = dsn.slice(slash + 1);
+    const at = head.lastIndexOf("@");
+    const userinfo = at >= 0 ? head.slice(0, at) : "";
+    const netaddr = at >= 0 ? head.slice(at + 1) : head;
+    const colon = userinfo.indexOf(":");
+    const m = /^([a-z0-9]*)(?:\((.*)\))?$/i.exec(netaddr);
+    if (!m) throw new Error(`expected net(address) such as tcp(host:3306), found ${JSON.stringify(netaddr)}`);
+    const q = tail.indexOf("?");
+    d = {
+      user: (colon >= 0 ? userinfo.slice(0, colon) : userinfo) || undefined,
+      password: colon >= 0 ? userinfo.slice(colon + 1) : undefined,
+      net: m[1] || "tcp",
+      address: m[2] ?? "",
+      database: decodeURIComponent(q >= 0 ? tail.slice(0, q) : tail) || undefined,
+      params: q >= 0 ? Object.fromEntries(new URLSearchParams(tail.slice(q + 1))) : {},
+    };
+    if (d.net === "tcp") {
+      const addr = d.address || "127.0.0.1:3306";
+      const hp = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(addr);
+      if (!hp) throw new Error(`expected host:port in tcp(...), found ${JSON.stringify(addr)}`);
+      d.host = hp[1].replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+      d.port = Number(hp[2] ?? 3306);
+    } else if (d.net !== "unix") {
+      throw new Error(`expected the network tcp or unix, found ${JSON.stringify(d.net)}`);
+    }
+  }
+  if (d.port !== undefined && !(d.port > 0 && d.port < 65536)) {
+    throw new Error(`expected a port from 1 to 65535`);
+  }
+  if (d.params.timeout) parseDuration(d.params.timeout);
+  return d;
+}
+
+const schema: z.ZodType<MysqlStorageOptions, MysqlStorageConfig> = z.object({
+  type: typeTag("mysql", ["mariadb"]),
+  dsn: z.string().min(1, {
+    error:
+      'required: expected a MySQL DSN such as "user:password@tcp(host:3306)/checkup" (missing MySQL DSN)',
+  }).meta({ description: "go-sql-driver DSN (user:pw@tcp(host:3306)/db) or mysql:// URL." }),
+  create: z.boolean().default(false).meta({ description: "Create the checks table when missing." }),
+  check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
+}).superRefine((o, ctx) => {
+  try {
+    parseMysqlDsn(o.dsn);
+  } catch (e) {
+    ctx.issues.push({
+      code: "custom",
+      path: ["dsn"],
+      message: `invalid DSN: ${(e as Error).message}`,
+      input: "",
+    });
+  }
+});
+
+function sslOf(tls: string | undefined): mysql.PoolOptions["ssl"] {
+  switch (tls) {
+    case undefined:
+    case "":
+    case "false":
+    case "preferred":
+      return undefined;
+    case "skip-verify":
+      return { rejectUnauthorized: false };
+    default:
+      return { rejectUnauthorized: true };
+  }
+}
+
+/** A mysql2 pool as a {@linkcode SqlDriver}, with errors that name the server but never the password. */
+class MysqlDriver implements SqlDriver {
+  readonly #pool: mysql.Pool;
+  readonly #target: string;
+  readonly #dsn: MysqlDsn;
+
+  constructor(dsn: MysqlDsn) {
+    this.#dsn = dsn;
+    this.#target = dsn.net === "unix" ? `socket ${dsn.address}` : `${dsn.host}:${dsn.port}`;
+    const timeout = dsn.params.timeout ? parseDuration(dsn.params.timeout) / 1e6 : 10_000;
+    this.#pool = mysql.createPool({
+      host: dsn.host,
+      port: dsn.port,
+      socketPath: dsn.net === "unix" ? dsn.address : undefined,
+      user: dsn.user,
+      password: dsn.password,
+      database: dsn.database,
+      ssl: sslOf(dsn.params.tls),
+      connectTimeout: timeout,
+      connectionLimit: 4,
+      maxIdle: 4,
+      idleTimeout: 10_000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      charset: dsn.params.charset?.split(",")[0] || "utf8mb4",
+    });
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
+    const [rows] = await this.#pool.query({ sql, timeout: 30_000 }, params as unknown[]);
+    return Array.isArray(rows) ? rows as SqlRow[] : [];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const [res] = await this.#pool.query({ sql, timeout: 30_000 }, params as unknown[]);
+    return (res as { affectedRows?: number }).affectedRows ?? 0;
+  }
+
+  isUniqueViolation(e: unknown): boolean {
+    return (e as { code?: string })?.code === "ER_DUP_ENTRY";
+  }
+
+  isMissingTable(e: unknown): boolean {
+    return (e as { code?: string })?.code === "ER_NO_SUCH_TABLE";
+  }
+
+  describe(e: unknown): string {
+    const err = e as Error & { code?: string };
+    const at = `MySQL at ${this.#target}`;
+    const net = networkReason(e);
+    if (net) return `cannot connect to ${at}: ${net}`;
+    let msg = String(err?.message ?? e);
+    if (this.#dsn.password) msg = msg.split(this.#dsn.password).join("***");
+    switch (err?.code) {
+      case "ER_ACCESS_DENIED_ERROR":
+        return `${at} refused the login: ${msg}`;
+      case "ER_BAD_DB_ERROR":
+        return `${at}: ${msg} (create it, or fix the database name in the dsn)`;
+      case "ER_DATA_TOO_LONG":
+        return `${at}: ${msg}: the round is larger than the results column (Go's DDL makes it TEXT, 64 KiB); ` +
+          "run ALTER TABLE checks MODIFY results MEDIUMTEXT NULL";
+    }
+    return `${at}: ${msg}`;
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}
+
+/** Stores rounds as rows of Go Checkup's `checks` table in MySQL or MariaDB. */
+export class MysqlStorage extends SqlStorage {
+  constructor(options: MysqlStorageOptions, context: Pick<PluginContext, "now">) {
+    super("mysql", new MysqlDriver(parseMysqlDsn(options.dsn)), mysqlDialect, options, context.now);
+  }
+}
+
+/** The `mysql` storage type. */
+export const mysqlStorage: PluginDefinition<Storage, MysqlStorageOptions> = {
+  type: "mysql",
+  aliases: ["mariadb"],
+  summary: "Go Checkup's checks table in MySQL or MariaDB (pooled connections).",
+  schema,
+  create: (options, context) => new MysqlStorage(options, context),
+};
