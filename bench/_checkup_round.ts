@@ -1,0 +1,42 @@
+/**
+ * One measured round of N checks through Checkup (run in its own process by round_bench.ts).
+ * Usage: _checkup_round.ts KIND(http|tcp) N PORT CONCURRENCY → prints one JSON line.
+ */
+import { Checkup } from "../checkup.ts";
+import type { CheckerConfig } from "../checkers/mod.ts";
+import { statusOf } from "../result.ts";
+import { cpuSeconds, rssMiB } from "./_util.ts";
+
+const [kind, n, port, concurrency] = [
+  Deno.args[0],
+  Number(Deno.args[1]),
+  Number(Deno.args[2]),
+  Number(Deno.args[3]),
+];
+const checkers = Array.from(
+  { length: n },
+  (_, i) =>
+    (kind === "tcp" ? { type: "tcp", endpoint_name: `t${i}`, endpoint_url: `127.0.0.1:${port + 1}` } : {
+      type: "http",
+      endpoint_name: `h${i}`,
+      endpoint_url: `http://127.0.0.1:${port}/p/${i}`,
+    }) as CheckerConfig,
+);
+const checkup = new Checkup({ checkers, concurrent_checks: concurrency });
+const before = rssMiB().rss;
+const cpu0 = cpuSeconds().own;
+const t0 = performance.now();
+const results = await checkup.check();
+const wall = performance.now() - t0;
+const cpu = cpuSeconds().own - cpu0;
+const { peak } = rssMiB();
+const down = results.filter((r) => statusOf(r) !== "healthy").length;
+console.log(
+  JSON.stringify({
+    wall_ms: wall,
+    cpu_s: cpu,
+    rss_before_mib: before,
+    rss_peak_mib: peak,
+    not_healthy: down,
+  }),
+);
