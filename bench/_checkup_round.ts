@@ -31,7 +31,7 @@ const wall = performance.now() - t0;
 const cpu = cpuSeconds().own - cpu0;
 const { peak } = rssMiB();
 const down = results.filter((r) => statusOf(r) !== "healthy").length;
-console.log(
+Deno.stdout.writeSync(new TextEncoder().encode(
   JSON.stringify({
     wall_ms: wall,
     cpu_s: cpu,
@@ -39,4 +39,5 @@ console.log(
     rss_peak_mib: peak,
     not_healthy: down,
   }),
-);
+  +"\n",
+));

@@ -34,7 +34,7 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
 }));
 const wall = performance.now() - t0;
 const cpu = cpuSeconds().own - cpu0;
-console.log(
+Deno.stdout.writeSync(new TextEncoder().encode(
   JSON.stringify({
     wall_ms: wall,
     cpu_s: cpu,
@@ -42,4 +42,5 @@ console.log(
     rss_peak_mib: rssMiB().peak,
     not_healthy: failed,
   }),
-);
+  +"\n",
+));
