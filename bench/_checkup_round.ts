@@ -38,6 +38,5 @@ Deno.stdout.writeSync(new TextEncoder().encode(
     rss_before_mib: before,
     rss_peak_mib: peak,
     not_healthy: down,
-  }),
-  +"\n",
+  }) + "\n",
 ));

@@ -41,6 +41,5 @@ Deno.stdout.writeSync(new TextEncoder().encode(
     rss_before_mib: before,
     rss_peak_mib: rssMiB().peak,
     not_healthy: failed,
-  }),
-  +"\n",
+  }) + "\n",
 ));
