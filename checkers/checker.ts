@@ -7,6 +7,7 @@
  */
 import { type Attempt, judge, type Result, type Verdict } from "../result.ts";
 import type { PluginContext } from "../config/plugin.ts";
+import { formatDuration } from "../config/duration.ts";
 
 /** What checkers need from the outside world: the clock, fetch and the node name. */
 export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node">;
@@ -105,4 +106,42 @@ export function bodyError(
   if (must_contain && !body.includes(must_contain)) return `response does not contain '${must_contain}'`;
   if (must_not_contain && body.includes(must_not_contain)) return `response contains '${must_not_contain}'`;
   return undefined;
+}
+
+/**
+ * The signal of one attempt: aborts when the check's `signal` does or after `timeout` nanoseconds,
+ * whichever comes first. {@linkcode abortMessage} turns its reason into an error text.
+ */
+export function attemptSignal(signal: AbortSignal, timeout: number): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.ceil(timeout / 1e6)))]);
+}
+
+/**
+ * Why `signal` aborted, as an attempt error: `"<phase> timed out after 1s"` for the attempt timeout,
+ * `"check aborted"` when the check itself was cancelled.
+ *
+ * @example
+ * ```ts
+ * import { abortMessage } from "./checker.ts";
+ * import assert from "node:assert/strict";
+ * const signal = AbortSignal.abort(new DOMException("t", "TimeoutError"));
+ * assert.equal(abortMessage(signal, 1e9, "connect"), "connect timed out after 1s");
+ * ```
+ */
+export function abortMessage(signal: AbortSignal, timeout: number, phase: string): string {
+  const reason = signal.reason as { name?: string } | undefined;
+  if (reason?.name === "TimeoutError") return `${phase} timed out after ${formatDuration(timeout)}`;
+  return "check aborted";
+}
+
+/** The message of anything thrown, without a trailing period. */
+export function errorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/\.$/, "") || (e as Error)?.name || "unknown error";
+}
+
+/** A string shown inside an error text: JSON-quoted (so control characters show) and cut at `max`. */
+export function quoteSnippet(text: string, max = 200): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  return JSON.stringify(cut) + (text.length > max ? ` (+${text.length - max} chars)` : "");
 }

@@ -14,13 +14,17 @@
 import type { AnyDefinition } from "../config/plugin.ts";
 import type { Checker } from "./checker.ts";
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
+import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
+import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
 
 export type { AttemptOutcome, Checker, CheckerContext, RunCheckOptions } from "./checker.ts";
-export { bodyError, runCheck } from "./checker.ts";
+export { abortMessage, attemptSignal, bodyError, runCheck } from "./checker.ts";
 export { HttpChecker, httpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
+export { TcpChecker, tcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
+export { TlsChecker, tlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
 
 /** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
-export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [httpChecker];
+export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [httpChecker, tcpChecker, tlsChecker];
 
 /** Any checker object as written in `checkup.json`. */
-export type CheckerConfig = HttpCheckerConfig;
+export type CheckerConfig = HttpCheckerConfig | TcpCheckerConfig | TlsCheckerConfig;

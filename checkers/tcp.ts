@@ -1,0 +1,163 @@
+/**
+ * The `tcp` checker: connects to `host:port` (optionally with a TLS handshake), as Go Checkup's does,
+ * and optionally talks a banner protocol (`send` / `expect`, e.g. SMTP's greeting or Redis's PING).
+ * The RTT covers the connect, the handshake and the exchange.
+ *
+ * @module
+ */
+import tls from "node:tls";
+import { z } from "zod";
+import type { Duration } from "../config/duration.ts";
+import { hostPort, typeTag } from "../config/fields.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import type { Result } from "../result.ts";
+import { readPemFile } from "./_cert.ts";
+import { inspectTls } from "./_cert.ts";
+import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
+import { exchange, openSocket, splitHostPort } from "./_net.ts";
+import {
+  abortMessage,
+  type AttemptOutcome,
+  attemptSignal,
+  type Checker,
+  type CheckerContext,
+  errorText,
+  runCheck,
+} from "./checker.ts";
+
+/** `checkup.json` options of a `tcp` checker (Go Checkup's keys plus `send`, `expect`). */
+export interface TcpCheckerConfig {
+  type: "tcp";
+  /** The endpoint's name, shown as the result's title. */
+  endpoint_name?: string;
+  /** `host:port` to connect to. */
+  endpoint_url: string;
+  /** Run a TLS handshake after connecting. */
+  tls?: boolean;
+  /** With `tls`: accept any certificate (no chain, host name or date checks). */
+  tls_skip_verify?: boolean;
+  /** With `tls`: a PEM file of CA certificates trusted in addition to the default (Mozilla) roots. */
+  tls_ca_file?: string;
+  /** Timeout of one attempt: connect, handshake and exchange (default 1s, Go's). */
+  timeout?: Duration;
+  /** Degraded when the median RTT is strictly above this. */
+  threshold_rtt?: Duration;
+  /** Attempts per check (default 1). */
+  attempts?: number;
+  /** Pause after each attempt (not after a connection failure). */
+  attempt_spacing?: Duration;
+  /** Text written once connected (e.g. `"PING\r\n"`). */
+  send?: string;
+  /** Text the server must send (after `send`, if set) before the timeout, e.g. `"+PONG"` or `"220"`. */
+  expect?: string;
+}
+
+/** Validated options of a `tcp` checker: defaults applied, durations in nanoseconds. */
+export interface TcpCheckerOptions {
+  type: "tcp";
+  endpoint_name: string;
+  endpoint_url: string;
+  tls: boolean;
+  tls_skip_verify: boolean;
+  tls_ca_file: string;
+  timeout: number;
+  threshold_rtt: number;
+  attempts: number;
+  attempt_spacing: number;
+  send: string;
+  expect: string;
+}
+
+const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.object({
+  type: typeTag("tcp"),
+  endpoint_name: endpointName(),
+  endpoint_url: hostPort("The host:port to connect to."),
+  tls: z.boolean().default(false).meta({ description: "Run a TLS handshake after connecting." }),
+  tls_skip_verify: z.boolean().default(false).meta({
+    description: "With tls: accept any certificate (no chain, host name or date checks).",
+  }),
+  tls_ca_file: z.string().default("").meta({
+    description: "With tls: PEM file of CA certificates trusted in addition to the default (Mozilla) roots.",
+  }),
+  timeout: timeout(1e9, "connect, TLS handshake and send/expect; default 1s"),
+  threshold_rtt: thresholdRtt(),
+  attempts: attempts(),
+  attempt_spacing: attemptSpacing(),
+  send: z.string().default("").meta({ description: 'Text written once connected, e.g. "PING\\r\\n".' }),
+  expect: z.string().default("").meta({
+    description: 'Text the server must send (after send, if set) before the timeout, e.g. "+PONG" or "220".',
+  }),
+});
+
+/** Checks that a TCP (or TLS) service accepts connections and, optionally, answers as expected. */
+export class TcpChecker implements Checker {
+  readonly type = "tcp";
+  readonly title: string;
+  readonly endpoint: string;
+  readonly #o: TcpCheckerOptions;
+  readonly #ctx: CheckerContext;
+
+  constructor(options: TcpCheckerOptions, ctx: CheckerContext) {
+    this.#o = options;
+    this.#ctx = ctx;
+    this.title = options.endpoint_name;
+    this.endpoint = options.endpoint_url;
+  }
+
+  check(signal?: AbortSignal): Promise<Result> {
+    return runCheck({
+      ...this.#o,
+      type: this.type,
+      title: this.title,
+      endpoint: this.endpoint,
+      now: this.#ctx.now,
+      node: this.#ctx.node,
+      signal,
+      attempt: (_i, signal) => this.#attempt(signal),
+    });
+  }
+
+  async #attempt(outer: AbortSignal): Promise<AttemptOutcome> {
+    const o = this.#o;
+    const { host, port } = splitHostPort(o.endpoint_url);
+    const signal = attemptSignal(outer, o.timeout);
+    const onAbort = (phase: string) => abortMessage(signal, o.timeout, phase);
+    let ca: string[] | undefined;
+    if (o.tls && o.tls_ca_file) {
+      try {
+        ca = [...tls.rootCertificates, await readPemFile(o.tls_ca_file, "tls_ca_file")];
+      } catch (e) {
+        return { rtt: 0, error: errorText(e), transportFailure: true };
+      }
+    }
+    const start = performance.now();
+    const elapsed = () => (performance.now() - start) * 1e6;
+    let socket;
+    try {
+      socket = await openSocket({ host, port, tls: o.tls ? { ca } : undefined, signal, onAbort });
+    } catch (e) {
+      return { rtt: elapsed(), error: errorText(e), transportFailure: true };
+    }
+    try {
+      if (o.tls && !o.tls_skip_verify) {
+        const { problem } = inspectTls(socket as tls.TLSSocket, host, true);
+        if (problem) return { rtt: elapsed(), error: problem };
+      }
+      if (o.send || o.expect) {
+        const error = await exchange(socket, { send: o.send, expect: o.expect, signal, onAbort });
+        if (error) return { rtt: elapsed(), error };
+      }
+      return { rtt: elapsed() };
+    } finally {
+      socket.destroy();
+    }
+  }
+}
+
+/** The `tcp` checker type. */
+export const tcpChecker: PluginDefinition<Checker, TcpCheckerOptions> = {
+  type: "tcp",
+  summary: "TCP connect (optionally TLS, optionally a send/expect exchange) judged by round-trip time.",
+  schema,
+  create: (options, ctx) => new TcpChecker(options, ctx),
+};
