@@ -11,8 +11,10 @@ import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
 import { AlertPipeline } from "./notifiers/pipeline.ts";
+import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import { nowNs, type Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
+import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
@@ -20,6 +22,12 @@ export interface CheckupDeps {
   logger?: Logger;
   fetch?: typeof fetch;
   now?: () => bigint;
+  /** The config file's path: names the local alert state file (set by `fromFile`). */
+  configPath?: string;
+  /** Where alert state is kept; default the storage when it can hold it, else a local state file. */
+  alertState?: AlertStateStore;
+  /** Where `every` keeps rounds the storage could not take (default: {@linkcode defaultSpoolDir}); false: off. */
+  spool?: Partial<SpoolOptions> | false;
 }
 
 /** What one round did. */
@@ -29,6 +37,8 @@ export interface RoundReport {
   stored?: string;
   /** Rounds deleted by maintenance. */
   deleted?: number;
+  /** Rounds waiting in the spool (the storage failed); this round is among them unless `stored` is set. */
+  spooled?: number;
 }
 
 /** Options of {@linkcode Checkup.round}. */
@@ -37,6 +47,8 @@ export interface RoundOptions {
   maintain?: boolean;
   notify?: boolean;
   signal?: AbortSignal;
+  /** Keep the round in the local spool when the storage fails, and send it later (`every` does). */
+  spool?: boolean;
   /** Adjust the results before they are stored (e.g. attach a message). */
   transform?: (results: Result[]) => Result[];
 }
@@ -56,6 +68,7 @@ export class Checkup {
   readonly #logger: Logger;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
+  readonly #spool?: Spool;
 
   /**
    * Builds a Checkup from a config object: the same shape as `checkup.json`, or an already resolved config.
@@ -83,20 +96,38 @@ export class Checkup {
     };
     this.checkers = resolved.checkers.map((c) => c.definition.create(c.options, context));
     this.storage = resolved.storage?.definition.create(resolved.storage.options, context);
+    if (this.storage && deps.spool !== false) {
+      const dir = deps.spool?.dir ?? defaultSpoolDir(this.storage.type, resolved.storage?.options);
+      this.#spool = new Spool(this.storage, { ...deps.spool, dir }, { logger: this.#logger, now: this.#now });
+    }
     this.notifiers = resolved.notifiers.map((n) => n.definition.create(n.options, context));
     this.concurrentChecks = resolved.concurrent_checks;
     this.timestamp = resolved.timestamp;
     this.warnings = resolved.warnings;
     this.intervals = resolved.checkers.map((c) => c.interval);
     this.spread = resolved.spread;
-    this.#alerts = new AlertPipeline(this.notifiers, this.#logger);
+    this.#alerts = new AlertPipeline(this.notifiers, {
+      logger: this.#logger,
+      now: this.#now,
+      node: resolved.node,
+      endpoints: this.checkers,
+      state: deps.alertState ?? (this.notifiers.length
+        ? defaultAlertState({
+          storage: this.storage,
+          node: resolved.node,
+          configPath: deps.configPath,
+          identity: this.checkers.map((c) => `${c.title}\u0000${c.endpoint}`).join("\n"),
+          logger: this.#logger,
+        })
+        : undefined),
+    });
   }
 
   /** Loads `checkup.json` (or another path) and builds a Checkup from it. */
   static async fromFile(path: string, deps: CheckupDeps = {}): Promise<Checkup> {
     const resolved = await loadConfig(path);
     const logger = deps.logger ?? createLogger({ redactor: resolved.redactor });
-    return new Checkup(resolved, { ...deps, logger });
+    return new Checkup(resolved, { configPath: path, ...deps, logger });
   }
 
   /**
@@ -152,16 +183,25 @@ export class Checkup {
   /** The rest of a round once results are in: store, maintain, notify (as asked). */
   async #finish(results: Result[], options: RoundOptions): Promise<RoundReport> {
     const report: RoundReport = { results };
-    if (options.store) report.stored = await this.store(results, options.signal);
-    if (options.maintain && this.storage && isMaintainer(this.storage)) {
-      try {
-        report.deleted = await this.storage.maintain(options.signal);
-      } catch (e) {
-        this.#logger.error("maintenance failed", { storage: this.storage.type, error: e });
+    // Notifying runs beside storing: neither waits for nor is skipped by the other (process never throws).
+    const notifying = options.notify !== false && this.notifiers.length
+      ? this.#alerts.process(results, options.signal)
+      : undefined;
+    try {
+      if (options.store && options.spool && this.#spool) {
+        const sent = await this.#spool.store(results, options.signal);
+        report.stored = sent.stored;
+        if (sent.pending) report.spooled = sent.pending;
+      } else if (options.store) report.stored = await this.store(results, options.signal);
+      if (options.maintain && !report.spooled && this.storage && isMaintainer(this.storage)) {
+        try {
+          report.deleted = await this.storage.maintain(options.signal);
+        } catch (e) {
+          this.#logger.error("maintenance failed", { storage: this.storage.type, error: e });
+        }
       }
-    }
-    if (options.notify !== false && this.notifiers.length) {
-      await this.#alerts.process(results, options.signal);
+    } finally {
+      await notifying;
     }
     return report;
   }
@@ -192,7 +232,7 @@ export class Checkup {
         logger: this.#logger,
         signal,
         flush: async (results) => {
-          const report = await this.#finish(results, { store: true, maintain: true });
+          const report = await this.#finish(results, { store: true, maintain: true, spool: true });
           this.#logger.info("round done", { checks: results.length, stored: report.stored });
           onRound?.(report);
         },
@@ -203,10 +243,11 @@ export class Checkup {
     let tick = 0;
     while (!signal.aborted) {
       try {
-        const report = await this.round({ store: true, maintain: true });
+        const report = await this.round({ store: true, maintain: true, spool: true });
         this.#logger.info("round done", {
           checks: report.results.length,
           stored: report.stored,
+          ...(report.spooled ? { spooled: report.spooled } : {}),
           ...(report.deleted ? { deleted: report.deleted } : {}),
         });
         onRound?.(report);

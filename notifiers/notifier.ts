@@ -1,39 +1,72 @@
 /**
  * The notifier contract: notifiers receive alerts (status transitions decided by the alert state
- * machine), not every failing round.
+ * machine in `alerts.ts`), never every failing round as Go Checkup's did.
  *
  * @module
  */
 import type { Result, Status } from "../result.ts";
+import type { AlertPolicy } from "./policy.ts";
 
-/** What happened to an endpoint. */
+/**
+ * What happened to an endpoint: it went `down`, became `degraded`, `recovered`, or a `reminder` that it
+ * is still down or degraded (`reminder_every`).
+ */
 export type AlertKind = "down" | "degraded" | "recovered" | "reminder";
 
 /** One notification-worthy event for one endpoint. */
 export interface Alert {
+  /** What happened. */
   kind: AlertKind;
-  /** The endpoint's title. */
+  /** The endpoint's title (`endpoint_name`). */
   title: string;
   /** The endpoint checked (URL, address or command). */
   endpoint: string;
-  /** The status now. */
+  /** The status now: `down` or `degraded`, or `healthy` for `recovered`. */
   status: Status;
-  /** The status before this transition. */
+  /** The status the notifier last announced (`healthy` when this opens an incident). */
   previous: Status;
-  /** Since when (UTC ns) the endpoint has been in `status`. */
+  /** Since when (UTC ns) the endpoint has been in `status`: the first round of the current streak. */
   since: bigint;
-  /** The latest result. */
+  /** When the incident began (UTC ns): the first bad round (for `recovered`, the outage's start). */
+  incident_since: bigint;
+  /** When the alert was raised (UTC ns, the injected clock). */
+  at: bigint;
+  /** The latest result of the endpoint. */
   result: Result;
-  /** The first attempt error or notice, when there is one. */
+  /** The first attempt error, or the notice, when there is one. */
   reason?: string;
+  /** The node that saw it (`node` in the config), when set. */
+  node?: string;
   /** A link to the status page, when `status_page_url` is configured. */
   url?: string;
+  /** A stable key per endpoint and node (PagerDuty's dedup key, webhook receivers' grouping key). */
+  key: string;
 }
 
 /** Sends alerts somewhere. Failures throw; the pipeline logs them and never lets them stop a round. */
 export interface Notifier {
   /** The config `type`, e.g. `"slack"`. */
   readonly type: string;
-  /** Sends the alerts of one round (never called with an empty list). */
+  /**
+   * When to notify (thresholds, reminders, which kinds). Config-built notifiers always have one;
+   * library notifiers without one get the defaults.
+   */
+  readonly policy?: AlertPolicy;
+  /**
+   * Sends the alerts of one round (never called with an empty list). Throws when nothing was
+   * delivered; throws a {@linkcode DeliveryError} naming the alerts that failed when only some were.
+   * Undelivered alerts are offered again next round.
+   */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void>;
+}
+
+/** Some alerts of a batch were not delivered: `failed` lists them, `cause` says why (the first failure). */
+export class DeliveryError extends Error {
+  override name = "DeliveryError";
+  /** The alerts that were not delivered. */
+  readonly failed: readonly Alert[];
+  constructor(message: string, failed: readonly Alert[], options?: ErrorOptions) {
+    super(message, options);
+    this.failed = failed;
+  }
 }

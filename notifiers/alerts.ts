@@ -1,0 +1,376 @@
+/**
+ * The alert state machine. Per endpoint it tracks what the rounds show (status, streaks, since when);
+ * per notifier and endpoint, what that notifier was told. Each round it decides, for each notifier's
+ * {@linkcode AlertPolicy}, which transitions to announce:
+ *
+ * - healthy → `down` / `degraded` after `failure_threshold` consecutive bad rounds;
+ * - `down` ↔ `degraded` within an incident, once the new status has lasted `failure_threshold` rounds;
+ * - → `recovered` after `success_threshold` consecutive healthy rounds (only for an announced incident);
+ * - a `reminder` every `reminder_every` while it stays bad;
+ * - `min_interval` holds the alert that opens a new incident that soon after a recovery, and a status
+ *   change that soon after the previous one, so a flapping endpoint cannot page in a storm.
+ *
+ * Results whose status is `unknown` carry no information and change nothing. Everything here is pure
+ * and synchronous: the clock comes in as `now`, persistence is `encodeAlertState` / `decodeAlertState`.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { type Result, statusOf } from "../result.ts";
+import type { Alert, AlertKind } from "./notifier.ts";
+import { type AlertOn, type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy.ts";
+
+/** A status the state machine tracks. */
+export type TrackedStatus = "healthy" | "degraded" | "down";
+
+/** What the rounds have shown about one endpoint. */
+export interface EndpointTrack {
+  title: string;
+  endpoint: string;
+  /** The latest known status. */
+  status: TrackedStatus;
+  /** First round (UTC ns) of the current run of `status`. */
+  since: bigint;
+  /** Consecutive rounds in `status`. */
+  streak: number;
+  /** Consecutive bad (down or degraded) rounds; 0 when healthy. */
+  bad: number;
+  /** First round of the current bad run. */
+  bad_since?: bigint;
+  /** Consecutive healthy rounds; 0 when bad. */
+  good: number;
+  /** The latest error or notice. */
+  reason?: string;
+  /** When the endpoint was last in a round. */
+  seen: bigint;
+}
+
+/** What one notifier was told about one endpoint. */
+export interface NotifierTrack {
+  /** The status this notifier holds for the endpoint (`healthy` outside incidents). */
+  notified: TrackedStatus;
+  /** Whether a down/degraded alert of the current incident was actually sent. */
+  announced: boolean;
+  /** When the current incident began. */
+  incident_since?: bigint;
+  /** When a message about the current incident was last sent (reminders count from it). */
+  last_sent?: bigint;
+  /** When the held status last changed (opening the incident or changing within it). */
+  last_change?: bigint;
+  /** When the previous incident was closed (recovery). */
+  closed_at?: bigint;
+}
+
+/** The whole alert state of one node: endpoints and, per notifier id, what it was told. */
+export interface AlertState {
+  endpoints: Map<string, EndpointTrack>;
+  notifiers: Map<string, Map<string, NotifierTrack>>;
+}
+
+/** One outcome of {@linkcode decideAlerts}: an alert to send (or a silent transition) and the track after it. */
+export interface AlertDecision {
+  /** The endpoint key. */
+  key: string;
+  /** The alert to deliver; absent for a transition this notifier does not send (`notify_on`). */
+  alert?: Alert;
+  /** The notifier's track once the alert is delivered (or at once, when there is nothing to deliver). */
+  next: NotifierTrack;
+}
+
+/** Context of {@linkcode decideAlerts}. */
+export interface DecideContext {
+  /** The current time (UTC ns). */
+  now: bigint;
+  /** This node's name, carried by every alert. */
+  node?: string;
+  /** Results of the round, by endpoint key (the alert carries the latest one). */
+  results: ReadonlyMap<string, Result>;
+}
+
+const CAP = 1_000_000;
+
+/** An empty state. */
+export function emptyAlertState(): AlertState {
+  return { endpoints: new Map(), notifiers: new Map() };
+}
+
+/** The state key of an endpoint: its title and what is checked. */
+export function endpointKey(title: string | undefined, endpoint: string | undefined): string {
+  return JSON.stringify([title ?? "", endpoint ?? ""]);
+}
+
+/** A stable, opaque key per node and endpoint (at most 40 characters), for deduplicating receivers. */
+export function alertKey(node: string | undefined, title: string, endpoint: string): string {
+  const hash = createHash("sha256").update(JSON.stringify([node ?? "", title, endpoint])).digest("hex");
+  return `checkup-${hash.slice(0, 32)}`;
+}
+
+/** The first attempt error, else the notice, of a result. */
+export function reasonOf(result: Result): string | undefined {
+  return result.times?.find((t) => t.error)?.error ?? result.notice ?? undefined;
+}
+
+/**
+ * Records a round (all endpoints, or only those due when checks run on their own schedules): updates
+ * each endpoint's status, streaks and since. Returns the round's results by endpoint key.
+ */
+export function observeRound(
+  state: AlertState,
+  results: readonly Result[],
+  now: bigint,
+): Map<string, Result> {
+  const byKey = new Map<string, Result>();
+  for (const r of results) {
+    const key = endpointKey(r.title, r.endpoint);
+    byKey.set(key, r);
+    const status = statusOf(r);
+    const prev = state.endpoints.get(key);
+    if (status === "unknown") {
+      if (prev) prev.seen = now;
+      continue;
+    }
+    const bad = status !== "healthy";
+    const same = prev?.status === status;
+    const next: EndpointTrack = {
+      title: r.title ?? "",
+      endpoint: r.endpoint ?? "",
+      status,
+      since: same ? prev.since : now,
+      streak: same ? Math.min(prev.streak + 1, CAP) : 1,
+      bad: bad ? Math.min((prev?.bad ?? 0) + 1, CAP) : 0,
+      good: bad ? 0 : Math.min((prev?.good ?? 0) + 1, CAP),
+      seen: now,
+    };
+    if (bad) next.bad_since = prev?.bad ? prev.bad_since ?? now : now;
+    const reason = reasonOf(r);
+    if (reason) next.reason = reason;
+    state.endpoints.set(key, next);
+  }
+  return byKey;
+}
+
+/**
+ * Forgets endpoints (and what notifiers were told about them) that are no longer configured: those not
+ * in `keep` when it is given, else those not seen for `maxAge` nanoseconds (default 7 days).
+ */
+export function pruneEndpoints(
+  state: AlertState,
+  now: bigint,
+  keep?: ReadonlySet<string>,
+  maxAge = 7n * 86_400_000_000_000n,
+): void {
+  for (const [key, e] of [...state.endpoints]) {
+    if (keep ? !keep.has(key) : now - e.seen > maxAge) state.endpoints.delete(key);
+  }
+  for (const tracks of state.notifiers.values()) {
+    for (const key of [...tracks.keys()]) if (!state.endpoints.has(key)) tracks.delete(key);
+  }
+}
+
+/** Forgets the tracks of notifiers that are no longer configured. */
+export function pruneNotifiers(state: AlertState, ids: Iterable<string>): void {
+  const keep = new Set(ids);
+  for (const id of [...state.notifiers.keys()]) if (!keep.has(id)) state.notifiers.delete(id);
+}
+
+const HEALTHY: NotifierTrack = { notified: "healthy", announced: false };
+
+function sends(policy: AlertPolicy, kind: AlertOn): boolean {
+  return policy.notify_on.includes(kind);
+}
+
+/**
+ * Decides, for one notifier, what this round announces. Pure: apply each decision's `next` with
+ * {@linkcode commitDecision} once its alert is delivered (or at once when it has none).
+ */
+export function decideAlerts(
+  state: AlertState,
+  notifierId: string,
+  policy: AlertPolicy = DEFAULT_ALERT_POLICY,
+  ctx: DecideContext,
+): AlertDecision[] {
+  const { now } = ctx;
+  const tracks = state.notifiers.get(notifierId);
+  const out: AlertDecision[] = [];
+  for (const [key, result] of ctx.results) {
+    const e = state.endpoints.get(key);
+    if (!e || statusOf(result) === "unknown") continue;
+    const t = tracks?.get(key) ?? HEALTHY;
+    const make = (kind: AlertKind, incident: bigint): Alert => {
+      const alert: Alert = {
+        kind,
+        title: e.title,
+        endpoint: e.endpoint,
+        status: e.status,
+        previous: t.notified,
+        since: e.since,
+        incident_since: incident,
+        at: now,
+        result,
+        key: alertKey(ctx.node, e.title, e.endpoint),
+      };
+      if (e.reason && e.status !== "healthy") alert.reason = e.reason;
+      if (ctx.node) alert.node = ctx.node;
+      if (policy.status_page_url) alert.url = policy.status_page_url;
+      return alert;
+    };
+    const interval = BigInt(policy.min_interval);
+    if (e.status === "healthy") {
+      if (t.notified === "healthy" || e.good < policy.success_threshold) continue;
+      const next: NotifierTrack = { notified: "healthy", announced: false, closed_at: now };
+      const incident = t.incident_since ?? e.since;
+      out.push(
+        t.announced && sends(policy, "recovered")
+          ? { key, alert: make("recovered", incident), next }
+          : { key, next },
+      );
+    } else if (t.notified === "healthy") {
+      // Opening an incident.
+      if (e.bad < policy.failure_threshold) continue;
+      if (t.closed_at !== undefined && now - t.closed_at < interval) continue; // held: flapping
+      const incident = e.bad_since ?? e.since;
+      const announce = sends(policy, e.status);
+      const next: NotifierTrack = {
+        notified: e.status,
+        announced: announce,
+        incident_since: incident,
+        last_change: now,
+      };
+      if (t.closed_at !== undefined) next.closed_at = t.closed_at;
+      if (announce) next.last_sent = now;
+      out.push(announce ? { key, alert: make(e.status, incident), next } : { key, next });
+    } else if (t.notified !== e.status) {
+      // down ↔ degraded within the incident.
+      if (e.streak < policy.failure_threshold) continue;
+      if (t.last_change !== undefined && now - t.last_change < interval) continue;
+      const incident = t.incident_since ?? e.bad_since ?? e.since;
+      const announce = sends(policy, e.status);
+      const next: NotifierTrack = { ...t, notified: e.status, last_change: now, incident_since: incident };
+      if (announce) {
+        next.announced = true;
+        next.last_sent = now;
+      }
+      out.push(announce ? { key, alert: make(e.status, incident), next } : { key, next });
+    } else if (policy.reminder_every > 0 && t.announced && sends(policy, e.status)) {
+      const last = t.last_sent ?? t.last_change ?? now;
+      if (now - last < BigInt(policy.reminder_every)) continue;
+      out.push({
+        key,
+        alert: make("reminder", t.incident_since ?? e.bad_since ?? e.since),
+        next: { ...t, last_sent: now },
+      });
+    }
+  }
+  return out;
+}
+
+/** Applies a decision's track for a notifier. */
+export function commitDecision(state: AlertState, notifierId: string, decision: AlertDecision): void {
+  let tracks = state.notifiers.get(notifierId);
+  if (!tracks) state.notifiers.set(notifierId, tracks = new Map());
+  if (decision.next.notified === "healthy" && decision.next.closed_at === undefined) {
+    tracks.delete(decision.key);
+  } else tracks.set(decision.key, decision.next);
+}
+
+// ---- persistence -------------------------------------------------------------------------------
+
+const VERSION = 1;
+
+function ns(v: bigint | undefined): string | undefined {
+  return v === undefined ? undefined : v.toString();
+}
+
+function big(v: unknown): bigint | undefined {
+  return typeof v === "string" && /^-?\d+$/.test(v) ? BigInt(v) : undefined;
+}
+
+function int(v: unknown): number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? Math.min(v, CAP) : 0;
+}
+
+function tracked(v: unknown): TrackedStatus | undefined {
+  return v === "healthy" || v === "degraded" || v === "down" ? v : undefined;
+}
+
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Serialises the state as JSON (nanoseconds as decimal strings, exact). */
+export function encodeAlertState(state: AlertState, meta: { node?: string; updated: bigint }): string {
+  const endpoints: Record<string, unknown> = {};
+  for (const [key, e] of state.endpoints) {
+    endpoints[key] = compact({ ...e, since: ns(e.since), bad_since: ns(e.bad_since), seen: ns(e.seen) });
+  }
+  const notifiers: Record<string, Record<string, unknown>> = {};
+  for (const [id, tracks] of state.notifiers) {
+    if (!tracks.size) continue;
+    notifiers[id] = {};
+    for (const [key, t] of tracks) {
+      notifiers[id][key] = compact({
+        ...t,
+        incident_since: ns(t.incident_since),
+        last_sent: ns(t.last_sent),
+        last_change: ns(t.last_change),
+        closed_at: ns(t.closed_at),
+      });
+    }
+  }
+  return JSON.stringify(
+    compact({ version: VERSION, node: meta.node, updated: ns(meta.updated), endpoints, notifiers }),
+  );
+}
+
+/**
+ * Reads a state written by {@linkcode encodeAlertState}. Throws a `SyntaxError` naming `source` when
+ * the text is not such a state; entries with invalid fields are dropped.
+ */
+export function decodeAlertState(text: string, source = "alert state"): AlertState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SyntaxError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  const doc = raw as { version?: unknown; endpoints?: unknown; notifiers?: unknown };
+  if (!doc || typeof doc !== "object" || doc.version !== VERSION) {
+    throw new SyntaxError(`${source}: expected an alert state of version ${VERSION}`);
+  }
+  const state = emptyAlertState();
+  const obj = (v: unknown): Record<string, Record<string, unknown>> =>
+    v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, Record<string, unknown>> : {};
+  for (const [key, e] of Object.entries(obj(doc.endpoints))) {
+    const status = tracked(e?.status), since = big(e?.since);
+    if (!status || since === undefined) continue;
+    const track: EndpointTrack = {
+      seen: big(e.seen) ?? since,
+      title: typeof e.title === "string" ? e.title : "",
+      endpoint: typeof e.endpoint === "string" ? e.endpoint : "",
+      status,
+      since,
+      streak: Math.max(1, int(e.streak)),
+      bad: int(e.bad),
+      good: int(e.good),
+    };
+    const badSince = big(e.bad_since);
+    if (badSince !== undefined) track.bad_since = badSince;
+    if (typeof e.reason === "string") track.reason = e.reason;
+    state.endpoints.set(key, track);
+  }
+  for (const [id, tracks] of Object.entries(obj(doc.notifiers))) {
+    const map = new Map<string, NotifierTrack>();
+    for (const [key, t] of Object.entries(obj(tracks))) {
+      const notified = tracked(t?.notified);
+      if (!notified) continue;
+      const track: NotifierTrack = { notified, announced: t.announced === true };
+      for (const k of ["incident_since", "last_sent", "last_change", "closed_at"] as const) {
+        const v = big(t[k]);
+        if (v !== undefined) track[k] = v;
+      }
+      map.set(key, track);
+    }
+    if (map.size) state.notifiers.set(id, map);
+  }
+  return state;
+}

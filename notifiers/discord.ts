@@ -1,0 +1,105 @@
+/**
+ * The `discord` notifier: one webhook POST per alert, in Go Checkup's payload shape (user name
+ * `Checkup`, one embed with inline `Name`, `Status` (`**DOWN**`) and `Endpoint` fields), plus since
+ * when, the error and a status page link.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { httpUrl, typeTag } from "../config/fields.ts";
+import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, send } from "./_send.ts";
+import { alertColor, alertFacts, alertHeadline, isoTime, statusWord, truncate } from "./message.ts";
+import type { Alert, Notifier } from "./notifier.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+
+/** `checkup.json` options of the `discord` notifier. */
+export interface DiscordNotifierConfig extends AlertPolicyConfig {
+  type: "discord";
+  /** The channel webhook URL (a secret). */
+  webhook: string;
+  /** The name the messages are posted under (default `Checkup`). */
+  username?: string;
+  /** The avatar image URL of the messages. */
+  avatar_url?: string;
+}
+
+/** Validated options of the `discord` notifier. */
+export interface DiscordNotifierOptions extends AlertPolicy {
+  type: "discord";
+  webhook: string;
+  username: string;
+  avatar_url?: string;
+}
+
+const schema: z.ZodType<DiscordNotifierOptions, DiscordNotifierConfig> = z.object({
+  type: typeTag("discord"),
+  ...alertPolicyShape,
+  webhook: httpUrl("The Discord channel webhook URL."),
+  username: z.string().min(1).default("Checkup").meta({ description: "The name messages are posted under." }),
+  avatar_url: httpUrl("The avatar image URL of the messages.").optional(),
+});
+
+/** The Discord payload of one alert. */
+export function discordPayload(
+  alert: Alert,
+  o: Pick<DiscordNotifierOptions, "username" | "avatar_url">,
+): unknown {
+  const field = (name: string, value: string, inline: boolean) => ({
+    name,
+    value: truncate(value || "-", 1024),
+    inline,
+  });
+  const fields = [
+    field("Name", alert.title, true),
+    field("Status", `**${statusWord(alert.status)}**`, true),
+    field("Endpoint", alert.endpoint, true),
+    ...alertFacts(alert).filter((f) => f.label !== "Endpoint" && f.label !== "Status")
+      .map((f) => field(f.label, f.value, false)),
+  ];
+  const embed: Record<string, unknown> = {
+    title: truncate(alertHeadline(alert), 256),
+    color: alertColor(alert).int,
+    fields,
+    timestamp: isoTime(alert.at),
+  };
+  if (alert.url) embed.url = alert.url;
+  if (alert.node) embed.footer = { text: `Checkup · ${alert.node}` };
+  const payload: Record<string, unknown> = { username: o.username, content: "" };
+  if (o.avatar_url) payload.avatar_url = o.avatar_url;
+  payload.embeds = [embed];
+  return payload;
+}
+
+/** Posts alerts to a Discord webhook. */
+export class DiscordNotifier implements Notifier {
+  readonly type = "discord";
+  readonly policy: AlertPolicy;
+  readonly #o: DiscordNotifierOptions;
+  readonly #ctx: Pick<PluginContext, "fetch">;
+
+  constructor(options: DiscordNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
+    this.#o = options;
+    this.#ctx = ctx;
+    this.policy = policyOf(options);
+  }
+
+  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    return deliverEach(alerts, async (alert) => {
+      await send(this.#o.webhook, {
+        json: discordPayload(alert, this.#o),
+        policy: this.policy,
+        fetch: this.#ctx.fetch,
+        signal,
+      });
+    });
+  }
+}
+
+/** The `discord` notifier type. */
+export const discordNotifier: PluginDefinition<Notifier, DiscordNotifierOptions> = {
+  type: "discord",
+  summary: "Discord webhook: one embed per alert.",
+  schema,
+  create: (options, ctx) => new DiscordNotifier(options, ctx),
+};

@@ -1,0 +1,107 @@
+/**
+ * The `webhook` notifier: one JSON request per alert to any URL, for your own automation. The body
+ * (documented in the README) has every alert field, a ready-made `text`, and the endpoint's latest
+ * result in Go Checkup's check-file format (timestamps in exact integer nanoseconds).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { httpUrl, typeTag } from "../config/fields.ts";
+import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
+import { encodeResults } from "../result.ts";
+import { deliverEach, send } from "./_send.ts";
+import { alertText, isoTime } from "./message.ts";
+import type { Alert, Notifier } from "./notifier.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+
+/** `checkup.json` options of the `webhook` notifier. */
+export interface WebhookNotifierConfig extends AlertPolicyConfig {
+  type: "webhook";
+  /** The URL the alerts are sent to (a secret when it carries a token). */
+  webhook: string;
+  /** `POST` (default) or `PUT`. */
+  method?: "POST" | "PUT";
+  /** Extra request headers, e.g. `{"Authorization": "Bearer ${HOOK_TOKEN}"}`. */
+  headers?: Record<string, string>;
+}
+
+/** Validated options of the `webhook` notifier. */
+export interface WebhookNotifierOptions extends AlertPolicy {
+  type: "webhook";
+  webhook: string;
+  method: "POST" | "PUT";
+  headers: Record<string, string>;
+}
+
+const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.object({
+  type: typeTag("webhook"),
+  ...alertPolicyShape,
+  webhook: httpUrl("The URL the alerts are sent to."),
+  method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
+  headers: z.record(z.string().regex(/^[!#$%&'*+.^`|~\w-]+$/), z.string()).default({}).meta({
+    description: "Extra request headers.",
+  }),
+});
+
+/**
+ * The webhook body of one alert, as JSON text (schema version 1):
+ * `{version, kind, title, endpoint, status, previous, since, incident_since, at, reason?, node?,
+ * status_page_url?, key, text, result}`; times are RFC 3339 UTC, `result` is the check-file result.
+ */
+export function webhookBody(alert: Alert): string {
+  const body: Record<string, unknown> = {
+    version: 1,
+    kind: alert.kind,
+    title: alert.title,
+    endpoint: alert.endpoint,
+    status: alert.status,
+    previous: alert.previous,
+    since: isoTime(alert.since),
+    incident_since: isoTime(alert.incident_since),
+    at: isoTime(alert.at),
+  };
+  if (alert.reason) body.reason = alert.reason;
+  if (alert.node) body.node = alert.node;
+  if (alert.url) body.status_page_url = alert.url;
+  body.key = alert.key;
+  body.text = alertText(alert, { emoji: false });
+  const json = JSON.stringify(body);
+  // The result goes in as Go-compatible JSON text, so its nanosecond timestamp stays exact.
+  return `${json.slice(0, -1)},"result":${encodeResults([alert.result]).slice(1, -1)}}`;
+}
+
+/** Sends alerts to any HTTP endpoint as JSON. */
+export class WebhookNotifier implements Notifier {
+  readonly type = "webhook";
+  readonly policy: AlertPolicy;
+  readonly #o: WebhookNotifierOptions;
+  readonly #ctx: Pick<PluginContext, "fetch">;
+
+  constructor(options: WebhookNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
+    this.#o = options;
+    this.#ctx = ctx;
+    this.policy = policyOf(options);
+  }
+
+  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.#o;
+    return deliverEach(alerts, async (alert) => {
+      await send(o.webhook, {
+        method: o.method,
+        body: webhookBody(alert),
+        headers: { "content-type": "application/json", "user-agent": "Checkup", ...o.headers },
+        policy: this.policy,
+        fetch: this.#ctx.fetch,
+        signal,
+      });
+    });
+  }
+}
+
+/** The `webhook` notifier type. */
+export const webhookNotifier: PluginDefinition<Notifier, WebhookNotifierOptions> = {
+  type: "webhook",
+  summary: "Any HTTP endpoint: one JSON request per alert (documented schema, custom headers).",
+  schema,
+  create: (options, ctx) => new WebhookNotifier(options, ctx),
+};
