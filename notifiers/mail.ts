@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
@@ -139,8 +140,8 @@ export class MailNotifier implements Notifier {
     const ms = this.policy.timeout / 1e6;
     const tls: Record<string, unknown> = {
       rejectUnauthorized: !smtp.tls_skip_verify,
-      servername: smtp.server,
     };
+    if (!isIP(smtp.server)) tls.servername = smtp.server; // SNI takes host names only
     if (smtp.tls_ca_file) {
       try {
         tls.ca = [await Deno.readTextFile(smtp.tls_ca_file)];
@@ -186,9 +187,13 @@ export class MailNotifier implements Notifier {
         return;
       } catch (e) {
         const err = e as Error & { code?: string; responseCode?: number };
-        const permanent = PERMANENT.has(err.code ?? "") || (err.responseCode ?? 0) >= 500;
+        // An SMTP reply decides (4xx: try again, 5xx: give up); without one, the error code does.
+        const permanent = err.responseCode ? err.responseCode >= 500 : PERMANENT.has(err.code ?? "");
         if (signal?.aborted || permanent || attempt >= this.policy.retries) {
-          throw new Error(`mail via ${where}: ${err.message}`, { cause: e });
+          const what = err.code === "ETIMEDOUT" || err.code === "ETIMEOUT"
+            ? `timeout: ${err.message}`
+            : err.message;
+          throw new Error(`mail via ${where}: ${what}`, { cause: e });
         }
       } finally {
         signal?.removeEventListener("abort", onAbort);
