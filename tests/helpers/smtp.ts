@@ -39,6 +39,8 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** Connections seen (including failed ones). */
   connections: number;
+  /** Server-side errors (e.g. the client refused the certificate). */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -91,7 +93,13 @@ export function mimeText(raw: string): { subject: string; text: string } {
 
 /** Starts an SMTP sink on 127.0.0.1 with a random port. */
 export async function startSmtpSink(o: SmtpSinkOptions = {}): Promise<SmtpSink> {
-  const sink: SmtpSink = { port: 0, messages: [], connections: 0, close: () => Promise.resolve() };
+  const sink: SmtpSink = {
+    port: 0,
+    messages: [],
+    connections: 0,
+    errors: [],
+    close: () => Promise.resolve(),
+  };
   let failures = o.failFirst ?? 0;
   const options: SMTPServerOptions = {
     secure: o.secure ?? false,
@@ -140,6 +148,8 @@ export async function startSmtpSink(o: SmtpSinkOptions = {}): Promise<SmtpSink> 
     },
   };
   const server = new SMTPServer(options);
+  // Client-side failures (a refused certificate, a dropped connection) surface here: record, never throw.
+  server.on("error", (e: Error) => sink.errors.push(e.message));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   sink.port = (server.server.address() as { port: number }).port;
   sink.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
