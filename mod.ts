@@ -83,6 +83,13 @@ export {
 export {
   type Alert,
   type AlertKind,
+  AlertPipeline,
+  type AlertPolicy,
+  type AlertPolicyConfig,
+  type AlertStateStore,
+  DeliveryError,
+  fileAlertState,
+  memoryAlertState,
   type Notifier,
   type NotifierConfig,
   notifierDefinitions,

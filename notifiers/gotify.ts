@@ -54,12 +54,14 @@ export class GotifyNotifier implements Notifier {
   readonly #o: GotifyNotifierOptions;
   readonly #ctx: Pick<PluginContext, "fetch">;
 
+  /** Builds the notifier from validated options. */
   constructor(options: GotifyNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
     this.#o = options;
     this.#ctx = ctx;
     this.policy = policyOf(options);
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     const problem = alerts.some((a) => a.kind !== "recovered");

@@ -128,6 +128,7 @@ export class MailNotifier implements Notifier {
   readonly policy: AlertPolicy;
   readonly #o: MailNotifierOptions;
 
+  /** Builds the notifier from validated options. */
   constructor(options: MailNotifierOptions) {
     this.#o = options;
     this.policy = policyOf(options);
@@ -165,6 +166,7 @@ export class MailNotifier implements Notifier {
     });
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     const message = {

@@ -34,12 +34,14 @@ export {
   type AlertState,
   commitDecision,
   decideAlerts,
+  type DecideContext,
   decodeAlertState,
   emptyAlertState,
   encodeAlertState,
   type EndpointTrack,
   type NotifierTrack,
   observeRound,
+  type TrackedStatus,
 } from "./alerts.ts";
 export {
   AlertPipeline,

@@ -79,12 +79,14 @@ export class NtfyNotifier implements Notifier {
   readonly #o: NtfyNotifierOptions;
   readonly #ctx: Pick<PluginContext, "fetch">;
 
+  /** Builds the notifier from validated options. */
   constructor(options: NtfyNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
     this.#o = options;
     this.#ctx = ctx;
     this.policy = policyOf(options);
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     const headers: Record<string, string> = {};

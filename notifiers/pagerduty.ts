@@ -95,12 +95,14 @@ export class PagerDutyNotifier implements Notifier {
   readonly #o: PagerDutyNotifierOptions;
   readonly #ctx: Pick<PluginContext, "fetch">;
 
+  /** Builds the notifier from validated options. */
   constructor(options: PagerDutyNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
     this.#o = options;
     this.#ctx = ctx;
     this.policy = policyOf(options);
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const url = `${this.#o.api_url.replace(/\/+$/, "")}/v2/enqueue`;
     return deliverEach(alerts, async (alert) => {

@@ -77,12 +77,14 @@ export class SlackNotifier implements Notifier {
   readonly #o: SlackNotifierOptions;
   readonly #ctx: Pick<PluginContext, "fetch">;
 
+  /** Builds the notifier from validated options. */
   constructor(options: SlackNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
     this.#o = options;
     this.#ctx = ctx;
     this.policy = policyOf(options);
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     return deliverEach(alerts, async (alert) => {
       await send(this.#o.webhook, {

@@ -121,8 +121,6 @@ export function fallbackAlertState(
   };
 }
 
-type EnvGet = (name: string) => string | undefined;
-
 function denoEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name);
@@ -135,7 +133,7 @@ function denoEnv(name: string): string | undefined {
  * The local state directory: `$XDG_STATE_HOME/checkup`, else `~/.local/state/checkup`
  * (`%LOCALAPPDATA%\checkup` on Windows); undefined when none of those variables is readable.
  */
-export function defaultStateDir(env: EnvGet = denoEnv): string | undefined {
+export function defaultStateDir(env: (name: string) => string | undefined = denoEnv): string | undefined {
   const xdg = env("XDG_STATE_HOME");
   if (xdg) return join(xdg, "checkup");
   const home = env("HOME");

@@ -57,12 +57,14 @@ export class TelegramNotifier implements Notifier {
   readonly #o: TelegramNotifierOptions;
   readonly #ctx: Pick<PluginContext, "fetch">;
 
+  /** Builds the notifier from validated options. */
   constructor(options: TelegramNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
     this.#o = options;
     this.#ctx = ctx;
     this.policy = policyOf(options);
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     return deliverEach(alerts, async (alert) => {

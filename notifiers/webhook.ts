@@ -77,12 +77,14 @@ export class WebhookNotifier implements Notifier {
   readonly #o: WebhookNotifierOptions;
   readonly #ctx: Pick<PluginContext, "fetch">;
 
+  /** Builds the notifier from validated options. */
   constructor(options: WebhookNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
     this.#o = options;
     this.#ctx = ctx;
     this.policy = policyOf(options);
   }
 
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     return deliverEach(alerts, async (alert) => {
