@@ -13,18 +13,25 @@
  */
 import type { AnyDefinition } from "../config/plugin.ts";
 import type { Checker } from "./checker.ts";
+import { dnsChecker, type DnsCheckerConfig } from "./dns.ts";
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
 
 export type { AttemptOutcome, Checker, CheckerContext, RunCheckOptions } from "./checker.ts";
 export { abortMessage, attemptSignal, bodyError, runCheck } from "./checker.ts";
+export { DnsChecker, dnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
 export { HttpChecker, httpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, tcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, tlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
 
 /** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
-export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [httpChecker, tcpChecker, tlsChecker];
+export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
+  httpChecker,
+  tcpChecker,
+  tlsChecker,
+  dnsChecker,
+];
 
 /** Any checker object as written in `checkup.json`. */
-export type CheckerConfig = HttpCheckerConfig | TcpCheckerConfig | TlsCheckerConfig;
+export type CheckerConfig = HttpCheckerConfig | TcpCheckerConfig | TlsCheckerConfig | DnsCheckerConfig;
