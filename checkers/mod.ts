@@ -14,6 +14,7 @@
 import type { AnyDefinition } from "../config/plugin.ts";
 import type { Checker } from "./checker.ts";
 import { dnsChecker, type DnsCheckerConfig } from "./dns.ts";
+import { execChecker, type ExecCheckerConfig } from "./exec.ts";
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
@@ -21,6 +22,7 @@ import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
 export type { AttemptOutcome, Checker, CheckerContext, RunCheckOptions } from "./checker.ts";
 export { abortMessage, attemptSignal, bodyError, runCheck } from "./checker.ts";
 export { DnsChecker, dnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
+export { ExecChecker, execChecker, type ExecCheckerConfig, type ExecCheckerOptions } from "./exec.ts";
 export { HttpChecker, httpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, tcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, tlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
@@ -31,7 +33,13 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   tcpChecker,
   tlsChecker,
   dnsChecker,
+  execChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
-export type CheckerConfig = HttpCheckerConfig | TcpCheckerConfig | TlsCheckerConfig | DnsCheckerConfig;
+export type CheckerConfig =
+  | HttpCheckerConfig
+  | TcpCheckerConfig
+  | TlsCheckerConfig
+  | DnsCheckerConfig
+  | ExecCheckerConfig;
