@@ -16,6 +16,7 @@ import { nowNs, type Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
 import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
+import { updateSummary } from "./server/summary.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -193,6 +194,10 @@ export class Checkup {
         report.stored = sent.stored;
         if (sent.pending) report.spooled = sent.pending;
       } else if (options.store) report.stored = await this.store(results, options.signal);
+      // Static status pages read per-node summaries; logged, never thrown, on failure.
+      if (report.stored && this.storage) {
+        await updateSummary(this.storage, results, this.#logger, options.signal);
+      }
       if (options.maintain && !report.spooled && this.storage && isMaintainer(this.storage)) {
         try {
           report.deleted = await this.storage.maintain(options.signal);

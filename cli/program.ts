@@ -10,6 +10,7 @@ import type { Io } from "./io.ts";
 import { runMessage } from "./message.ts";
 import { runChecks } from "./run.ts";
 import { runCompletion } from "./completion.ts";
+import { runServe } from "./serve.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -76,6 +77,22 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .action(async (text: string, _o, cmd: Command) =>
       setCode(await runMessage(text, cmd.optsWithGlobals(), io))
     );
+
+  program.command("serve")
+    .description("serve the status page, JSON API, badges and metrics from the storage, until SIGINT/SIGTERM")
+    .option("--listen <address>", "[host]:port to listen on", ":3000")
+    .option("--every <interval>", "also check and store on this interval, in the same process")
+    .option("--title <text>", "the page title", "Status")
+    .option("--logo <file>", "a logo image (svg, png, jpg, webp) instead of Checkup's")
+    .option("--range <range>", "the range shown first: 24h, 7d, 30d or 90d", "24h")
+    .option("--refresh <duration>", "how often the page refreshes itself", "60s")
+    .option("--export <dir>", "write the page as static files into <dir> (S3, GitHub Pages) and exit")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  checkup serve --listen 127.0.0.1:8080 --title "Acme status"\n  checkup serve --every 1m\n' +
+        "  checkup serve --export site/\n\nPOST /api/v1/messages is accepted only when CHECKUP_SERVE_TOKEN is set.",
+    )
+    .action(async (_o, cmd: Command) => setCode(await runServe(cmd.optsWithGlobals(), io)));
 
   program.command("completion")
     .argument("<shell>", "bash, zsh or fish")

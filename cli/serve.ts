@@ -1,0 +1,232 @@
+/**
+ * `checkup serve`: the status page, JSON API, badges and metrics over the configured storage, optionally
+ * checking on a schedule in the same process (`--every`), until SIGINT/SIGTERM. `--export DIR` writes
+ * the same page as static files instead (S3, GitHub Pages).
+ */
+import { extname, join } from "node:path";
+import { parseDuration } from "../config/duration.ts";
+import { loadConfig } from "../config/load.ts";
+import { isStorageReader } from "../storage/storage.ts";
+import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
+import { createStatusHandler } from "../server/app.ts";
+import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
+import { parseInterval } from "./every.ts";
+import type { Io } from "./io.ts";
+
+/** Options of `serve`. */
+export interface ServeOptions extends GlobalOptions {
+  /** `[host]:port`; default `:3000` (all interfaces, as Go Checkup). */
+  listen?: string;
+  /** Also check and store on this interval. */
+  every?: string;
+  title?: string;
+  /** Path of a logo image. */
+  logo?: string;
+  /** Range shown first. */
+  range?: string;
+  /** Page refresh interval, a duration. */
+  refresh?: string;
+  /** Write the static page into this directory and exit. */
+  export?: string;
+}
+
+/** The environment variable holding the bearer token that lets `serve` accept messages. */
+export const TOKEN_ENV = "CHECKUP_SERVE_TOKEN";
+const RANGES = ["24h", "7d", "30d", "90d"];
+const LOGO_TYPES: Record<string, string> = {
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".webp": "image/webp",
+  ".gif": "image/gif",
+  ".ico": "image/x-icon",
+};
+
+/**
+ * Parses `--listen`: `:3000` (all interfaces), `3000`, `127.0.0.1:8080`, `[::1]:3000`, `localhost:0`.
+ *
+ * @example
+ * ```ts
+ * import { parseListen } from "./serve.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseListen(":3000"), { hostname: "0.0.0.0", port: 3000 });
+ * assert.deepEqual(parseListen("[::1]:8080"), { hostname: "::1", port: 8080 });
+ * ```
+ */
+export function parseListen(text: string): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]*))?:?(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new RangeError(
+      `expected [host]:port like ":3000" or "127.0.0.1:8080", found ${JSON.stringify(text)}`,
+    );
+  }
+  return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
+}
+
+function readToken(): string | undefined {
+  let token: string | undefined;
+  try {
+    token = Deno.env.get(TOKEN_ENV)?.trim();
+  } catch {
+    return undefined; // no --allow-env: read-only
+  }
+  if (token && token.length < 16) {
+    throw new ExitError(`${TOKEN_ENV}: expected a token of at least 16 characters, found ${token.length}`);
+  }
+  return token || undefined;
+}
+
+async function readLogo(path: string): Promise<{ type: string; body: Uint8Array }> {
+  const type = LOGO_TYPES[extname(path).toLowerCase()];
+  if (!type) {
+    throw new ExitError(
+      `--logo ${path}: expected an image file (${Object.keys(LOGO_TYPES).join(", ")})`,
+      EXIT.usage,
+    );
+  }
+  try {
+    const body = await Deno.readFile(path);
+    if (body.length > 1 << 20) {
+      throw new ExitError(`--logo ${path}: expected at most 1 MiB, found ${body.length} bytes`);
+    }
+    return { type, body };
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    throw new ExitError(`--logo ${path}: cannot read: ${(e as Error).message}`);
+  }
+}
+
+function options(opts: ServeOptions): { range: string; refresh: number } {
+  const range = opts.range ?? "24h";
+  if (!RANGES.includes(range)) {
+    throw new ExitError(
+      `--range: expected one of ${RANGES.join(", ")}, found ${JSON.stringify(range)}`,
+      EXIT.usage,
+    );
+  }
+  let refresh: number;
+  try {
+    refresh = parseDuration(opts.refresh ?? "60s") / 1e9;
+  } catch (e) {
+    throw new ExitError(`--refresh: ${(e as Error).message}`, EXIT.usage);
+  }
+  if (refresh < 5) throw new ExitError(`--refresh: expected at least 5s, found ${opts.refresh}`, EXIT.usage);
+  return { range, refresh };
+}
+
+/** Writes the page as static files (plus a config.json template when there is none) and returns the paths. */
+export async function exportPage(dir: string, opts: ServeOptions): Promise<string[]> {
+  const { range, refresh } = options(opts);
+  const written: string[] = [];
+  const write = async (path: string, text: string) => {
+    const full = join(dir, path);
+    await Deno.mkdir(join(full, ".."), { recursive: true });
+    await Deno.writeTextFile(full, text);
+    written.push(path);
+  };
+  let logo: string | undefined;
+  if (opts.logo) {
+    const { body } = await readLogo(opts.logo);
+    logo = `images/logo${extname(opts.logo).toLowerCase()}`;
+    await Deno.mkdir(join(dir, "images"), { recursive: true });
+    await Deno.writeFile(join(dir, logo), body);
+    written.push(logo);
+  }
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    await write(
+      path,
+      path === "index.html"
+        ? pageHtml({ title: opts.title, logo, range, refresh, source: "config.json" })
+        : asset.text,
+    );
+  }
+  try {
+    await Deno.lstat(join(dir, "config.json"));
+  } catch {
+    const example = JSON.parse(CONFIG_EXAMPLE);
+    await write(
+      "config.json",
+      JSON.stringify({ ...example, title: opts.title ?? example.title }, null, 2) + "\n",
+    );
+  }
+  return written;
+}
+
+/**
+ * Serves the status page until SIGINT/SIGTERM (exit 0 after a graceful shutdown). With `--every`, the
+ * same process checks and stores on that interval and the page shows each round as soon as it is stored.
+ */
+export function runServe(opts: ServeOptions, io: Io): Promise<number> {
+  return guard(io, async () => {
+    if (opts.export) {
+      const files = await exportPage(opts.export, opts);
+      io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
+      return EXIT.ok;
+    }
+    const { range, refresh } = options(opts);
+    let listen: { hostname: string; port: number };
+    let every: number | undefined;
+    try {
+      listen = parseListen(opts.listen ?? ":3000");
+      if (opts.every) every = parseInterval(opts.every);
+    } catch (e) {
+      throw new ExitError(`serve: ${(e as Error).message}`, EXIT.usage);
+    }
+    const token = readToken();
+    const logo = opts.logo ? await readLogo(opts.logo) : undefined;
+    const { checkup, logger } = await openCheckup(opts, io);
+    // The redactor knows the config's secrets (logs already use it); served texts go through it too.
+    const { redactor, node } = await loadConfig(opts.config);
+    try {
+      const storage = checkup.storage;
+      if (!storage) throw new ExitError('no storage configured (add a "storage" object to the config)');
+      if (!isStorageReader(storage)) {
+        throw new ExitError(`storage ${storage.type}: cannot be read back, so it cannot be served`);
+      }
+      if (every !== undefined && !checkup.checkers.length) {
+        throw new ExitError("--every: no checkers configured");
+      }
+      const handler = createStatusHandler({
+        reader: storage,
+        writer: storage,
+        token,
+        title: opts.title,
+        logo,
+        range,
+        refresh,
+        node,
+        logger,
+        redact: (t) => redactor.redact(t),
+      });
+      let server: Deno.HttpServer<Deno.NetAddr>;
+      try {
+        server = Deno.serve({
+          hostname: listen.hostname,
+          port: listen.port,
+          signal: io.signal,
+          onListen: (addr) => {
+            const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+            io.out(`Serving the status page on http://${host}:${addr.port}/\n`);
+            logger.info("serving", {
+              address: `${host}:${addr.port}`,
+              storage: storage.type,
+              writes: token ? "accepted with the bearer token" : "read-only",
+              ...(every !== undefined ? { every: opts.every } : {}),
+            });
+          },
+        }, handler.fetch);
+      } catch (e) {
+        throw new ExitError(`serve: cannot listen on ${opts.listen ?? ":3000"}: ${(e as Error).message}`);
+      }
+      const tasks: Promise<unknown>[] = [server.finished, handler.run(io.signal)];
+      if (every !== undefined) tasks.push(checkup.every(every, io.signal, () => void handler.refresh()));
+      await Promise.all(tasks);
+      logger.info("stopped");
+      return EXIT.ok;
+    } finally {
+      await checkup.close();
+    }
+  });
+}

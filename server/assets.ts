@@ -1,0 +1,118 @@
+/**
+ * The status page, embedded in the module graph (text imports), so `deno compile` carries it and nothing
+ * is read from the working directory at run time. The export writer turns the same files into a static
+ * site.
+ *
+ * @module
+ */
+import indexHtml from "../statuspage/index.html" with { type: "text" };
+import styleCss from "../statuspage/css/style.css" with { type: "text" };
+import appJs from "../statuspage/js/app.js" with { type: "text" };
+import chartJs from "../statuspage/js/chart.js" with { type: "text" };
+import codecJs from "../statuspage/js/codec.js" with { type: "text" };
+import domJs from "../statuspage/js/dom.js" with { type: "text" };
+import formatJs from "../statuspage/js/format.js" with { type: "text" };
+import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
+import renderJs from "../statuspage/js/render.js" with { type: "text" };
+import rollupJs from "../statuspage/js/rollup.js" with { type: "text" };
+import viewJs from "../statuspage/js/view.js" with { type: "text" };
+import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
+import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
+import degradedSvg from "../statuspage/images/status-degraded.svg" with { type: "text" };
+import downSvg from "../statuspage/images/status-down.svg" with { type: "text" };
+import unknownSvg from "../statuspage/images/status-unknown.svg" with { type: "text" };
+import configExample from "../statuspage/config.example.json" with { type: "text" };
+
+/** One embedded file: its content type and text. */
+export interface Asset {
+  readonly type: string;
+  readonly text: string;
+}
+
+const JS = "text/javascript; charset=utf-8";
+const SVG = "image/svg+xml";
+
+/** The page's files by URL path (relative to the site root, without the leading slash). */
+export const ASSETS: Readonly<Record<string, Asset>> = {
+  "index.html": { type: "text/html; charset=utf-8", text: indexHtml },
+  "css/style.css": { type: "text/css; charset=utf-8", text: styleCss },
+  "js/app.js": { type: JS, text: appJs },
+  "js/chart.js": { type: JS, text: chartJs },
+  "js/codec.js": { type: JS, text: codecJs },
+  "js/dom.js": { type: JS, text: domJs },
+  "js/format.js": { type: JS, text: formatJs },
+  "js/markdown.js": { type: JS, text: markdownJs },
+  "js/render.js": { type: JS, text: renderJs },
+  "js/rollup.js": { type: JS, text: rollupJs },
+  "js/view.js": { type: JS, text: viewJs },
+  "images/logo.svg": { type: SVG, text: logoSvg },
+  "images/status-healthy.svg": { type: SVG, text: healthySvg },
+  "images/status-degraded.svg": { type: SVG, text: degradedSvg },
+  "images/status-down.svg": { type: SVG, text: downSvg },
+  "images/status-unknown.svg": { type: SVG, text: unknownSvg },
+};
+
+/** The template of a static site's `config.json`. */
+export const CONFIG_EXAMPLE: string = configExample;
+
+/** Settings written into index.html (server mode, or an exported static site). */
+export interface PageSettings {
+  /** The page title and heading. */
+  title?: string;
+  /** URL of the logo image (relative to the page). */
+  logo?: string;
+  /** Where the page reads its data: `api/v1/status` (server) or a `config.json` URL (static). */
+  source?: string;
+  /** Seconds between refreshes. */
+  refresh?: number;
+  /** The range shown first: 24h, 7d, 30d or 90d. */
+  range?: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function swap(html: string, from: string, to: string): string {
+  if (!html.includes(from)) throw new Error(`statuspage/index.html: expected ${JSON.stringify(from)}`);
+  return html.replace(from, () => to);
+}
+
+/** index.html with the given settings written in (escaped); throws if the template lost a marker. */
+export function pageHtml(settings: PageSettings): string {
+  let html = ASSETS["index.html"].text;
+  if (settings.title !== undefined) {
+    const t = escapeHtml(settings.title);
+    html = swap(html, "<title>Status</title>", `<title>${t}</title>`);
+    html = swap(html, '<h1 id="page-title">Status</h1>', `<h1 id="page-title">${t}</h1>`);
+  }
+  if (settings.logo !== undefined) {
+    html = swap(html, 'src="images/logo.svg"', `src="${escapeHtml(settings.logo)}"`);
+  }
+  if (settings.source !== undefined) {
+    html = swap(
+      html,
+      'name="checkup-source" content="config.json"',
+      `name="checkup-source" content="${escapeHtml(settings.source)}"`,
+    );
+  }
+  if (settings.refresh !== undefined) {
+    html = swap(
+      html,
+      'name="checkup-refresh" content="60"',
+      `name="checkup-refresh" content="${Math.round(settings.refresh)}"`,
+    );
+  }
+  if (settings.range !== undefined) {
+    html = swap(
+      html,
+      'name="checkup-range" content="24h"',
+      `name="checkup-range" content="${escapeHtml(settings.range)}"`,
+    );
+    html = html.replace(
+      /data-range="(\w+)" aria-pressed="(true|false)"/g,
+      (_m, r) => `data-range="${r}" aria-pressed="${r === settings.range}"`,
+    );
+  }
+  return html;
+}

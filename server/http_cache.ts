@@ -1,0 +1,104 @@
+/**
+ * Responses built once and served many times: a body with its strong ETag, a lazily gzipped copy,
+ * conditional requests answered with 304, and a small cache of generated bodies keyed by the rollup's
+ * generation.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+
+/** One response body, ready to serve. */
+export interface Representation {
+  readonly body: Uint8Array;
+  readonly type: string;
+  readonly etag: string;
+  readonly cacheControl: string;
+  /** The gzipped body: computed on first use; null when compressing does not pay. */
+  gzip?: Uint8Array | null;
+}
+
+const encoder = new TextEncoder();
+const MIN_GZIP = 1024;
+
+/** Wraps a body with its content type, cache policy and ETag (a hash of the body). */
+export function representation(
+  body: string | Uint8Array,
+  type: string,
+  cacheControl: string,
+): Representation {
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  const etag = `"${createHash("sha1").update(bytes).digest("base64url").slice(0, 22)}"`;
+  return { body: bytes, type, etag, cacheControl };
+}
+
+function acceptsGzip(req: Request): boolean {
+  const header = req.headers.get("accept-encoding");
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (name !== "gzip" && name !== "*") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return !q || Number(q.slice(2)) > 0;
+  });
+}
+
+function gzipOf(rep: Representation): Uint8Array | null {
+  if (rep.gzip === undefined) {
+    const gz = rep.body.length >= MIN_GZIP ? new Uint8Array(gzipSync(rep.body)) : null;
+    rep.gzip = gz && gz.length < rep.body.length ? gz : null;
+  }
+  return rep.gzip;
+}
+
+function matches(ifNoneMatch: string | null, etags: string[]): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === "*") return true;
+  const tags = ifNoneMatch.match(/"[^"]*"/g) ?? [];
+  return tags.some((t) => etags.includes(t));
+}
+
+/**
+ * Answers a GET or HEAD with a representation: 304 when the client's ETag matches, gzip when accepted
+ * and worth it, no body for HEAD.
+ */
+export function serve(req: Request, rep: Representation, extra?: Record<string, string>): Response {
+  const gz = acceptsGzip(req) ? gzipOf(rep) : null;
+  const etag = gz ? `${rep.etag.slice(0, -1)}-gz"` : rep.etag;
+  const headers = new Headers({
+    "content-type": rep.type,
+    "cache-control": rep.cacheControl,
+    "etag": etag,
+    "vary": "Accept-Encoding",
+    ...extra,
+  });
+  if (matches(req.headers.get("if-none-match"), [rep.etag, `${rep.etag.slice(0, -1)}-gz"`])) {
+    headers.delete("content-type");
+    return new Response(null, { status: 304, headers });
+  }
+  const body = (gz ?? rep.body) as Uint8Array<ArrayBuffer>;
+  if (gz) headers.set("content-encoding", "gzip");
+  headers.set("content-length", String(body.length));
+  return new Response(req.method === "HEAD" ? null : body, { status: 200, headers });
+}
+
+/** Generated bodies reused while the data generation and the time tick stay the same. */
+export class BodyCache {
+  readonly #entries = new Map<string, { generation: number; tick: number; rep: Representation }>();
+  readonly #max: number;
+
+  constructor(max = 64) {
+    this.#max = max;
+  }
+
+  /** The cached representation for `key`, or the one `build` makes (then cached). */
+  get(key: string, generation: number, tick: number, build: () => Representation): Representation {
+    const hit = this.#entries.get(key);
+    if (hit && hit.generation === generation && hit.tick === tick) return hit.rep;
+    const rep = build();
+    this.#entries.delete(key);
+    this.#entries.set(key, { generation, tick, rep });
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    return rep;
+  }
+}

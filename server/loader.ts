@@ -1,0 +1,206 @@
+/**
+ * Feeds the in-memory rollup from any {@linkcode StorageReader}, reading only rounds it has not seen.
+ * The first refresh reads the recent window (24 h by default) so the server answers quickly; older
+ * history is read afterwards by {@linkcode RollupLoader.backfill} while requests are served, and later
+ * refreshes read only what was stored since (with a small overlap, deduplicated by round name, for
+ * rounds that writers list late).
+ *
+ * @module
+ */
+import type { Logger } from "../_internal/log.ts";
+import { silentLogger } from "../_internal/log.ts";
+import { nowNs } from "../result.ts";
+import { NotFoundError, type StorageReader, type StoredRound } from "../storage/storage.ts";
+import { Rollup } from "../statuspage/js/rollup.js";
+
+/** Options of {@linkcode RollupLoader}. */
+export interface LoaderOptions {
+  /** Where rounds are read from. */
+  reader: StorageReader;
+  logger?: Logger;
+  /** The current time as UTC Unix nanoseconds. */
+  now?: () => bigint;
+  /** History read before the first answer, ns; default 24 h. */
+  recent?: number;
+  /** How far before the newest round seen each refresh looks again for late-listed rounds, ns; default 5 min. */
+  overlap?: number;
+  /** Rounds fetched at once from readers without their own query (fs, s3, github); default 8. */
+  concurrency?: number;
+}
+
+const DAY_NS = 86_400e9;
+const SLICE_MS = 25;
+const PUBLISH_MS = 1000;
+
+/** Yields to the event loop so requests are answered during long reads. */
+const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Reads rounds into a {@linkcode Rollup}, incrementally. */
+export class RollupLoader {
+  /** The aggregate of every round read so far. */
+  readonly rollup: Rollup = new Rollup();
+  readonly #reader: StorageReader;
+  readonly #logger: Logger;
+  readonly #now: () => bigint;
+  readonly #recent: bigint;
+  readonly #overlap: bigint;
+  readonly #concurrency: number;
+  /** Rounds read in the overlap window: name → store time. */
+  readonly #seen = new Map<string, bigint>();
+  #watermark = -1n;
+  #recentSince = 0n;
+  #running?: Promise<number>;
+  #backfilled = false;
+  #generation = 0;
+  #publishedAt = 0;
+  /** Rounds read since start. */
+  rounds = 0;
+  /** The last refresh error (redaction is the caller's job), cleared by a successful refresh. */
+  error?: Error;
+  /** When the last successful refresh finished (ms since the epoch). */
+  refreshedAt = 0;
+  /** Failed refreshes since start. */
+  failures = 0;
+
+  constructor(options: LoaderOptions) {
+    this.#reader = options.reader;
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? nowNs;
+    this.#recent = BigInt(Math.round(options.recent ?? DAY_NS));
+    this.#overlap = BigInt(Math.round(options.overlap ?? 300e9));
+    this.#concurrency = Math.max(1, options.concurrency ?? 8);
+  }
+
+  /** Whether the recent window has been read (the server can answer). */
+  get ready(): boolean {
+    return this.#watermark >= 0n;
+  }
+
+  /** Whether all history has been read. */
+  get complete(): boolean {
+    return this.#backfilled;
+  }
+
+  /** Changes when the rollup changed (at most once a second while backfilling): a cache key. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  #publish(force: boolean): void {
+    const t = performance.now();
+    if (force || t - this.#publishedAt >= PUBLISH_MS) {
+      this.#generation++;
+      this.#publishedAt = t;
+    }
+  }
+
+  async #ingest(rounds: AsyncIterable<StoredRound>, track: boolean, signal?: AbortSignal): Promise<number> {
+    let n = 0;
+    let slice = performance.now();
+    for await (const round of rounds) {
+      if (signal?.aborted) break;
+      const fallback = Number(round.timestamp) / 1e6;
+      const results = round.results;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i];
+        this.rollup.add(r, r.timestamp ? Number(r.timestamp) / 1e6 : fallback, i);
+      }
+      n++;
+      this.rounds++;
+      if (track) {
+        this.#seen.set(round.name, round.timestamp);
+        if (round.timestamp > this.#watermark) this.#watermark = round.timestamp;
+      }
+      if (performance.now() - slice > SLICE_MS) {
+        this.#publish(false);
+        await yieldNow();
+        slice = performance.now();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Reads the rounds stored since the last refresh (the recent window on the first call); concurrent
+   * calls share one read. Resolves to the number of new rounds; throws what the storage threw.
+   */
+  refresh(signal?: AbortSignal): Promise<number> {
+    this.#running ??= this.#refresh(signal).finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #refresh(signal?: AbortSignal): Promise<number> {
+    const first = !this.ready;
+    if (first) this.#recentSince = this.#now() - this.#recent;
+    // Rounds up to the recent window's start belong to backfill(); later ones to refreshes.
+    const lookBack = this.#watermark - this.#overlap;
+    const since = first || lookBack < this.#recentSince ? this.#recentSince : lookBack;
+    try {
+      const n = await this.#ingest(this.#unseen(since, undefined, signal), true, signal);
+      if (first && this.#watermark < 0n) this.#watermark = this.#recentSince;
+      for (const [name, ts] of this.#seen) if (ts <= this.#watermark - this.#overlap) this.#seen.delete(name);
+      this.error = undefined;
+      this.refreshedAt = Date.now();
+      if (n || first) this.#publish(true);
+      return n;
+    } catch (e) {
+      this.failures++;
+      this.error = e as Error;
+      if (first && this.#watermark >= 0n) this.#publish(true);
+      throw e;
+    }
+  }
+
+  /**
+   * Reads the history older than the recent window, once, yielding to the event loop as it goes.
+   * Call after the first successful {@linkcode refresh}.
+   */
+  async backfill(signal?: AbortSignal): Promise<number> {
+    if (this.#backfilled) return 0;
+    if (!this.ready) throw new Error("backfill before the first refresh");
+    const started = performance.now();
+    const n = await this.#ingest(this.#unseen(-1n, this.#recentSince, signal), false, signal);
+    if (signal?.aborted) return n;
+    this.rollup.compact();
+    this.#backfilled = true;
+    this.#publish(true);
+    this.#logger.info("history read", { rounds: n, ms: Math.round(performance.now() - started) });
+    return n;
+  }
+
+  /** Rounds stored in (since, until], skipping the ones already read, oldest first. */
+  async *#unseen(since: bigint, until: bigint | undefined, signal?: AbortSignal): AsyncIterable<StoredRound> {
+    const reader = this.#reader;
+    if (reader.rounds) {
+      for await (const r of reader.rounds(since < 0n ? 0n : since, signal)) {
+        if (until !== undefined && r.timestamp > until) return;
+        if (!this.#seen.has(r.name)) yield r;
+      }
+      return;
+    }
+    const entries = (await reader.index(signal)).filter((e) =>
+      e.timestamp > since && (until === undefined || e.timestamp <= until) && !this.#seen.has(e.name)
+    );
+    // Fetch a few rounds ahead (remote storages), yield them in order.
+    const pending: Promise<StoredRound | undefined>[] = [];
+    let next = 0;
+    const start = () => {
+      const entry = entries[next++];
+      const p = reader.fetch(entry.name, signal).then(
+        (results) => ({ ...entry, results }),
+        (e) => {
+          if (e instanceof NotFoundError) return undefined; // expired meanwhile
+          throw e;
+        },
+      );
+      p.catch(() => {}); // awaited below; never an unhandled rejection if the reader stops early
+      pending.push(p);
+    };
+    while (next < entries.length && pending.length < this.#concurrency) start();
+    while (pending.length) {
+      const round = await pending.shift()!;
+      if (next < entries.length) start();
+      if (round) yield round;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Prometheus text exposition of the rollup: per endpoint its status (a state set), latest RTT,
+ * threshold, uptime ratio per window, last check time and checks counted per status; plus the
+ * loader's own health.
+ *
+ * @module
+ */
+import type { StatusView } from "../statuspage/js/view.js";
+import { STATUSES } from "../statuspage/js/rollup.js";
+
+/** What the loader reports about itself. */
+export interface LoaderStats {
+  rounds: number;
+  failures: number;
+  complete: boolean;
+  refreshedAt: number;
+}
+
+/** Checks counted per endpoint and status since the server started reading. */
+export type CheckTotals = Map<string, readonly number[]>;
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function labels(pairs: Record<string, string>): string {
+  return `{${Object.entries(pairs).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}`;
+}
+
+function num(v: number): string {
+  return Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : v < 0 ? "-Inf" : "NaN";
+}
+
+/** Renders the metrics of a 24-hour view (uptime windows are all computed) in the text format 0.0.4. */
+export function renderMetrics(view: StatusView, totals: CheckTotals, stats: LoaderStats): string {
+  const out: string[] = [];
+  const family = (name: string, type: string, help: string, lines: string[]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+  };
+  const id = (e: StatusView["endpoints"][number]) => ({ id: e.id, title: e.title, endpoint: e.endpoint });
+  const eps = view.endpoints;
+  family(
+    "checkup_endpoint_status",
+    "gauge",
+    "Current status of the endpoint (1 for the status it has, 0 for the others).",
+    eps.flatMap((e) =>
+      STATUSES.map((s) => `checkup_endpoint_status${labels({ ...id(e), status: s })} ${+(e.status === s)}`)
+    ),
+  );
+  family(
+    "checkup_endpoint_up",
+    "gauge",
+    "Whether the endpoint answers (1 when healthy or degraded, 0 when down or unknown).",
+    eps.map((e) =>
+      `checkup_endpoint_up${labels(id(e))} ${+(e.status === "healthy" || e.status === "degraded")}`
+    ),
+  );
+  family(
+    "checkup_endpoint_rtt_seconds",
+    "gauge",
+    "Round-trip time of the latest successful check.",
+    eps.filter((e) => e.rtt !== null).map((e) =>
+      `checkup_endpoint_rtt_seconds${labels(id(e))} ${num(e.rtt! / 1000)}`
+    ),
+  );
+  family(
+    "checkup_endpoint_threshold_seconds",
+    "gauge",
+    "The threshold_rtt above which the endpoint is degraded.",
+    eps.filter((e) => e.threshold !== null).map((e) =>
+      `checkup_endpoint_threshold_seconds${labels(id(e))} ${num(e.threshold! / 1000)}`
+    ),
+  );
+  family(
+    "checkup_endpoint_uptime_ratio",
+    "gauge",
+    "Share of checks in the window that were not down (degraded counts as up).",
+    eps.flatMap((e) =>
+      Object.entries(e.uptime).filter(([, v]) => v !== null).map(([w, v]) =>
+        `checkup_endpoint_uptime_ratio${labels({ ...id(e), window: w })} ${num(v! / 100)}`
+      )
+    ),
+  );
+  family(
+    "checkup_endpoint_last_check_timestamp_seconds",
+    "gauge",
+    "Unix time of the latest check.",
+    eps.filter((e) => e.updated !== null).map((e) =>
+      `checkup_endpoint_last_check_timestamp_seconds${labels(id(e))} ${num(e.updated! / 1000)}`
+    ),
+  );
+  family(
+    "checkup_endpoint_checks_total",
+    "counter",
+    "Checks read from storage since the server started, per status.",
+    eps.flatMap((e) =>
+      STATUSES.map((s, i) =>
+        `checkup_endpoint_checks_total${labels({ ...id(e), status: s })} ${totals.get(e.id)?.[i] ?? 0}`
+      )
+    ),
+  );
+  const nodes = eps.flatMap((e) => e.nodes.map((n) => ({ e, n })));
+  if (nodes.length) {
+    family(
+      "checkup_endpoint_node_up",
+      "gauge",
+      "Whether the endpoint answers as seen from one node (1 when healthy or degraded).",
+      nodes.map(({ e, n }) =>
+        `checkup_endpoint_node_up${
+          labels({ ...id(e), node: n.node })
+        } ${+(n.status === "healthy" || n.status === "degraded")}`
+      ),
+    );
+  }
+  family("checkup_rounds_read_total", "counter", "Check rounds read from storage.", [
+    `checkup_rounds_read_total ${stats.rounds}`,
+  ]);
+  family("checkup_storage_refresh_failures_total", "counter", "Storage reads that failed.", [
+    `checkup_storage_refresh_failures_total ${stats.failures}`,
+  ]);
+  family("checkup_history_complete", "gauge", "1 once all stored history has been read.", [
+    `checkup_history_complete ${+stats.complete}`,
+  ]);
+  family(
+    "checkup_last_refresh_timestamp_seconds",
+    "gauge",
+    "Unix time of the last successful storage read.",
+    [
+      `checkup_last_refresh_timestamp_seconds ${num(stats.refreshedAt / 1000)}`,
+    ],
+  );
+  return out.join("\n") + "\n";
+}

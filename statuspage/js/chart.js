@@ -1,0 +1,200 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * The two inline SVG graphics of an endpoint: the 90-slot uptime bar and the response-time chart
+ * (median line, median-to-p95 band, dashed threshold line). Drawn at the container's pixel width so text
+ * keeps its size on a phone. Each has a text alternative.
+ *
+ * @module
+ */
+import { s } from "./dom.js";
+import { formatDateTime, formatRtt, formatTick, formatUptime, RANGE_LABELS } from "./format.js";
+
+/** @typedef {import("./view.js").SlotsView} SlotsView */
+/** @typedef {import("./view.js").StatusView["range"]} Range */
+
+/**
+ * The class of one slot: none, up, degraded, partial (some checks down), down (most checks down).
+ * @param {number} up @param {number} degraded @param {number} down
+ */
+export function slotClass(up, degraded, down) {
+  const total = up + degraded + down;
+  if (!total) return "none";
+  if (down / total >= 0.5) return "down";
+  if (down) return "partial";
+  if (degraded) return "degraded";
+  return "up";
+}
+
+const SLOT_WORDS = /** @type {Record<string, string>} */ ({
+  none: "no data",
+  up: "operational",
+  degraded: "degraded",
+  partial: "partial outage",
+  down: "outage",
+});
+
+/**
+ * The uptime bar: one rectangle per slot, with a tooltip each and a summary for screen readers.
+ * @param {SlotsView} slots @param {Range} range @param {number | null} uptime
+ */
+export function uptimeBar(slots, range, uptime) {
+  const n = slots.up.length, w = 10, gap = 2;
+  const counts = { down: 0, partial: 0, degraded: 0, none: 0 };
+  const rects = [];
+  for (let i = 0; i < n; i++) {
+    const cls = slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
+    if (cls in counts) counts[/** @type {keyof typeof counts} */ (cls)]++;
+    const total = slots.up[i] + slots.degraded[i] + slots.down[i];
+    const start = range.start + i * range.slot;
+    const detail = total
+      ? `${SLOT_WORDS[cls]}: ${total} checks, ${slots.down[i]} down, ${slots.degraded[i]} degraded`
+      : "no data";
+    rects.push(
+      s(
+        "rect",
+        { class: `slot s-${cls}`, x: i * (w + gap), y: 0, width: w, height: 34, rx: 1.5 },
+        s("title", {}, `${formatDateTime(start)} – ${detail}`),
+      ),
+    );
+  }
+  const bad = [
+    counts.down && `${counts.down} with an outage`,
+    counts.partial && `${counts.partial} with a partial outage`,
+    counts.degraded && `${counts.degraded} degraded`,
+  ].filter(Boolean);
+  const label =
+    `Uptime ${formatUptime(uptime)} over the last ${RANGE_LABELS[range.name] ?? range.name}, ${n} periods: ` +
+    (bad.length ? bad.join(", ") : "no problems") + (counts.none ? `, ${counts.none} without data` : "") +
+    ".";
+  return s(
+    "svg",
+    {
+      class: "bar",
+      viewBox: `0 0 ${n * (w + gap) - gap} 34`,
+      preserveAspectRatio: "none",
+      role: "img",
+      "aria-label": label,
+    },
+    rects,
+  );
+}
+
+/** A "nice" upper bound for an axis: 1, 2, 2.5 or 5 × 10^k. @param {number} v */
+export function niceMax(v) {
+  if (!(v > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/**
+ * The response-time chart, `width` pixels wide.
+ * @param {SlotsView} slots @param {Range} range @param {number | null} threshold @param {number} width
+ */
+export function rttChart(slots, range, threshold, width) {
+  const height = 132, left = 48, right = 8, top = 10, bottom = 22;
+  const plotW = Math.max(60, width - left - right), plotH = height - top - bottom;
+  const values = [...slots.p50, ...slots.p95].filter((v) => v !== null);
+  const peak = values.length ? Math.max(...values) : 0;
+  const showThreshold = threshold !== null && threshold <= Math.max(peak * 3, 1);
+  const yMax = niceMax(Math.max(peak * 1.1, showThreshold && threshold !== null ? threshold * 1.1 : 0, 1));
+  const n = slots.p50.length;
+  const x = (/** @type {number} */ i) => left + (i + 0.5) * (plotW / n);
+  const y = (/** @type {number} */ v) => top + plotH - (Math.min(v, yMax) / yMax) * plotH;
+  const parts = [];
+  for (const f of [0, 0.5, 1]) {
+    const v = yMax * f;
+    parts.push(
+      s("line", { class: "grid", x1: left, x2: left + plotW, y1: y(v), y2: y(v) }),
+      s("text", { class: "tick", x: left - 6, y: y(v) + 4, "text-anchor": "end" }, formatRtt(v)),
+    );
+  }
+  const span = range.end - range.start;
+  for (
+    const [i, anchor] of /** @type {[number, string][]} */ ([[0, "start"], [n / 2, "middle"], [n, "end"]])
+  ) {
+    const t = range.start + (i / n) * span;
+    parts.push(
+      s(
+        "text",
+        { class: "tick", x: left + (i / n) * plotW, y: height - 6, "text-anchor": anchor },
+        i === n ? "now" : formatTick(t, span),
+      ),
+    );
+  }
+  // Band from p50 to p95, and the median line, broken where a slot has no RTT.
+  let band = "", line = "";
+  let open = false;
+  /** @type {number[]} */
+  let run = [];
+  const flush = () => {
+    if (run.length) {
+      const upper = run.map((i) =>
+        `${x(i).toFixed(1)},${y(/** @type {number} */ (slots.p95[i])).toFixed(1)}`
+      );
+      const lower = run.map((i) => `${x(i).toFixed(1)},${y(/** @type {number} */ (slots.p50[i])).toFixed(1)}`)
+        .reverse();
+      band += `M${upper.join("L")}L${lower.join("L")}Z`;
+    }
+    run = [];
+  };
+  for (let i = 0; i < n; i++) {
+    const v = slots.p50[i];
+    if (v === null) {
+      open = false;
+      flush();
+      continue;
+    }
+    line += `${open ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+    open = true;
+    if (slots.p95[i] !== null) run.push(i);
+  }
+  flush();
+  if (band) parts.push(s("path", { class: "band", d: band }));
+  if (line) parts.push(s("path", { class: "median", d: line }));
+  // A lone point has no line to show: mark points when they are sparse.
+  for (let i = 0; i < n; i++) {
+    const v = slots.p50[i];
+    if (v !== null && slots.p50[i - 1] == null && slots.p50[i + 1] == null) {
+      parts.push(s("circle", { class: "point", cx: x(i), cy: y(v), r: 2.5 }));
+    }
+  }
+  if (showThreshold && threshold !== null) {
+    parts.push(
+      s("line", { class: "threshold", x1: left, x2: left + plotW, y1: y(threshold), y2: y(threshold) }),
+      s("text", {
+        class: "tick threshold-label",
+        x: left + plotW - 4,
+        y: y(threshold) - 4,
+        "text-anchor": "end",
+      }, `threshold ${formatRtt(threshold)}`),
+    );
+  }
+  if (!values.length) {
+    parts.push(
+      s(
+        "text",
+        { class: "empty", x: left + plotW / 2, y: top + plotH / 2, "text-anchor": "middle" },
+        "No response times in this period",
+      ),
+    );
+  }
+  const p50s = /** @type {number[]} */ (slots.p50.filter((v) => v !== null));
+  const median = p50s.length ? [...p50s].sort((a, b) => a - b)[p50s.length >> 1] : null;
+  const label = values.length
+    ? `Response time over the last ${RANGE_LABELS[range.name] ?? range.name}: typically ${
+      formatRtt(median)
+    }, ` +
+      `95th percentile up to ${formatRtt(peak)}` +
+      (threshold !== null ? `, threshold ${formatRtt(threshold)}` : "") + "."
+    : `No response times over the last ${RANGE_LABELS[range.name] ?? range.name}.`;
+  return s("svg", {
+    class: "chart",
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    "aria-label": label,
+  }, parts);
+}

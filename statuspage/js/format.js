@@ -1,0 +1,67 @@
+// @ts-check
+/**
+ * Formatting for people: round-trip times, durations, relative and absolute times, uptime.
+ *
+ * @module
+ */
+
+/** A round-trip time in ms: "87 ms", "4.2 ms", "1.25 s". @param {number | null | undefined} ms */
+export function formatRtt(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  if (ms >= 1000) return `${Number((ms / 1000).toPrecision(3))} s`;
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${Number(ms.toPrecision(2))} ms`;
+}
+
+/** A duration in ms, two units at most: "45 s", "12 min", "3 h 20 min", "2 d 4 h". @param {number} ms */
+export function formatDuration(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60), rm = m % 60;
+  if (h < 48) return rm ? `${h} h ${rm} min` : `${h} h`;
+  const d = Math.floor(h / 24), rh = h % 24;
+  return rh ? `${d} d ${rh} h` : `${d} d`;
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+/** "just now", "3 minutes ago", "yesterday". @param {number} t @param {number} now */
+export function formatAgo(t, now) {
+  const s = Math.round((t - now) / 1000);
+  if (Math.abs(s) < 45) return "just now";
+  const m = Math.round(s / 60);
+  if (Math.abs(m) < 60) return relative.format(m, "minute");
+  const h = Math.round(m / 60);
+  if (Math.abs(h) < 24) return relative.format(h, "hour");
+  return relative.format(Math.round(h / 24), "day");
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
+/** An absolute date and time in the reader's locale and time zone. @param {number} t */
+export function formatDateTime(t) {
+  return dateTime.format(t);
+}
+
+/** A short label for a chart axis: the time for ranges within a day, else the date. @param {number} t @param {number} span */
+export function formatTick(t, span) {
+  return span <= 86_400_000 ? timeOnly.format(t) : dateOnly.format(t);
+}
+
+/** "99.95 %" (3 decimals at most, no trailing zeros); "–" without data. @param {number | null} pct */
+export function formatUptime(pct) {
+  if (pct === null || pct === undefined) return "–";
+  return `${Number(pct.toFixed(pct >= 99.9 ? 3 : 2))}%`;
+}
+
+/** Names of the ranges for people. */
+export const RANGE_LABELS = /** @type {Record<string, string>} */ ({
+  "24h": "24 hours",
+  "7d": "7 days",
+  "30d": "30 days",
+  "90d": "90 days",
+});

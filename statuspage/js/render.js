@@ -1,0 +1,268 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * Renders a {@link StatusView} into the page: banner, one card per endpoint (status, uptime bar,
+ * response-time chart, nodes) and the timeline of incidents and messages. Cards are updated in place,
+ * keyed by endpoint id, so a refresh does not move the reader's place or focus.
+ *
+ * @module
+ */
+import { rttChart, uptimeBar } from "./chart.js";
+import { h, replace } from "./dom.js";
+import {
+  formatAgo,
+  formatDateTime,
+  formatDuration,
+  formatRtt,
+  formatUptime,
+  RANGE_LABELS,
+} from "./format.js";
+import { renderMarkdown } from "./markdown.js";
+
+/** @typedef {import("./view.js").StatusView} StatusView */
+/** @typedef {import("./view.js").EndpointView} EndpointView */
+
+/** Words for each status, on cards and pills. */
+export const STATUS_WORDS = /** @type {Record<string, string>} */ ({
+  healthy: "Operational",
+  degraded: "Degraded",
+  down: "Down",
+  unknown: "No data",
+});
+
+/** @param {StatusView} view */
+function bannerText(view) {
+  const live = view.endpoints.filter((e) => !e.stale);
+  if (!view.endpoints.length) return "No checks stored yet";
+  if (!live.length) return "No recent checks";
+  const down = live.filter((e) => e.status === "down").length;
+  const degraded = live.filter((e) => e.status === "degraded").length;
+  if (down && down === live.length) return "Major outage";
+  if (down) return `${down === 1 ? "1 service is" : `${down} services are`} down`;
+  if (degraded) return `${degraded === 1 ? "1 service is" : `${degraded} services are`} degraded`;
+  return "All systems operational";
+}
+
+/** A `<time>` kept current by {@link updateTimes}. @param {number} t @param {number} now */
+function ago(t, now) {
+  return h(
+    "time",
+    { datetime: new Date(t).toISOString(), title: formatDateTime(t), "data-ago": t },
+    formatAgo(t, now),
+  );
+}
+
+/** Refreshes every relative time on the page. @param {number} now */
+export function updateTimes(now) {
+  for (const el of document.querySelectorAll("time[data-ago]")) {
+    el.textContent = formatAgo(Number(el.getAttribute("data-ago")), now);
+  }
+}
+
+/** @param {string} status */
+function pill(status) {
+  return h(
+    "span",
+    { class: `pill ${status}` },
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    STATUS_WORDS[status] ?? status,
+  );
+}
+
+/** @param {EndpointView} e @param {number} now */
+function nodesTable(e, now) {
+  return h(
+    "table",
+    { class: "nodes" },
+    h("caption", { class: "sr-only" }, `${e.title} by location`),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Location"),
+        h("th", { scope: "col" }, "Status"),
+        h("th", { scope: "col" }, "Response"),
+        h("th", { scope: "col" }, "Last check"),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      e.nodes.map((n) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, n.node || "–"),
+          h("td", {}, pill(n.stale ? "unknown" : n.status)),
+          h("td", {}, formatRtt(n.rtt)),
+          h("td", {}, ago(n.updated, now)),
+        )
+      ),
+    ),
+  );
+}
+
+/**
+ * Fills one endpoint card.
+ * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
+ */
+function fillCard(card, e, view, now) {
+  const range = RANGE_LABELS[view.range.name] ?? view.range.name;
+  const uptime = e.uptime[view.range.name];
+  card.className = `card ${e.stale ? "unknown" : e.status}`;
+  const width = Math.max(240, Math.round(card.clientWidth || card.parentElement?.clientWidth || 600) - 34);
+  const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
+  replace(
+    card,
+    h(
+      "div",
+      { class: "card-head" },
+      h("h3", { class: "name", id: `t-${e.id}` }, e.title || e.endpoint),
+      pill(e.stale ? "unknown" : e.status),
+    ),
+    h(
+      "p",
+      { class: "sub" },
+      e.title && e.endpoint ? h("span", { class: "endpoint" }, endpointText) : null,
+      h("span", {}, h("span", { class: "k" }, "Uptime "), h("strong", {}, formatUptime(uptime))),
+      h("span", {}, h("span", { class: "k" }, "Response "), h("strong", {}, formatRtt(e.rtt))),
+      e.updated !== null ? h("span", { class: "k" }, "checked ", ago(e.updated, now)) : null,
+    ),
+    e.status !== "healthy" && e.reason ? h("p", { class: "reason" }, e.reason) : null,
+    e.stale && e.updated !== null
+      ? h("p", { class: "reason" }, "No recent checks: the last one was ", ago(e.updated, now), ".")
+      : null,
+    uptimeBar(e.slots, view.range, uptime),
+    h(
+      "div",
+      { class: "bar-legend", "aria-hidden": "true" },
+      h("span", {}, `${range} ago`),
+      h("span", {}, `${formatUptime(uptime)} uptime`),
+      h("span", {}, "now"),
+    ),
+    h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
+    e.nodes.length ? nodesTable(e, now) : null,
+  );
+  card.setAttribute("aria-labelledby", `t-${e.id}`);
+}
+
+/**
+ * The timeline: incidents of every endpoint and all messages, newest first.
+ * @param {StatusView} view @param {number} now
+ */
+function timelineItems(view, now) {
+  /** @type {{ time: number, node: HTMLElement }[]} */
+  const items = [];
+  for (const e of view.endpoints) {
+    for (const i of e.incidents) {
+      const ongoing = i.end === null;
+      const what = i.status === "down" ? "down" : "degraded";
+      const head = ongoing
+        ? `${e.title} is ${what}`
+        : `${e.title} was ${what} for ${formatDuration(/** @type {number} */ (i.end) - i.start)}`;
+      items.push({
+        time: i.start,
+        node: h(
+          "li",
+          { class: `event ${i.status}` },
+          h("span", { class: "marker", "aria-hidden": "true" }),
+          h(
+            "div",
+            { class: "event-body" },
+            h(
+              "p",
+              { class: "event-head" },
+              h("strong", {}, head),
+              ongoing ? h("span", { class: "tag" }, "ongoing") : null,
+            ),
+            h(
+              "p",
+              { class: "event-meta" },
+              "Started ",
+              ago(i.start, now),
+              ` · ${i.checks} failed check${i.checks === 1 ? "" : "s"}`,
+              i.nodes.length ? ` · seen from ${i.nodes.join(", ")}` : "",
+            ),
+            i.reason ? h("p", { class: "event-reason" }, i.reason) : null,
+          ),
+        ),
+      });
+    }
+    for (const m of e.messages) items.push({ time: m.time, node: message(m, e.title, now) });
+  }
+  for (const m of view.messages) items.push({ time: m.time, node: message(m, "", now) });
+  return items.sort((a, b) => b.time - a.time).slice(0, 60).map((i) => i.node);
+}
+
+/** @param {import("./view.js").MessageView} m @param {string} about @param {number} now */
+function message(m, about, now) {
+  return h(
+    "li",
+    { class: "event message" },
+    h("span", { class: "marker", "aria-hidden": "true" }),
+    h(
+      "div",
+      { class: "event-body" },
+      h(
+        "p",
+        { class: "event-head" },
+        h("strong", {}, about ? `Update on ${about}` : "Update"),
+        " ",
+        ago(m.time, now),
+        m.node ? ` · from ${m.node}` : "",
+      ),
+      h("div", { class: "message-text" }, renderMarkdown(m.text)),
+    ),
+  );
+}
+
+/**
+ * Renders the whole view.
+ * @param {StatusView} view @param {number} now
+ */
+export function renderPage(view, now) {
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  document.title = view.status === "healthy" || view.status === "unknown"
+    ? view.title
+    : `(${STATUS_WORDS[view.status]}) ${view.title}`;
+  $("page-title").textContent = view.title;
+  const favicon = /** @type {HTMLLinkElement} */ ($("favicon"));
+  favicon.href = `images/status-${view.status}.svg`;
+  const banner = $("overall");
+  banner.className = `banner ${view.status}`;
+  replace($("overall-text"), bannerText(view));
+  replace($("updated"), view.updated !== null ? ago(view.updated, now) : "never");
+  const loading = $("history-loading");
+  loading.hidden = view.complete !== false;
+  for (const b of document.querySelectorAll("[data-range]")) {
+    b.setAttribute("aria-pressed", String(b.getAttribute("data-range") === view.range.name));
+  }
+  const list = $("endpoints");
+  /** @type {Map<string, HTMLElement>} */
+  const existing = new Map();
+  for (const li of list.children) existing.set(li.id, /** @type {HTMLElement} */ (li));
+  const cards = view.endpoints.map((e) => {
+    const card = existing.get(`ep-${e.id}`) ?? h("li", { id: `ep-${e.id}` });
+    existing.delete(card.id);
+    return { card, e };
+  });
+  for (const old of existing.values()) old.remove();
+  cards.forEach(({ card }, i) => {
+    if (list.children[i] !== card) list.insertBefore(card, list.children[i] ?? null);
+  });
+  for (const { card, e } of cards) fillCard(card, e, view, now);
+  $("endpoints-empty").hidden = view.endpoints.length > 0;
+  const items = timelineItems(view, now);
+  replace($("timeline"), items);
+  $("timeline-empty").hidden = items.length > 0;
+  replace($("range-info"), `Showing the last ${RANGE_LABELS[view.range.name] ?? view.range.name}`);
+}
+
+/** Shows or hides the problem notice. @param {string} [text] */
+export function notice(text) {
+  const el = /** @type {HTMLElement} */ (document.getElementById("notice"));
+  el.hidden = !text;
+  el.textContent = text ?? "";
+}

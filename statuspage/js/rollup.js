@@ -1,0 +1,359 @@
+// @ts-check
+/**
+ * The rollup: everything the status page shows, aggregated incrementally from check results, in a fixed
+ * amount of memory per endpoint whatever the history length. Shared by `checkup serve` (which feeds it
+ * from storage) and the static page (which merges the per-node summaries that `checkup` writes). Results
+ * may arrive in any order: counts and histograms are commutative, status runs are kept sorted.
+ *
+ * Per endpoint (title + endpoint) it keeps, for each page range (24 h, 7 d, 30 d, 90 d), 90 time slots
+ * aligned to the epoch with check counts per status and a log-scale RTT histogram; per node, the latest
+ * result and the runs of equal status (incidents are the runs that are not healthy); and messages.
+ *
+ * @module
+ */
+
+/** @typedef {"unknown" | "healthy" | "degraded" | "down"} Status */
+
+/**
+ * The result fields the rollup reads (Go Checkup's check-file keys; durations in nanoseconds).
+ * @typedef {object} ResultLike
+ * @property {string} [title]
+ * @property {string} [endpoint]
+ * @property {{ rtt: number, error?: string }[]} [times]
+ * @property {number} [threshold]
+ * @property {boolean} [healthy]
+ * @property {boolean} [degraded]
+ * @property {boolean} [down]
+ * @property {string} [notice]
+ * @property {string} [message]
+ * @property {string} [node]
+ */
+
+/** @typedef {{ s: number, e: number, st: number, n: number, why: string }} Run */
+/** @typedef {{ t: number, text: string, node: string }} Message */
+
+/** Status names by code: the code order is the priority order (down wins). */
+export const STATUSES = /** @type {const} */ (["unknown", "healthy", "degraded", "down"]);
+
+/** The page ranges: 90 slots each, aligned to the epoch (UTC). */
+export const RANGES = /** @type {const} */ ([
+  { name: "24h", slot: 16 * 60_000 },
+  { name: "7d", slot: 112 * 60_000 },
+  { name: "30d", slot: 8 * 3_600_000 },
+  { name: "90d", slot: 86_400_000 },
+]);
+
+/** Slots per range (the uptime bar). */
+export const SLOTS = 90;
+/** RTT histogram bins: bin b holds RTTs around BASE × GROWTH^(b + 0.5) ms (±7 %). */
+export const BINS = 96;
+const BASE = 0.05;
+const LOG_GROWTH = Math.log(1.15);
+const TIERS = RANGES.length;
+/** How far back anything is kept: the longest range. */
+export const HORIZON = SLOTS * RANGES[TIERS - 1].slot;
+const MAX_RUNS = 2000;
+const MAX_MESSAGES = 100;
+const MAX_REASON = 300;
+/** Longest message text kept, in characters. */
+export const MAX_MESSAGE = 4000;
+
+/** @param {number} ms */
+export function binOf(ms) {
+  if (!(ms > BASE)) return 0;
+  const b = Math.floor(Math.log(ms / BASE) / LOG_GROWTH);
+  return b < BINS ? b : BINS - 1;
+}
+
+/** The representative RTT (ms) of a histogram bin. @param {number} b */
+export function binValue(b) {
+  return BASE * Math.exp((b + 0.5) * LOG_GROWTH);
+}
+
+/**
+ * The RTT of a result in ms: the median of its successful attempts; -1 when none succeeded.
+ * @param {{ rtt: number, error?: string }[]} times
+ */
+export function rttOf(times) {
+  if (times.length === 1) return times[0].error || !(times[0].rtt > 0) ? -1 : times[0].rtt / 1e6;
+  const ok = [];
+  for (const a of times) if (!a.error && a.rtt > 0) ok.push(a.rtt);
+  if (!ok.length) return -1;
+  ok.sort((a, b) => a - b);
+  const mid = ok.length >> 1;
+  return (ok.length % 2 ? ok[mid] : (ok[mid - 1] + ok[mid]) / 2) / 1e6;
+}
+
+/** @param {string} s @param {number} max */
+function clip(s, max) {
+  return s.length > max ? s.slice(0, max - 1) + "…" : s;
+}
+
+/**
+ * Adds a result's status at time t to sorted, non-overlapping runs of equal status. Appending is O(1);
+ * an older result extends or splits the run it falls in.
+ * @param {Run[]} runs @param {number} t @param {number} st @param {string} why @param {number} [n]
+ */
+export function insertRun(runs, t, st, why, n = 1) {
+  const last = runs[runs.length - 1];
+  if (!last || t > last.e) {
+    if (last && last.st === st) {
+      last.e = t;
+      last.n += n;
+    } else {
+      runs.push({ s: t, e: t, st, n, why });
+      while (runs.length > MAX_RUNS || runs[0].e < t - HORIZON) runs.shift();
+    }
+    return;
+  }
+  let lo = 0, hi = runs.length - 1, i = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (runs[mid].s <= t) {
+      i = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  const prev = i >= 0 ? runs[i] : undefined;
+  if (prev && t <= prev.e) {
+    if (prev.st === st) {
+      prev.n += n;
+      return;
+    }
+    const parts = [];
+    const share = prev.e > prev.s ? (t - prev.s) / (prev.e - prev.s) : 0;
+    if (t > prev.s) parts.push({ ...prev, e: t - 1, n: Math.max(1, Math.round(prev.n * share)) });
+    parts.push({ s: t, e: t, st, n, why });
+    if (t < prev.e) parts.push({ ...prev, s: t + 1, n: Math.max(1, Math.round(prev.n * (1 - share))) });
+    runs.splice(i, 1, ...parts);
+    return;
+  }
+  // Between two runs. Joining the next run would claim the unseen time up to it (older history is read
+  // later, oldest first, and fills it), so only the run before grows; compactRuns() joins what touches.
+  if (prev && prev.st === st) {
+    prev.e = t;
+    prev.n += n;
+  } else runs.splice(i + 1, 0, { s: t, e: t, st, n, why });
+}
+
+/**
+ * Joins neighbouring runs of the same status (left apart when older history was inserted before them).
+ * @param {Run[]} runs
+ */
+export function compactRuns(runs) {
+  for (let i = runs.length - 1; i > 0; i--) {
+    const a = runs[i - 1], b = runs[i];
+    if (a.st !== b.st) continue;
+    a.e = b.e;
+    a.n += b.n;
+    runs.splice(i, 1);
+  }
+}
+
+/**
+ * Adds a message to a list sorted by time, without duplicates, keeping the newest MAX_MESSAGES.
+ * @param {Message[]} list @param {number} t @param {string} text @param {string} node
+ */
+export function insertMessage(list, t, text, node) {
+  text = clip(text, MAX_MESSAGE);
+  let i = list.length;
+  while (i > 0 && list[i - 1].t > t) i--;
+  for (let j = i - 1; j >= 0 && list[j].t === t; j--) {
+    if (list[j].text === text && list[j].node === node) return;
+  }
+  list.splice(i, 0, { t, text, node });
+  if (list.length > MAX_MESSAGES) list.shift();
+}
+
+/** The latest state of one endpoint as seen by one node, and its status runs. */
+export class NodeSeries {
+  /** @param {string} node */
+  constructor(node) {
+    this.node = node;
+    /** Time (ms) of the latest result. */
+    this.t = -Infinity;
+    /** Time of the result before it (for the check interval). */
+    this.prevT = -Infinity;
+    this.status = 0;
+    /** RTT (ms) of the latest result; -1 when it failed. */
+    this.rtt = -1;
+    this.reason = "";
+    /** @type {Run[]} */
+    this.runs = [];
+  }
+
+  /** @param {number} t @param {number} st @param {number} rtt @param {string} why */
+  observe(t, st, rtt, why) {
+    if (t >= this.t) {
+      if (t > this.t) this.prevT = this.t;
+      this.t = t;
+      this.status = st;
+      this.rtt = rtt;
+      this.reason = why;
+    } else if (t > this.prevT) this.prevT = t;
+    insertRun(this.runs, t, st, why);
+  }
+}
+
+/** Everything kept about one endpoint (one title + endpoint pair). */
+export class EndpointRollup {
+  /** @param {string} title @param {string} endpoint */
+  constructor(title, endpoint) {
+    this.title = title;
+    this.endpoint = endpoint;
+    /** Position in the latest round that had it (the config order). */
+    this.order = 0;
+    this.orderAt = -Infinity;
+    /** threshold_rtt in ms of the latest result; 0 when unset. */
+    this.threshold = 0;
+    this.thresholdAt = -Infinity;
+    /** Slot number held at each ring position, per range; -1 when empty. */
+    this.keys = new Int32Array(TIERS * SLOTS).fill(-1);
+    /** Checks per status code (4 per slot). */
+    this.counts = new Uint32Array(TIERS * SLOTS * 4);
+    /** RTT histograms (BINS per slot). */
+    this.hist = new Uint32Array(TIERS * SLOTS * BINS);
+    /** @type {Map<string, NodeSeries>} */
+    this.nodes = new Map();
+    /** @type {Message[]} */
+    this.messages = [];
+    /** Checks ever counted, per status code (Prometheus counters). */
+    this.totals = [0, 0, 0, 0];
+  }
+
+  /**
+   * The ring position of slot k of a range, cleared when it held an older slot; -1 when k is older
+   * than what the ring holds.
+   * @param {number} tier @param {number} k
+   */
+  slot(tier, k) {
+    const pos = tier * SLOTS + (k % SLOTS);
+    const held = this.keys[pos];
+    if (held === k) return pos;
+    if (held > k) return -1;
+    this.keys[pos] = k;
+    this.counts.fill(0, pos * 4, pos * 4 + 4);
+    this.hist.fill(0, pos * BINS, pos * BINS + BINS);
+    return pos;
+  }
+
+  /** @param {number} t @param {number} st @param {number} bin (-1: no RTT) */
+  record(t, st, bin) {
+    for (let tier = 0; tier < TIERS; tier++) {
+      const pos = this.slot(tier, Math.floor(t / RANGES[tier].slot));
+      if (pos < 0) continue;
+      this.counts[pos * 4 + st]++;
+      if (bin >= 0) this.hist[pos * BINS + bin]++;
+    }
+    this.totals[st]++;
+  }
+
+  /** @param {string} node */
+  series(node) {
+    let s = this.nodes.get(node);
+    if (!s) this.nodes.set(node, s = new NodeSeries(node));
+    return s;
+  }
+}
+
+/** The aggregate of any number of rounds from any number of nodes. */
+export class Rollup {
+  constructor() {
+    /** @type {Map<string, EndpointRollup>} */
+    this.endpoints = new Map();
+    /** Messages about no endpoint in particular. @type {Message[]} */
+    this.messages = [];
+    /** Time (ms) of the newest result. */
+    this.updated = -Infinity;
+    /** Changes on every update (cache key). */
+    this.version = 0;
+  }
+
+  /** @param {string} title @param {string} endpoint */
+  endpoint(title, endpoint) {
+    const key = title + "\u0000" + endpoint;
+    let e = this.endpoints.get(key);
+    if (!e) this.endpoints.set(key, e = new EndpointRollup(title, endpoint));
+    return e;
+  }
+
+  /**
+   * Adds one result. A result with a message but no status and no attempts is a message only (posted
+   * through `checkup serve`); one with neither title nor endpoint is a message about everything.
+   * @param {ResultLike} r @param {number} t its time, ms since the epoch @param {number} [index] its position in the round
+   */
+  add(r, t, index = 0) {
+    if (!(t > 0)) return;
+    this.version++;
+    if (t > this.updated) this.updated = t;
+    const title = r.title ?? "", endpoint = r.endpoint ?? "", node = r.node ?? "";
+    if (!title && !endpoint) {
+      if (r.message) insertMessage(this.messages, t, r.message, node);
+      return;
+    }
+    const e = this.endpoint(title, endpoint);
+    if (r.message) insertMessage(e.messages, t, r.message, node);
+    const st = r.down ? 3 : r.degraded ? 2 : r.healthy ? 1 : 0;
+    const times = r.times;
+    if (st === 0 && !times?.length) return;
+    if (t >= e.orderAt) {
+      e.order = index;
+      e.orderAt = t;
+    }
+    if (t >= e.thresholdAt) {
+      e.threshold = (r.threshold ?? 0) / 1e6;
+      e.thresholdAt = t;
+    }
+    const rtt = times?.length ? rttOf(times) : -1;
+    e.record(t, st, rtt > 0 ? binOf(rtt) : -1);
+    let why = "";
+    if (st >= 2) {
+      const failed = times?.find((a) => a.error);
+      why = clip(failed?.error || r.notice || "", MAX_REASON);
+    }
+    e.series(node).observe(t, st, rtt, why);
+  }
+
+  /** Joins status runs split by out-of-order reading (call after reading older history). */
+  compact() {
+    for (const e of this.endpoints.values()) for (const n of e.nodes.values()) compactRuns(n.runs);
+    this.version++;
+  }
+
+  /** Adds another rollup into this one (e.g. the summaries of several nodes). @param {Rollup} other */
+  merge(other) {
+    this.version++;
+    if (other.updated > this.updated) this.updated = other.updated;
+    for (const m of other.messages) insertMessage(this.messages, m.t, m.text, m.node);
+    for (const o of other.endpoints.values()) {
+      const e = this.endpoint(o.title, o.endpoint);
+      if (o.orderAt > e.orderAt) [e.order, e.orderAt] = [o.order, o.orderAt];
+      if (o.thresholdAt > e.thresholdAt) [e.threshold, e.thresholdAt] = [o.threshold, o.thresholdAt];
+      for (let p = 0; p < o.keys.length; p++) {
+        const k = o.keys[p];
+        if (k < 0) continue;
+        const pos = e.slot(Math.floor(p / SLOTS), k);
+        if (pos < 0) continue;
+        for (let c = 0; c < 4; c++) e.counts[pos * 4 + c] += o.counts[p * 4 + c];
+        for (let b = 0; b < BINS; b++) e.hist[pos * BINS + b] += o.hist[p * BINS + b];
+      }
+      for (let c = 0; c < 4; c++) e.totals[c] += o.totals[c];
+      for (const m of o.messages) insertMessage(e.messages, m.t, m.text, m.node);
+      for (const on of o.nodes.values()) {
+        const mine = e.nodes.get(on.node);
+        if (!mine) {
+          const copy = Object.assign(new NodeSeries(on.node), on);
+          copy.runs = on.runs.map((r) => ({ ...r }));
+          e.nodes.set(on.node, copy);
+          continue;
+        }
+        for (const r of on.runs) {
+          insertRun(mine.runs, r.s, r.st, r.why, Math.max(1, r.n - 1));
+          if (r.e > r.s) insertRun(mine.runs, r.e, r.st, r.why, 1);
+        }
+        compactRuns(mine.runs);
+        if (on.t > mine.t) Object.assign(mine, { ...on, runs: mine.runs, prevT: Math.max(mine.t, on.prevT) });
+      }
+    }
+  }
+}

@@ -1,0 +1,331 @@
+// @ts-check
+/**
+ * The page's data: a {@link Rollup} seen at one moment through one range. `checkup serve` answers
+ * `/api/v1/status` with it; the static page computes the same object from the merged summaries, so both
+ * render through one code path.
+ *
+ * @module
+ */
+import { BINS, binValue, RANGES, SLOTS, STATUSES } from "./rollup.js";
+
+/** @typedef {import("./rollup.js").Rollup} Rollup */
+
+/** @typedef {import("./rollup.js").Status} Status */
+/** @typedef {"24h" | "7d" | "30d" | "90d"} RangeName */
+
+/**
+ * @typedef {object} NodeView One node's latest result for an endpoint.
+ * @property {string} node
+ * @property {Status} status
+ * @property {boolean} stale No result for longer than three check intervals (at least 15 minutes).
+ * @property {number} updated Time of its latest result (ms).
+ * @property {number | null} rtt Latest RTT in ms; null when it failed.
+ * @property {string} [reason] First error or notice when not healthy.
+ */
+
+/**
+ * @typedef {object} IncidentView A period when an endpoint was not healthy (status changes).
+ * @property {"degraded" | "down"} status The worst status during the period.
+ * @property {number} start
+ * @property {number | null} end When the first healthy check came back; null while ongoing.
+ * @property {string[]} nodes The nodes that saw it (empty when results carry no node).
+ * @property {number} checks Failed checks counted in it.
+ * @property {string} [reason] The first error or notice.
+ */
+
+/** @typedef {{ time: number, text: string, node?: string }} MessageView */
+
+/**
+ * @typedef {object} SlotsView 90 slots of the range, oldest first.
+ * @property {number[]} up Healthy checks.
+ * @property {number[]} degraded
+ * @property {number[]} down
+ * @property {(number | null)[]} p50 Median RTT (ms) of the slot's successful checks.
+ * @property {(number | null)[]} p95
+ */
+
+/**
+ * @typedef {object} EndpointView
+ * @property {string} id Stable URL id (badges, anchors).
+ * @property {string} title
+ * @property {string} endpoint
+ * @property {Status} status Worst status among the nodes that are not stale.
+ * @property {boolean} stale Every node is stale.
+ * @property {number | null} since Since when it has had this status (ms).
+ * @property {number | null} updated Latest result (ms).
+ * @property {number | null} rtt Latest RTT (ms).
+ * @property {number | null} threshold threshold_rtt (ms), null when unset.
+ * @property {string} [reason]
+ * @property {Record<RangeName, number | null>} uptime Percent of checks not down (degraded counts as up).
+ * @property {NodeView[]} nodes Per node, when results carry a node.
+ * @property {SlotsView} slots
+ * @property {IncidentView[]} incidents Newest first.
+ * @property {MessageView[]} messages Newest first.
+ */
+
+/**
+ * @typedef {object} StatusView
+ * @property {string} title
+ * @property {Status} status Worst current status of the endpoints that are not stale.
+ * @property {number | null} updated Newest result (ms).
+ * @property {{ name: RangeName, start: number, end: number, slot: number, slots: number }} range
+ * @property {EndpointView[]} endpoints In config order.
+ * @property {MessageView[]} messages Messages about no endpoint in particular, newest first.
+ * @property {boolean} [complete] False while `checkup serve` is still reading older history.
+ */
+
+/**
+ * @typedef {object} ViewOptions
+ * @property {string} [range] One of {@link RANGE_NAMES}; default "24h".
+ * @property {number} [now] ms since the epoch; default Date.now().
+ * @property {string} [title]
+ * @property {(text: string) => string} [redact] Applied to endpoints and error texts.
+ */
+
+/** The names of the ranges, shortest first. */
+export const RANGE_NAMES = /** @type {RangeName[]} */ (RANGES.map((r) => r.name));
+const MIN_STALE = 15 * 60_000;
+const MAX_INCIDENTS = 50;
+const MAX_MESSAGES = 20;
+
+/** @param {number} v */
+const sig = (v) => Number(v.toPrecision(3));
+
+/** @param {string} s */
+function slug(s) {
+  const out = s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  return out || "endpoint";
+}
+
+/** @param {string} s */
+function hash(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36).padStart(7, "0").slice(0, 6);
+}
+
+/**
+ * Stable ids: the slug of the title (or endpoint); colliding slugs get a short hash of title + endpoint.
+ * @param {Rollup} rollup
+ * @returns {Map<import("./rollup.js").EndpointRollup, string>}
+ */
+export function endpointIds(rollup) {
+  /** @type {Map<string, import("./rollup.js").EndpointRollup[]>} */
+  const bySlug = new Map();
+  for (const e of rollup.endpoints.values()) {
+    const s = slug(e.title || e.endpoint);
+    bySlug.set(s, [...(bySlug.get(s) ?? []), e]);
+  }
+  const ids = new Map();
+  for (const [s, list] of bySlug) {
+    for (const e of list) ids.set(e, list.length === 1 ? s : `${s}-${hash(e.title + "\u0000" + e.endpoint)}`);
+  }
+  return ids;
+}
+
+/**
+ * The percentile q of a slot's histogram, or null when it holds no RTT.
+ * @param {Uint32Array} hist @param {number} pos @param {number} q
+ */
+function percentile(hist, pos, q) {
+  let total = 0;
+  for (let b = 0; b < BINS; b++) total += hist[pos * BINS + b];
+  if (!total) return null;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (let b = 0; b < BINS; b++) {
+    seen += hist[pos * BINS + b];
+    if (seen >= rank) return sig(binValue(b));
+  }
+  return null;
+}
+
+/**
+ * Percent of checks not down over the 90 slots of a range ending at `now`; null without checks.
+ * @param {import("./rollup.js").EndpointRollup} e @param {number} tier @param {number} now
+ */
+export function uptimeOf(e, tier, now) {
+  const last = Math.floor(now / RANGES[tier].slot);
+  let up = 0, down = 0;
+  for (let k = last - SLOTS + 1; k <= last; k++) {
+    const pos = tier * SLOTS + (k % SLOTS);
+    if (e.keys[pos] !== k) continue;
+    up += e.counts[pos * 4 + 1] + e.counts[pos * 4 + 2];
+    down += e.counts[pos * 4 + 3];
+  }
+  return up + down ? Math.floor((up / (up + down)) * 100_000) / 1000 : null;
+}
+
+/**
+ * Nodes' latest state: stale when silent for more than three check intervals (at least 15 minutes).
+ * @param {import("./rollup.js").EndpointRollup} e @param {number} now @param {(s: string) => string} redact
+ */
+function nodesOf(e, now, redact) {
+  return [...e.nodes.values()].map((n) => {
+    const interval = Number.isFinite(n.prevT) ? n.t - n.prevT : 0;
+    /** @type {NodeView} */
+    const v = {
+      node: n.node,
+      status: STATUSES[n.status],
+      stale: now - n.t > Math.max(MIN_STALE, 3 * interval),
+      updated: Math.round(n.t),
+      rtt: n.rtt > 0 ? sig(n.rtt) : null,
+    };
+    if (n.reason) v.reason = redact(n.reason);
+    return { v, series: n };
+  });
+}
+
+/**
+ * The periods that were not healthy and overlap [start, end], merged across nodes, newest first.
+ * @param {import("./rollup.js").EndpointRollup} e @param {number} start @param {number} end
+ * @param {(s: string) => string} redact
+ * @returns {IncidentView[]}
+ */
+function incidentsOf(e, start, end, redact) {
+  /** @type {{ st: number, start: number, end: number | null, nodes: Set<string>, checks: number, why: string }[]} */
+  const spans = [];
+  for (const n of e.nodes.values()) {
+    const runs = n.runs;
+    for (let i = runs.length - 1; i >= 0; i--) {
+      const r = runs[i];
+      const until = i + 1 < runs.length ? runs[i + 1].s : null;
+      if ((until ?? end) < start) break;
+      if (r.st < 2 || r.s > end) continue;
+      spans.push({ st: r.st, start: r.s, end: until, nodes: new Set([n.node]), checks: r.n, why: r.why });
+    }
+  }
+  spans.sort((a, b) => a.start - b.start);
+  /** @type {typeof spans} */
+  const merged = [];
+  for (const s of spans) {
+    const cur = merged[merged.length - 1];
+    if (cur && s.start <= (cur.end ?? Infinity)) {
+      cur.end = cur.end === null || s.end === null ? null : Math.max(cur.end, s.end);
+      cur.st = Math.max(cur.st, s.st);
+      for (const n of s.nodes) cur.nodes.add(n);
+      cur.checks += s.checks;
+      cur.why ||= s.why;
+    } else merged.push(s);
+  }
+  return merged.reverse().slice(0, MAX_INCIDENTS).map((s) => {
+    /** @type {IncidentView} */
+    const v = {
+      status: s.st === 3 ? "down" : "degraded",
+      start: Math.round(s.start),
+      end: s.end === null ? null : Math.round(s.end),
+      nodes: [...s.nodes].filter(Boolean).sort(),
+      checks: s.checks,
+    };
+    if (s.why) v.reason = redact(s.why);
+    return v;
+  });
+}
+
+/**
+ * @param {import("./rollup.js").Message[]} list @param {number} start
+ * @returns {MessageView[]}
+ */
+function messagesOf(list, start) {
+  const out = [];
+  for (let i = list.length - 1; i >= 0 && out.length < MAX_MESSAGES; i--) {
+    const m = list[i];
+    if (m.t < start) break;
+    out.push(
+      m.node
+        ? { time: Math.round(m.t), text: m.text, node: m.node }
+        : { time: Math.round(m.t), text: m.text },
+    );
+  }
+  return out;
+}
+
+/**
+ * One endpoint through one range.
+ * @param {import("./rollup.js").EndpointRollup} e @param {string} id @param {number} tier @param {number} now
+ * @param {(s: string) => string} redact
+ * @returns {EndpointView}
+ */
+export function endpointView(e, id, tier, now, redact) {
+  const width = RANGES[tier].slot;
+  const last = Math.floor(now / width);
+  const start = (last - SLOTS + 1) * width;
+  /** @type {SlotsView} */
+  const slots = { up: [], degraded: [], down: [], p50: [], p95: [] };
+  for (let k = last - SLOTS + 1; k <= last; k++) {
+    const pos = tier * SLOTS + (k % SLOTS);
+    const held = e.keys[pos] === k;
+    slots.up.push(held ? e.counts[pos * 4 + 1] : 0);
+    slots.degraded.push(held ? e.counts[pos * 4 + 2] : 0);
+    slots.down.push(held ? e.counts[pos * 4 + 3] : 0);
+    slots.p50.push(held ? percentile(e.hist, pos, 0.5) : null);
+    slots.p95.push(held ? percentile(e.hist, pos, 0.95) : null);
+  }
+  const nodes = nodesOf(e, now, redact);
+  const live = nodes.filter((n) => !n.v.stale);
+  const pool = live.length ? live : nodes;
+  let worst = pool[0];
+  for (const n of pool) if (n.series.status > worst.series.status) worst = n;
+  const newest = nodes.reduce((a, b) => (b.series.t > a.series.t ? b : a), nodes[0]);
+  /** @type {EndpointView} */
+  const view = {
+    id,
+    title: e.title,
+    endpoint: redact(e.endpoint),
+    status: live.length ? worst.v.status : "unknown",
+    stale: !live.length,
+    since: worst ? Math.round(worst.series.runs[worst.series.runs.length - 1]?.s ?? worst.series.t) : null,
+    updated: newest ? newest.v.updated : null,
+    rtt: newest ? newest.v.rtt : null,
+    threshold: e.threshold > 0 ? sig(e.threshold) : null,
+    uptime: /** @type {Record<RangeName, number | null>} */ (Object.fromEntries(
+      RANGES.map((r, i) => [r.name, uptimeOf(e, i, now)]),
+    )),
+    nodes: nodes.some((n) => n.v.node)
+      ? nodes.map((n) => n.v).sort((a, b) => a.node.localeCompare(b.node))
+      : [],
+    slots,
+    incidents: incidentsOf(e, start, now, redact),
+    messages: messagesOf(e.messages, start),
+  };
+  if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
+  return view;
+}
+
+/**
+ * The whole page's data for one range.
+ * @param {Rollup} rollup @param {ViewOptions} [options]
+ * @returns {StatusView}
+ */
+export function statusView(rollup, options = {}) {
+  const now = options.now ?? Date.now();
+  const redact = options.redact ?? ((s) => s);
+  const tier = Math.max(0, RANGE_NAMES.indexOf(/** @type {RangeName} */ (options.range ?? "24h")));
+  const width = RANGES[tier].slot;
+  const last = Math.floor(now / width);
+  const ids = endpointIds(rollup);
+  const endpoints = [...rollup.endpoints.values()]
+    .filter((e) => e.nodes.size || e.messages.length)
+    .map((e) => ({ e, v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact) }))
+    .sort((a, b) =>
+      Number(a.v.stale) - Number(b.v.stale) || a.e.order - b.e.order || a.v.title.localeCompare(b.v.title)
+    )
+    .map(({ v }) => v);
+  let status = 0;
+  for (const v of endpoints) if (!v.stale) status = Math.max(status, STATUSES.indexOf(v.status));
+  return {
+    title: options.title ?? "Status",
+    status: STATUSES[status],
+    updated: Number.isFinite(rollup.updated) ? Math.round(rollup.updated) : null,
+    range: {
+      name: RANGE_NAMES[tier],
+      start: (last - SLOTS + 1) * width,
+      end: (last + 1) * width,
+      slot: width,
+      slots: SLOTS,
+    },
+    endpoints,
+    messages: messagesOf(rollup.messages, (last - SLOTS + 1) * width),
+  };
+}

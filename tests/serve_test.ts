@@ -1,0 +1,429 @@
+/**
+ * `checkup serve`'s HTTP API against real storages (every entry of SERVE_BACKENDS) seeded with eight days
+ * of history, through a real server on 127.0.0.1.
+ */
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import { Redactor } from "../_internal/redact.ts";
+import { decodeResults, nowNs } from "../result.ts";
+import { createStatusHandler, type StatusHandler } from "../server/app.ts";
+import { CONTENT_SECURITY_POLICY } from "../server/security.ts";
+import type { Storage, StorageReader } from "../storage/storage.ts";
+import { servicesRequired } from "./helpers/_server.ts";
+import {
+  NODES,
+  openStorage,
+  SCRIPT_MESSAGE,
+  seedHistory,
+  SERVE_BACKENDS,
+  SITE_MESSAGE,
+  URL_SECRET,
+} from "./serve_fixture.ts";
+
+const TOKEN = "test-token-0123456789abcdef";
+
+interface Live {
+  handler: StatusHandler;
+  base: string;
+  storage: Storage & StorageReader;
+  rounds: number;
+  close(): Promise<void>;
+}
+
+async function start(storage: Storage & StorageReader, rounds: number, token?: string): Promise<Live> {
+  const redactor = new Redactor();
+  redactor.add(URL_SECRET);
+  const handler = createStatusHandler({
+    reader: storage,
+    writer: storage,
+    token,
+    title: "Acme <status>",
+    redact: (t) => redactor.redact(t),
+  });
+  await handler.refresh();
+  await handler.loader.backfill();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler.fetch);
+  return {
+    handler,
+    storage,
+    rounds,
+    base: `http://127.0.0.1:${server.addr.port}`,
+    close: () => server.shutdown(),
+  };
+}
+
+async function get(live: Live, path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(live.base + path, { headers });
+  const body = await res.text();
+  return { res, body };
+}
+
+async function json(live: Live, path: string) {
+  const { res, body } = await get(live, path);
+  assert.equal(res.status, 200, `${path}: ${body}`);
+  assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+  return JSON.parse(body);
+}
+
+function assertSecure(res: Response, path: string) {
+  assert.equal(res.headers.get("content-security-policy"), CONTENT_SECURITY_POLICY, path);
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+  assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+  assert.match(CONTENT_SECURITY_POLICY, /frame-ancestors 'none'/);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval/);
+}
+
+for (const backend of SERVE_BACKENDS) {
+  Deno.test({
+    name: `serve API over ${backend.name}`,
+    ignore: backend.ignore,
+    async fn(t) {
+      const dir = await Deno.makeTempDir({ prefix: "checkup-serve-" });
+      const storage = openStorage(await backend.config(dir));
+      const rounds = await seedHistory(storage);
+      const live = await start(storage, rounds, TOKEN);
+      try {
+        await t.step("status: overall, per endpoint, in config order, with nodes", async () => {
+          const view = await json(live, "/api/v1/status");
+          assert.equal(view.title, "Acme <status>");
+          assert.equal(view.status, "down");
+          assert.equal(view.complete, true);
+          assert.deepEqual(view.endpoints.map((e: { title: string }) => e.title), [
+            "Website",
+            "API",
+            "Database",
+          ]);
+          const [web, api, db] = view.endpoints;
+          assert.deepEqual([web.status, api.status, db.status], ["healthy", "degraded", "down"]);
+          assert.equal(web.id, "website");
+          assert.deepEqual(web.nodes.map((n: { node: string }) => n.node), NODES);
+          assert.equal(api.threshold, 300);
+          assert.match(api.reason, /exceeded threshold/);
+          assert.match(db.reason, /connection refused/);
+          assert.equal(web.uptime["24h"], 100);
+          assert.ok(db.uptime["7d"] > 90 && db.uptime["7d"] < 100, `db 7d uptime ${db.uptime["7d"]}`);
+          assert.equal(view.range.name, "24h");
+          assert.equal(web.slots.up.length, 90);
+          assert.ok(web.slots.p50.filter((v: number | null) => v !== null).length > 20);
+          const p50 = web.slots.p50.findLast((v: number | null) => v !== null);
+          assert.ok(p50 > 70 && p50 < 200, `website p50 ${p50}`);
+        });
+
+        await t.step("incidents and messages", async () => {
+          const view = await json(live, "/api/v1/status?range=7d");
+          assert.equal(view.range.slot, 112 * 60_000);
+          const db = view.endpoints[2];
+          assert.equal(db.incidents.length, 2, JSON.stringify(db.incidents));
+          assert.equal(db.incidents[0].end, null, "the newest outage is ongoing");
+          assert.ok(
+            db.incidents[1].end - db.incidents[1].start >= 4 * 3600_000 - 5000,
+            "past outage: 2 rounds, 4 h",
+          );
+          assert.deepEqual(db.incidents[1].nodes, NODES);
+          const api = view.endpoints[1];
+          assert.equal(api.messages[0].text, SCRIPT_MESSAGE, "messages are served as written, never as HTML");
+          assert.equal(api.messages[0].node, NODES[0]);
+          assert.equal(view.messages[0].text, SITE_MESSAGE);
+          const all = await json(live, "/api/v1/messages");
+          assert.deepEqual(all.messages.map((m: { about?: string }) => m.about ?? ""), ["API", ""]);
+        });
+
+        await t.step("no secret in any answer", async () => {
+          for (
+            const path of ["/api/v1/status", "/api/v1/endpoints", "/metrics", "/api/v1/endpoints/website"]
+          ) {
+            const { body } = await get(live, path);
+            assert.ok(!body.includes(URL_SECRET), `${path} leaks the secret`);
+          }
+          const index = await json(live, "/index.json");
+          const name = Object.keys(index).at(-1)!;
+          const { body } = await get(live, `/${name}`);
+          assert.ok(!body.includes(URL_SECRET));
+        });
+
+        await t.step("endpoints list and one endpoint", async () => {
+          const list = await json(live, "/api/v1/endpoints");
+          assert.deepEqual(list.endpoints.map((e: { id: string }) => e.id), ["website", "api", "database"]);
+          assert.equal(list.endpoints[0].slots, undefined);
+          const one = await json(live, "/api/v1/endpoints/database?range=30d");
+          assert.equal(one.status, "down");
+          assert.equal(one.slots.down.length, 90);
+          const missing = await get(live, "/api/v1/endpoints/nope");
+          assert.equal(missing.res.status, 404);
+          assert.match(JSON.parse(missing.body).error.message, /no endpoint with id "nope"/);
+          const bad = await get(live, "/api/v1/status?range=1y");
+          assert.equal(bad.res.status, 400);
+          assert.match(JSON.parse(bad.body).error.message, /range: expected one of 24h, 7d, 30d, 90d/);
+        });
+
+        await t.step("ETag, 304, gzip, HEAD, Cache-Control", async () => {
+          const first = await get(live, "/api/v1/status", { "accept-encoding": "identity" });
+          const etag = first.res.headers.get("etag")!;
+          assert.match(etag, /^"[\w-]+"$/);
+          assert.equal(first.res.headers.get("cache-control"), "no-cache");
+          assert.equal(first.res.headers.get("vary"), "Accept-Encoding");
+          const again = await get(live, "/api/v1/status", {
+            "if-none-match": etag,
+            "accept-encoding": "identity",
+          });
+          assert.equal(again.res.status, 304);
+          assert.equal(again.body, "");
+          assertSecure(again.res, "304");
+          const gz = await fetch(live.base + "/api/v1/status", { headers: { "accept-encoding": "gzip" } });
+          assert.equal(gz.headers.get("content-encoding"), "gzip");
+          const bytes = new Uint8Array(await gz.arrayBuffer());
+          // fetch decodes gzip itself; check what was on the wire through the length.
+          assert.ok(Number(gz.headers.get("content-length")) < first.body.length / 3);
+          assert.equal(
+            new TextDecoder().decode(bytes.length && bytes[0] === 0x1f ? gunzipSync(bytes) : bytes),
+            first.body,
+          );
+          const gzEtag = gz.headers.get("etag")!;
+          assert.notEqual(gzEtag, etag);
+          const notModified = await get(live, "/api/v1/status", {
+            "if-none-match": gzEtag,
+            "accept-encoding": "gzip",
+          });
+          assert.equal(notModified.res.status, 304);
+          const head = await fetch(live.base + "/api/v1/status", {
+            method: "HEAD",
+            headers: { "accept-encoding": "identity" },
+          });
+          assert.equal(head.status, 200);
+          assert.equal(await head.text(), "");
+          assert.equal(head.headers.get("etag"), etag);
+          const css = await get(live, "/css/style.css");
+          assert.equal(css.res.headers.get("content-type"), "text/css; charset=utf-8");
+          assert.equal(css.res.headers.get("cache-control"), "no-cache");
+          assert.ok(css.res.headers.get("etag"));
+        });
+
+        await t.step("reads only new rounds", async () => {
+          const before = live.handler.loader.rounds;
+          assert.equal(before, live.rounds);
+          const t0 = Date.now();
+          await live.storage.store([{
+            title: "Website",
+            endpoint: `https://www.example.com/?token=${URL_SECRET}`,
+            timestamp: nowNs(),
+            times: [{ rtt: 0, error: "response status 502 Bad Gateway" }],
+            down: true,
+            node: NODES[0],
+          }]);
+          await live.handler.refresh();
+          assert.equal(live.handler.loader.rounds, before + 1);
+          await live.handler.refresh();
+          assert.equal(live.handler.loader.rounds, before + 1, "a refresh with nothing new reads nothing");
+          const view = await json(live, "/api/v1/status");
+          const web = view.endpoints[0];
+          assert.equal(web.status, "down");
+          assert.equal(web.nodes[0].status, "down");
+          assert.equal(web.nodes[1].status, "healthy");
+          assert.ok(web.updated >= t0 - 5);
+        });
+
+        await t.step("badges", async () => {
+          const status = await get(live, "/badges/database/status.svg");
+          assert.equal(status.res.status, 200);
+          assert.equal(status.res.headers.get("content-type"), "image/svg+xml");
+          assert.equal(status.res.headers.get("cross-origin-resource-policy"), "cross-origin");
+          assert.match(status.body, /^<svg /);
+          assert.match(status.body, /aria-label="Database: down"/);
+          const uptime = await get(live, "/badges/website/uptime.svg?range=24h&label=Website%20%3Cb%3E");
+          assert.match(uptime.body, /aria-label="Website &#60;b&#62;: \d+(\.\d+)?%"/);
+          const rtt = await get(live, "/badges/api/rtt.svg");
+          assert.match(rtt.body, /aria-label="response: \d+ ms"/);
+          const overall = await get(live, "/badges/status.svg");
+          assert.match(overall.body, /: down"/);
+          assert.equal((await get(live, "/badges/nope/status.svg")).res.status, 404);
+          assert.equal((await get(live, "/badges/website/size.svg")).res.status, 404);
+        });
+
+        await t.step("metrics pass promtool", async () => {
+          const { res, body } = await get(live, "/metrics");
+          assert.equal(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+          assert.match(
+            body,
+            /checkup_endpoint_status\{id="database",title="Database",endpoint="db.internal:5432",status="down"\} 1/,
+          );
+          assert.match(body, /checkup_endpoint_node_up\{id="website",[^}]*node="eu-west"\} 0/);
+          assert.match(body, /checkup_endpoint_checks_total\{id="api",[^}]*status="degraded"\} \d+/);
+          assert.match(body, /checkup_rounds_read_total \d+/);
+          const lint = await promtool(body);
+          if (lint !== undefined) assert.equal(lint.code, 0, `promtool check metrics: ${lint.output}`);
+        });
+
+        await t.step("healthz", async () => {
+          const health = await json(live, "/healthz");
+          assert.equal(health.status, "ok");
+          assert.ok(health.rounds > 0);
+        });
+
+        await t.step("Go-compatible index and check files", async () => {
+          const { res, body } = await get(live, "/index.json");
+          assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+          assert.ok(body.endsWith("}\n"));
+          const index = JSON.parse(body.replace(/:(\d+)/g, ':"$1"'));
+          const entries = await storage.index();
+          assert.deepEqual(Object.keys(index).sort(), entries.map((e) => e.name).sort());
+          assert.equal(index[entries[0].name], String(entries[0].timestamp));
+          const name = entries.at(-2)!.name;
+          const file = await get(live, `/${name}`);
+          assert.equal(file.res.status, 200);
+          const decoded = decodeResults(file.body);
+          assert.deepEqual(decoded.map((r) => r.title), (await storage.fetch(name)).map((r) => r.title));
+          const missing = await get(live, "/1234-check.json");
+          assert.equal(missing.res.status, 404);
+          assert.match(missing.res.headers.get("content-type") ?? "", /^application\/json/);
+          assert.match(JSON.parse(missing.body).error.message, /no check file named 1234-check\.json/);
+        });
+
+        await t.step("no path traversal, no listing, 404s everywhere else", async () => {
+          for (
+            const path of [
+              "/../deno.json",
+              "/%2e%2e/deno.json",
+              "/js/../../checkup.json",
+              "/js/%2e%2e/%2e%2e/deno.json",
+              "/js/",
+              "/css",
+              "/images/",
+              "/checks/",
+              "/_state/summary.json",
+              "/checkup.json",
+              "/.env",
+              "/statuspage/index.html",
+              "/server/app.ts",
+              "/..%2fdeno.json",
+              "/%2F..%2Fdeno.json",
+            ]
+          ) {
+            const { res, body } = await get(live, path);
+            assert.equal(res.status, 404, `${path}: ${res.status}`);
+            assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+            assert.doesNotMatch(body, /"imports"|"storage"|<li>|Index of/, path);
+            assertSecure(res, path);
+          }
+        });
+
+        await t.step("security headers on every kind of answer", async () => {
+          for (
+            const path of [
+              "/",
+              "/index.html",
+              "/js/app.js",
+              "/api/v1/status",
+              "/metrics",
+              "/healthz",
+              "/nope",
+            ]
+          ) {
+            const { res } = await get(live, path);
+            assertSecure(res, path);
+            const shared = path.startsWith("/api/");
+            assert.equal(res.headers.get("access-control-allow-origin"), shared ? "*" : null, path);
+          }
+          const page = await get(live, "/");
+          assert.match(page.body, /<title>Acme &#60;status&#62;<\/title>/);
+          assert.match(page.body, /<meta name="checkup-source" content="api\/v1\/status">/);
+          assert.doesNotMatch(page.body, /<script>|<script [^>]*>[^<]/, "no inline script");
+        });
+
+        await t.step("posting messages needs the token", async () => {
+          const post = (body: string, headers: Record<string, string>) =>
+            fetch(live.base + "/api/v1/messages", {
+              method: "POST",
+              body,
+              headers: { "content-type": "application/json", ...headers },
+            }).then(async (r) => ({ status: r.status, body: await r.text(), res: r }));
+          const none = await post('{"text":"x"}', {});
+          assert.equal(none.status, 401);
+          assert.equal(none.res.headers.get("www-authenticate"), 'Bearer realm="checkup"');
+          assert.equal(
+            (await post('{"text":"x"}', { authorization: "Bearer wrong-token-000000000" })).status,
+            401,
+          );
+          const auth = { authorization: `Bearer ${TOKEN}` };
+          assert.equal((await post("not json", auth)).status, 400);
+          assert.equal((await post('{"text":""}', auth)).status, 400);
+          const unknown = await post('{"text":"x","about":"Nope"}', auth);
+          assert.equal(unknown.status, 422);
+          assert.match(unknown.body, /no endpoint titled \\"Nope\\" \(titles: Website, API, Database\)/);
+          const ok = await post(
+            JSON.stringify({ text: "Fixed: the **replica** is back.", about: "database" }),
+            auth,
+          );
+          assert.equal(ok.status, 201, ok.body);
+          assert.match(JSON.parse(ok.body).stored, /^\d+-check\.json$/);
+          const view = await json(live, "/api/v1/status");
+          assert.equal(view.endpoints[2].messages[0].text, "Fixed: the **replica** is back.");
+          assert.equal(view.endpoints[2].status, "down", "a message is not a check");
+        });
+      } finally {
+        await live.close();
+        await storage.close?.();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+Deno.test("serve is read-only without a token, and answers 503 until it has read storage", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "checkup-serve-" });
+  const storage = openStorage({ type: "fs", dir });
+  const handler = createStatusHandler({ reader: storage, writer: storage });
+  try {
+    const early = await handler.fetch(new Request("http://x/api/v1/status"));
+    assert.equal(early.status, 503);
+    assert.equal(early.headers.get("retry-after"), "2");
+    await early.body?.cancel();
+    const health = await handler.fetch(new Request("http://x/healthz"));
+    assert.equal(health.status, 503);
+    await health.body?.cancel();
+    await handler.refresh();
+    const empty = await handler.fetch(new Request("http://x/api/v1/status"));
+    const view = await empty.json();
+    assert.equal(view.status, "unknown");
+    assert.deepEqual(view.endpoints, []);
+    const post = await handler.fetch(
+      new Request("http://x/api/v1/messages", {
+        method: "POST",
+        body: '{"text":"x"}',
+        headers: { "content-type": "application/json", authorization: "Bearer anything-at-all-1234" },
+      }),
+    );
+    assert.equal(post.status, 403);
+    assert.match((await post.json()).error.message, /read-only/);
+    const get = await handler.fetch(new Request("http://x/api/v1/messages", { method: "DELETE" }));
+    assert.equal(get.status, 404);
+    await get.body?.cancel();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Runs `promtool check metrics`; undefined (test skipped) when promtool is missing, unless required. */
+async function promtool(text: string): Promise<{ code: number; output: string } | undefined> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("promtool", {
+      args: ["check", "metrics"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).spawn();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (servicesRequired()) throw new Error("promtool is not installed (apt-get install prometheus)");
+    // deno-lint-ignore no-console
+    console.warn("skipping promtool check: promtool is not installed (apt-get install prometheus)");
+    return undefined;
+  }
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
