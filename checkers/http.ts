@@ -1,7 +1,10 @@
 /**
- * The `http` checker: a GET (by default) to `endpoint_url`, judged by status code and body, exactly as
- * Go Checkup's (redirects not followed, 200–204 accepted unless `up_status` is set, RTT measured until
- * the response headers arrive, a fresh connection per attempt so the RTT includes connect and TLS).
+ * The `http` checker: a request to `endpoint_url`, judged by status code and body, exactly as Go
+ * Checkup's by default (GET, redirects not followed, 200–204 accepted unless `up_status` is set, RTT
+ * measured until the response headers arrive, a fresh connection per attempt so the RTT includes connect
+ * and TLS). Beyond Go: method and body, status lists and ranges, redirects, TLS options, regular
+ * expressions, JSON and header expectations, and a certificate-expiry notice for https endpoints (read
+ * with a separate `node:tls` probe, since fetch does not expose the peer certificate).
  *
  * @module
  */
@@ -10,24 +13,54 @@ import type { Duration } from "../config/duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
-import { bodyError, type Checker, type CheckerContext, runCheck } from "./checker.ts";
 import type { Result } from "../result.ts";
+import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
+import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
+import {
+  headerError,
+  jsonError,
+  regexError,
+  statusAccepted,
+  type StatusRange,
+  upStatus,
+} from "./_http_expect.ts";
+import { openSocket } from "./_net.ts";
+import { nodeFetch } from "./_node_fetch.ts";
+import type tls from "node:tls";
+import {
+  abortMessage,
+  type AttemptOutcome,
+  attemptSignal,
+  bodyError,
+  type Checker,
+  type CheckerContext,
+  errorText,
+  runCheck,
+} from "./checker.ts";
 
-/** `checkup.json` options of an `http` checker (Go Checkup's keys). */
+/** `checkup.json` options of an `http` checker (Go Checkup's keys plus Checkup's extensions). */
 export interface HttpCheckerConfig {
   type: "http";
   /** The endpoint's name, shown as the result's title. */
   endpoint_name?: string;
   /** The URL requested. */
   endpoint_url: string;
-  /** The only status that passes; 0 or unset accepts 200–204 (Go's default). */
-  up_status?: number;
+  /** Accepted statuses: a code, a `"300-399"` range or a list of them; 0 or unset accepts 200–204 (Go). */
+  up_status?: number | string | (number | string)[];
   /** Degraded when the median RTT is strictly above this. */
   threshold_rtt?: Duration;
   /** The body must contain this text. */
   must_contain?: string;
   /** The body must not contain this text. */
   must_not_contain?: string;
+  /** The body must match this regular expression. */
+  must_match?: string;
+  /** The body must not match this regular expression. */
+  must_not_match?: string;
+  /** JSON expectations: dotted path (`"checks.0.status"`) → the value expected there. */
+  json?: Record<string, unknown>;
+  /** Header expectations: header name → text its value must contain (`""`: only present). */
+  header_contains?: Record<string, string>;
   /** Attempts per check (default 1). */
   attempts?: number;
   /** Pause after each attempt. */
@@ -36,6 +69,18 @@ export interface HttpCheckerConfig {
   headers?: Record<string, string | string[]>;
   /** Timeout of one attempt (default 10s, Go's fixed value). */
   timeout?: Duration;
+  /** The request method (default `"GET"`). */
+  method?: string;
+  /** The request body (not with GET or HEAD). */
+  body?: string;
+  /** Follow redirects (up to 20) and judge the final response; default false, as in Go. */
+  follow_redirects?: boolean;
+  /** Accept any certificate (https). */
+  tls_skip_verify?: boolean;
+  /** A PEM file of CA certificates trusted in addition to the system roots (https). */
+  tls_ca_file?: string;
+  /** Degraded when the https certificate expires sooner than this; unset or 0: not checked. */
+  cert_expiry_threshold?: Duration;
 }
 
 /** Validated options of an `http` checker: defaults applied, durations in nanoseconds. */
@@ -43,38 +88,106 @@ export interface HttpCheckerOptions {
   type: "http";
   endpoint_name: string;
   endpoint_url: string;
-  up_status: number;
+  up_status: StatusRange[];
   threshold_rtt: number;
   must_contain: string;
   must_not_contain: string;
+  must_match: string;
+  must_not_match: string;
+  json: Record<string, unknown>;
+  header_contains: Record<string, string>;
   attempts: number;
   attempt_spacing: number;
   headers: Record<string, string | string[]>;
   timeout: number;
+  method: string;
+  body: string;
+  follow_redirects: boolean;
+  tls_skip_verify: boolean;
+  tls_ca_file: string;
+  cert_expiry_threshold: number;
 }
 
 // The annotation keeps the schema and the two interfaces in lockstep: a mismatch fails type checking.
 const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
   type: typeTag("http"),
-  endpoint_name: z.string().default("").meta({
-    description: "The endpoint's name, shown as the result title.",
-  }),
+  endpoint_name: endpointName(),
   endpoint_url: httpUrl("The URL to request."),
-  up_status: z.number().int().min(0).max(999).default(0).meta({
-    description: "The only HTTP status that passes; 0 accepts 200-204.",
-  }),
-  threshold_rtt: duration("Degraded when the median round-trip time is above this.").default(0),
+  up_status: upStatus(),
+  threshold_rtt: thresholdRtt(),
   must_contain: z.string().default("").meta({ description: "The response body must contain this text." }),
   must_not_contain: z.string().default("").meta({
     description: "The response body must not contain this text.",
   }),
-  attempts: z.number().int().default(1).meta({ description: "Attempts per check; values below 1 mean 1." }),
-  attempt_spacing: duration("Pause after each attempt.").default(0),
+  must_match: regex("The response body must match this regular expression.").default(""),
+  must_not_match: regex("The response body must not match this regular expression.").default(""),
+  json: z.record(z.string().min(1), z.unknown()).default({}).meta({
+    description: 'JSON expectations: dotted path (e.g. "checks.0.status") to the value expected there.',
+  }),
+  header_contains: z.record(z.string().min(1), z.string()).default({}).meta({
+    description: 'Header expectations: header name to text its value must contain ("" = only present).',
+  }),
+  attempts: attempts(),
+  attempt_spacing: attemptSpacing(),
   headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).meta({
     description: 'Request headers: name to value or list of values (joined with ", ").',
   }),
-  timeout: duration("Timeout of one attempt.").default(10e9),
+  timeout: timeout(10e9, "until the whole body is read; default 10s"),
+  method: z.string().regex(/^[A-Za-z]+$/, { error: "expected an HTTP method such as GET, POST or HEAD" })
+    .default("GET").transform((m) => m.toUpperCase()).meta({ description: "The request method." }),
+  body: z.string().default("").meta({ description: "The request body (not with GET or HEAD)." }),
+  follow_redirects: z.boolean().default(false).meta({
+    description: "Follow redirects (up to 20) and judge the final response; off by default, as in Go.",
+  }),
+  tls_skip_verify: z.boolean().default(false).meta({ description: "Accept any certificate (https)." }),
+  tls_ca_file: z.string().default("").meta({
+    description: "PEM file of CA certificates trusted in addition to the system roots (https).",
+  }),
+  cert_expiry_threshold: duration(
+    "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
+  ).default(0),
+}).superRefine((o, ctx) => {
+  if (o.body && (o.method === "GET" || o.method === "HEAD")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["body"],
+      input: o.body,
+      message: `a body cannot be sent with ${o.method}; set "method" (e.g. "POST")`,
+    });
+  }
+  if (o.cert_expiry_threshold && !o.endpoint_url.startsWith("https:")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["cert_expiry_threshold"],
+      input: o.cert_expiry_threshold,
+      message: "only applies to https:// URLs",
+    });
+  }
 });
+
+/** Body bytes read at most for the body rules. */
+const MAX_BODY = 16 * 1024 * 1024;
+
+async function readBody(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY) {
+      await reader.cancel();
+      throw new Error(`response body is larger than ${MAX_BODY / 1024 / 1024} MiB`);
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) (all.set(p, at), at += p.length);
+  return new TextDecoder().decode(all);
+}
 
 /** Checks an HTTP(S) endpoint. */
 export class HttpChecker implements Checker {
@@ -92,55 +205,109 @@ export class HttpChecker implements Checker {
   }
 
   check(signal?: AbortSignal): Promise<Result> {
-    const o = this.#o;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(o.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    const leaves: LeafInfo[] = [];
     return runCheck({
-      ...o,
+      ...this.#o,
       type: this.type,
       title: this.title,
       endpoint: this.endpoint,
       now: this.#ctx.now,
       node: this.#ctx.node,
       signal,
-      attempt: async (_i, signal) => {
-        // A fresh connection per attempt, like Go's checker (keep-alive off): RTT includes connect + TLS.
-        using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-        const start = performance.now();
-        const res = await httpRequest(o.endpoint_url, {
-          headers,
-          redirect: "manual",
-          timeout: o.timeout / 1e6,
-          signal,
-          client,
-          fetch: this.#ctx.fetch,
-        }).catch((e) => ({ error: (e as Error).message }));
-        const rtt = (performance.now() - start) * 1e6;
-        if ("error" in res) return { rtt: 0, error: res.error, transportFailure: true };
-        const ok = o.up_status > 0 ? res.status === o.up_status : res.status >= 200 && res.status <= 204;
-        if (!ok) {
-          await res.body?.cancel();
-          return { rtt, error: `response status ${res.status} ${res.statusText}`.trimEnd() };
-        }
-        if (!o.must_contain && !o.must_not_contain) {
-          await res.body?.cancel();
-          return { rtt };
-        }
-        const body = await res.text().catch((e) => ({
-          error: `reading response body: ${(e as Error).message}`,
-        }));
-        if (typeof body !== "string") return { rtt, error: body.error };
-        const error = bodyError(body, o.must_contain, o.must_not_contain);
-        return error ? { rtt, error } : { rtt };
-      },
+      attempt: (_i, signal) => this.#attempt(signal, leaves),
+      verdict: () => ({
+        degradedNotice: leaves[0] && expiryNotice(leaves[0], this.#o.cert_expiry_threshold),
+      }),
     });
+  }
+
+  async #attempt(signal: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
+    const o = this.#o;
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(o.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    const https = o.endpoint_url.startsWith("https:");
+    let ca: string[] | undefined;
+    if (https && o.tls_ca_file && !o.tls_skip_verify) {
+      try {
+        ca = [await readPemFile(o.tls_ca_file, "tls_ca_file")];
+      } catch (e) {
+        return { rtt: 0, error: errorText(e), transportFailure: true };
+      }
+    }
+    // A fresh connection per attempt, like Go's checker (keep-alive off): RTT includes connect + TLS.
+    // allowHost lets a configured Host header through, as Go's checker did.
+    using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0, allowHost: true, caCerts: ca });
+    const start = performance.now();
+    const res = await httpRequest(o.endpoint_url, {
+      method: o.method,
+      headers,
+      body: o.body || undefined,
+      redirect: o.follow_redirects ? "follow" : "manual",
+      timeout: o.timeout / 1e6,
+      signal,
+      client,
+      fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.#ctx.fetch,
+    }).catch((e) => ({ error: (e as Error).message }));
+    const rtt = (performance.now() - start) * 1e6;
+    if ("error" in res) return { rtt: 0, error: res.error, transportFailure: true };
+    const error = await this.#judge(res).catch((e) => `reading response body: ${errorText(e)}`);
+    if (error) return { rtt, error };
+    if (o.cert_expiry_threshold && leaves.length === 0) {
+      const probe = await this.#probe(signal);
+      if (typeof probe === "string") return { rtt, error: probe };
+      leaves.push(probe);
+    }
+    return { rtt };
+  }
+
+  /** The first failed expectation of a response, or undefined; always consumes or cancels the body. */
+  async #judge(res: Response): Promise<string | undefined> {
+    const o = this.#o;
+    const statusError = !statusAccepted(res.status, o.up_status)
+      ? `response status ${res.status} ${res.statusText}`.trimEnd()
+      : headerError(res.headers, o.header_contains);
+    const readsBody = o.must_contain || o.must_not_contain || o.must_match || o.must_not_match ||
+      Object.keys(o.json).length > 0;
+    if (statusError || !readsBody) {
+      await res.body?.cancel();
+      return statusError;
+    }
+    const body = await readBody(res);
+    return bodyError(body, o.must_contain, o.must_not_contain) ??
+      regexError(body, o.must_match, o.must_not_match) ??
+      jsonError(body, o.json);
+  }
+
+  /** Reads the endpoint's certificate over a separate TLS connection (fetch does not expose it). */
+  async #probe(outer: AbortSignal): Promise<LeafInfo | string> {
+    const url = new URL(this.#o.endpoint_url);
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const signal = attemptSignal(outer, this.#o.timeout);
+    try {
+      const socket = await openSocket({
+        host,
+        port: Number(url.port || 443),
+        tls: {},
+        signal,
+        onAbort: (phase) => abortMessage(signal, this.#o.timeout, phase),
+      });
+      try {
+        // Trust was the request's business; the probe only reads dates.
+        const { leaf, problem } = inspectTls(socket as tls.TLSSocket, host, false);
+        return problem ? problem : leaf!;
+      } finally {
+        socket.destroy();
+      }
+    } catch (e) {
+      return `reading the certificate: ${errorText(e)}`;
+    }
   }
 }
 
 /** The `http` checker type. */
 export const httpChecker: PluginDefinition<Checker, HttpCheckerOptions> = {
   type: "http",
-  summary: "HTTP(S) request judged by status code, body and round-trip time.",
+  summary: "HTTP(S) request judged by status code, headers, body and round-trip time.",
   schema,
   create: (options, ctx) => new HttpChecker(options, ctx),
 };
