@@ -9,6 +9,7 @@ import { fsStorage, type FsStorageConfig } from "./fs.ts";
 import { sqliteStorage, type SqliteStorageConfig } from "./sqlite.ts";
 import { postgresStorage, type PostgresStorageConfig } from "./postgres.ts";
 import { mysqlStorage, type MysqlStorageConfig } from "./mysql.ts";
+import { s3Storage, type S3StorageConfig } from "./s3.ts";
 
 export * from "./storage.ts";
 export {
@@ -39,6 +40,7 @@ export {
   type MysqlStorageOptions,
   parseMysqlDsn,
 } from "./mysql.ts";
+export { S3Storage, s3Storage, type S3StorageConfig, type S3StorageOptions } from "./s3.ts";
 
 /** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
@@ -46,6 +48,7 @@ export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
   sqliteStorage,
   postgresStorage,
   mysqlStorage,
+  s3Storage,
 ];
 
 /** Any storage object as written in `checkup.json`. */
@@ -53,4 +56,5 @@ export type StorageConfig =
   | FsStorageConfig
   | SqliteStorageConfig
   | PostgresStorageConfig
-  | MysqlStorageConfig;
+  | MysqlStorageConfig
+  | S3StorageConfig;
