@@ -8,6 +8,7 @@ import { EXIT, type GlobalOptions } from "./common.ts";
 import { runEvery } from "./every.ts";
 import type { Io } from "./io.ts";
 import { runMessage } from "./message.ts";
+import { runProvision } from "./provision.ts";
 import { runChecks } from "./run.ts";
 import { runCompletion } from "./completion.ts";
 import { runServe } from "./serve.ts";
@@ -99,6 +100,14 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .description("print a shell completion script")
     .addHelpText("after", "\nExamples:\n  checkup completion bash > /etc/bash_completion.d/checkup")
     .action((shell: string) => setCode(runCompletion(shell, program, io)));
+
+  program.command("provision")
+    .argument("[provider]", 'take the bucket from $AWS_BUCKET_NAME instead of the config ("s3", Go\'s form)')
+    .description("create the storage's bucket with CORS and a public-read policy for the status page (s3)")
+    .addHelpText("after", "\nExamples:\n  checkup provision\n  AWS_BUCKET_NAME=status checkup provision s3")
+    .action(async (provider: string | undefined, _o, cmd: Command) =>
+      setCode(await runProvision(provider, cmd.optsWithGlobals<GlobalOptions>(), io))
+    );
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
