@@ -58,13 +58,13 @@ export function encodeQuery(id: number, name: string, type: RecordType): Uint8Ar
   for (const label of labels) {
     const data = new TextEncoder().encode(label);
     if (data.length === 0 || data.length > 63) {
-      throw new RangeError(`invalid name ${JSON.stringify(name)}: each label must be 1 to 63 bytes`);
+      throw new RangeError("each label must be 1 to 63 bytes");
     }
     bytes.push(data.length, ...data);
   }
   bytes.push(0);
   if (bytes.length - 12 > 255) {
-    throw new RangeError(`invalid name ${JSON.stringify(name)}: longer than 255 bytes`);
+    throw new RangeError("longer than 255 bytes");
   }
   const code = RECORD_TYPES[type];
   bytes.push(code >> 8, code & 0xff, 0, 1);

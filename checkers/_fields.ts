@@ -28,11 +28,11 @@ export function thresholdRtt(): z.ZodType<number, number | string | undefined> {
   return duration("Degraded when the median round-trip time is above this; 0 turns it off.").default(0);
 }
 
-/** `timeout`: the limit of one attempt, with its default in nanoseconds. */
+/** `timeout`: the limit of one attempt, with its default in nanoseconds (0 also means the default, as in Go). */
 export function timeout(defaultNs: number, what: string): z.ZodType<number, number | string | undefined> {
-  return duration(`Timeout of one attempt (${what}).`).refine((v) => v > 0, {
-    error: "expected a timeout above 0",
-  }).default(defaultNs);
+  return duration(`Timeout of one attempt (${what}); 0 means the default.`).default(0).transform((v) =>
+    v || defaultNs
+  );
 }
 
 /** A regular expression written as a string (JavaScript syntax); rejected at load time when invalid. */

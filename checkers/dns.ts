@@ -9,6 +9,7 @@
 import net from "node:net";
 import { z } from "zod";
 import type { Duration } from "../config/duration.ts";
+import { describeValue } from "../config/errors.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import type { Result } from "../result.ts";
@@ -69,7 +70,7 @@ export interface DnsCheckerOptions {
   attempt_spacing: number;
 }
 
-const TYPE_NAMES = Object.keys(RECORD_TYPES) as RecordType[];
+const TYPE_NAMES: RecordType[] = ["A", "AAAA", "CNAME", "MX", "NS", "TXT"];
 
 function hostName(): z.ZodType<string, string | undefined> {
   return z.string().superRefine((v, ctx) => {
@@ -80,7 +81,7 @@ function hostName(): z.ZodType<string, string | undefined> {
       ctx.addIssue({
         code: "custom",
         input: v,
-        message: `expected a domain name, found ${(e as Error).message}`,
+        message: `expected a domain name (${(e as Error).message}), found ${describeValue(v)}`,
       });
     }
   }).default("").meta({

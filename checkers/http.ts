@@ -108,6 +108,20 @@ export interface HttpCheckerOptions {
   cert_expiry_threshold: number;
 }
 
+/** Rejects an empty key of a record, at that key's path. */
+function nonEmptyKeys(what: string) {
+  return (record: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    if ("" in record) {
+      ctx.addIssue({
+        code: "custom",
+        path: [""],
+        input: record,
+        message: `expected ${what}, found an empty key`,
+      });
+    }
+  };
+}
+
 // The annotation keeps the schema and the two interfaces in lockstep: a mismatch fails type checking.
 const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
   type: typeTag("http"),
@@ -121,12 +135,13 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
   }),
   must_match: regex("The response body must match this regular expression.").default(""),
   must_not_match: regex("The response body must not match this regular expression.").default(""),
-  json: z.record(z.string().min(1), z.unknown()).default({}).meta({
+  json: z.record(z.string(), z.unknown()).superRefine(nonEmptyKeys("a dotted path")).default({}).meta({
     description: 'JSON expectations: dotted path (e.g. "checks.0.status") to the value expected there.',
   }),
-  header_contains: z.record(z.string().min(1), z.string()).default({}).meta({
-    description: 'Header expectations: header name to text its value must contain ("" = only present).',
-  }),
+  header_contains: z.record(z.string(), z.string()).superRefine(nonEmptyKeys("a header name")).default({})
+    .meta({
+      description: 'Header expectations: header name to text its value must contain ("" = only present).',
+    }),
   attempts: attempts(),
   attempt_spacing: attemptSpacing(),
   headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).meta({
