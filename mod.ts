@@ -59,8 +59,16 @@ export {
   type Checker,
   type CheckerConfig,
   checkerDefinitions,
+  DnsChecker,
+  type DnsCheckerConfig,
+  ExecChecker,
+  type ExecCheckerConfig,
   HttpChecker,
   type HttpCheckerConfig,
+  TcpChecker,
+  type TcpCheckerConfig,
+  TlsChecker,
+  type TlsCheckerConfig,
 } from "./checkers/mod.ts";
 export {
   type IndexEntry,

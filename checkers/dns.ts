@@ -35,6 +35,7 @@ import {
 
 /** `checkup.json` options of a `dns` checker (Go Checkup's keys plus `record_type`, `expect`). */
 export interface DnsCheckerConfig {
+  /** The checker type, `"dns"`. */
   type: "dns";
   /** The endpoint's name, shown as the result's title. */
   endpoint_name?: string;
@@ -43,7 +44,7 @@ export interface DnsCheckerConfig {
   /** The name to look up, with or without the trailing dot. Unset: only a TCP connect to the server. */
   hostname_fqdn?: string;
   /** The record type asked for (default `"A"`). */
-  record_type?: RecordType;
+  record_type?: "A" | "AAAA" | "CNAME" | "MX" | "NS" | "TXT";
   /** Records that must be in the answer: addresses, names, `"10 mx.example.com"` or TXT text. */
   expect?: string[];
   /** Timeout of one attempt (default 2s). */
@@ -62,7 +63,7 @@ export interface DnsCheckerOptions {
   endpoint_name: string;
   endpoint_url: string;
   hostname_fqdn: string;
-  record_type: RecordType;
+  record_type: "A" | "AAAA" | "CNAME" | "MX" | "NS" | "TXT";
   expect: string[];
   timeout: number;
   threshold_rtt: number;
@@ -150,6 +151,7 @@ export class DnsChecker implements Checker {
   readonly #o: DnsCheckerOptions;
   readonly #ctx: CheckerContext;
 
+  /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: DnsCheckerOptions, ctx: CheckerContext) {
     this.#o = options;
     this.#ctx = ctx;

@@ -24,6 +24,7 @@ import {
 
 /** `checkup.json` options of an `exec` checker (Go Checkup's keys plus `timeout`). */
 export interface ExecCheckerConfig {
+  /** The checker type, `"exec"`. */
   type: "exec";
   /** The check's name, shown as the result's title (exec uses `name`, not `endpoint_name`). */
   name?: string;
@@ -192,6 +193,7 @@ export class ExecChecker implements Checker {
   readonly #o: ExecCheckerOptions;
   readonly #ctx: CheckerContext;
 
+  /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: ExecCheckerOptions, ctx: CheckerContext) {
     this.#o = options;
     this.#ctx = ctx;

@@ -40,6 +40,7 @@ import {
 
 /** `checkup.json` options of an `http` checker (Go Checkup's keys plus Checkup's extensions). */
 export interface HttpCheckerConfig {
+  /** The checker type, `"http"`. */
   type: "http";
   /** The endpoint's name, shown as the result's title. */
   endpoint_name?: string;
@@ -212,6 +213,7 @@ export class HttpChecker implements Checker {
   readonly #o: HttpCheckerOptions;
   readonly #ctx: CheckerContext;
 
+  /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: HttpCheckerOptions, ctx: CheckerContext) {
     this.#o = options;
     this.#ctx = ctx;

@@ -27,6 +27,7 @@ import {
 
 /** `checkup.json` options of a `tcp` checker (Go Checkup's keys plus `send`, `expect`). */
 export interface TcpCheckerConfig {
+  /** The checker type, `"tcp"`. */
   type: "tcp";
   /** The endpoint's name, shown as the result's title. */
   endpoint_name?: string;
@@ -97,6 +98,7 @@ export class TcpChecker implements Checker {
   readonly #o: TcpCheckerOptions;
   readonly #ctx: CheckerContext;
 
+  /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: TcpCheckerOptions, ctx: CheckerContext) {
     this.#o = options;
     this.#ctx = ctx;

@@ -30,6 +30,7 @@ export const DEFAULT_CERT_EXPIRY_THRESHOLD = 14 * 86_400e9;
 
 /** `checkup.json` options of a `tls` checker (Go Checkup's keys plus `tls_skip_verify`). */
 export interface TlsCheckerConfig {
+  /** The checker type, `"tls"`. */
   type: "tls";
   /** The endpoint's name, shown as the result's title. */
   endpoint_name?: string;
@@ -92,6 +93,7 @@ export class TlsChecker implements Checker {
   readonly #o: TlsCheckerOptions;
   readonly #ctx: CheckerContext;
 
+  /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: TlsCheckerOptions, ctx: CheckerContext) {
     this.#o = options;
     this.#ctx = ctx;
