@@ -10,6 +10,7 @@ import { sqliteStorage, type SqliteStorageConfig } from "./sqlite.ts";
 import { postgresStorage, type PostgresStorageConfig } from "./postgres.ts";
 import { mysqlStorage, type MysqlStorageConfig } from "./mysql.ts";
 import { s3Storage, type S3StorageConfig } from "./s3.ts";
+import { githubStorage, type GithubStorageConfig } from "./github.ts";
 
 export * from "./storage.ts";
 export {
@@ -41,6 +42,12 @@ export {
   parseMysqlDsn,
 } from "./mysql.ts";
 export { S3Storage, s3Storage, type S3StorageConfig, type S3StorageOptions } from "./s3.ts";
+export {
+  GithubStorage,
+  githubStorage,
+  type GithubStorageConfig,
+  type GithubStorageOptions,
+} from "./github.ts";
 
 /** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
@@ -49,6 +56,7 @@ export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
   postgresStorage,
   mysqlStorage,
   s3Storage,
+  githubStorage,
 ];
 
 /** Any storage object as written in `checkup.json`. */
@@ -57,4 +65,5 @@ export type StorageConfig =
   | SqliteStorageConfig
   | PostgresStorageConfig
   | MysqlStorageConfig
-  | S3StorageConfig;
+  | S3StorageConfig
+  | GithubStorageConfig;
