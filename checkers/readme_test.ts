@@ -1,0 +1,39 @@
+/** The README's checkers section documents every registered type and key, and its examples resolve. */
+import assert from "node:assert/strict";
+import { resolveConfig } from "../config/load.ts";
+import { schemaKeys } from "../config/keys.ts";
+import { checkerDefinitions } from "./mod.ts";
+
+const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+const section = readme.slice(
+  readme.indexOf("<!-- section:checkers -->"),
+  readme.indexOf("<!-- /section:checkers -->"),
+);
+
+/** The text under `#### \`type\`` up to the next heading. */
+function subsection(type: string): string {
+  const start = section.indexOf(`#### \`${type}\``);
+  assert.ok(start >= 0, `no README heading for ${type}`);
+  const next = section.indexOf("\n#### ", start + 1);
+  return section.slice(start, next < 0 ? undefined : next);
+}
+
+Deno.test("README: every checker type has a table listing each of its keys", () => {
+  for (const d of checkerDefinitions) {
+    const text = subsection(d.type);
+    const rows = text.split("\n").filter((l) => l.startsWith("| `"));
+    for (const key of schemaKeys(d.schema).filter((k) => k !== "type")) {
+      assert.ok(
+        rows.some((r) => r.split("|")[1].includes(`\`${key}\``)),
+        `${d.type}: no table row for ${key}`,
+      );
+    }
+  }
+});
+
+Deno.test("README: every checker example resolves without warnings", () => {
+  const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+  const resolved = resolveConfig({ checkers: examples });
+  assert.deepEqual(resolved.warnings, []);
+  assert.deepEqual(resolved.checkers.map((c) => c.definition.type), checkerDefinitions.map((d) => d.type));
+});
