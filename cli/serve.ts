@@ -197,6 +197,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         range,
         refresh,
         node,
+        order: checkup.checkers.map((c) => c.title),
         logger,
         redact: (t) => redactor.redact(t),
       });

@@ -47,6 +47,8 @@ export interface StatusServerOptions {
   refresh?: number;
   /** The node name posted messages carry. */
   node?: string;
+  /** Endpoint titles in config order: shown first, in this order (others follow in stored order). */
+  order?: string[];
   logger?: Logger;
   /** Scrubs secrets from endpoints and error texts; default: credential patterns (URL passwords, tokens). */
   redact?: (text: string) => string;
@@ -161,7 +163,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   const cached = (key: string, build: () => Representation) =>
     cache.get(key, loader.generation, tick(), build);
   const view = (range: string): StatusView => ({
-    ...statusView(loader.rollup, { range, title, redact }),
+    ...statusView(loader.rollup, { range, title, redact, order: options.order }),
     complete: loader.complete,
   });
   const notReady = (c: Context) =>

@@ -103,7 +103,7 @@ export class RollupLoader {
       const results = round.results;
       for (let i = 0; i < results.length; i++) {
         const r = results[i];
-        this.rollup.add(r, r.timestamp ? Number(r.timestamp) / 1e6 : fallback, i);
+        this.rollup.add(r, r.timestamp ? Number(r.timestamp) / 1e6 : fallback, i, results.length);
       }
       n++;
       this.rounds++;

@@ -66,7 +66,7 @@ export async function updateSummary(
         notice: r.notice && redactPatterns(r.notice),
         times: r.times?.map((a) => (a.error ? { ...a, error: redactPatterns(a.error) } : a)),
       };
-      rollup.add(safe, Number(r.timestamp) / 1e6, i);
+      rollup.add(safe, Number(r.timestamp) / 1e6, i, results.length);
     });
     await storage.saveState(key, JSON.stringify(encodeRollup(rollup)), signal);
   } catch (e) {

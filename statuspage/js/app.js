@@ -18,7 +18,7 @@ const meta = (name) => document.querySelector(`meta[name="checkup-${name}"]`)?.g
 const RANGES = ["24h", "7d", "30d", "90d"];
 const source = meta("source") || "config.json";
 const api = source.endsWith("/status");
-const refreshSeconds = Math.max(5, Number(meta("refresh")) || 60);
+const refreshSeconds = Math.max(1, Number(meta("refresh")) || 60);
 let range = RANGES.includes(meta("range")) ? meta("range") : "24h";
 /** @type {StatusView | undefined} */
 let current;
@@ -67,11 +67,11 @@ async function fromSummaries() {
   /** @type {string[]} */
   const failed = [];
   loaded.forEach((r, i) => {
+    if (r.status === "rejected") return void failed.push(/** @type {Error} */ (r.reason).message);
     try {
-      if (r.status === "rejected") throw r.reason;
       rollup.merge(decodeRollup(r.value));
     } catch (e) {
-      failed.push(`${summaries[i]} (${/** @type {Error} */ (e).message})`);
+      failed.push(`${summaries[i]}: ${/** @type {Error} */ (e).message}`);
     }
   });
   if (failed.length === summaries.length) throw new Error(`no summary could be read: ${failed.join("; ")}`);

@@ -39,6 +39,7 @@ export function encodeRollup(rollup) {
       endpoint: e.endpoint,
       order: e.order,
       orderAt: finite(e.orderAt),
+      orderSize: e.orderSize,
       threshold: e.threshold,
       thresholdAt: finite(e.thresholdAt),
       totals: e.totals,
@@ -110,6 +111,7 @@ export function decodeRollup(doc) {
     const e = rollup.endpoint(title, endpoint);
     e.order = num(o.order);
     e.orderAt = num(o.orderAt, -Infinity);
+    e.orderSize = num(o.orderSize);
     e.threshold = Math.max(0, num(o.threshold));
     e.thresholdAt = num(o.thresholdAt, -Infinity);
     const totals = arr(o.totals);

@@ -25,17 +25,24 @@ export function formatDuration(ms) {
   return rh ? `${d} d ${rh} h` : `${d} d`;
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const relative = {
+  long: new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }),
+  short: new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" }),
+};
 
-/** "just now", "3 minutes ago", "yesterday". @param {number} t @param {number} now */
-export function formatAgo(t, now) {
+/**
+ * "just now", "3 minutes ago" ("3 min. ago" when short), "yesterday".
+ * @param {number} t @param {number} now @param {"long" | "short"} [style]
+ */
+export function formatAgo(t, now, style = "long") {
   const s = Math.round((t - now) / 1000);
   if (Math.abs(s) < 45) return "just now";
+  const rel = relative[style];
   const m = Math.round(s / 60);
-  if (Math.abs(m) < 60) return relative.format(m, "minute");
+  if (Math.abs(m) < 60) return rel.format(m, "minute");
   const h = Math.round(m / 60);
-  if (Math.abs(h) < 24) return relative.format(h, "hour");
-  return relative.format(Math.round(h / 24), "day");
+  if (Math.abs(h) < 24) return rel.format(h, "hour");
+  return rel.format(Math.round(h / 24), "day");
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });

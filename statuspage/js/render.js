@@ -43,19 +43,23 @@ function bannerText(view) {
   return "All systems operational";
 }
 
-/** A `<time>` kept current by {@link updateTimes}. @param {number} t @param {number} now */
-function ago(t, now) {
+/**
+ * A `<time>` kept current by {@link updateTimes}.
+ * @param {number} t @param {number} now @param {"long" | "short"} [style]
+ */
+function ago(t, now, style = "long") {
   return h(
     "time",
-    { datetime: new Date(t).toISOString(), title: formatDateTime(t), "data-ago": t },
-    formatAgo(t, now),
+    { datetime: new Date(t).toISOString(), title: formatDateTime(t), "data-ago": t, "data-style": style },
+    formatAgo(t, now, style),
   );
 }
 
 /** Refreshes every relative time on the page. @param {number} now */
 export function updateTimes(now) {
   for (const el of document.querySelectorAll("time[data-ago]")) {
-    el.textContent = formatAgo(Number(el.getAttribute("data-ago")), now);
+    const style = el.getAttribute("data-style") === "short" ? "short" : "long";
+    el.textContent = formatAgo(Number(el.getAttribute("data-ago")), now, style);
   }
 }
 
@@ -97,7 +101,7 @@ function nodesTable(e, now) {
           h("th", { scope: "row" }, n.node || "–"),
           h("td", {}, pill(n.stale ? "unknown" : n.status)),
           h("td", {}, formatRtt(n.rtt)),
-          h("td", {}, ago(n.updated, now)),
+          h("td", {}, ago(n.updated, now, "short")),
         )
       ),
     ),

@@ -53,6 +53,8 @@ const TIERS = RANGES.length;
 /** How far back anything is kept: the longest range. */
 export const HORIZON = SLOTS * RANGES[TIERS - 1].slot;
 const MAX_RUNS = 2000;
+/** A smaller round may set the order when the last full one is older than this (the config shrank). */
+const REORDER_AFTER = 7 * 86_400_000;
 const MAX_MESSAGES = 100;
 const MAX_REASON = 300;
 /** Longest message text kept, in characters. */
@@ -201,9 +203,11 @@ export class EndpointRollup {
   constructor(title, endpoint) {
     this.title = title;
     this.endpoint = endpoint;
-    /** Position in the latest round that had it (the config order). */
+    /** Position in the latest full round that had it (the config order). */
     this.order = 0;
     this.orderAt = -Infinity;
+    /** Size of the round that set the order: smaller rounds (messages, partial flushes) do not reorder. */
+    this.orderSize = 0;
     /** threshold_rtt in ms of the latest result; 0 when unset. */
     this.threshold = 0;
     this.thresholdAt = -Infinity;
@@ -280,9 +284,10 @@ export class Rollup {
   /**
    * Adds one result. A result with a message but no status and no attempts is a message only (posted
    * through `checkup serve`); one with neither title nor endpoint is a message about everything.
-   * @param {ResultLike} r @param {number} t its time, ms since the epoch @param {number} [index] its position in the round
+   * @param {ResultLike} r @param {number} t its time, ms since the epoch
+   * @param {number} [index] its position in the round @param {number} [size] the round's length
    */
-  add(r, t, index = 0) {
+  add(r, t, index = 0, size = 1) {
     if (!(t > 0)) return;
     this.version++;
     if (t > this.updated) this.updated = t;
@@ -296,9 +301,10 @@ export class Rollup {
     const st = r.down ? 3 : r.degraded ? 2 : r.healthy ? 1 : 0;
     const times = r.times;
     if (st === 0 && !times?.length) return;
-    if (t >= e.orderAt) {
+    if (t >= e.orderAt && (size >= e.orderSize || t - e.orderAt > REORDER_AFTER)) {
       e.order = index;
       e.orderAt = t;
+      e.orderSize = size;
     }
     if (t >= e.thresholdAt) {
       e.threshold = (r.threshold ?? 0) / 1e6;
@@ -327,7 +333,7 @@ export class Rollup {
     for (const m of other.messages) insertMessage(this.messages, m.t, m.text, m.node);
     for (const o of other.endpoints.values()) {
       const e = this.endpoint(o.title, o.endpoint);
-      if (o.orderAt > e.orderAt) [e.order, e.orderAt] = [o.order, o.orderAt];
+      if (o.orderAt > e.orderAt) [e.order, e.orderAt, e.orderSize] = [o.order, o.orderAt, o.orderSize];
       if (o.thresholdAt > e.thresholdAt) [e.threshold, e.thresholdAt] = [o.threshold, o.thresholdAt];
       for (let p = 0; p < o.keys.length; p++) {
         const k = o.keys[p];

@@ -80,6 +80,7 @@ import { BINS, binValue, RANGES, SLOTS, STATUSES } from "./rollup.js";
  * @property {number} [now] ms since the epoch; default Date.now().
  * @property {string} [title]
  * @property {(text: string) => string} [redact] Applied to endpoints and error texts.
+ * @property {string[]} [order] Endpoint titles in config order (they come first, in this order).
  */
 
 /** The names of the ranges, shortest first. */
@@ -305,11 +306,14 @@ export function statusView(rollup, options = {}) {
   const width = RANGES[tier].slot;
   const last = Math.floor(now / width);
   const ids = endpointIds(rollup);
+  const configured = new Map((options.order ?? []).map((title, i) => [title, i]));
+  const rank = (/** @type {import("./rollup.js").EndpointRollup} */ e) => configured.get(e.title) ?? Infinity;
   const endpoints = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
     .map((e) => ({ e, v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact) }))
     .sort((a, b) =>
-      Number(a.v.stale) - Number(b.v.stale) || a.e.order - b.e.order || a.v.title.localeCompare(b.v.title)
+      Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
+      a.v.title.localeCompare(b.v.title)
     )
     .map(({ v }) => v);
   let status = 0;

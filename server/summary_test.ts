@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { createLogger } from "../_internal/log.ts";
+import { parseStorage } from "../config/load.ts";
+import type { Result } from "../result.ts";
+import type { Storage } from "../storage/storage.ts";
+import { decodeRollup } from "../statuspage/js/codec.js";
+import { keepsSummaries, summaryKey, updateSummary } from "./summary.ts";
+
+function results(node: string | undefined, t: bigint, down = false): Result[] {
+  return [
+    {
+      title: "A",
+      endpoint: "https://a.example/?token=abcdef123456",
+      timestamp: t,
+      times: [{ rtt: 5e6 }],
+      healthy: true,
+      node,
+    },
+    {
+      title: "B",
+      endpoint: "b",
+      timestamp: t,
+      times: [{ rtt: 0, error: "refused" }],
+      ...(down ? { down: true } : { healthy: true }),
+      node,
+    },
+  ];
+}
+
+function memoryLogger() {
+  const lines: string[] = [];
+  return { lines, logger: createLogger({ write: (l) => lines.push(l) }) };
+}
+
+Deno.test("each node folds its rounds into its own summary beside the check files", async () => {
+  const dir = await Deno.makeTempDir();
+  const storage = parseStorage({ type: "fs", dir });
+  const { logger, lines } = memoryLogger();
+  const t = 1_800_000_000_000_000_000n;
+  await updateSummary(storage, results("eu-west", t), logger);
+  await updateSummary(storage, results("eu-west", t + 60_000_000_000n, true), logger);
+  await updateSummary(storage, results("US East", t), logger);
+  await updateSummary(storage, results(undefined, t), logger);
+  const files = [];
+  for await (const e of Deno.readDir(`${dir}/_state`)) files.push(e.name);
+  assert.deepEqual(files.sort(), ["summary-eu-west.json", "summary-us-east.json", "summary.json"]);
+  const eu = decodeRollup(JSON.parse(await Deno.readTextFile(`${dir}/_state/summary-eu-west.json`)));
+  const b = [...eu.endpoints.values()][1];
+  assert.deepEqual(b.totals, [0, 1, 0, 1], "two rounds folded in");
+  assert.equal(b.nodes.get("eu-west")!.runs.length, 2);
+  const a = [...eu.endpoints.values()][0];
+  assert.equal(a.endpoint, "https://a.example/?token=***", "credential-shaped parts are redacted");
+  assert.deepEqual(lines, []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("storages read through checkup serve (SQL) get no summaries", async () => {
+  const dir = await Deno.makeTempDir();
+  const storage = parseStorage({ type: "sqlite3", dsn: `${dir}/c.db` });
+  assert.equal(keepsSummaries(storage), false);
+  assert.equal(keepsSummaries(parseStorage({ type: "fs", dir })), true);
+  await updateSummary(storage, results("eu", 1n), memoryLogger().logger);
+  assert.equal(
+    await (storage as unknown as { loadState(k: string): Promise<string | undefined> }).loadState(
+      "summary-eu",
+    ),
+    undefined,
+  );
+  await storage.close?.();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a broken summary is replaced; a failing write is logged, never thrown", async () => {
+  const dir = await Deno.makeTempDir();
+  const storage = parseStorage({ type: "fs", dir });
+  await Deno.mkdir(`${dir}/_state`);
+  await Deno.writeTextFile(`${dir}/_state/summary-eu.json`, "{not json");
+  const { logger, lines } = memoryLogger();
+  await updateSummary(storage, results("eu", 1_800_000_000_000_000_000n), logger);
+  assert.match(lines.join("\n"), /WARN summary unreadable; starting a new one key=summary-eu/);
+  assert.ok(
+    decodeRollup(JSON.parse(await Deno.readTextFile(`${dir}/_state/summary-eu.json`))).endpoints.size === 2,
+  );
+  const failing: Storage & { loadState(): Promise<undefined>; saveState(): Promise<void> } = {
+    type: "broken",
+    store: () => Promise.resolve("x"),
+    loadState: () => Promise.resolve(undefined),
+    saveState: () => Promise.reject(new Error("disk full")),
+  };
+  await updateSummary(failing, results("eu", 1n), logger);
+  assert.match(
+    lines.join("\n"),
+    /ERROR summary update failed storage=broken key=summary-eu error="disk full"/,
+  );
+  assert.equal(summaryKey("  "), "summary");
+  await Deno.remove(dir, { recursive: true });
+});

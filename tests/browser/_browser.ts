@@ -1,0 +1,97 @@
+/**
+ * Headless Chromium for the page tests and the benchmark (playwright-core driving the Debian `chromium`
+ * package; `playwright install` is never run), and the servers they load the page from.
+ */
+import { type Browser, chromium } from "playwright-core";
+import { join, normalize } from "node:path";
+import { silentLogger } from "../../_internal/log.ts";
+import { createStatusHandler, type StatusHandler, type StatusServerOptions } from "../../server/app.ts";
+import { updateSummary } from "../../server/summary.ts";
+import type { Result } from "../../result.ts";
+import type { Storage } from "../../storage/storage.ts";
+import { servicesRequired } from "../helpers/_server.ts";
+
+/** Where the Debian package puts Chromium. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Launch flags for a sandbox-less container (TOOLCHAIN.md). */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Whether Chromium is installed; under CHECKUP_REQUIRE_SERVICES=1 a missing one throws. */
+export function chromiumAvailable(): boolean {
+  try {
+    Deno.statSync(CHROMIUM);
+    return true;
+  } catch {
+    if (servicesRequired()) throw new Error("chromium is not installed (apt-get install -y chromium)");
+    // deno-lint-ignore no-console
+    console.warn("skipping browser tests: chromium is not installed (apt-get install -y chromium)");
+    return false;
+  }
+}
+
+/** Starts headless Chromium. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** A status server on a free port of 127.0.0.1. */
+export interface LiveServer {
+  base: string;
+  handler: StatusHandler;
+  close(): Promise<void>;
+}
+
+/** Serves a storage through `checkup serve`'s handler, with all history read. */
+export async function serveStorage(options: StatusServerOptions): Promise<LiveServer> {
+  const handler = createStatusHandler(options);
+  await handler.refresh();
+  await handler.loader.backfill();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler.fetch);
+  return { base: `http://127.0.0.1:${server.addr.port}`, handler, close: () => server.shutdown() };
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+/** A plain static file server over a directory (what S3 or GitHub Pages do), on 127.0.0.1. */
+export function serveDirectory(dir: string): { base: string; close(): Promise<void> } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = normalize(decodeURIComponent(new URL(req.url).pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dir, path.endsWith("/") ? `${path}index.html` : path);
+    if (!file.startsWith(dir)) return new Response("forbidden", { status: 403 });
+    try {
+      const body = await Deno.readFile(file);
+      const type = TYPES[file.slice(file.lastIndexOf("."))] ?? "application/octet-stream";
+      return new Response(body, { headers: { "content-type": type } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  return { base: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+/** Stores rounds and keeps each node's summary as `checkup` does after storing. */
+export function summarizingStorage(storage: Storage): Storage {
+  return {
+    type: storage.type,
+    async store(results: readonly Result[], signal?: AbortSignal, options?: { at?: bigint }) {
+      const name = await storage.store(results, signal, options);
+      await updateSummary(storage, results, silentLogger, signal);
+      return name;
+    },
+  };
+}

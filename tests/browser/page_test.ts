@@ -1,0 +1,282 @@
+/// <reference lib="dom" />
+/**
+ * The status page in headless Chromium, against a live `checkup serve` handler over seeded storage
+ * (healthy, degraded and down endpoints, two nodes, messages) and as a static site reading summaries.
+ * Screenshots go to out/screenshots/.
+ */
+import assert from "node:assert/strict";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { Redactor } from "../../_internal/redact.ts";
+import { nowNs } from "../../result.ts";
+import { exportPage } from "../../cli/serve.ts";
+import { openStorage, SCRIPT_MESSAGE, seedHistory, SITE_MESSAGE, URL_SECRET } from "../serve_fixture.ts";
+import {
+  chromiumAvailable,
+  launchChromium,
+  serveDirectory,
+  serveStorage,
+  summarizingStorage,
+} from "./_browser.ts";
+
+const SHOTS = new URL("../../out/screenshots/", import.meta.url);
+const available = chromiumAvailable();
+
+interface Watched {
+  page: Page;
+  requests: string[];
+  problems: string[];
+}
+
+async function open(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Watched> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on("request", (r) => void requests.push(r.url()));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await page.waitForSelector("#endpoints li.card .chart");
+  return { page, requests, problems };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+}
+
+function assertLocal(requests: string[]) {
+  assert.ok(requests.length > 0);
+  for (const url of requests) {
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//, `a request left 127.0.0.1: ${url}`);
+  }
+}
+
+Deno.test({
+  name: "status page served by checkup serve, in Chromium",
+  ignore: !available,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "checkup-page-" });
+    const storage = openStorage({ type: "fs", dir: `${dir}/checks` });
+    await seedHistory(storage);
+    const redactor = new Redactor();
+    redactor.add(URL_SECRET);
+    const live = await serveStorage({
+      reader: storage,
+      writer: storage,
+      title: "Acme status",
+      order: ["Website", "API", "Database"],
+      refresh: 1,
+      redact: (s) => redactor.redact(s),
+    });
+    const browser = await launchChromium();
+    try {
+      const { page, requests, problems } = await open(browser, `${live.base}/`);
+
+      await t.step("shows the overall status and every endpoint", async () => {
+        assert.equal(await page.title(), "(Down) Acme status");
+        assert.equal(await page.textContent("#page-title"), "Acme status");
+        assert.equal(await page.textContent("#overall-text"), "1 service is down");
+        assert.equal(await page.getAttribute("#overall", "class"), "banner down");
+        assert.match((await page.getAttribute("#favicon", "href"))!, /status-down\.svg$/);
+        const cards = page.locator("#endpoints > li.card");
+        assert.equal(await cards.count(), 3);
+        assert.deepEqual(await cards.locator("h3").allTextContents(), ["Website", "API", "Database"]);
+        assert.deepEqual(await cards.locator(".card-head .pill").allTextContents(), [
+          "Operational",
+          "Degraded",
+          "Down",
+        ]);
+        assert.match((await cards.nth(1).locator(".reason").textContent())!, /exceeded threshold/);
+        assert.match((await cards.nth(2).locator(".reason").textContent())!, /connection refused/);
+        assert.match((await cards.nth(0).locator(".sub").textContent())!, /Uptime 100%/);
+        assert.equal(await cards.nth(0).locator("svg.bar rect").count(), 90);
+        assert.ok(await cards.nth(2).locator("svg.bar rect.s-down").count() >= 1);
+        assert.ok(await cards.nth(1).locator("svg.bar rect.s-degraded").count() >= 1);
+        assert.equal(
+          await cards.nth(1).locator("svg.chart line.threshold").count(),
+          1,
+          "API's threshold line",
+        );
+        assert.match(
+          (await cards.nth(1).locator("svg.chart .threshold-label").textContent())!,
+          /threshold 300 ms/,
+        );
+        assert.equal(await cards.nth(0).locator("svg.chart path.median").count(), 1);
+        const nodes = cards.nth(0).locator("table.nodes tbody tr");
+        assert.deepEqual(await nodes.locator("th").allTextContents(), ["eu-west", "us-east"]);
+        assert.ok(!(await page.content()).includes(URL_SECRET), "the page never shows the secret");
+      });
+
+      await t.step("a <script> in a message is shown as text, Markdown is rendered safely", async () => {
+        const text = await page.locator(".timeline .message .message-text").allTextContents();
+        const script = text.find((x) => x.includes("Investigating"))!;
+        assert.ok(script.includes("<script>window.__pwned = 1</script>"), script);
+        assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+        assert.equal(await page.locator(".message-text script").count(), 0);
+        assert.equal(await page.locator(".message-text strong").first().textContent(), "Investigating");
+        const link = page.locator(".message-text a").first();
+        assert.equal(await link.getAttribute("href"), "https://status.example.com/incidents/42");
+        assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
+        assert.ok(text.some((x) => x.includes(SITE_MESSAGE)));
+        assert.ok(SCRIPT_MESSAGE.includes("<script>"));
+        const events = await page.locator(".timeline .event-head strong").allTextContents();
+        assert.ok(events.includes("Database is down"), events.join(" | "));
+      });
+
+      await t.step("keyboard and screen readers", async () => {
+        await page.keyboard.press("Tab");
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+        for (
+          const label of await page.locator("svg[role=img]").evaluateAll((els) =>
+            els.map((e) => e.getAttribute("aria-label"))
+          )
+        ) {
+          assert.ok(label && label.length > 20, `every graphic has a text alternative: ${label}`);
+        }
+        assert.equal(await page.getAttribute("#overall-text", "role"), "status");
+        assert.deepEqual(
+          await page.locator("[data-range]").evaluateAll((els) =>
+            els.map((e) => e.getAttribute("aria-pressed"))
+          ),
+          ["true", "false", "false", "false"],
+        );
+      });
+
+      await t.step("range switch reloads with one request", async () => {
+        const before = requests.length;
+        const response = page.waitForResponse((r) => r.url().includes("range=7d"));
+        await page.getByRole("button", { name: "7 days" }).click();
+        assert.equal((await response).status(), 200);
+        await page.waitForFunction(() =>
+          document.querySelector("#range-info")?.textContent?.includes("7 days")
+        );
+        assert.equal(await page.getAttribute("[data-range='7d']", "aria-pressed"), "true");
+        const apiCalls = requests.slice(before).filter((u) => u.includes("/api/"));
+        assert.ok(apiCalls.length >= 1 && apiCalls.every((u) => u.includes("/api/v1/status?range=")));
+        assert.match(page.url(), /#range=7d$/);
+        await page.getByRole("button", { name: "24 hours" }).click();
+        await page.waitForFunction(() =>
+          document.querySelector("#range-info")?.textContent?.includes("24 hours")
+        );
+      });
+
+      await t.step("refreshes itself without reloading", async () => {
+        await page.evaluate(() => ((globalThis as { __marker?: number }).__marker = 1));
+        await storage.store([{
+          title: "API",
+          endpoint: "https://api.example.com/health",
+          timestamp: nowNs(),
+          times: [{ rtt: 80e6 }, { rtt: 0, error: "response status 503 Service Unavailable" }],
+          threshold: 300e6,
+          down: true,
+          node: "eu-west",
+        }]);
+        await live.handler.refresh();
+        await page.waitForFunction(
+          () => document.querySelector("#ep-api .card-head .pill")?.textContent === "Down",
+          undefined,
+          { timeout: 10_000 },
+        );
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __marker?: number }).__marker),
+          1,
+          "no reload",
+        );
+        assert.equal(await page.textContent("#overall-text"), "2 services are down");
+      });
+
+      await t.step("screenshots: desktop, phone, dark", async () => {
+        await shot(page, "serve-desktop");
+        const phone = await open(browser, `${live.base}/`, {
+          viewport: { width: 390, height: 844 },
+          deviceScaleFactor: 2,
+          isMobile: true,
+          hasTouch: true,
+        });
+        const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
+        await shot(phone.page, "serve-phone");
+        const dark = await open(browser, `${live.base}/`, { colorScheme: "dark" });
+        const bg = await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.equal(bg, "rgb(17, 20, 24)");
+        await shot(dark.page, "serve-dark");
+        assertLocal([...phone.requests, ...dark.requests]);
+        assert.deepEqual([...phone.problems, ...dark.problems], []);
+      });
+
+      await t.step("no request left 127.0.0.1, no errors or CSP violations", () => {
+        assertLocal(requests);
+        assert.deepEqual(problems, []);
+      });
+    } finally {
+      await browser.close();
+      await live.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "status page hosted statically from per-node summaries, in Chromium",
+  ignore: !available,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "checkup-static-" });
+    const storage = openStorage({ type: "fs", dir: `${dir}/site/checks` });
+    await seedHistory(summarizingStorage(storage));
+    await exportPage(`${dir}/site`, { config: "checkup.json", title: "Static status" });
+    await Deno.writeTextFile(
+      `${dir}/site/config.json`,
+      JSON.stringify({
+        title: "Static status",
+        summaries: [
+          "checks/_state/summary-eu-west.json",
+          "checks/_state/summary-us-east.json",
+          "checks/_state/summary-gone.json",
+        ],
+      }),
+    );
+    const site = serveDirectory(`${dir}/site`);
+    const browser = await launchChromium();
+    try {
+      const { page, requests, problems } = await open(browser, `${site.base}/`);
+      assert.equal(await page.textContent("#page-title"), "Static status");
+      const cards = page.locator("#endpoints > li.card");
+      assert.deepEqual(await cards.locator("h3").allTextContents(), ["Website", "API", "Database"]);
+      assert.deepEqual(await cards.locator(".card-head .pill").allTextContents(), [
+        "Operational",
+        "Degraded",
+        "Down",
+      ]);
+      assert.deepEqual(await cards.nth(0).locator("table.nodes tbody th").allTextContents(), [
+        "eu-west",
+        "us-east",
+      ]);
+      assert.match(
+        (await page.textContent("#notice"))!,
+        /could not be read: checks\/_state\/summary-gone\.json: HTTP 404$/,
+      );
+      const message = (await page.locator(".message-text").allTextContents()).find((x) =>
+        x.includes("Investigating")
+      )!;
+      assert.ok(message.includes("<script>"), message);
+      assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+      const data = requests.filter((u) => u.endsWith(".json"));
+      assert.deepEqual(data.map((u) => u.slice(site.base.length)), [
+        "/config.json",
+        "/checks/_state/summary-eu-west.json",
+        "/checks/_state/summary-us-east.json",
+        "/checks/_state/summary-gone.json",
+      ], "a handful of requests: the config and one summary per node");
+      assertLocal(requests);
+      assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+      await shot(page, "static-desktop");
+    } finally {
+      await browser.close();
+      await site.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
