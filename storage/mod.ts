@@ -11,6 +11,7 @@ import { postgresStorage, type PostgresStorageConfig } from "./postgres.ts";
 import { mysqlStorage, type MysqlStorageConfig } from "./mysql.ts";
 import { s3Storage, type S3StorageConfig } from "./s3.ts";
 import { githubStorage, type GithubStorageConfig } from "./github.ts";
+import { appinsightsStorage, type AppinsightsStorageConfig } from "./appinsights.ts";
 
 export * from "./storage.ts";
 export {
@@ -48,6 +49,13 @@ export {
   type GithubStorageConfig,
   type GithubStorageOptions,
 } from "./github.ts";
+export {
+  APPINSIGHTS_TRACK_URL,
+  AppinsightsStorage,
+  appinsightsStorage,
+  type AppinsightsStorageConfig,
+  type AppinsightsStorageOptions,
+} from "./appinsights.ts";
 
 /** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
@@ -57,6 +65,7 @@ export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
   mysqlStorage,
   s3Storage,
   githubStorage,
+  appinsightsStorage,
 ];
 
 /** Any storage object as written in `checkup.json`. */
@@ -66,4 +75,5 @@ export type StorageConfig =
   | PostgresStorageConfig
   | MysqlStorageConfig
   | S3StorageConfig
-  | GithubStorageConfig;
+  | GithubStorageConfig
+  | AppinsightsStorageConfig;
