@@ -12,6 +12,7 @@ import { mysqlStorage, type MysqlStorageConfig } from "./mysql.ts";
 import { s3Storage, type S3StorageConfig } from "./s3.ts";
 import { githubStorage, type GithubStorageConfig } from "./github.ts";
 import { appinsightsStorage, type AppinsightsStorageConfig } from "./appinsights.ts";
+import { legacySqlStorage, type LegacySqlStorageConfig } from "./sql_legacy.ts";
 
 export * from "./storage.ts";
 export {
@@ -56,6 +57,7 @@ export {
   type AppinsightsStorageConfig,
   type AppinsightsStorageOptions,
 } from "./appinsights.ts";
+export { legacySqlStorage, type LegacySqlStorageConfig, type LegacySqlStorageOptions } from "./sql_legacy.ts";
 
 /** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
@@ -66,6 +68,7 @@ export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
   s3Storage,
   githubStorage,
   appinsightsStorage,
+  legacySqlStorage,
 ];
 
 /** Any storage object as written in `checkup.json`. */
@@ -76,4 +79,5 @@ export type StorageConfig =
   | MysqlStorageConfig
   | S3StorageConfig
   | GithubStorageConfig
-  | AppinsightsStorageConfig;
+  | AppinsightsStorageConfig
+  | LegacySqlStorageConfig;
