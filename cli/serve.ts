@@ -55,7 +55,7 @@ const LOGO_TYPES: Record<string, string> = {
  * ```
  */
 export function parseListen(text: string): { hostname: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:\s]*))?:?(\d{1,5})$/.exec(text.trim());
+  const m = /^(?:(?:\[([^\]]+)\]|([^:\s[\]]*)):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) {
     throw new RangeError(

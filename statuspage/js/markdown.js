@@ -65,18 +65,17 @@ export function inline(text) {
 export function renderMarkdown(text) {
   const frag = document.createDocumentFragment();
   for (const block of text.replace(/\r\n?/g, "\n").split(/\n\s*\n/)) {
-    const lines = block.split("\n").filter((l) => l.trim() !== "");
-    if (!lines.length) continue;
-    if (lines.every((l) => /^\s*[-*]\s+/.test(l))) {
-      frag.append(h("ul", {}, ...lines.map((l) => h("li", {}, ...inline(l.replace(/^\s*[-*]\s+/, ""))))));
-      continue;
+    /** @type {HTMLElement | undefined} */
+    let open;
+    for (const line of block.split("\n")) {
+      if (line.trim() === "") continue;
+      const item = /^\s*[-*]\s+(.*)$/.exec(line);
+      const kind = item ? "ul" : "p";
+      if (open?.tagName.toLowerCase() !== kind) frag.append(open = h(kind));
+      else if (!item) open.append(h("br"));
+      if (item) open.append(h("li", {}, ...inline(item[1])));
+      else open.append(...inline(line.trim()));
     }
-    const p = h("p");
-    lines.forEach((l, i) => {
-      if (i) p.append(h("br"));
-      p.append(...inline(l.trim()));
-    });
-    frag.append(p);
   }
   return frag;
 }

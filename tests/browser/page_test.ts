@@ -126,6 +126,36 @@ Deno.test({
         assert.ok(events.includes("Database is down"), events.join(" | "));
       });
 
+      await t.step("Markdown: only safe elements and links", async () => {
+        const rendered = await page.evaluate(async () => {
+          const { renderMarkdown } = await import("/js/markdown.js" as string);
+          const cases = [
+            "[click](javascript:alert(1)) and <img src=x onerror=alert(1)>",
+            "**bold** *em* `<b>code</b>`\n- one\n- [two](https://example.com/a?b=1)",
+            "<a href='https://evil.example'>x</a> data:text/html,<script>alert(1)</script>",
+          ];
+          return cases.map((c) => {
+            const div = document.createElement("div");
+            div.append(renderMarkdown(c));
+            return {
+              html: div.innerHTML,
+              tags: [...div.querySelectorAll("*")].map((e) => e.tagName.toLowerCase()),
+            };
+          });
+        });
+        assert.deepEqual(rendered[0].tags, ["p"], "no link for javascript:, no img");
+        assert.match(rendered[0].html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+        assert.deepEqual(rendered[1].tags, ["p", "strong", "em", "code", "ul", "li", "li", "a"]);
+        assert.match(rendered[1].html, /<code>&lt;b&gt;code&lt;\/b&gt;<\/code>/);
+        // The HTML stays text; only the bare https URL inside it becomes a plain link.
+        assert.deepEqual(rendered[2].tags, ["p", "a"]);
+        assert.match(
+          rendered[2].html,
+          /^<p>&lt;a href='<a href="https:\/\/evil\.example\/" rel="noopener noreferrer nofollow">/,
+        );
+        assert.match(rendered[2].html, /data:text\/html,&lt;script&gt;/);
+      });
+
       await t.step("keyboard and screen readers", async () => {
         await page.keyboard.press("Tab");
         assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
