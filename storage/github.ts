@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { httpRequest } from "../_internal/http.ts";
 import type { Duration } from "../config/duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
@@ -120,32 +120,40 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
   readonly type = "github";
   readonly #o: GithubStorageOptions;
   readonly #now: () => bigint;
-  readonly #gh: Octokit;
+  readonly #fetch: typeof fetch;
+  #client?: Promise<Octokit>;
   readonly #repo: { owner: string; repo: string };
 
   constructor(options: GithubStorageOptions, context: Pick<PluginContext, "now" | "fetch">) {
     this.#o = options;
     this.#now = context.now;
     this.#repo = { owner: options.repository_owner, repo: options.repository_name };
-    const silent = () => {};
-    this.#gh = new Octokit({
-      auth: options.access_token,
-      baseUrl: options.api_url || undefined,
-      userAgent: "checkup",
-      log: { debug: silent, info: silent, warn: silent, error: silent },
-      request: {
-        // Every call goes through the one HTTP helper: timeout, abort, secrets kept out of errors.
-        fetch: (url: string, init: RequestInit) =>
-          httpRequest(url, {
-            method: init.method,
-            headers: init.headers,
-            body: init.body,
-            signal: init.signal ?? undefined,
-            redirect: init.redirect,
-            timeout: 30_000,
-            fetch: context.fetch,
-          }),
-      },
+    this.#fetch = context.fetch;
+  }
+
+  /** The Octokit client, loaded on first use. */
+  #gh(): Promise<Octokit> {
+    return this.#client ??= import("@octokit/rest").then(({ Octokit }) => {
+      const silent = () => {};
+      return new Octokit({
+        auth: this.#o.access_token,
+        baseUrl: this.#o.api_url || undefined,
+        userAgent: "checkup",
+        log: { debug: silent, info: silent, warn: silent, error: silent },
+        request: {
+          // Every call goes through the one HTTP helper: timeout, abort, secrets kept out of errors.
+          fetch: (url: string, init: RequestInit) =>
+            httpRequest(url, {
+              method: init.method,
+              headers: init.headers,
+              body: init.body,
+              signal: init.signal ?? undefined,
+              redirect: init.redirect,
+              timeout: 30_000,
+              fetch: this.#fetch,
+            }),
+        },
+      });
     });
   }
 
@@ -187,7 +195,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
   /** A file's text and blob SHA, or undefined when it does not exist. */
   async #read(path: string, signal?: AbortSignal): Promise<{ text: string; sha: string } | undefined> {
     try {
-      const { data } = await this.#gh.repos.getContent({
+      const { data } = await (await this.#gh()).repos.getContent({
         ...this.#repo,
         path,
         ...this.#branch("ref"),
@@ -197,7 +205,11 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
       const file = data as { content?: string; sha: string; size: number; encoding?: string };
       if (file.content || !file.size) return { text: fromBase64(file.content ?? ""), sha: file.sha };
       // Files over 1 MB come without content: read the blob.
-      const blob = await this.#gh.git.getBlob({ ...this.#repo, file_sha: file.sha, request: { signal } });
+      const blob = await (await this.#gh()).git.getBlob({
+        ...this.#repo,
+        file_sha: file.sha,
+        request: { signal },
+      });
       return { text: fromBase64(blob.data.content), sha: file.sha };
     } catch (e) {
       if (status(e) === 404) return undefined;
@@ -206,7 +218,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
   }
 
   async #write(path: string, text: string, sha: string | undefined, verb: string, signal?: AbortSignal) {
-    await this.#gh.repos.createOrUpdateFileContents({
+    await (await this.#gh()).repos.createOrUpdateFileContents({
       ...this.#repo,
       path,
       message: this.#message(verb, path),
@@ -270,7 +282,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
 
   /** Check files under `dir` (path, name, blob SHA) from the branch's recursive tree. */
   async #listing(signal?: AbortSignal): Promise<{ path: string; name: string; sha: string }[]> {
-    const { data } = await this.#gh.git.getTree({
+    const { data } = await (await this.#gh()).git.getTree({
       ...this.#repo,
       tree_sha: this.#o.branch || "HEAD",
       recursive: "1",
@@ -344,7 +356,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
         const f = sha.get(e.name)!;
         for (let tries = 0;; tries++) {
           try {
-            await this.#gh.repos.deleteFile({
+            await (await this.#gh()).repos.deleteFile({
               ...this.#repo,
               path: f.path,
               message: this.#message("delete", f.path),

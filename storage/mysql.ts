@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
 import type { Duration } from "../config/duration.ts";
 import { parseDuration } from "../config/duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
@@ -149,39 +149,47 @@ function sslOf(tls: string | undefined): mysql.PoolOptions["ssl"] {
 
 /** A mysql2 pool as a {@linkcode SqlDriver}, with errors that name the server but never the password. */
 class MysqlDriver implements SqlDriver {
-  readonly #pool: mysql.Pool;
   readonly #target: string;
   readonly #dsn: MysqlDsn;
+  #pool?: Promise<mysql.Pool>;
 
   constructor(dsn: MysqlDsn) {
     this.#dsn = dsn;
     this.#target = dsn.net === "unix" ? `socket ${dsn.address}` : `${dsn.host}:${dsn.port}`;
-    const timeout = dsn.params.timeout ? parseDuration(dsn.params.timeout) / 1e6 : 10_000;
-    this.#pool = mysql.createPool({
-      host: dsn.host,
-      port: dsn.port,
-      socketPath: dsn.net === "unix" ? dsn.address : undefined,
-      user: dsn.user,
-      password: dsn.password,
-      database: dsn.database,
-      ssl: sslOf(dsn.params.tls),
-      connectTimeout: timeout,
-      connectionLimit: 4,
-      maxIdle: 4,
-      idleTimeout: 10_000,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      charset: dsn.params.charset?.split(",")[0] || "utf8mb4",
-    });
+  }
+
+  /** The pool, created on first use (the driver is loaded only when a mysql storage is used). */
+  #connect(): Promise<mysql.Pool> {
+    return this.#pool ??= (async () => {
+      const { default: mysqlLib } = await import("mysql2/promise");
+      const dsn = this.#dsn;
+      const timeout = dsn.params.timeout ? parseDuration(dsn.params.timeout) / 1e6 : 10_000;
+      return mysqlLib.createPool({
+        host: dsn.host,
+        port: dsn.port,
+        socketPath: dsn.net === "unix" ? dsn.address : undefined,
+        user: dsn.user,
+        password: dsn.password,
+        database: dsn.database,
+        ssl: sslOf(dsn.params.tls),
+        connectTimeout: timeout,
+        connectionLimit: 4,
+        maxIdle: 4,
+        idleTimeout: 10_000,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        charset: dsn.params.charset?.split(",")[0] || "utf8mb4",
+      });
+    })();
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
-    const [rows] = await this.#pool.query({ sql, timeout: 30_000 }, params as unknown[]);
+    const [rows] = await (await this.#connect()).query({ sql, timeout: 30_000 }, params as unknown[]);
     return Array.isArray(rows) ? rows as SqlRow[] : [];
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const [res] = await this.#pool.query({ sql, timeout: 30_000 }, params as unknown[]);
+    const [res] = await (await this.#connect()).query({ sql, timeout: 30_000 }, params as unknown[]);
     return (res as { affectedRows?: number }).affectedRows ?? 0;
   }
 
@@ -212,8 +220,10 @@ class MysqlDriver implements SqlDriver {
     return `${at}: ${msg}`;
   }
 
-  close(): Promise<void> {
-    return this.#pool.end();
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool) await (await pool).end();
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 // @ts-types="npm:@types/pg@^8.15.0"
-import pg from "pg";
+import type pg from "pg";
 import type { Duration } from "../config/duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
@@ -169,38 +169,50 @@ function sslOf(d: PostgresDsn): pg.ClientConfig["ssl"] {
 
 /** A pg pool as a {@linkcode SqlDriver}, with errors that name the server but never the password. */
 class PgDriver implements SqlDriver {
-  readonly #pool: pg.Pool;
   readonly #target: string;
   readonly #dsn: PostgresDsn;
+  readonly #logger: Logger;
+  #pool?: Promise<pg.Pool>;
 
   constructor(dsn: PostgresDsn, logger: Logger) {
     this.#dsn = dsn;
+    this.#logger = logger;
     this.#target = dsn.host.startsWith("/") ? `socket ${dsn.host}` : `${dsn.host}:${dsn.port}`;
-    const timeout = Number(dsn.params.connect_timeout ?? 10) * 1000 || 10_000;
-    this.#pool = new pg.Pool({
-      host: dsn.host,
-      port: dsn.port,
-      user: dsn.user,
-      password: dsn.password,
-      database: dsn.database,
-      ssl: sslOf(dsn),
-      application_name: dsn.params.application_name ?? "checkup",
-      max: 4,
-      idleTimeoutMillis: 10_000,
-      connectionTimeoutMillis: timeout,
-      query_timeout: 30_000,
-      allowExitOnIdle: true,
-    });
-    // An idle connection dropped by the server (restart, failover) must not crash the process.
-    this.#pool.on("error", (e) => logger.debug("postgres: idle connection closed", { error: e.message }));
+  }
+
+  /** The pool, created on first use (the driver is loaded only when a postgres storage is used). */
+  #connect(): Promise<pg.Pool> {
+    return this.#pool ??= (async () => {
+      // @ts-types="npm:@types/pg@^8.15.0"
+      const { default: pgLib } = await import("pg");
+      const dsn = this.#dsn;
+      const timeout = Number(dsn.params.connect_timeout ?? 10) * 1000 || 10_000;
+      const pool = new pgLib.Pool({
+        host: dsn.host,
+        port: dsn.port,
+        user: dsn.user,
+        password: dsn.password,
+        database: dsn.database,
+        ssl: sslOf(dsn),
+        application_name: dsn.params.application_name ?? "checkup",
+        max: 4,
+        idleTimeoutMillis: 10_000,
+        connectionTimeoutMillis: timeout,
+        query_timeout: 30_000,
+        allowExitOnIdle: true,
+      });
+      // An idle connection dropped by the server (restart, failover) must not crash the process.
+      pool.on("error", (e) => this.#logger.debug("postgres: idle connection closed", { error: e.message }));
+      return pool;
+    })();
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
-    return (await this.#pool.query(sql, params as unknown[])).rows;
+    return (await (await this.#connect()).query(sql, params as unknown[])).rows;
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.#pool.query(sql, params as unknown[])).rowCount ?? 0;
+    return (await (await this.#connect()).query(sql, params as unknown[])).rowCount ?? 0;
   }
 
   isUniqueViolation(e: unknown): boolean {
@@ -231,8 +243,10 @@ class PgDriver implements SqlDriver {
     return `${at}: ${msg}`;
   }
 
-  close(): Promise<void> {
-    return this.#pool.end();
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool) await (await pool).end();
   }
 }
 

@@ -8,19 +8,10 @@
  * @module
  */
 import { z } from "zod";
-import {
-  CreateBucketCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutBucketCorsCommand,
-  PutBucketPolicyCommand,
-  PutObjectCommand,
-  PutPublicAccessBlockCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+
+/** The AWS SDK module, loaded only when an s3 storage is used (it reads the environment on load). */
+type Sdk = typeof import("@aws-sdk/client-s3");
 import type { Duration } from "../config/duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
@@ -123,7 +114,9 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   readonly type = "s3";
   readonly #o: S3StorageOptions;
   readonly #now: () => bigint;
-  readonly #client: S3Client;
+  readonly #config: S3ClientConfig;
+  #module?: Promise<Sdk>;
+  #client?: S3Client;
   readonly #region: string;
   #conditional = true;
 
@@ -146,7 +139,15 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
     if (options.access_key_id && options.secret_access_key) {
       config.credentials = { accessKeyId: options.access_key_id, secretAccessKey: options.secret_access_key };
     }
-    this.#client = new S3Client(config);
+    this.#config = config;
+  }
+
+  #sdk(): Promise<Sdk> {
+    return this.#module ??= import("@aws-sdk/client-s3");
+  }
+
+  async #s3(): Promise<S3Client> {
+    return this.#client ??= new (await this.#sdk()).S3Client(this.#config);
   }
 
   #where(): string {
@@ -167,8 +168,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   }
 
   async #put(key: string, body: string, ifNew: boolean, signal?: AbortSignal): Promise<void> {
-    await this.#client.send(
-      new PutObjectCommand({
+    await (await this.#s3()).send(
+      new (await this.#sdk()).PutObjectCommand({
         Bucket: this.#o.bucket,
         Key: key,
         Body: body,
@@ -181,9 +182,12 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
 
   async #get(key: string, signal?: AbortSignal): Promise<string | undefined> {
     try {
-      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#o.bucket, Key: key }), {
-        abortSignal: signal,
-      });
+      const out = await (await this.#s3()).send(
+        new (await this.#sdk()).GetObjectCommand({ Bucket: this.#o.bucket, Key: key }),
+        {
+          abortSignal: signal,
+        },
+      );
       return await out.Body!.transformToString("utf-8");
     } catch (e) {
       if (errName(e) === "NoSuchKey" || status(e) === 404) return undefined;
@@ -221,8 +225,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   async *#list(startAfter?: string, signal?: AbortSignal): AsyncIterable<IndexEntry> {
     let token: string | undefined;
     do {
-      const page = await this.#client.send(
-        new ListObjectsV2Command({
+      const page = await (await this.#s3()).send(
+        new (await this.#sdk()).ListObjectsV2Command({
           Bucket: this.#o.bucket,
           Prefix: this.#o.prefix || undefined,
           ContinuationToken: token,
@@ -301,8 +305,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       let batch: string[] = [];
       const flush = async () => {
         if (!batch.length) return;
-        const out = await this.#client.send(
-          new DeleteObjectsCommand({
+        const out = await (await this.#s3()).send(
+          new (await this.#sdk()).DeleteObjectsCommand({
             Bucket: this.#o.bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }),
@@ -400,8 +404,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       }
     };
     try {
-      await this.#client.send(
-        new CreateBucketCommand({
+      await (await this.#s3()).send(
+        new (await this.#sdk()).CreateBucketCommand({
           Bucket: bucket,
           ...(this.#region !== "us-east-1" && !this.#o.endpoint
             ? { CreateBucketConfiguration: { LocationConstraint: this.#region as never } }
@@ -417,7 +421,9 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       if (errName(e) === "BucketAlreadyExists") {
         // Some stores answer this for your own bucket too: it is yours if you can reach it.
         try {
-          await this.#client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+          await (await this.#s3()).send(new (await this.#sdk()).HeadBucketCommand({ Bucket: bucket }), {
+            abortSignal: signal,
+          });
         } catch {
           throw this.#fail("provision: create bucket", new Error("the name is taken by another account"));
         }
@@ -425,8 +431,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       info.created = "nothing (the bucket already exists and is yours)";
     }
     try {
-      await this.#client.send(
-        new PutPublicAccessBlockCommand({
+      await (await this.#s3()).send(
+        new (await this.#sdk()).PutPublicAccessBlockCommand({
           Bucket: bucket,
           PublicAccessBlockConfiguration: {
             BlockPublicAcls: true,
@@ -442,9 +448,9 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       if (errName(e) !== "NotImplemented") throw this.#fail("provision: public access block for", e);
       info.public_access_block = "not supported by this store (skipped)";
     }
-    await step("CORS", () =>
-      this.#client.send(
-        new PutBucketCorsCommand({
+    await step("CORS", async () =>
+      (await this.#s3()).send(
+        new (await this.#sdk()).PutBucketCorsCommand({
           Bucket: bucket,
           CORSConfiguration: {
             CORSRules: [{
@@ -459,9 +465,12 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
         { abortSignal: signal },
       ));
     info.cors = "GET, HEAD from any origin (max age 3000 s)";
-    await step("policy", () =>
-      this.#client.send(
-        new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(this.publicPolicy()) }),
+    await step("policy", async () =>
+      (await this.#s3()).send(
+        new (await this.#sdk()).PutBucketPolicyCommand({
+          Bucket: bucket,
+          Policy: JSON.stringify(this.publicPolicy()),
+        }),
         { abortSignal: signal },
       ));
     info.public_read = `s3://${bucket}/${this.#o.prefix}* (objects and listing; _state/ stays private)`;
@@ -469,7 +478,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   }
 
   close(): Promise<void> {
-    this.#client.destroy();
+    this.#client?.destroy();
+    this.#client = undefined;
     return Promise.resolve();
   }
 }

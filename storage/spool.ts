@@ -43,10 +43,13 @@ const SUFFIX = ".round";
 export function defaultSpoolDir(type: string, options: unknown): string {
   const id = createHash("sha256").update(JSON.stringify(options ?? null)).digest("hex").slice(0, 12);
   const leaf = `${type}-${id}`;
-  let env: (k: string) => string | undefined = () => undefined;
-  try {
-    env = (k) => Deno.env.get(k);
-  } catch { /* no env permission */ }
+  const env = (k: string): string | undefined => {
+    try {
+      return Deno.env.get(k);
+    } catch {
+      return undefined; // no env permission
+    }
+  };
   const explicit = env("CHECKUP_SPOOL_DIR");
   if (explicit) return join(explicit, leaf);
   const home = env("HOME");
