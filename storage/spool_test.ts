@@ -3,6 +3,8 @@ import { join } from "node:path";
 // @ts-types="npm:@types/pg@^8.15.0"
 import pg from "pg";
 import { Checkup, type RoundReport } from "../checkup.ts";
+import { memoryIo } from "../cli/io.ts";
+import { runCli } from "../cli/program.ts";
 import { createLogger } from "../_internal/log.ts";
 import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
@@ -156,4 +158,60 @@ Deno.test({
 
 Deno.test({ name: "spool: stop PostgreSQL", ignore: !server }, async () => {
   await server!.stop();
+});
+
+Deno.test("startup against a missing server: one clear error (host, port, what failed), never the password", async () => {
+  const dir = await Deno.makeTempDir();
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+  const storage = {
+    type: "postgres",
+    dsn: `postgres://checkup:hunter2secret@127.0.0.1:${port}/checkup?sslmode=disable`,
+  };
+  const checkers = [{
+    type: "http",
+    endpoint_name: "site",
+    endpoint_url: `http://127.0.0.1:${http.addr.port}/`,
+  }];
+  try {
+    // checkup --store: the one error, exit 1.
+    const config = join(dir, "checkup.json");
+    await Deno.writeTextFile(config, JSON.stringify({ checkers, storage }));
+    const io = memoryIo();
+    assert.equal(await runCli(["--store", "-c", config], io), 1);
+    assert.equal(
+      io.stderr,
+      `error: storage postgres: store: cannot connect to PostgreSQL at 127.0.0.1:${port}: connection refused (is the server running and listening there?)\n`,
+    );
+    // checkup every: one error line for the outage, the rounds go to the spool.
+    const lines: string[] = [];
+    const checkup = new Checkup({ checkers, storage } as never, {
+      logger: createLogger({ write: (line) => lines.push(line) }),
+      spool: { dir: join(dir, "spool") },
+    });
+    const ac = new AbortController();
+    let rounds = 0;
+    await checkup.every(20e6, ac.signal, () => ++rounds >= 3 && ac.abort());
+    await checkup.close();
+    const errors = lines.filter((line) => / ERROR /.test(line));
+    assert.equal(errors.length, 1, lines.join("\n"));
+    assert.match(
+      errors[0],
+      new RegExp(`storage unavailable.*PostgreSQL at 127\\.0\\.0\\.1:${port}: connection refused`),
+    );
+    assert.ok(lines.every((line) => !line.includes("hunter2")));
+    assert.equal(
+      await new Spool(checkup.storage!, { dir: join(dir, "spool") }, {
+        logger: createLogger(),
+        now: () => 0n,
+      })
+        .pending(),
+      3,
+    );
+  } finally {
+    await http.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
