@@ -223,24 +223,27 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
 
   /** Check objects under the prefix (name and store time), listed from `startAfter` on, in key order. */
   async *#list(startAfter?: string, signal?: AbortSignal): AsyncIterable<IndexEntry> {
-    let token: string | undefined;
-    do {
+    // ListObjects (v1, as Go's status page used) paged by Marker = the last key: every S3-compatible
+    // store supports it, including ones whose v2 continuation tokens are broken.
+    let after = startAfter;
+    for (;;) {
       const page = await (await this.#s3()).send(
-        new (await this.#sdk()).ListObjectsV2Command({
+        new (await this.#sdk()).ListObjectsCommand({
           Bucket: this.#o.bucket,
           Prefix: this.#o.prefix || undefined,
-          ContinuationToken: token,
-          StartAfter: token ? undefined : startAfter,
+          Marker: after,
         }),
         { abortSignal: signal },
       );
-      for (const o of page.Contents ?? []) {
+      const contents = page.Contents ?? [];
+      for (const o of contents) {
         const name = o.Key!.slice(this.#o.prefix.length);
         const ts = name.includes("/") ? undefined : parseCheckFileName(name);
         if (ts !== undefined) yield { name, timestamp: ts };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      if (!page.IsTruncated || !contents.length) return;
+      after = contents[contents.length - 1].Key;
+    }
   }
 
   async index(signal?: AbortSignal): Promise<IndexEntry[]> {

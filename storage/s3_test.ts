@@ -3,7 +3,7 @@ import { parseStorage } from "../config/load.ts";
 import { startS3 } from "../tests/helpers/s3.ts";
 import { storageConformance } from "./_conformance.ts";
 import type { S3Storage } from "./s3.ts";
-import { isMaintainer, isProvisioner, isStorageReader } from "./storage.ts";
+import { isMaintainer, isProvisioner, isStorageReader, readRounds } from "./storage.ts";
 
 const s3 = await startS3();
 let n = 0;
@@ -113,6 +113,38 @@ Deno.test("s3: a missing bucket or an unreachable endpoint is one clear error", 
     () => parseStorage({ type: "s3", bucket: "Bad_Name" }),
     /storage\.bucket: expected a bucket name \(3-63 lowercase/,
   );
+});
+
+Deno.test("s3: listings of more than one page (1,000 keys) are complete, and rounds() starts after `since`", async () => {
+  await s3.createBucket("pages");
+  const base0 = 1_700_000_000_000_000_000n;
+  const names: string[] = [];
+  for (let i = 0; i < 1105; i += 35) {
+    await Promise.all(Array.from({ length: Math.min(35, 1105 - i) }, async (_, j) => {
+      const name = `${base0 + BigInt(i + j)}-check.json`;
+      names.push(name);
+      const r = await fetch(`${s3.endpoint}/pages/${name}`, {
+        method: "PUT",
+        body: `[{"title":"r${i + j}"}]`,
+      });
+      await r.body?.cancel();
+    }));
+  }
+  const s = parseStorage({ ...base(), bucket: "pages" } as never);
+  try {
+    assert.ok(isStorageReader(s));
+    assert.deepEqual((await s.index()).map((e) => e.name), names.sort());
+    let count = 0;
+    let first: string | undefined;
+    for await (const r of readRounds(s, base0 + 1000n)) {
+      first ??= r.results[0].title;
+      count++;
+    }
+    assert.equal(first, "r1001");
+    assert.equal(count, 104);
+  } finally {
+    await s.close?.();
+  }
 });
 
 Deno.test("s3: stop the server", async () => {
