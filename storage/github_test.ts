@@ -85,6 +85,18 @@ Deno.test("github: default suffix [ci skip]; a wrong token is one clear error wi
   );
 });
 
+Deno.test("github: concurrent stores in one process lose no index entry to SHA conflicts", async () => {
+  const before = gh.requests.get("conflict") ?? 0;
+  const a = parseStorage(base("race") as never), b = parseStorage(base("race") as never);
+  const names = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).store([{ title: `r${i}`, timestamp: BigInt(i) }])),
+  );
+  assert.ok((gh.requests.get("conflict") ?? 0) > before, "the race produced SHA conflicts");
+  const index = parseIndex(gh.files("acme/race", "gh-pages").get("checks/index.json")!.text);
+  assert.deepEqual([...index.keys()].sort(), [...names].sort());
+  assert.equal(new Set(names).size, 10);
+});
+
 Deno.test("github: stop the fake", async () => {
   await gh.stop();
 });

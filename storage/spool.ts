@@ -41,7 +41,10 @@ const SUFFIX = ".round";
  * `~/.local/state`), else a directory under the system temp dir.
  */
 export function defaultSpoolDir(type: string, options: unknown): string {
-  const id = createHash("sha256").update(JSON.stringify(options ?? null)).digest("hex").slice(0, 12);
+  const id = createHash("sha256")
+    .update(JSON.stringify(options ?? null, (_k, v) => typeof v === "bigint" ? v.toString() : v)).digest(
+      "hex",
+    ).slice(0, 12);
   const leaf = `${type}-${id}`;
   const env = (k: string): string | undefined => {
     try {

@@ -32,7 +32,7 @@ export interface FakeGithub {
   seed(repo: string, path: string, text: string, branch?: string): void;
   /** Every commit made through the API, in order. */
   commits: FakeCommit[];
-  /** Requests served, by "METHOD route". */
+  /** Requests served, by "METHOD route"; refused writes (409/422) under "conflict". */
   requests: Map<string, number>;
   stop(): Promise<void>;
 }
@@ -54,7 +54,7 @@ function unb64(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
-const json = (status: number, body: unknown) =>
+const jsonResponse = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 /** Starts the fake on a free port of 127.0.0.1. */
@@ -77,6 +77,10 @@ export function startFakeGithub(token = "ghp_testtoken_0123456789"): Promise<Fak
     ...(content ? { encoding: "base64", content: b64(f.text) } : {}),
   });
 
+  const json = (status: number, body: unknown) => {
+    if (status === 409 || status === 422) requests.set("conflict", (requests.get("conflict") ?? 0) + 1);
+    return jsonResponse(status, body);
+  };
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     if (req.headers.get("authorization")?.replace(/^(token|bearer) /i, "") !== token) {
