@@ -67,6 +67,16 @@ export const postgresDialect: SqlDialect = {
   selectState: "SELECT value FROM checkup_state WHERE key = $1",
 };
 
+/** SQLite's dialect (Go's sqlite3 storage). */
+export const sqliteDialect: SqlDialect = {
+  checksDdl: postgresDialect.checksDdl,
+  stateDdl: postgresDialect.stateDdl,
+  param: () => "?",
+  upsertState:
+    "INSERT INTO checkup_state (key, value, updated) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
+  selectState: "SELECT value FROM checkup_state WHERE key = ?",
+};
+
 /** MySQL's and MariaDB's dialect. */
 export const mysqlDialect: SqlDialect = {
   checksDdl: [

@@ -6,23 +6,13 @@
  * @module
  */
 import { z } from "zod";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
 import type { Duration } from "../config/duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { decodeResults, encodeResults, type Result } from "../result.ts";
-import {
-  checkFileName,
-  type IndexEntry,
-  type Maintainer,
-  NotFoundError,
-  type StateStore,
-  type Storage,
-  type StorageReader,
-  type StoredRound,
-  type StoreOptions,
-} from "./storage.ts";
+import { type SqlDriver, sqliteDialect, type SqlRow, SqlStorage } from "./_sql.ts";
+import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `sqlite3` storage (Go Checkup's keys; `sqlite` is accepted too). */
 export interface SqliteStorageConfig {
@@ -52,141 +42,76 @@ const schema: z.ZodType<SqliteStorageOptions, SqliteStorageConfig> = z.object({
   check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
 });
 
-/** Go Checkup's schema, unchanged, so Go's `checkup serve` can read our rows. */
-const DDL = [
-  "CREATE TABLE IF NOT EXISTS checks (name TEXT NOT NULL PRIMARY KEY, timestamp INT8 NOT NULL, results TEXT)",
-  "CREATE UNIQUE INDEX IF NOT EXISTS idx_checks_timestamp ON checks(timestamp)",
-  "CREATE TABLE IF NOT EXISTS checkup_state (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, updated INT8 NOT NULL)",
-];
-
 function pathOf(dsn: string): string {
   return dsn.replace(/^file:/, "").replace(/\?.*$/, "");
 }
 
-/** Stores rounds as rows of Go Checkup's `checks` table in a SQLite file. */
-export class SqliteStorage implements Storage, StorageReader, Maintainer, StateStore {
-  readonly type = "sqlite3";
-  readonly #o: SqliteStorageOptions;
-  readonly #now: () => bigint;
+/** The built-in `node:sqlite` database as a {@linkcode SqlDriver} (opened on first use, WAL mode). */
+class SqliteDriver implements SqlDriver {
+  readonly #path: string;
   #db?: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
 
-  constructor(options: SqliteStorageOptions, context: Pick<PluginContext, "now">) {
-    this.#o = options;
-    this.#now = context.now;
+  constructor(dsn: string) {
+    this.#path = pathOf(dsn);
   }
 
-  #open(): DatabaseSync {
-    if (this.#db) return this.#db;
-    const path = pathOf(this.#o.dsn);
-    try {
-      if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
-      const db = new DatabaseSync(path, { timeout: 5000 });
-      db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
-      if (this.#o.create) { for (const sql of DDL) db.exec(sql); }
-      this.#db = db;
-      return db;
-    } catch (e) {
-      throw new Error(`storage sqlite3: cannot open ${JSON.stringify(path)}: ${(e as Error).message}`);
-    }
-  }
-
-  /** Runs `fn` on the open database; every failure becomes a rejected promise with context. */
-  #run<T>(what: string, fn: (db: DatabaseSync) => T): Promise<T> {
-    try {
-      return Promise.resolve(fn(this.#open()));
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (/no such table/.test(msg)) {
-        return Promise.reject(
-          new Error(`storage sqlite3: ${what}: the checks table does not exist (set "create": true)`),
-        );
+  #statement(sql: string): StatementSync {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      if (!this.#db) {
+        if (this.#path !== ":memory:") Deno.mkdirSync(dirname(this.#path), { recursive: true });
+        const db = new DatabaseSync(this.#path, { timeout: 5000 });
+        db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
+        this.#db = db;
       }
+      stmt = this.#db.prepare(sql);
+      stmt.setReadBigInts(true);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  query(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
+    try {
+      return Promise.resolve(this.#statement(sql).all(...params as SQLInputValue[]) as SqlRow[]);
+    } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  store(results: readonly Result[], _signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
-    const json = encodeResults(results);
-    return this.#run("store", (db) => {
-      const insert = db.prepare("INSERT INTO checks (name, timestamp, results) VALUES (?, ?, ?)");
-      for (let ns = options.at ?? this.#now(), tries = 0;; ns++, tries++) {
-        const name = checkFileName(ns);
-        try {
-          insert.run(name, ns, json);
-          return name;
-        } catch (e) {
-          if (!/UNIQUE constraint/.test((e as Error).message) || tries > 1000) throw e;
-          // The same round sent again (from the spool): it is stored already.
-          const row = db.prepare("SELECT results FROM checks WHERE name = ?").get(name);
-          if (row && String(row.results) === json) return name;
-          // Another writer took this nanosecond: take the next one (names stay unique without locks).
-        }
-      }
-    });
-  }
-
-  index(): Promise<IndexEntry[]> {
-    return this.#run("index", (db) => {
-      const stmt = db.prepare("SELECT name, timestamp FROM checks ORDER BY timestamp");
-      stmt.setReadBigInts(true);
-      return stmt.all().map((r) => ({ name: String(r.name), timestamp: BigInt(r.timestamp as bigint) }));
-    });
-  }
-
-  fetch(name: string): Promise<Result[]> {
-    return this.#run("fetch", (db) => {
-      const row = db.prepare("SELECT results FROM checks WHERE name = ? LIMIT 1").get(name);
-      if (!row) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
-      return decodeResults(String(row.results ?? "[]"), `sqlite3 row ${name}`);
-    });
-  }
-
-  async *rounds(since: bigint): AsyncIterable<StoredRound> {
-    const stmt = await this.#run(
-      "read",
-      (db) =>
-        db.prepare("SELECT name, timestamp, results FROM checks WHERE timestamp > ? ORDER BY timestamp"),
-    );
-    stmt.setReadBigInts(true);
-    for (const r of stmt.iterate(since)) {
-      const name = String(r.name);
-      yield {
-        name,
-        timestamp: BigInt(r.timestamp as bigint),
-        results: decodeResults(String(r.results ?? "[]"), `sqlite3 row ${name}`),
-      };
+  execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    try {
+      return Promise.resolve(Number(this.#statement(sql).run(...params as SQLInputValue[]).changes));
+    } catch (e) {
+      return Promise.reject(e);
     }
   }
 
-  maintain(): Promise<number> {
-    if (!this.#o.check_expiry) return Promise.resolve(0);
-    const cutoff = this.#now() - BigInt(this.#o.check_expiry);
-    return this.#run(
-      "maintain",
-      (db) => Number(db.prepare("DELETE FROM checks WHERE timestamp < ?").run(cutoff).changes),
-    );
+  isUniqueViolation(e: unknown): boolean {
+    return /UNIQUE constraint/.test(String((e as Error)?.message));
   }
 
-  loadState(key: string): Promise<string | undefined> {
-    return this.#run("load state", (db) => {
-      const row = db.prepare("SELECT value FROM checkup_state WHERE key = ?").get(key);
-      return row ? String(row.value) : undefined;
-    });
+  isMissingTable(e: unknown): boolean {
+    return /no such table/.test(String((e as Error)?.message));
   }
 
-  saveState(key: string, value: string): Promise<void> {
-    return this.#run("save state", (db) => {
-      db.prepare(
-        "INSERT INTO checkup_state (key, value, updated) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
-      )
-        .run(key, value, this.#now());
-    });
+  describe(e: unknown): string {
+    return `${JSON.stringify(this.#path)}: ${(e as Error)?.message ?? e}`;
   }
 
   close(): Promise<void> {
+    this.#statements.clear();
     this.#db?.close();
     this.#db = undefined;
     return Promise.resolve();
+  }
+}
+
+/** Stores rounds as rows of Go Checkup's `checks` table in a SQLite file. */
+export class SqliteStorage extends SqlStorage {
+  constructor(options: SqliteStorageOptions, context: Pick<PluginContext, "now">) {
+    super("sqlite3", new SqliteDriver(options.dsn), sqliteDialect, options, context.now);
   }
 }
 
