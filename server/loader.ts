@@ -48,6 +48,7 @@ export class RollupLoader {
   /** Rounds read in the overlap window: name → store time. */
   readonly #seen = new Map<string, bigint>();
   #watermark = -1n;
+  #ready = false;
   #recentSince = 0n;
   #running?: Promise<number>;
   #backfilled = false;
@@ -73,7 +74,7 @@ export class RollupLoader {
 
   /** Whether the recent window has been read (the server can answer). */
   get ready(): boolean {
-    return this.#watermark >= 0n;
+    return this.#ready;
   }
 
   /** Whether all history has been read. */
@@ -130,7 +131,7 @@ export class RollupLoader {
   }
 
   async #refresh(signal?: AbortSignal): Promise<number> {
-    const first = !this.ready;
+    const first = !this.#ready;
     if (first) this.#recentSince = this.#now() - this.#recent;
     // Rounds up to the recent window's start belong to backfill(); later ones to refreshes.
     const lookBack = this.#watermark - this.#overlap;
@@ -138,6 +139,7 @@ export class RollupLoader {
     try {
       const n = await this.#ingest(this.#unseen(since, undefined, signal), true, signal);
       if (first && this.#watermark < 0n) this.#watermark = this.#recentSince;
+      this.#ready = true;
       for (const [name, ts] of this.#seen) if (ts <= this.#watermark - this.#overlap) this.#seen.delete(name);
       this.error = undefined;
       this.refreshedAt = Date.now();
@@ -146,7 +148,11 @@ export class RollupLoader {
     } catch (e) {
       this.failures++;
       this.error = e as Error;
-      if (first && this.#watermark >= 0n) this.#publish(true);
+      // Part of the recent window was read: answer with it, and carry on from there next time.
+      if (first && this.#watermark >= 0n) {
+        this.#ready = true;
+        this.#publish(true);
+      }
       throw e;
     }
   }

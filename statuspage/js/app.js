@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { notice, renderPage, updateTimes } from "./render.js";
+// Loaded beside the first data request, not before it.
+const rendering = import("./render.js");
 
 /** @typedef {import("./view.js").StatusView} StatusView */
 
@@ -87,11 +88,16 @@ async function refresh() {
   try {
     const view =
       /** @type {StatusView & { problem?: string }} */ (api ? await fromApi() : await fromSummaries());
+    const { notice, renderPage } = await rendering;
+    const first = !current;
+    if (first) performance.mark("checkup-data");
     current = view;
     renderPage(view, Date.now());
     notice(view.problem);
+    if (first) performance.mark("checkup-rendered");
     if (view.complete === false) next = Math.min(next, 5000);
   } catch (e) {
+    const { notice } = await rendering;
     const err = /** @type {Error & { status?: number }} */ (e);
     if (err.status === 503) {
       notice("The server is starting and still reading stored checks…");
@@ -128,9 +134,11 @@ let lastWidth = globalThis.innerWidth;
 globalThis.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
-    if (current && globalThis.innerWidth !== lastWidth) renderPage(current, Date.now());
+    if (current && globalThis.innerWidth !== lastWidth) {
+      rendering.then((r) => current && r.renderPage(current, Date.now()));
+    }
     lastWidth = globalThis.innerWidth;
   }, 150);
 });
-setInterval(() => updateTimes(Date.now()), 30_000);
+setInterval(() => rendering.then((r) => r.updateTimes(Date.now())), 30_000);
 refresh();

@@ -34,50 +34,64 @@ const SLOT_WORDS = /** @type {Record<string, string>} */ ({
   down: "outage",
 });
 
+const BAR_W = 10, BAR_GAP = 2, BAR_H = 34;
+
 /**
- * The uptime bar: one rectangle per slot, with a tooltip each and a summary for screen readers.
+ * What one slot of the bar holds, for its tooltip.
+ * @param {SlotsView} slots @param {Range} range @param {number} i
+ */
+export function slotDetail(slots, range, i) {
+  const cls = slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
+  const total = slots.up[i] + slots.degraded[i] + slots.down[i];
+  const when = formatDateTime(range.start + i * range.slot);
+  if (!total) return `${when}: no data`;
+  return `${when}: ${SLOT_WORDS[cls]}, ${total} checks, ${slots.down[i]} down, ${slots.degraded[i]} degraded`;
+}
+
+/**
+ * The uptime bar: one path per kind of slot (a few elements, however many slots), with a summary for
+ * screen readers; {@link slotAt} maps a pointer position to a slot for the tooltip.
  * @param {SlotsView} slots @param {Range} range @param {number | null} uptime
  */
 export function uptimeBar(slots, range, uptime) {
-  const n = slots.up.length, w = 10, gap = 2;
-  const counts = { down: 0, partial: 0, degraded: 0, none: 0 };
-  const rects = [];
+  const n = slots.up.length;
+  /** @type {Record<string, string>} */
+  const paths = { none: "", up: "", degraded: "", partial: "", down: "" };
   for (let i = 0; i < n; i++) {
     const cls = slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
-    if (cls in counts) counts[/** @type {keyof typeof counts} */ (cls)]++;
-    const total = slots.up[i] + slots.degraded[i] + slots.down[i];
-    const start = range.start + i * range.slot;
-    const detail = total
-      ? `${SLOT_WORDS[cls]}: ${total} checks, ${slots.down[i]} down, ${slots.degraded[i]} degraded`
-      : "no data";
-    rects.push(
-      s(
-        "rect",
-        { class: `slot s-${cls}`, x: i * (w + gap), y: 0, width: w, height: 34, rx: 1.5 },
-        s("title", {}, `${formatDateTime(start)} – ${detail}`),
-      ),
-    );
+    paths[cls] += `M${i * (BAR_W + BAR_GAP)} 0h${BAR_W}v${BAR_H}h-${BAR_W}z`;
   }
+  const count = (/** @type {string} */ cls) => paths[cls] ? paths[cls].split("M").length - 1 : 0;
   const bad = [
-    counts.down && `${counts.down} with an outage`,
-    counts.partial && `${counts.partial} with a partial outage`,
-    counts.degraded && `${counts.degraded} degraded`,
+    count("down") && `${count("down")} with an outage`,
+    count("partial") && `${count("partial")} with a partial outage`,
+    count("degraded") && `${count("degraded")} degraded`,
   ].filter(Boolean);
   const label =
     `Uptime ${formatUptime(uptime)} over the last ${RANGE_LABELS[range.name] ?? range.name}, ${n} periods: ` +
-    (bad.length ? bad.join(", ") : "no problems") + (counts.none ? `, ${counts.none} without data` : "") +
+    (bad.length ? bad.join(", ") : "no problems") + (count("none") ? `, ${count("none")} without data` : "") +
     ".";
   return s(
     "svg",
     {
       class: "bar",
-      viewBox: `0 0 ${n * (w + gap) - gap} 34`,
+      viewBox: `0 0 ${n * (BAR_W + BAR_GAP) - BAR_GAP} ${BAR_H}`,
       preserveAspectRatio: "none",
       role: "img",
       "aria-label": label,
     },
-    rects,
+    Object.entries(paths).filter(([, d]) => d).map(([cls, d]) => s("path", { class: `slot s-${cls}`, d })),
   );
+}
+
+/**
+ * The slot under a pointer at `x` pixels from the bar's left edge, or -1 in a gap.
+ * @param {number} x @param {number} width the bar's width in pixels @param {number} n slots
+ */
+export function slotAt(x, width, n) {
+  const unit = (x / width) * (n * (BAR_W + BAR_GAP) - BAR_GAP);
+  const i = Math.floor(unit / (BAR_W + BAR_GAP));
+  return i >= 0 && i < n && unit - i * (BAR_W + BAR_GAP) <= BAR_W ? i : -1;
 }
 
 /** A "nice" upper bound for an axis: 1, 2, 2.5 or 5 × 10^k. @param {number} v */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { rttChart, uptimeBar } from "./chart.js";
+import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
 import { h, replace } from "./dom.js";
 import {
   formatAgo,
@@ -111,12 +111,12 @@ function nodesTable(e, now) {
 /**
  * Fills one endpoint card.
  * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
+ * @param {number} width the chart's width in pixels
  */
-function fillCard(card, e, view, now) {
+function fillCard(card, e, view, now, width) {
   const range = RANGE_LABELS[view.range.name] ?? view.range.name;
   const uptime = e.uptime[view.range.name];
   card.className = `card ${e.stale ? "unknown" : e.status}`;
-  const width = Math.max(240, Math.round(card.clientWidth || card.parentElement?.clientWidth || 600) - 34);
   const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
   replace(
     card,
@@ -222,6 +222,30 @@ function message(m, about, now) {
   );
 }
 
+/** The slots behind each card's bar, for the tooltip. @type {Map<string, { e: EndpointView, range: StatusView["range"] }>} */
+const bars = new Map();
+let tipsReady = false;
+
+/** One tooltip for every bar: the slot under the pointer. @param {HTMLElement} list */
+function installTips(list) {
+  const tip = /** @type {HTMLElement} */ (document.getElementById("tip"));
+  list.addEventListener("pointermove", (ev) => {
+    const bar = /** @type {Element} */ (ev.target).closest?.("svg.bar");
+    const card = bar?.closest("li");
+    const data = card && bars.get(card.id);
+    if (!bar || !data) return void (tip.hidden = true);
+    const box = bar.getBoundingClientRect();
+    const i = slotAt(ev.clientX - box.left, box.width, data.e.slots.up.length);
+    if (i < 0) return void (tip.hidden = true);
+    tip.textContent = slotDetail(data.e.slots, data.range, i);
+    tip.hidden = false;
+    const x = Math.min(ev.clientX + 12, globalThis.innerWidth - tip.offsetWidth - 8);
+    tip.style.left = `${Math.max(8, x)}px`;
+    tip.style.top = `${box.bottom + 6}px`;
+  });
+  list.addEventListener("pointerleave", () => (tip.hidden = true));
+}
+
 /**
  * Renders the whole view.
  * @param {StatusView} view @param {number} now
@@ -256,7 +280,20 @@ export function renderPage(view, now) {
   cards.forEach(({ card }, i) => {
     if (list.children[i] !== card) list.insertBefore(card, list.children[i] ?? null);
   });
-  for (const { card, e } of cards) fillCard(card, e, view, now);
+  // One layout read for all cards (reading it per card would force a layout each time).
+  let width = 600;
+  if (cards.length) {
+    const style = getComputedStyle(cards[0].card);
+    const inner = cards[0].card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    width = Math.max(240, Math.floor(inner || list.clientWidth - 40));
+  }
+  bars.clear();
+  for (const { card, e } of cards) {
+    fillCard(card, e, view, now, width);
+    bars.set(card.id, { e, range: view.range });
+  }
+  if (!tipsReady) installTips(list);
+  tipsReady = true;
   $("endpoints-empty").hidden = view.endpoints.length > 0;
   const items = timelineItems(view, now);
   replace($("timeline"), items);

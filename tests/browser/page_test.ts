@@ -92,9 +92,24 @@ Deno.test({
         assert.match((await cards.nth(1).locator(".reason").textContent())!, /exceeded threshold/);
         assert.match((await cards.nth(2).locator(".reason").textContent())!, /connection refused/);
         assert.match((await cards.nth(0).locator(".sub").textContent())!, /Uptime 100%/);
-        assert.equal(await cards.nth(0).locator("svg.bar rect").count(), 90);
-        assert.ok(await cards.nth(2).locator("svg.bar rect.s-down").count() >= 1);
-        assert.ok(await cards.nth(1).locator("svg.bar rect.s-degraded").count() >= 1);
+        const slots = await cards.nth(0).locator("svg.bar path").evaluateAll((ps) =>
+          ps.reduce((n, p) => n + (p.getAttribute("d")!.match(/M/g) ?? []).length, 0)
+        );
+        assert.equal(slots, 90, "90 slots in the bar");
+        assert.equal(await cards.nth(2).locator("svg.bar path.s-down").count(), 1);
+        assert.equal(await cards.nth(1).locator("svg.bar path.s-degraded").count(), 1);
+        const bar = cards.nth(2).locator("svg.bar");
+        await bar.scrollIntoViewIfNeeded();
+        const box = (await bar.boundingBox())!;
+        const tips: string[] = [];
+        for (let i = 89; i >= 86; i--) {
+          await bar.hover({ position: { x: ((i * 12 + 5) / 1078) * box.width, y: box.height / 2 } });
+          await page.waitForSelector("#tip:not([hidden])");
+          tips.push((await page.textContent("#tip"))!);
+        }
+        const outage = /: (partial outage|outage), \d+ checks, \d+ down, 0 degraded$/;
+        assert.ok(tips.some((t) => outage.test(t)), tips.join(" | "));
+        await page.mouse.move(0, 0);
         assert.equal(
           await cards.nth(1).locator("svg.chart line.threshold").count(),
           1,
