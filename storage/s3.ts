@@ -107,7 +107,7 @@ function status(e: unknown): number | undefined {
 }
 
 /** Parallel GETs when reading many rounds. */
-const READ_CONCURRENCY = 8;
+const READ_CONCURRENCY = 16;
 
 /** Stores rounds as Go Checkup check objects in an S3 bucket. */
 export class S3Storage implements Storage, StorageReader, Maintainer, Provisioner, StateStore {
