@@ -94,7 +94,15 @@ export function memoryAlertState(): AlertStateStore {
   };
 }
 
-/** Uses `primary`, and `fallback` for any load or save that `primary` fails (logged as a warning). */
+function updatedOf(text: string | undefined): bigint {
+  const m = text === undefined ? null : /"updated":"(\d+)"/.exec(text);
+  return m ? BigInt(m[1]) : -1n;
+}
+
+/**
+ * Uses `primary`, and `fallback` for any load or save that `primary` fails (logged as a warning). A load
+ * reads both and keeps the newer document, so state saved locally during a storage outage is not lost.
+ */
 export function fallbackAlertState(
   primary: AlertStateStore,
   fallback: AlertStateStore,
@@ -103,12 +111,15 @@ export function fallbackAlertState(
   return {
     where: `${primary.where}, else ${fallback.where}`,
     async load(signal) {
+      const local = await fallback.load(signal).catch(() => undefined);
+      let main: string | undefined;
       try {
-        return await primary.load(signal);
+        main = await primary.load(signal);
       } catch (e) {
         logger.warn("cannot load alert state; using the local copy", { from: primary.where, error: e });
-        return await fallback.load(signal);
+        return local;
       }
+      return updatedOf(local) > updatedOf(main) ? local : main;
     },
     async save(text, signal) {
       try {
