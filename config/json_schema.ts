@@ -46,7 +46,9 @@ export function configJsonSchema(): JsonSchema {
       checkers: {
         type: "array",
         description: "The checks to run each round, in this order.",
-        items: union(checkerDefinitions, "checker"),
+        items: union(checkerDefinitions, "checker", {
+          interval: z.toJSONSchema(checkerInterval, { io: "input" }) as JsonSchema,
+        }),
       },
       storage: union(storageDefinitions, "storage"),
       notifiers: { type: "array", description: "Who is told about status changes.", items: notifier },
