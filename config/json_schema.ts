@@ -25,11 +25,14 @@ function branch(d: AnyDefinition<unknown>): JsonSchema {
   return schema;
 }
 
-function union(list: readonly AnyDefinition<unknown>[], kind: string): JsonSchema {
-  return {
-    description: `A ${kind}: one of ${list.map((d) => `"${d.type}"`).join(", ")}.`,
-    oneOf: list.map(branch),
-  };
+function union(
+  list: readonly AnyDefinition<unknown>[],
+  kind: string,
+  common: Record<string, JsonSchema> = {},
+): JsonSchema {
+  const branches = list.map(branch);
+  for (const b of branches) Object.assign(b.properties as JsonSchema, common);
+  return { description: `A ${kind}: one of ${list.map((d) => `"${d.type}"`).join(", ")}.`, oneOf: branches };
 }
 
 /** Builds the JSON Schema (draft 2020-12) of the whole config file. */
