@@ -26,6 +26,13 @@
  */
 export { createStatusHandler, type StatusHandler, type StatusServerOptions } from "./app.ts";
 export { type LoaderOptions, RollupLoader } from "./loader.ts";
-export { keepsSummaries, summaryKey, updateSummary } from "./summary.ts";
+export {
+  isSummaryStore,
+  keepsSummaries,
+  summaryKey,
+  type SummaryStore,
+  summaryTarget,
+  updateSummary,
+} from "./summary.ts";
 export { type Asset, ASSETS, CONFIG_EXAMPLE, pageHtml, type PageSettings } from "./assets.ts";
 export { CONTENT_SECURITY_POLICY } from "./security.ts";

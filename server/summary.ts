@@ -1,23 +1,41 @@
 /**
  * Summaries for static hosting: after each stored round, a node folds its results into its own summary
- * document (a rollup, see `statuspage/js/codec.js`) kept in the storage's per-node state, e.g.
- * `<dir>/_state/summary-<node>.json` for fs. Each node rewrites only its own document, so writers never
- * contend; the static page reads one document per node and merges them.
+ * document (a rollup, see `statuspage/js/codec.js`) and writes it back. Each node rewrites only its own
+ * document, so writers never contend; the static page reads one document per node and merges them.
  *
- * Storages with their own query language (SQL: they implement `rounds()`) are read through
- * `checkup serve` and get no summaries.
+ * Where the document goes:
+ * - a storage with the {@linkcode SummaryStore} capability publishes it beside its check files as
+ *   `<key>.json` (fs `<dir>/summary-<node>.json`, s3 `<prefix>summary-<node>.json`, github
+ *   `<dir>/summary-<node>.json`), readable wherever the check files are;
+ * - otherwise a storage that keeps per-node state and is read by listing files (no query language, no
+ *   `rounds()`) keeps it in its state, e.g. fs `<dir>/_state/summary-<node>.json`;
+ * - storages read through `checkup serve` (SQL) get none.
  *
  * @module
  */
 import type { Logger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import type { Result } from "../result.ts";
-import { isStateStore, type StateStore, type Storage, type StorageReader } from "../storage/storage.ts";
+import { isStateStore, type Storage, type StorageReader } from "../storage/storage.ts";
 import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
 import { Rollup } from "../statuspage/js/rollup.js";
 
+/** A storage that publishes per-node summary documents beside its check files (static hosting). */
+export interface SummaryStore {
+  /** The summary document stored under `key` (e.g. `summary-eu-west`), or undefined. */
+  loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Replaces the document under `key`, as `<key>.json` beside the check files, readable as they are. */
+  saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** Whether a storage publishes summaries itself. */
+export function isSummaryStore<S extends Storage>(s: S): s is S & SummaryStore {
+  const o = s as unknown as Record<string, unknown>;
+  return typeof o.loadSummary === "function" && typeof o.saveSummary === "function";
+}
+
 /**
- * The state key of a node's summary: `summary` without a node name, else `summary-<slug of the node>`.
+ * The key of a node's summary: `summary` without a node name, else `summary-<slug of the node>`.
  *
  * @example
  * ```ts
@@ -32,9 +50,21 @@ export function summaryKey(node: string | undefined): string {
   return slug ? `summary-${slug}` : "summary";
 }
 
-/** Whether a storage gets summaries: it holds per-node state and has no query language of its own. */
-export function keepsSummaries(storage: Storage): storage is Storage & StateStore {
-  return isStateStore(storage) && typeof (storage as Partial<StorageReader>).rounds !== "function";
+/** How a storage keeps summaries, or undefined when it keeps none. */
+export function summaryTarget(storage: Storage): SummaryStore | undefined {
+  if (isSummaryStore(storage)) return storage;
+  if (isStateStore(storage) && typeof (storage as Partial<StorageReader>).rounds !== "function") {
+    return {
+      loadSummary: (key, signal) => storage.loadState(key, signal),
+      saveSummary: (key, text, signal) => storage.saveState(key, text, signal),
+    };
+  }
+  return undefined;
+}
+
+/** Whether a storage keeps summaries. */
+export function keepsSummaries(storage: Storage): boolean {
+  return summaryTarget(storage) !== undefined;
 }
 
 /**
@@ -47,10 +77,11 @@ export async function updateSummary(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (!results.length || !keepsSummaries(storage)) return;
+  const target = summaryTarget(storage);
+  if (!results.length || !target) return;
   const key = summaryKey(results[0].node);
   try {
-    const text = await storage.loadState(key, signal);
+    const text = await target.loadSummary(key, signal);
     let rollup = new Rollup();
     if (text) {
       try {
@@ -68,7 +99,7 @@ export async function updateSummary(
       };
       rollup.add(safe, Number(r.timestamp) / 1e6, i, results.length);
     });
-    await storage.saveState(key, JSON.stringify(encodeRollup(rollup)), signal);
+    await target.saveSummary(key, JSON.stringify(encodeRollup(rollup)), signal);
   } catch (e) {
     logger.error("summary update failed", { storage: storage.type, key, error: e });
   }

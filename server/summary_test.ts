@@ -4,7 +4,7 @@ import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
 import type { Storage } from "../storage/storage.ts";
 import { decodeRollup } from "../statuspage/js/codec.js";
-import { keepsSummaries, summaryKey, updateSummary } from "./summary.ts";
+import { isSummaryStore, keepsSummaries, summaryKey, updateSummary } from "./summary.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {
   return [
@@ -94,4 +94,41 @@ Deno.test("a broken summary is replaced; a failing write is logged, never thrown
   );
   assert.equal(summaryKey("  "), "summary");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a storage that publishes summaries gets them; one read by query keeps none in its state", async () => {
+  const published = new Map<string, string>();
+  const states = new Map<string, string>();
+  const base = {
+    type: "objects",
+    store: () => Promise.resolve("x"),
+    loadState: (k: string) => Promise.resolve(states.get(k)),
+    saveState: (k: string, v: string) => Promise.resolve(void states.set(k, v)),
+  };
+  const publisher = {
+    ...base,
+    loadSummary: (k: string) => Promise.resolve(published.get(k)),
+    saveSummary: (k: string, v: string) => Promise.resolve(void published.set(k, v)),
+  };
+  assert.ok(isSummaryStore(publisher));
+  const { logger } = memoryLogger();
+  await updateSummary(publisher, results("eu", 1_800_000_000_000_000_000n), logger);
+  await updateSummary(publisher, results("eu", 1_800_000_060_000_000_000n), logger);
+  assert.deepEqual([...published.keys()], ["summary-eu"]);
+  assert.equal(states.size, 0, "published, not kept in state");
+  assert.deepEqual([...decodeRollup(JSON.parse(published.get("summary-eu")!)).endpoints.values()][0].totals, [
+    0,
+    2,
+    0,
+    0,
+  ]);
+  const queried = {
+    ...base,
+    index: () => Promise.resolve([]),
+    fetch: () => Promise.resolve([]),
+    rounds: async function* () {},
+  };
+  assert.equal(keepsSummaries(queried), false);
+  await updateSummary(queried, results("eu", 1n), logger);
+  assert.equal(states.size, 0);
 });
