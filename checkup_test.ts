@@ -112,7 +112,7 @@ Deno.test("every: rounds never overlap, late rounds skip missed ticks and say so
   }
 });
 
-Deno.test("every keeps going after a failing round", async () => {
+Deno.test("every keeps checking while the storage fails, keeping rounds in the spool", async () => {
   const lines: string[] = [];
   const dir = await Deno.makeTempDir();
   try {
@@ -123,19 +123,21 @@ Deno.test("every keeps going after a failing round", async () => {
       ...resolved,
       storage: resolveConfig({ storage: { type: "fs", dir: `${file}/sub` } }).storage,
     };
-    const checkup = new Checkup(broken, { logger: createLogger({ write: (l) => lines.push(l) }) });
+    const logger = createLogger({ write: (l) => lines.push(l) });
+    const checkup = new Checkup(broken, { logger, spool: { dir: `${dir}/spool` } });
     const ac = new AbortController();
-    let rounds = 0;
-    const timer = setInterval(() => {
-      if (lines.filter((l) => l.includes("round failed")).length >= 2) ac.abort();
-    }, 5);
-    await checkup.every(20e6, ac.signal, () => rounds++);
-    clearInterval(timer);
-    assert.equal(rounds, 0);
+    const spooled: number[] = [];
+    await checkup.every(20e6, ac.signal, (report) => {
+      assert.equal(report.stored, undefined);
+      spooled.push(report.spooled ?? 0);
+      if (spooled.length === 3) ac.abort();
+    });
+    assert.deepEqual(spooled, [1, 2, 3], "each round waits in the spool");
     assert.ok(
-      lines.filter((l) => /ERROR round failed error="storage fs: cannot create directory/.test(l)).length >=
-        2,
+      lines.some((l) => /ERROR storage unavailable; keeping rounds in the spool/.test(l)),
+      lines.join("\n"),
     );
+    assert.ok(lines.some((l) => /storage fs: cannot create directory/.test(l)), lines.join("\n"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,7 +4,7 @@
  */
 
 const KEY_PATTERN =
-  /(password|passwd|secret|token|apikey|api_key|access_key|webhook|dsn|instrumentation_key|routing_key|integration_key|authorization)/i;
+  /(password|passwd|secret|token|api[-_]?key|access[-_]?key|webhook|dsn|instrumentation_key|routing_key|integration_key|authorization|cookie)/i;
 
 /** Whether a config key names a secret (its value must never be logged). */
 export function isSecretKey(key: string): boolean {

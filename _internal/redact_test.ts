@@ -26,4 +26,6 @@ Deno.test("Redactor scrubs collected secret values", () => {
   assert.ok(isSecretKey("secret_access_key"));
   assert.ok(!isSecretKey("access_key_id"));
   assert.ok(!isSecretKey("tls_ca_file"));
+  assert.ok(isSecretKey("X-Api-Key"));
+  assert.ok(isSecretKey("Cookie"));
 });

@@ -35,7 +35,7 @@ export async function openCheckup(
     write: (line) => io.err(line + "\n"),
   });
   for (const w of resolved.warnings) logger.warn(`${opts.config}: ${w}`);
-  return { checkup: new Checkup(resolved, { logger }), logger };
+  return { checkup: new Checkup(resolved, { logger, configPath: opts.config }), logger };
 }
 
 /** Runs a command body, reporting config errors and other failures on stderr with an exit code. */

@@ -90,7 +90,9 @@ Deno.test("every problem is reported at once with its JSON path", () => {
     }`,
     `checkers[2].type: missing checker type; expected one of: ${found[3].split("expected one of: ")[1]}`,
     'checkers[3]: expected a checker object with a "type", found string "nope"',
-    `storage.type: unknown storage type "s4"; expected one of: ${found[6].split("expected one of: ")[1]}`,
+    `storage.type: unknown storage type "s4" (did you mean "s3"?); expected one of: ${
+      found[6].split("expected one of: ")[1]
+    }`,
   ]);
   assert.match(found[3], /expected one of: http/);
   assert.match(found[6], /expected one of: fs, sqlite3/);
