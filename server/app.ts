@@ -49,6 +49,7 @@ export interface StatusServerOptions {
   node?: string;
   /** Endpoint titles in config order: shown first, in this order (others follow in stored order). */
   order?: string[];
+  /** Where the server reports storage errors and posted messages; default silent. */
   logger?: Logger;
   /** Scrubs secrets from endpoints and error texts; default: credential patterns (URL passwords, tokens). */
   redact?: (text: string) => string;

@@ -25,7 +25,9 @@ import configExample from "../statuspage/config.example.json" with { type: "text
 
 /** One embedded file: its content type and text. */
 export interface Asset {
+  /** Its Content-Type. */
   readonly type: string;
+  /** Its content. */
   readonly text: string;
 }
 

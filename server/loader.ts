@@ -17,6 +17,7 @@ import { Rollup } from "../statuspage/js/rollup.js";
 export interface LoaderOptions {
   /** Where rounds are read from. */
   reader: StorageReader;
+  /** Where read errors and progress are reported; default silent. */
   logger?: Logger;
   /** The current time as UTC Unix nanoseconds. */
   now?: () => bigint;
@@ -63,6 +64,7 @@ export class RollupLoader {
   /** Failed refreshes since start. */
   failures = 0;
 
+  /** A loader that has read nothing yet: call {@linkcode refresh}, then {@linkcode backfill}. */
   constructor(options: LoaderOptions) {
     this.#reader = options.reader;
     this.#logger = options.logger ?? silentLogger;

@@ -7,7 +7,7 @@
  */
 
 /** The page's Content-Security-Policy. */
-export const CONTENT_SECURITY_POLICY = [
+export const CONTENT_SECURITY_POLICY: string = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
