@@ -381,11 +381,23 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     return serve(c.req.raw, rep);
   });
 
+  // Listing a storage can be expensive (a directory of 100,000 files): one listing per generation.
+  let index: { generation: number; tick: number; rep: Promise<Representation> } | undefined;
   app.get("/index.json", async (c) => {
     let rep: Representation;
     try {
-      const index = new Map((await options.reader.index()).map((e) => [e.name, e.timestamp]));
-      rep = representation(encodeIndex(index) + "\n", JSON_TYPE, NO_CACHE);
+      if (index?.generation !== loader.generation || index.tick !== tick()) {
+        const listing = options.reader.index().then((entries) =>
+          representation(
+            encodeIndex(new Map(entries.map((e) => [e.name, e.timestamp]))) + "\n",
+            JSON_TYPE,
+            NO_CACHE,
+          )
+        );
+        index = { generation: loader.generation, tick: tick(), rep: listing };
+        listing.catch(() => (index = undefined));
+      }
+      rep = await index.rep;
     } catch (e) {
       logger.error("index read failed", { error: e });
       return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
