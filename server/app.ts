@@ -8,13 +8,9 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { createHash, timingSafeEqual } from "node:crypto";
 import { type Logger, silentLogger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
-import { encodeResults, nowNs, type Result } from "../result.ts";
-import { encodeIndex } from "../storage/fs.ts";
-import { NotFoundError, type Storage, type StorageReader } from "../storage/storage.ts";
-import { MAX_MESSAGE } from "../statuspage/js/rollup.js";
+import type { Storage, StorageReader } from "../storage/storage.ts";
 import {
   endpointIds,
   endpointView,
@@ -24,8 +20,10 @@ import {
 } from "../statuspage/js/view.js";
 import { ASSETS, pageHtml } from "./assets.ts";
 import { rttBadge, statusBadge, uptimeBadge } from "./badges.ts";
+import { CHECK_FILE, GoReads } from "./go_reads.ts";
 import { BodyCache, type Representation, representation, serve } from "./http_cache.ts";
 import { type LoaderOptions, RollupLoader } from "./loader.ts";
+import { bearerMatches, messageFromBody, recentMessages } from "./messages.ts";
 import { renderMetrics } from "./metrics.ts";
 import { secure } from "./security.ts";
 
@@ -75,7 +73,6 @@ export interface StatusHandler {
 const JSON_TYPE = "application/json; charset=utf-8";
 const NO_CACHE = "no-cache";
 const TICK_MS = 15_000;
-const CHECK_FILE = /^\d{1,25}-check\.json$/;
 const MAX_BODY = 16 * 1024;
 
 function jsonError(
@@ -101,12 +98,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done, { once: true });
   });
-}
-
-function sameToken(given: string, token: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(token).digest();
-  return timingSafeEqual(a, b);
 }
 
 /**
@@ -140,6 +131,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     );
   }
   const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger });
+  const goReads = new GoReads(options.reader, redact);
   const cache = new BodyCache();
   const staticReps = new Map<string, Representation>();
   for (const [path, asset] of Object.entries(ASSETS)) {
@@ -258,20 +250,11 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     if (!loader.ready) return notReady(c);
     return serve(
       c.req.raw,
-      cached("messages", () => {
-        const all = [...loader.rollup.messages.map((m) => ({ ...m, about: "" }))];
-        for (const e of loader.rollup.endpoints.values()) {
-          for (const m of e.messages) all.push({ ...m, about: e.title || e.endpoint });
-        }
-        all.sort((a, b) => b.t - a.t);
-        const messages = all.slice(0, 100).map((m) => ({
-          time: Math.round(m.t),
-          text: m.text,
-          ...(m.about ? { about: m.about } : {}),
-          ...(m.node ? { node: m.node } : {}),
-        }));
-        return representation(JSON.stringify({ messages }), JSON_TYPE, NO_CACHE);
-      }),
+      cached(
+        "messages",
+        () =>
+          representation(JSON.stringify({ messages: recentMessages(loader.rollup) }), JSON_TYPE, NO_CACHE),
+      ),
     );
   });
 
@@ -283,9 +266,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
         "this server is read-only: start it with CHECKUP_SERVE_TOKEN set to accept messages",
       );
     }
-    const auth = c.req.header("authorization") ?? "";
-    const given = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    if (!given || !sameToken(given, options.token)) {
+    if (!bearerMatches(c.req.header("authorization"), options.token)) {
       return jsonError(c, 401, "expected the header Authorization: Bearer <token>", {
         "www-authenticate": 'Bearer realm="checkup"',
       });
@@ -296,33 +277,10 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     if (Number(c.req.header("content-length") ?? 0) > MAX_BODY) return jsonError(c, 413, "body too large");
     const text = await c.req.text();
     if (text.length > MAX_BODY) return jsonError(c, 413, "body too large");
-    let body: { text?: unknown; about?: unknown };
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return jsonError(c, 400, 'expected a JSON object like {"text": "…", "about": "<endpoint title>"}');
-    }
-    if (typeof body?.text !== "string" || !body.text.trim() || body.text.length > MAX_MESSAGE) {
-      return jsonError(c, 400, `text: expected a non-empty string of at most ${MAX_MESSAGE} characters`);
-    }
-    let result: Result = { timestamp: nowNs(), message: body.text };
-    if (body.about !== undefined && body.about !== "") {
-      if (typeof body.about !== "string") return jsonError(c, 400, "about: expected an endpoint title");
-      const about = body.about.toLowerCase();
-      const e = [...loader.rollup.endpoints.values()].find((x) => x.title.toLowerCase() === about);
-      if (!e) {
-        const titles = [...new Set([...loader.rollup.endpoints.values()].map((x) => x.title))].join(", ");
-        return jsonError(
-          c,
-          422,
-          `about: no endpoint titled ${JSON.stringify(body.about)} (titles: ${titles})`,
-        );
-      }
-      result = { ...result, title: e.title || undefined, endpoint: e.endpoint || undefined };
-    }
-    if (options.node) result.node = options.node;
-    const name = await options.writer.store([result]);
-    logger.info("message posted", { about: result.title ?? "(all)", stored: name });
+    const posted = messageFromBody(text, loader.rollup, options.node);
+    if ("error" in posted) return jsonError(c, posted.status, posted.error);
+    const name = await options.writer.store([posted.result]);
+    logger.info("message posted", { about: posted.result.title ?? "(all)", stored: name });
     await loader.refresh().catch((e) => logger.warn("refresh after posting failed", { error: e }));
     return c.newResponse(JSON.stringify({ stored: name }) + "\n", 201, {
       "content-type": JSON_TYPE,
@@ -381,28 +339,13 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     return serve(c.req.raw, rep);
   });
 
-  // Listing a storage can be expensive (a directory of 100,000 files): one listing per generation.
-  let index: { generation: number; tick: number; rep: Promise<Representation> } | undefined;
   app.get("/index.json", async (c) => {
-    let rep: Representation;
     try {
-      if (index?.generation !== loader.generation || index.tick !== tick()) {
-        const listing = options.reader.index().then((entries) =>
-          representation(
-            encodeIndex(new Map(entries.map((e) => [e.name, e.timestamp]))) + "\n",
-            JSON_TYPE,
-            NO_CACHE,
-          )
-        );
-        index = { generation: loader.generation, tick: tick(), rep: listing };
-        listing.catch(() => (index = undefined));
-      }
-      rep = await index.rep;
+      return serve(c.req.raw, await goReads.index(`${loader.generation}:${tick()}`));
     } catch (e) {
       logger.error("index read failed", { error: e });
       return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
     }
-    return serve(c.req.raw, rep);
   });
 
   app.get("*", async (c) => {
@@ -410,21 +353,13 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     const asset = staticReps.get(path);
     if (asset) return serve(c.req.raw, asset);
     if (!CHECK_FILE.test(path)) return jsonError(c, 404, `not found: ${c.req.path}`);
-    let results: Result[];
     try {
-      results = await options.reader.fetch(path);
+      const rep = await goReads.checkFile(path);
+      return rep ? serve(c.req.raw, rep) : jsonError(c, 404, `no check file named ${path}`);
     } catch (e) {
-      if (e instanceof NotFoundError) return jsonError(c, 404, `no check file named ${path}`);
       logger.error("check file read failed", { name: path, error: e });
       return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
     }
-    const safe = results.map((r) => ({
-      ...r,
-      endpoint: r.endpoint && redact(r.endpoint),
-      notice: r.notice && redact(r.notice),
-      times: r.times?.map((a) => (a.error ? { ...a, error: redact(a.error) } : a)),
-    }));
-    return serve(c.req.raw, representation(encodeResults(safe) + "\n", JSON_TYPE, "public, max-age=86400"));
   });
 
   const refresh = async () => {

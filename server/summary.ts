@@ -19,6 +19,7 @@ import type { Result } from "../result.ts";
 import { isStateStore, type Storage, type StorageReader } from "../storage/storage.ts";
 import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
 import { Rollup } from "../statuspage/js/rollup.js";
+import { redactResult } from "./go_reads.ts";
 
 /** A storage that publishes per-node summary documents beside its check files (static hosting). */
 export interface SummaryStore {
@@ -91,13 +92,7 @@ export async function updateSummary(
       }
     }
     results.forEach((r, i) => {
-      const safe = {
-        ...r,
-        endpoint: r.endpoint && redactPatterns(r.endpoint),
-        notice: r.notice && redactPatterns(r.notice),
-        times: r.times?.map((a) => (a.error ? { ...a, error: redactPatterns(a.error) } : a)),
-      };
-      rollup.add(safe, Number(r.timestamp) / 1e6, i, results.length);
+      rollup.add(redactResult(r, redactPatterns), Number(r.timestamp) / 1e6, i, results.length);
     });
     await target.saveSummary(key, JSON.stringify(encodeRollup(rollup)), signal);
   } catch (e) {

@@ -1,0 +1,90 @@
+/**
+ * Status messages through `checkup serve`: the bearer-token check, turning a posted body into the
+ * one-result round that carries the message, and the list of recent messages.
+ *
+ * @module
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { nowNs, type Result } from "../result.ts";
+import { MAX_MESSAGE, type Rollup } from "../statuspage/js/rollup.js";
+
+/** Whether an `Authorization` header carries the token (compared in constant time). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1]?.trim();
+  if (!given) return false;
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** A posted message as a round to store, or why it was refused (HTTP status and message). */
+export type PostedMessage = { result: Result } | { status: 400 | 422; error: string };
+
+/**
+ * Validates a posted body `{"text": "…", "about": "<endpoint title>"}` against the endpoints known to the
+ * rollup (`about` matches a title ignoring case, as `checkup message --about`; without it the message is
+ * about everything) and builds the message-only result to store.
+ *
+ * @example
+ * ```ts
+ * import { messageFromBody } from "./messages.ts";
+ * import { Rollup } from "../statuspage/js/rollup.js";
+ * const refused = messageFromBody('{"text": ""}', new Rollup());
+ * console.assert("status" in refused && refused.status === 400);
+ * ```
+ */
+export function messageFromBody(
+  text: string,
+  rollup: Rollup,
+  node?: string,
+  now: () => bigint = nowNs,
+): PostedMessage {
+  let body: { text?: unknown; about?: unknown };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { status: 400, error: 'expected a JSON object like {"text": "…", "about": "<endpoint title>"}' };
+  }
+  if (typeof body?.text !== "string" || !body.text.trim() || body.text.length > MAX_MESSAGE) {
+    return { status: 400, error: `text: expected a non-empty string of at most ${MAX_MESSAGE} characters` };
+  }
+  const result: Result = { timestamp: now(), message: body.text };
+  if (node) result.node = node;
+  if (body.about === undefined || body.about === "") return { result };
+  if (typeof body.about !== "string") return { status: 400, error: "about: expected an endpoint title" };
+  const about = body.about.toLowerCase();
+  const endpoints = [...rollup.endpoints.values()];
+  const e = endpoints.find((x) => x.title.toLowerCase() === about);
+  if (!e) {
+    const titles = [...new Set(endpoints.map((x) => x.title))].join(", ");
+    return {
+      status: 422,
+      error: `about: no endpoint titled ${JSON.stringify(body.about)} (titles: ${titles})`,
+    };
+  }
+  return { result: { ...result, title: e.title || undefined, endpoint: e.endpoint || undefined } };
+}
+
+/** One message as `/api/v1/messages` lists it. */
+export interface ListedMessage {
+  time: number;
+  text: string;
+  /** The endpoint's title; absent for messages about everything. */
+  about?: string;
+  node?: string;
+}
+
+/** The newest `limit` messages of every endpoint and about everything, newest first. */
+export function recentMessages(rollup: Rollup, limit = 100): ListedMessage[] {
+  const all = rollup.messages.map((m) => ({ ...m, about: "" }));
+  for (const e of rollup.endpoints.values()) {
+    for (const m of e.messages) all.push({ ...m, about: e.title || e.endpoint });
+  }
+  all.sort((a, b) => b.t - a.t);
+  return all.slice(0, limit).map((m) => ({
+    time: Math.round(m.t),
+    text: m.text,
+    ...(m.about ? { about: m.about } : {}),
+    ...(m.node ? { node: m.node } : {}),
+  }));
+}
