@@ -204,10 +204,11 @@ function incidentsOf(e, start, end, redact) {
     const cur = merged[merged.length - 1];
     if (cur && s.start <= (cur.end ?? Infinity)) {
       cur.end = cur.end === null || s.end === null ? null : Math.max(cur.end, s.end);
-      cur.st = Math.max(cur.st, s.st);
+      // The reason shown is the first one of the worst status.
+      if (s.st > cur.st) [cur.st, cur.why] = [s.st, s.why || cur.why];
+      else cur.why ||= s.why;
       for (const n of s.nodes) cur.nodes.add(n);
       cur.checks += s.checks;
-      cur.why ||= s.why;
     } else merged.push(s);
   }
   return merged.reverse().slice(0, MAX_INCIDENTS).map((s) => {

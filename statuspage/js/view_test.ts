@@ -53,3 +53,31 @@ Deno.test("redaction applies to endpoints and error texts, not to titles or mess
   assert.equal(a.incidents[0].reason, "GET https://x/?key=***: 500");
   assert.equal(a.messages[0].text, "SECRET is fine");
 });
+
+Deno.test("an incident that got worse is named by its worst status and that status's reason", () => {
+  const rollup = new Rollup();
+  const add = (t: number, st: "healthy" | "degraded" | "down", why = "") =>
+    rollup.add({
+      title: "A",
+      endpoint: "a",
+      times: st === "down" ? [{ rtt: 0, error: why }] : [{ rtt: 1e6 }],
+      [st]: true,
+      ...(st === "degraded" ? { notice: why } : {}),
+    }, t);
+  add(NOW - 5 * MIN, "healthy");
+  add(NOW - 4 * MIN, "degraded", "slow");
+  add(NOW - 3 * MIN, "down", "503");
+  add(NOW - 2 * MIN, "degraded", "slow again");
+  add(NOW - MIN, "healthy");
+  const [incident] = statusView(rollup, { now: NOW }).endpoints[0].incidents;
+  assert.deepEqual(
+    {
+      status: incident.status,
+      reason: incident.reason,
+      start: incident.start,
+      end: incident.end,
+      checks: incident.checks,
+    },
+    { status: "down", reason: "503", start: NOW - 4 * MIN, end: NOW - MIN, checks: 3 },
+  );
+});
