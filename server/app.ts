@@ -22,7 +22,7 @@ import { ASSETS, pageHtml } from "./assets.ts";
 import { rttBadge, statusBadge, uptimeBadge } from "./badges.ts";
 import { CHECK_FILE, GoReads } from "./go_reads.ts";
 import { BodyCache, type Representation, representation, serve } from "./http_cache.ts";
-import { type LoaderOptions, RollupLoader } from "./loader.ts";
+import { type LoaderOptions, type LoaderState, RollupLoader } from "./loader.ts";
 import { bearerMatches, messageFromBody, recentMessages } from "./messages.ts";
 import { renderMetrics } from "./metrics.ts";
 import { secure } from "./security.ts";
@@ -59,8 +59,8 @@ export interface StatusServerOptions {
 export interface StatusHandler {
   /** Answers one request (give it to `Deno.serve`). */
   fetch(request: Request): Promise<Response>;
-  /** The rollup loader (read state, statistics). */
-  readonly loader: RollupLoader;
+  /** The storage reader's state and statistics. */
+  readonly loader: LoaderState;
   /** Reads new rounds now (e.g. right after this process stored one). Errors are logged, not thrown. */
   refresh(): Promise<void>;
   /**

@@ -36,8 +36,30 @@ const PUBLISH_MS = 1000;
 /** Yields to the event loop so requests are answered during long reads. */
 const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** What a loader tells about its reading, and how to make it read. */
+export interface LoaderState {
+  /** Whether the recent window has been read (the server can answer). */
+  readonly ready: boolean;
+  /** Whether all history has been read. */
+  readonly complete: boolean;
+  /** Changes when the data changed: a cache key. */
+  readonly generation: number;
+  /** Rounds read since start. */
+  readonly rounds: number;
+  /** Failed reads since start. */
+  readonly failures: number;
+  /** When the last successful read finished (ms since the epoch; 0 before). */
+  readonly refreshedAt: number;
+  /** The last read's error, until a read succeeds. */
+  readonly error?: Error;
+  /** Reads the rounds stored since the last read (the recent window the first time). */
+  refresh(signal?: AbortSignal): Promise<number>;
+  /** Reads the history older than the recent window, once. */
+  backfill(signal?: AbortSignal): Promise<number>;
+}
+
 /** Reads rounds into a {@linkcode Rollup}, incrementally. */
-export class RollupLoader {
+export class RollupLoader implements LoaderState {
   /** The aggregate of every round read so far. */
   readonly rollup: Rollup = new Rollup();
   readonly #reader: StorageReader;
