@@ -384,9 +384,10 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
           headers: { "content-type": JSON_TYPE },
         });
       }
-      const path = new URL(request.url).pathname;
+      // The path starts at the first "/" after "scheme://host" (no URL parse on the hot path).
+      const at = request.url.indexOf("/", request.url.indexOf("//") + 2);
       const shared = (request.method === "GET" || request.method === "HEAD") &&
-        (path.startsWith("/api/") || path.startsWith("/badges/"));
+        (request.url.startsWith("/api/", at) || request.url.startsWith("/badges/", at));
       return secure(res, shared);
     },
     async run(signal: AbortSignal, interval = 15_000): Promise<void> {
