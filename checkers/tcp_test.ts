@@ -145,16 +145,31 @@ Deno.test({
         assert.match(r.times![0].error!, /is not trusted: its issuer is not a trusted authority/);
       });
       await t.step("tls_skip_verify accepts the untrusted certificate", async () => {
-        const r = await check({ endpoint_url: valid.address, tls: true, tls_skip_verify: true });
+        const r = await check({
+          endpoint_url: valid.address,
+          tls: true,
+          tls_skip_verify: true,
+          timeout: "5s",
+        });
         assert.equal(statusOf(r), "healthy");
       });
       await t.step("expired certificate: down", async () => {
-        const r = await check({ endpoint_url: expired.address, tls: true, tls_ca_file: ca.certFile });
+        const r = await check({
+          endpoint_url: expired.address,
+          tls: true,
+          tls_ca_file: ca.certFile,
+          timeout: "5s",
+        });
         assert.equal(statusOf(r), "down");
         assert.match(r.times![0].error!, /^certificate expired .* ago \(not after /);
       });
       await t.step("wrong host: down, naming the names the certificate covers", async () => {
-        const r = await check({ endpoint_url: wrongHost.address, tls: true, tls_ca_file: ca.certFile });
+        const r = await check({
+          endpoint_url: wrongHost.address,
+          tls: true,
+          tls_ca_file: ca.certFile,
+          timeout: "5s",
+        });
         assert.equal(statusOf(r), "down");
         assert.equal(
           r.times![0].error,
