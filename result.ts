@@ -211,15 +211,88 @@ const KEYS = [
 const KEY_BY_LOWER = new Map(KEYS.map((k) => [k.toLowerCase(), k]));
 
 function num(v: unknown, where: string): number {
-  if (v === undefined || v === null) return 0;
   if (typeof v === "number") return v;
+  if (v === undefined || v === null) return 0;
   throw new ResultFormatError(`${where}: expected a number, found ${JSON.stringify(v)}`);
 }
 
 function str(v: unknown, where: string): string | undefined {
-  if (v === undefined || v === null || v === "") return undefined;
-  if (typeof v === "string") return v;
+  if (typeof v === "string") return v === "" ? undefined : v;
+  if (v === undefined || v === null) return undefined;
   throw new ResultFormatError(`${where}: expected a string, found ${JSON.stringify(v)}`);
+}
+
+function decodeAttempt(a: unknown, result: string, j: number): Attempt {
+  const where = `${result}.times[${j}]`; // cheap: V8 builds it lazily as a rope
+  if (typeof a !== "object" || a === null) {
+    throw new ResultFormatError(`${where}: expected an attempt object`);
+  }
+  let rtt = 0, error: string | undefined;
+  for (const k in a) {
+    const v = (a as Record<string, unknown>)[k];
+    const key = k === "rtt" || k === "error" ? k : k.toLowerCase();
+    if (key === "rtt") rtt = num(v, `${where}.rtt`);
+    else if (key === "error") error = str(v, `${where}.error`);
+  }
+  return error === undefined ? { rtt } : { rtt, error };
+}
+
+function decodeResult(item: unknown, where: string): Result {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    throw new ResultFormatError(`${where}: expected a result object`);
+  }
+  const r: Result = { timestamp: 0n };
+  for (const k in item) {
+    const v = (item as Record<string, unknown>)[k];
+    switch (KEY_BY_LOWER.get(k) ?? KEY_BY_LOWER.get(k.toLowerCase())) {
+      case "title": {
+        const t = str(v, `${where}.title`);
+        if (t !== undefined) r.title = t;
+        break;
+      }
+      case "endpoint": {
+        const e = str(v, `${where}.endpoint`);
+        if (e !== undefined) r.endpoint = e;
+        break;
+      }
+      case "timestamp":
+        if (typeof v === "string" && /^-?\d+$/.test(v)) r.timestamp = BigInt(v);
+        else if (typeof v === "number") r.timestamp = BigInt(Math.trunc(v));
+        else if (v !== undefined && v !== null) {
+          throw new ResultFormatError(`${where}.timestamp: expected integer nanoseconds`);
+        }
+        break;
+      case "times":
+        if (v === undefined || v === null) break;
+        if (!Array.isArray(v)) throw new ResultFormatError(`${where}.times: expected an array`);
+        r.times = new Array<Attempt>(v.length);
+        for (let j = 0; j < v.length; j++) r.times[j] = decodeAttempt(v[j], where, j);
+        break;
+      case "threshold": {
+        const t = num(v, `${where}.threshold`);
+        if (t) r.threshold = t;
+        break;
+      }
+      case "healthy":
+        if (v === true) r.healthy = true;
+        break;
+      case "degraded":
+        if (v === true) r.degraded = true;
+        break;
+      case "down":
+        if (v === true) r.down = true;
+        break;
+      case "notice":
+      case "message":
+      case "node": {
+        const key = KEY_BY_LOWER.get(k.toLowerCase()) as "notice" | "message" | "node";
+        const t = str(v, `${where}.${key}`);
+        if (t !== undefined) r[key] = t;
+        break;
+      }
+    }
+  }
+  return r;
 }
 
 /**
@@ -231,52 +304,16 @@ export function decodeResults(text: string, source = "check file"): Result[] {
   let raw: unknown;
   try {
     // Keep 19-digit nanosecond timestamps exact: quote them before JSON.parse rounds them to a double.
-    raw = JSON.parse(text.replace(/"(timestamp)"(\s*:\s*)(-?\d+)/gi, '"$1"$2"$3"'));
+    // (Writers use the lower-case key; another spelling is still read, to the nearest 256 ns.)
+    raw = JSON.parse(text.replace(/"timestamp"(\s*:\s*)(-?\d+)/g, '"timestamp"$1"$2"'));
   } catch (e) {
     throw new ResultFormatError(`${source}: not valid JSON (${(e as Error).message})`);
   }
   if (raw === null) return [];
   if (!Array.isArray(raw)) throw new ResultFormatError(`${source}: expected a JSON array of results`);
-  return raw.map((item, i): Result => {
-    const where = `${source}[${i}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw new ResultFormatError(`${where}: expected a result object`);
-    }
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(item)) o[KEY_BY_LOWER.get(k.toLowerCase()) ?? k] = v;
-    const ts = o.timestamp;
-    let timestamp = 0n;
-    if (typeof ts === "string" && /^-?\d+$/.test(ts)) timestamp = BigInt(ts);
-    else if (typeof ts === "number") timestamp = BigInt(Math.trunc(ts));
-    else if (ts !== undefined && ts !== null) {
-      throw new ResultFormatError(`${where}.timestamp: expected integer nanoseconds`);
-    }
-    const r: Result = { timestamp };
-    const title = str(o.title, `${where}.title`), endpoint = str(o.endpoint, `${where}.endpoint`);
-    if (title !== undefined) r.title = title;
-    if (endpoint !== undefined) r.endpoint = endpoint;
-    if (o.times !== undefined && o.times !== null) {
-      if (!Array.isArray(o.times)) throw new ResultFormatError(`${where}.times: expected an array`);
-      r.times = o.times.map((a, j) => {
-        if (typeof a !== "object" || a === null) {
-          throw new ResultFormatError(`${where}.times[${j}]: expected an attempt object`);
-        }
-        const rec = Object.fromEntries(Object.entries(a).map(([k, v]) => [k.toLowerCase(), v]));
-        const error = str(rec.error, `${where}.times[${j}].error`);
-        return error === undefined
-          ? { rtt: num(rec.rtt, `${where}.times[${j}].rtt`) }
-          : { rtt: num(rec.rtt, `${where}.times[${j}].rtt`), error };
-      });
-    }
-    const threshold = num(o.threshold, `${where}.threshold`);
-    if (threshold) r.threshold = threshold;
-    for (const flag of ["healthy", "degraded", "down"] as const) if (o[flag] === true) r[flag] = true;
-    for (const key of ["notice", "message", "node"] as const) {
-      const v = str(o[key], `${where}.${key}`);
-      if (v !== undefined) r[key] = v;
-    }
-    return r;
-  });
+  const out = new Array<Result>(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = decodeResult(raw[i], `${source}[${i}]`);
+  return out;
 }
 
 /** The current time as UTC Unix nanoseconds, with sub-millisecond precision where the runtime has it. */
