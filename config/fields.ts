@@ -30,9 +30,10 @@ export function hostPort(description: string): z.ZodString {
   return z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):([0-9]{1,5})$/, {
     error: (iss) => `expected host:port (e.g. "example.com:443"), found ${describeValue(iss.input)}`,
   }).refine((v) => {
-    const port = Number(v.slice(v.lastIndexOf(":") + 1));
-    return port > 0 && port < 65536;
-  }, { error: "expected a port from 1 to 65535" }).meta({ description });
+    const m = /:(\d+)$/.exec(v);
+    // Only judge the port when the shape is right (the regex above already reported otherwise).
+    return !m || (Number(m[1]) > 0 && Number(m[1]) < 65536);
+  }, { error: "expected a port from 1 to 65535", abort: true }).meta({ description });
 }
 
 /** An absolute http(s) URL field. */
