@@ -16,6 +16,7 @@ import { nowNs, type Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
 import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
+import { HttpClients } from "./_internal/http_clients.ts";
 import { updateSummary } from "./server/summary.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
@@ -70,6 +71,7 @@ export class Checkup {
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
   readonly #spool?: Spool;
+  readonly #httpClients = new HttpClients();
 
   /**
    * Builds a Checkup from a config object: the same shape as `checkup.json`, or an already resolved config.
@@ -94,6 +96,7 @@ export class Checkup {
       fetch: deps.fetch ?? ((...a) => fetch(...a)),
       now: this.#now,
       node: resolved.node,
+      httpClients: this.#httpClients,
     };
     this.checkers = resolved.checkers.map((c) => c.definition.create(c.options, context));
     this.storage = resolved.storage?.definition.create(resolved.storage.options, context);
@@ -274,6 +277,7 @@ export class Checkup {
 
   /** Releases storage connections. */
   async close(): Promise<void> {
+    this.#httpClients.close();
     await this.storage?.close?.();
   }
 }

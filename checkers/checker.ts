@@ -10,7 +10,7 @@ import type { PluginContext } from "../config/plugin.ts";
 import { formatDuration } from "../config/duration.ts";
 
 /** What checkers need from the outside world: the clock, fetch and the node name. */
-export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node">;
+export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node" | "httpClients">;
 
 /** Checks one endpoint. A failed check is data (`down`, `degraded`), never an exception. */
 export interface Checker {

@@ -13,6 +13,7 @@ import type { Duration } from "../config/duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
+import { HttpClients } from "../_internal/http_clients.ts";
 import type { Result } from "../result.ts";
 import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
 import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
@@ -76,6 +77,11 @@ export interface HttpCheckerConfig {
   body?: string;
   /** Follow redirects (up to 20) and judge the final response; default false, as in Go. */
   follow_redirects?: boolean;
+  /**
+   * Reuse connections between attempts and rounds (default false: a fresh connection each time, as in
+   * Go, so the RTT includes connect and TLS; with reuse it is mostly time to first byte).
+   */
+  keep_alive?: boolean;
   /** Accept any certificate (https). */
   tls_skip_verify?: boolean;
   /** A PEM file of CA certificates trusted in addition to the system roots (https). */
@@ -104,6 +110,7 @@ export interface HttpCheckerOptions {
   method: string;
   body: string;
   follow_redirects: boolean;
+  keep_alive: boolean;
   tls_skip_verify: boolean;
   tls_ca_file: string;
   cert_expiry_threshold: number;
@@ -154,6 +161,10 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
   body: z.string().default("").meta({ description: "The request body (not with GET or HEAD)." }),
   follow_redirects: z.boolean().default(false).meta({
     description: "Follow redirects (up to 20) and judge the final response; off by default, as in Go.",
+  }),
+  keep_alive: z.boolean().default(false).meta({
+    description:
+      "Reuse connections (the RTT then excludes connect and TLS on a reused connection); off by default, as in Go.",
   }),
   tls_skip_verify: z.boolean().default(false).meta({ description: "Accept any certificate (https)." }),
   tls_ca_file: z.string().default("").meta({
@@ -252,8 +263,10 @@ export class HttpChecker implements Checker {
       }
     }
     // A fresh connection per attempt, like Go's checker (keep-alive off): RTT includes connect + TLS.
-    // allowHost lets a configured Host header through, as Go's checker did.
-    using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0, allowHost: true, caCerts: ca });
+    // The client itself is shared (building one is costly); keep_alive opts into connection reuse.
+    const shared = this.#ctx.httpClients;
+    using own = shared ? undefined : new HttpClients();
+    const client = (shared ?? own!).get({ caCerts: ca, keepAlive: o.keep_alive });
     const start = performance.now();
     const res = await httpRequest(o.endpoint_url, {
       method: o.method,

@@ -332,3 +332,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test("http: a fresh connection per attempt by default; keep_alive reuses one; clients are shared", async () => {
+  const { createServer } = await import("node:http");
+  let connections = 0;
+  const server = createServer((_req, res) => res.end("ok"));
+  server.on("connection", () => connections++);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const { HttpClients } = await import("../_internal/http_clients.ts");
+  const clients = new HttpClients();
+  try {
+    const fresh = parseChecker({ type: "http", endpoint_url: `http://127.0.0.1:${port}/`, attempts: 3 }, {
+      httpClients: clients,
+    });
+    assert.equal(statusOf(await fresh.check()), "healthy");
+    assert.equal(connections, 3, "Go semantics: every attempt connects, so the RTT includes connect");
+    connections = 0;
+    const reuse = parseChecker(
+      { type: "http", endpoint_url: `http://127.0.0.1:${port}/`, attempts: 3, keep_alive: true },
+      { httpClients: clients },
+    );
+    assert.equal(statusOf(await reuse.check()), "healthy");
+    assert.equal(connections, 1, "keep_alive: one connection for all attempts");
+    const again = parseChecker({ type: "http", endpoint_url: `http://127.0.0.1:${port}/` }, {
+      httpClients: clients,
+    });
+    await again.check();
+    assert.equal(clients.get({}), clients.get({}), "one client per setting");
+  } finally {
+    clients.close();
+    await new Promise((r) => server.close(r));
+  }
+});

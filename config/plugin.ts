@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import type { Logger } from "../_internal/log.ts";
+import type { HttpClients } from "../_internal/http_clients.ts";
 
 /** What every plugin instance is given: dependencies, never module-level state. */
 export interface PluginContext {
@@ -18,6 +19,8 @@ export interface PluginContext {
   now: () => bigint;
   /** The node name results are tagged with, when configured. */
   node?: string;
+  /** Shared HTTP clients (owned and closed by the Checkup); checkers make their own when absent. */
+  httpClients?: HttpClients;
 }
 
 /** One plugin type: its name, its config schema and how to build it from validated options. */
