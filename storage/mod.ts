@@ -29,14 +29,18 @@ export {
   type SqliteStorageConfig,
   type SqliteStorageOptions,
 } from "./sqlite.ts";
+export { type SqlDialect, type SqlDriver, type SqlRow, SqlStorage, type SqlStorageOptions } from "./_sql.ts";
+export { defaultSpoolDir, Spool, type SpoolOptions, type SpoolReport } from "./spool.ts";
 export {
   parsePostgresDsn,
+  type PostgresDsn,
   PostgresStorage,
   postgresStorage,
   type PostgresStorageConfig,
   type PostgresStorageOptions,
 } from "./postgres.ts";
 export {
+  type MysqlDsn,
   MysqlStorage,
   mysqlStorage,
   type MysqlStorageConfig,
@@ -57,7 +61,12 @@ export {
   type AppinsightsStorageConfig,
   type AppinsightsStorageOptions,
 } from "./appinsights.ts";
-export { legacySqlStorage, type LegacySqlStorageConfig, type LegacySqlStorageOptions } from "./sql_legacy.ts";
+export {
+  type LegacyPostgresConfig,
+  legacySqlStorage,
+  type LegacySqlStorageConfig,
+  type LegacySqlStorageOptions,
+} from "./sql_legacy.ts";
 
 /** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
