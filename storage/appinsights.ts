@@ -137,34 +137,42 @@ export class AppinsightsStorage implements Storage {
 
   async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
     const at = options.at ?? this.#now();
-    if (!results.length) return checkFileName(at);
-    let res: Response;
-    try {
-      res = await httpRequest(this.#o.endpoint, {
-        method: "POST",
-        json: results.map((r) => this.envelope(r)),
-        timeout: this.#o.timeout * 1000,
-        retries: this.#o.max_retries,
-        retryDelay: (this.#o.retry_interval || 1) * 1000,
-        expectOk: true,
-        signal,
-        fetch: this.#fetch,
-      });
-    } catch (e) {
-      throw this.#fail(e instanceof HttpError ? e.message : String(e));
-    }
-    const body = await res.json().catch(() => ({})) as {
-      itemsReceived?: number;
-      itemsAccepted?: number;
-      errors?: { index?: number; statusCode?: number; message?: string }[];
-    };
-    if (res.status === 206 || (body.itemsAccepted ?? results.length) < results.length) {
-      const first = body.errors?.[0];
-      throw this.#fail(
-        `${body.itemsAccepted ?? 0} of ${results.length} items accepted${
-          first ? ` (item ${first.index}: ${first.statusCode} ${first.message})` : ""
-        }`,
-      );
+    let items = results.map((r) => this.envelope(r));
+    // A partial success (206) names the items refused: only those with a transient status are sent again,
+    // so accepted items are never duplicated.
+    for (let attempt = 0; items.length; attempt++) {
+      let res: Response;
+      try {
+        res = await httpRequest(this.#o.endpoint, {
+          method: "POST",
+          json: items,
+          timeout: this.#o.timeout * 1000,
+          retries: this.#o.max_retries,
+          retryDelay: (this.#o.retry_interval || 1) * 1000,
+          expectOk: true,
+          signal,
+          fetch: this.#fetch,
+        });
+      } catch (e) {
+        throw this.#fail(e instanceof HttpError ? e.message : String(e));
+      }
+      const body = await res.json().catch(() => ({})) as {
+        itemsAccepted?: number;
+        errors?: { index?: number; statusCode?: number; message?: string }[];
+      };
+      if (res.status !== 206 && (body.itemsAccepted ?? items.length) >= items.length) break;
+      const errors = body.errors ?? [];
+      const transient = errors.filter((e) => [408, 429, 500, 503].includes(e.statusCode ?? 0));
+      const first = errors.find((e) => !transient.includes(e)) ?? errors[0];
+      if (transient.length !== errors.length || !errors.length || attempt >= this.#o.max_retries) {
+        throw this.#fail(
+          `${body.itemsAccepted ?? 0} of ${items.length} items accepted${
+            first ? ` (item ${first.index}: ${first.statusCode} ${first.message})` : ""
+          }`,
+        );
+      }
+      items = transient.map((e) => items[e.index ?? -1]).filter((i) => i !== undefined);
+      await new Promise((r) => setTimeout(r, (this.#o.retry_interval || 1) * 1000));
     }
     return checkFileName(at);
   }

@@ -13,6 +13,7 @@ interface Envelope {
 /** A local fake of the Application Insights v2 track endpoint. */
 const received: Envelope[] = [];
 let failNext = 0;
+let partial = 0;
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
   const url = new URL(req.url);
   const body = await req.text();
@@ -34,6 +35,15 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, asy
         message: "Invalid instrumentation key 00000000-0000-0000-0000-00000000bad0",
       }],
     }, { status: 400 });
+  }
+  if (partial > 0 && items.length > 1) {
+    partial--;
+    received.push(...items.slice(1));
+    return Response.json({
+      itemsReceived: items.length,
+      itemsAccepted: items.length - 1,
+      errors: [{ index: 0, statusCode: 503, message: "throttled" }],
+    }, { status: 206 });
   }
   received.push(...items);
   return Response.json({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
@@ -123,6 +133,23 @@ Deno.test("appinsights retries a failing endpoint, then reports one clear error 
     assert.doesNotMatch(e.message, /bad0/);
     return true;
   });
+});
+
+Deno.test("appinsights re-sends only the items a partial success (206) refused for a transient reason", async () => {
+  received.length = 0;
+  partial = 1;
+  const s = parseStorage({
+    type: "appinsights",
+    instrumentation_key: "k-5678",
+    endpoint,
+    max_retries: 1,
+    retry_interval: 0.01,
+  });
+  await s.store([{ title: "a", timestamp: 1n }, { title: "b", timestamp: 2n }, {
+    title: "c",
+    timestamp: 3n,
+  }]);
+  assert.deepEqual(received.map((e) => e.data.baseData.name).sort(), ["a", "b", "c"]);
 });
 
 Deno.test("timeSpan formats nanoseconds as .NET TimeSpan text", () => {
