@@ -112,21 +112,28 @@ export async function startDnsServer(options: ZoneOptions): Promise<TestDnsServe
     send(response);
   };
 
-  const udpOnly = lib.createServer({ udp: true, handle });
-  await udpOnly.listen({ udp: { port: 0, address: "127.0.0.1" } });
-  const port = udpOnly.addresses().udp!.port;
-  let tcp: Dns2Server | undefined = lib.createServer({ tcp: true, handle });
-  try {
-    await tcp.listen({ tcp: { port, address: "127.0.0.1" } });
-  } catch {
-    tcp = undefined; // TCP port taken by someone else: UDP alone still serves the queries
+  // UDP and TCP on the same port number: retry until a port is free for both (parallel tests race for ports).
+  let udpOnly: Dns2Server | undefined, tcp: Dns2Server | undefined, port = 0;
+  for (let attempt = 0; attempt < 50 && !tcp; attempt++) {
+    udpOnly = lib.createServer({ udp: true, handle });
+    await udpOnly.listen({ udp: { port: 0, address: "127.0.0.1" } });
+    port = udpOnly.addresses().udp!.port;
+    const candidate = lib.createServer({ tcp: true, handle });
+    try {
+      await candidate.listen({ tcp: { port, address: "127.0.0.1" } });
+      tcp = candidate;
+    } catch {
+      await udpOnly.close();
+    }
   }
+  if (!tcp || !udpOnly) throw new Error("dns test server: no port free for both UDP and TCP");
+  const udp = udpOnly;
   return {
     port,
     address: `127.0.0.1:${port}`,
     queries,
     async close() {
-      await Promise.all([udpOnly.close(), tcp?.close()]);
+      await Promise.all([udp.close(), tcp!.close()]);
     },
   };
 }
