@@ -113,7 +113,7 @@ export function columnBigInt(v: unknown): bigint {
 }
 
 /** Rounds read per query when streaming (keyset pagination on `timestamp`). */
-const PAGE = 500;
+const PAGE = 100;
 
 /**
  * A storage over Go Checkup's `checks` table. Subclasses pass their type, driver and dialect.
