@@ -1,6 +1,6 @@
 /**
  * One measured round of N checks through Checkup (run in its own process by round_bench.ts).
- * Usage: _checkup_round.ts KIND(http|tcp) N PORT CONCURRENCY → prints one JSON line.
+ * Usage: _checkup_round.ts KIND(http|tcp) N PORT CONCURRENCY [fresh|reuse] → prints one JSON line.
  */
 import { Checkup } from "../checkup.ts";
 import type { CheckerConfig } from "../checkers/mod.ts";
@@ -13,6 +13,8 @@ const [kind, n, port, concurrency] = [
   Number(Deno.args[2]),
   Number(Deno.args[3]),
 ];
+// "reuse": keep_alive on (connections reused, like fetch's default); otherwise Go's fresh connections.
+const keepAlive = Deno.args[4] === "reuse";
 const checkers = Array.from(
   { length: n },
   (_, i) =>
@@ -20,9 +22,11 @@ const checkers = Array.from(
       type: "http",
       endpoint_name: `h${i}`,
       endpoint_url: `http://127.0.0.1:${port}/p/${i}`,
+      keep_alive: keepAlive,
     }) as CheckerConfig,
 );
 const checkup = new Checkup({ checkers, concurrent_checks: concurrency });
+await checkup.check(); // warm-up round: steady state is what a long-running `every` sees
 const before = rssMiB().rss;
 const cpu0 = cpuSeconds().own;
 const t0 = performance.now();

@@ -109,29 +109,41 @@ if (import.meta.main) {
     for (const kind of ["http", "tcp"]) {
       for (const n of SIZES) {
         const args = [kind, String(n), String(port), String(CONCURRENCY)];
-        const floor = await best(() => runDenoJson<Sample>("./_fetch_round.ts", args));
-        const ours = await best(() => runDenoJson<Sample>("./_checkup_round.ts", args));
-        const peers: [string, Sample][] = [["bare loop (floor)", floor], ["checkup", ours]];
-        if (kind === "http" && hasBlackbox) {
+        const floor = await best(() => runDenoJson<Sample>("./_fetch_round.ts", [...args, "reuse"]));
+        const peers: [string, Sample, Sample][] = [["bare loop, keep-alive (floor)", floor, floor]];
+        if (kind === "http") {
+          // Go's semantics (a fresh connection per check) against the same loop without keep-alive.
+          const fresh = await best(() => runDenoJson<Sample>("./_fetch_round.ts", [...args, "fresh"]));
+          peers.push(["bare loop, new connections", fresh, floor]);
           peers.push([
-            "blackbox_exporter",
-            await best(() => blackbox(n, port)),
+            "checkup (default: new connections)",
+            await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "fresh"])),
+            fresh,
           ]);
-        }
-        if (kind === "http" && hasCheckHttp && n <= 1000) {
           peers.push([
-            "check_http",
-            await best(() => checkHttp(n, port)),
+            "checkup keep_alive",
+            await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "reuse"])),
+            floor,
           ]);
+          if (hasBlackbox) peers.push(["blackbox_exporter", await best(() => blackbox(n, port)), floor]);
+          if (hasCheckHttp && n <= 1000) {
+            peers.push([
+              "check_http",
+              await best(() => checkHttp(n, port)),
+              floor,
+            ]);
+          }
+        } else {
+          peers.push(["checkup", await best(() => runDenoJson<Sample>("./_checkup_round.ts", args)), floor]);
         }
-        for (const [tool, s] of peers) {
+        for (const [tool, s, base] of peers) {
           rows.push({
             kind,
             n,
             tool,
             wall_ms: Math.round(s.wall_ms),
             "checks/s": Math.round(n / (s.wall_ms / 1000)),
-            "× floor": Number((s.wall_ms / floor.wall_ms).toFixed(2)),
+            "× its floor": Number((s.wall_ms / base.wall_ms).toFixed(2)),
             cpu_s: Number(s.cpu_s.toFixed(2)),
             rss_peak_mib: typeof s.rss_peak_mib === "number" ? Math.round(s.rss_peak_mib) : s.rss_peak_mib,
             not_healthy: s.not_healthy,
