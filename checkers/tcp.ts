@@ -134,6 +134,18 @@ export class TcpChecker implements Checker {
     }
     const start = performance.now();
     const elapsed = () => (performance.now() - start) * 1e6;
+    if (!o.tls && !o.send && !o.expect) {
+      // A plain connect: Deno's own socket is about twice as cheap as node:net's, which matters at scale.
+      try {
+        const conn = await Deno.connect({ hostname: host, port, signal } as Deno.ConnectOptions);
+        const rtt = elapsed();
+        conn.close();
+        return { rtt };
+      } catch (e) {
+        const error = signal.aborted ? onAbort("connect") : `connect: ${errorText(e)}`;
+        return { rtt: elapsed(), error, transportFailure: true };
+      }
+    }
     let socket;
     try {
       socket = await openSocket({ host, port, tls: o.tls ? { ca } : undefined, signal, onAbort });

@@ -58,6 +58,7 @@ interface Dns2Server {
   listen(options: Record<string, { port: number; address: string }>): Promise<unknown>;
   close(): Promise<void>;
   addresses(): { udp?: { port: number }; tcp?: { port: number } };
+  on(event: "error", listener: (error: Error) => void): unknown;
 }
 const lib = dns2 as unknown as {
   Packet: Dns2Static;
@@ -119,12 +120,14 @@ export async function startDnsServer(options: ZoneOptions): Promise<TestDnsServe
     await udpOnly.listen({ udp: { port: 0, address: "127.0.0.1" } });
     port = udpOnly.addresses().udp!.port;
     const candidate = lib.createServer({ tcp: true, handle });
-    try {
-      await candidate.listen({ tcp: { port, address: "127.0.0.1" } });
-      tcp = candidate;
-    } catch {
-      await udpOnly.close();
-    }
+    // dns2 reports a taken port as an 'error' event (uncaught without a listener) and never resolves.
+    const failed = new Promise<false>((resolve) => candidate.on("error", () => resolve(false)));
+    const ok = await Promise.race([
+      candidate.listen({ tcp: { port, address: "127.0.0.1" } }).then(() => true),
+      failed,
+    ]);
+    if (ok) tcp = candidate;
+    else await udpOnly.close();
   }
   if (!tcp || !udpOnly) throw new Error("dns test server: no port free for both UDP and TCP");
   const udp = udpOnly;
