@@ -32,8 +32,11 @@ export interface AttemptOutcome extends Attempt {
 
 /** Options of {@linkcode runCheck}. */
 export interface RunCheckOptions {
+  /** The checker type written into the result (e.g. `"http"`). */
   type: string;
+  /** The result's title (the configured `endpoint_name`, or `name` for exec). */
   title: string;
+  /** The result's endpoint: the URL, `host:port` or command checked. */
   endpoint: string;
   /** Number of attempts (values below 1 mean 1). */
   attempts?: number;
@@ -43,8 +46,11 @@ export interface RunCheckOptions {
   threshold_rtt?: number;
   /** Take the timestamp after the attempts rather than before (Go's tls checker). */
   timestampAfter?: boolean;
+  /** The clock: current time as UTC Unix nanoseconds (the result's timestamp). */
   now: () => bigint;
+  /** The node name copied into the result, when configured. */
   node?: string;
+  /** Cancels the check: no further attempt starts and the current one is aborted. */
   signal?: AbortSignal;
   /** Runs attempt number `index` (0-based). */
   attempt: (index: number, signal: AbortSignal) => Promise<AttemptOutcome>;
@@ -95,6 +101,74 @@ export async function runCheck(o: RunCheckOptions): Promise<Result> {
   const result: Result = { title: o.title || undefined, endpoint: o.endpoint || undefined, timestamp, times };
   if (o.node) result.node = o.node;
   return judge(result, { threshold: o.threshold_rtt, ...o.verdict?.(times) });
+}
+
+/** The options every attempt-based checker shares (Go's keys). */
+export interface AttemptOptions {
+  /** Attempts per check (values below 1 mean 1). */
+  attempts?: number;
+  /** Pause after each attempt, nanoseconds. */
+  attempt_spacing?: number;
+  /** `threshold_rtt`, nanoseconds. */
+  threshold_rtt?: number;
+}
+
+/**
+ * The shared shape of a checker: options and context in, {@linkcode runCheck} around its attempts.
+ * A subclass implements `attempt`; `newState` gives each check scratch space its attempts fill and
+ * `verdict` reads (e.g. the certificates seen).
+ */
+export abstract class AttemptChecker<O extends AttemptOptions, S = undefined> implements Checker {
+  /** The config `type`, e.g. `"http"`. */
+  abstract readonly type: string;
+  /** The endpoint's name (`result.title`). */
+  readonly title: string;
+  /** What is checked (`result.endpoint`). */
+  readonly endpoint: string;
+  /** Validated options. */
+  protected readonly options: O;
+  /** Clock, fetch, node name and shared HTTP clients. */
+  protected readonly ctx: CheckerContext;
+  /** Take the result's timestamp after the attempts (Go's tls checker) rather than before. */
+  protected readonly timestampAfter: boolean = false;
+
+  /** Keeps the options and context; `title` and `endpoint` become the result's. */
+  constructor(options: O, ctx: CheckerContext, title: string, endpoint: string) {
+    this.options = options;
+    this.ctx = ctx;
+    this.title = title;
+    this.endpoint = endpoint;
+  }
+
+  /** Runs every attempt and returns the judged result. */
+  check(signal?: AbortSignal): Promise<Result> {
+    const state = this.newState();
+    return runCheck({
+      ...this.options,
+      type: this.type,
+      title: this.title,
+      endpoint: this.endpoint,
+      now: this.ctx.now,
+      node: this.ctx.node,
+      signal,
+      timestampAfter: this.timestampAfter,
+      attempt: (_i, s) => this.attempt(s, state),
+      verdict: (times) => this.verdict(state, times),
+    });
+  }
+
+  /** Fresh scratch space for one check. */
+  protected newState(): S {
+    return undefined as S;
+  }
+
+  /** Runs one attempt under `signal` (which carries the attempt timeout the subclass sets). */
+  protected abstract attempt(signal: AbortSignal, state: S): Promise<AttemptOutcome>;
+
+  /** Extra verdict inputs once the attempts are done. */
+  protected verdict(_state: S, _times: Attempt[]): Verdict {
+    return {};
+  }
 }
 
 /** Body expectations shared by http and exec: Go's `must_contain` / `must_not_contain` texts. */

@@ -12,7 +12,6 @@ import type { Duration } from "../config/duration.ts";
 import { describeValue } from "../config/errors.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import type { Result } from "../result.ts";
 import {
   describeRcode,
   type DnsRecord,
@@ -25,12 +24,12 @@ import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from ".
 import { openSocket, splitHostPort } from "./_net.ts";
 import {
   abortMessage,
+  AttemptChecker,
   type AttemptOutcome,
   attemptSignal,
   type Checker,
   type CheckerContext,
   errorText,
-  runCheck,
 } from "./checker.ts";
 
 /** `checkup.json` options of a `dns` checker (Go Checkup's keys plus `record_type`, `expect`). */
@@ -59,15 +58,25 @@ export interface DnsCheckerConfig {
 
 /** Validated options of a `dns` checker: defaults applied, durations in nanoseconds. */
 export interface DnsCheckerOptions {
+  /** The checker type, always `"dns"`. */
   type: "dns";
+  /** The result's title; `""` when unset. */
   endpoint_name: string;
+  /** `host:port` of the name server asked. */
   endpoint_url: string;
+  /** The name looked up; `""`: only a TCP connect to the server. */
   hostname_fqdn: string;
+  /** The record type asked for (default `"A"`). */
   record_type: "A" | "AAAA" | "CNAME" | "MX" | "NS" | "TXT";
+  /** Records that must all be in the answer; `[]` checks only that the query succeeds. */
   expect: string[];
+  /** Timeout of one attempt, nanoseconds (default 2 s). */
   timeout: number;
+  /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
   threshold_rtt: number;
+  /** Attempts per check (default 1). */
   attempts: number;
+  /** Pause after each attempt, nanoseconds (default 0). */
   attempt_spacing: number;
 }
 
@@ -144,36 +153,16 @@ function matches(type: RecordType, expected: string, record: DnsRecord): boolean
 }
 
 /** Checks a name server's answer for one name. */
-export class DnsChecker implements Checker {
-  readonly type = "dns";
-  readonly title: string;
-  readonly endpoint: string;
-  readonly #o: DnsCheckerOptions;
-  readonly #ctx: CheckerContext;
+export class DnsChecker extends AttemptChecker<DnsCheckerOptions> {
+  override readonly type = "dns";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: DnsCheckerOptions, ctx: CheckerContext) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.title = options.endpoint_name;
-    this.endpoint = options.endpoint_url;
+    super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
-  check(signal?: AbortSignal): Promise<Result> {
-    return runCheck({
-      ...this.#o,
-      type: this.type,
-      title: this.title,
-      endpoint: this.endpoint,
-      now: this.#ctx.now,
-      node: this.#ctx.node,
-      signal,
-      attempt: (_i, signal) => this.#attempt(signal),
-    });
-  }
-
-  async #attempt(outer: AbortSignal): Promise<AttemptOutcome> {
-    const o = this.#o;
+  protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
+    const o = this.options;
     const server = splitHostPort(o.endpoint_url);
     const signal = attemptSignal(outer, o.timeout);
     const onAbort = (phase: string) => abortMessage(signal, o.timeout, phase);

@@ -10,17 +10,17 @@ import type { Duration } from "../config/duration.ts";
 import { formatDuration } from "../config/duration.ts";
 import { typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import type { Result } from "../result.ts";
 import { attempts, attemptSpacing, thresholdRtt, timeout } from "./_fields.ts";
 import {
+  AttemptChecker,
   type AttemptOutcome,
   attemptSignal,
   bodyError,
   type Checker,
   type CheckerContext,
   errorText,
-  runCheck,
 } from "./checker.ts";
+import type { Verdict } from "../result.ts";
 
 /** `checkup.json` options of an `exec` checker (Go Checkup's keys plus `timeout`). */
 export interface ExecCheckerConfig {
@@ -50,16 +50,27 @@ export interface ExecCheckerConfig {
 
 /** Validated options of an `exec` checker: defaults applied, durations in nanoseconds. */
 export interface ExecCheckerOptions {
+  /** The checker type, always `"exec"`. */
   type: "exec";
+  /** The result's title; `""` when unset. */
   name: string;
+  /** The program, looked up on PATH and run without a shell. */
   command: string;
+  /** The program's arguments (default none). */
   arguments: string[];
+  /** Text the combined stdout and stderr must contain; `""`: no rule. */
   must_contain: string;
+  /** Text the combined stdout and stderr must not contain; `""`: no rule. */
   must_not_contain: string;
+  /** What a failure makes the result: `"error"` down (the default), `"warn"` degraded. */
   raise: "error" | "warn";
+  /** Degraded when the median run time is strictly above this, nanoseconds; 0: off. */
   threshold_rtt: number;
+  /** Attempts per check (default 1). */
   attempts: number;
+  /** Pause after each attempt, nanoseconds (default 0). */
   attempt_spacing: number;
+  /** The process is killed after this long, nanoseconds (default 10 s). */
   timeout: number;
 }
 
@@ -186,37 +197,20 @@ async function pump(stream: ReadableStream<Uint8Array>, out: Output, stop: Promi
 }
 
 /** Runs a command and judges its exit code and output. */
-export class ExecChecker implements Checker {
-  readonly type = "exec";
-  readonly title: string;
-  readonly endpoint: string;
-  readonly #o: ExecCheckerOptions;
-  readonly #ctx: CheckerContext;
+export class ExecChecker extends AttemptChecker<ExecCheckerOptions> {
+  override readonly type = "exec";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: ExecCheckerOptions, ctx: CheckerContext) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.title = options.name;
-    this.endpoint = options.command;
+    super(options, ctx, options.name, options.command);
   }
 
-  check(signal?: AbortSignal): Promise<Result> {
-    return runCheck({
-      ...this.#o,
-      type: this.type,
-      title: this.title,
-      endpoint: this.endpoint,
-      now: this.#ctx.now,
-      node: this.#ctx.node,
-      signal,
-      attempt: (_i, signal) => this.#attempt(signal),
-      verdict: () => ({ warnOnly: this.#o.raise === "warn" }),
-    });
+  protected override verdict(): Verdict {
+    return { warnOnly: this.options.raise === "warn" };
   }
 
-  async #attempt(outer: AbortSignal): Promise<AttemptOutcome> {
-    const o = this.#o;
+  protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
+    const o = this.options;
     const signal = attemptSignal(outer, o.timeout);
     const start = performance.now();
     let child: Deno.ChildProcess;

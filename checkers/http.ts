@@ -14,7 +14,6 @@ import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
 import { HttpClients } from "../_internal/http_clients.ts";
-import type { Result } from "../result.ts";
 import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
 import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
 import {
@@ -30,14 +29,15 @@ import { nodeFetch } from "./_node_fetch.ts";
 import type tls from "node:tls";
 import {
   abortMessage,
+  AttemptChecker,
   type AttemptOutcome,
   attemptSignal,
   bodyError,
   type Checker,
   type CheckerContext,
   errorText,
-  runCheck,
 } from "./checker.ts";
+import type { Verdict } from "../result.ts";
 
 /** `checkup.json` options of an `http` checker (Go Checkup's keys plus Checkup's extensions). */
 export interface HttpCheckerConfig {
@@ -92,27 +92,49 @@ export interface HttpCheckerConfig {
 
 /** Validated options of an `http` checker: defaults applied, durations in nanoseconds. */
 export interface HttpCheckerOptions {
+  /** The checker type, always `"http"`. */
   type: "http";
+  /** The result's title; `""` when unset. */
   endpoint_name: string;
+  /** The URL requested. */
   endpoint_url: string;
+  /** Accepted status ranges, inclusive (default `[[200, 204]]`, Go's). */
   up_status: StatusRange[];
+  /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
   threshold_rtt: number;
+  /** Text the body must contain; `""`: no rule. */
   must_contain: string;
+  /** Text the body must not contain; `""`: no rule. */
   must_not_contain: string;
+  /** Regular expression the body must match; `""`: no rule. */
   must_match: string;
+  /** Regular expression the body must not match; `""`: no rule. */
   must_not_match: string;
+  /** JSON expectations: dotted path → value expected there; `{}`: none. */
   json: Record<string, unknown>;
+  /** Header name → text its value must contain (`""`: only present); `{}`: none. */
   header_contains: Record<string, string>;
+  /** Attempts per check (default 1). */
   attempts: number;
+  /** Pause after each attempt, nanoseconds (default 0). */
   attempt_spacing: number;
+  /** Request headers; a list value is joined with `", "`. */
   headers: Record<string, string | string[]>;
+  /** Timeout of one attempt until the whole body is read, nanoseconds (default 10 s). */
   timeout: number;
+  /** The request method, upper case (default `"GET"`). */
   method: string;
+  /** The request body; `""`: none. */
   body: string;
+  /** Follow up to 20 redirects and judge the final response (default false, as in Go). */
   follow_redirects: boolean;
+  /** Reuse connections between attempts and rounds (default false: a fresh connection each time). */
   keep_alive: boolean;
+  /** Accept any certificate (https; default false). */
   tls_skip_verify: boolean;
+  /** PEM file of CA certificates trusted besides the system roots; `""`: none. */
   tls_ca_file: string;
+  /** Degraded when the certificate expires sooner than this, nanoseconds; 0 (default): not checked. */
   cert_expiry_threshold: number;
 }
 
@@ -217,40 +239,24 @@ async function readBody(res: Response): Promise<string> {
 }
 
 /** Checks an HTTP(S) endpoint. */
-export class HttpChecker implements Checker {
-  readonly type = "http";
-  readonly title: string;
-  readonly endpoint: string;
-  readonly #o: HttpCheckerOptions;
-  readonly #ctx: CheckerContext;
+export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> {
+  override readonly type = "http";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: HttpCheckerOptions, ctx: CheckerContext) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.title = options.endpoint_name;
-    this.endpoint = options.endpoint_url;
+    super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
-  check(signal?: AbortSignal): Promise<Result> {
-    const leaves: LeafInfo[] = [];
-    return runCheck({
-      ...this.#o,
-      type: this.type,
-      title: this.title,
-      endpoint: this.endpoint,
-      now: this.#ctx.now,
-      node: this.#ctx.node,
-      signal,
-      attempt: (_i, signal) => this.#attempt(signal, leaves),
-      verdict: () => ({
-        degradedNotice: leaves[0] && expiryNotice(leaves[0], this.#o.cert_expiry_threshold),
-      }),
-    });
+  protected override newState(): LeafInfo[] {
+    return [];
   }
 
-  async #attempt(signal: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
-    const o = this.#o;
+  protected override verdict(leaves: LeafInfo[]): Verdict {
+    return { degradedNotice: leaves[0] && expiryNotice(leaves[0], this.options.cert_expiry_threshold) };
+  }
+
+  protected override async attempt(signal: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
+    const o = this.options;
     const headers = new Headers();
     for (const [k, v] of Object.entries(o.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
     const https = o.endpoint_url.startsWith("https:");
@@ -264,7 +270,7 @@ export class HttpChecker implements Checker {
     }
     // A fresh connection per attempt, like Go's checker (keep-alive off): RTT includes connect + TLS.
     // The client itself is shared (building one is costly); keep_alive opts into connection reuse.
-    const shared = this.#ctx.httpClients;
+    const shared = this.ctx.httpClients;
     using own = shared ? undefined : new HttpClients();
     const client = (shared ?? own!).get({ caCerts: ca, keepAlive: o.keep_alive });
     const start = performance.now();
@@ -276,7 +282,7 @@ export class HttpChecker implements Checker {
       timeout: o.timeout / 1e6,
       signal,
       client,
-      fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.#ctx.fetch,
+      fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
     if ("error" in res) return { rtt: 0, error: res.error, transportFailure: true };
@@ -292,7 +298,7 @@ export class HttpChecker implements Checker {
 
   /** The first failed expectation of a response, or undefined; always consumes or cancels the body. */
   async #judge(res: Response): Promise<string | undefined> {
-    const o = this.#o;
+    const o = this.options;
     const statusError = !statusAccepted(res.status, o.up_status)
       ? `response status ${res.status} ${res.statusText}`.trimEnd()
       : headerError(res.headers, o.header_contains);
@@ -310,16 +316,16 @@ export class HttpChecker implements Checker {
 
   /** Reads the endpoint's certificate over a separate TLS connection (fetch does not expose it). */
   async #probe(outer: AbortSignal): Promise<LeafInfo | string> {
-    const url = new URL(this.#o.endpoint_url);
+    const url = new URL(this.options.endpoint_url);
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    const signal = attemptSignal(outer, this.#o.timeout);
+    const signal = attemptSignal(outer, this.options.timeout);
     try {
       const socket = await openSocket({
         host,
         port: Number(url.port || 443),
         tls: {},
         signal,
-        onAbort: (phase) => abortMessage(signal, this.#o.timeout, phase),
+        onAbort: (phase) => abortMessage(signal, this.options.timeout, phase),
       });
       try {
         // Trust was the request's business; the probe only reads dates.

@@ -10,19 +10,18 @@ import { z } from "zod";
 import type { Duration } from "../config/duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import type { Result } from "../result.ts";
 import { readPemFile } from "./_cert.ts";
 import { inspectTls } from "./_cert.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { exchange, openSocket, splitHostPort } from "./_net.ts";
 import {
   abortMessage,
+  AttemptChecker,
   type AttemptOutcome,
   attemptSignal,
   type Checker,
   type CheckerContext,
   errorText,
-  runCheck,
 } from "./checker.ts";
 
 /** `checkup.json` options of a `tcp` checker (Go Checkup's keys plus `send`, `expect`). */
@@ -55,17 +54,29 @@ export interface TcpCheckerConfig {
 
 /** Validated options of a `tcp` checker: defaults applied, durations in nanoseconds. */
 export interface TcpCheckerOptions {
+  /** The checker type, always `"tcp"`. */
   type: "tcp";
+  /** The result's title; `""` when unset. */
   endpoint_name: string;
+  /** `host:port` connected to. */
   endpoint_url: string;
+  /** Run a TLS handshake after connecting (default false). */
   tls: boolean;
+  /** With `tls`: accept any certificate (default false). */
   tls_skip_verify: boolean;
+  /** With `tls`: PEM file of extra trusted CA certificates; `""`: default roots only. */
   tls_ca_file: string;
+  /** Timeout of one attempt (connect, handshake, exchange), nanoseconds (default 1 s). */
   timeout: number;
+  /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
   threshold_rtt: number;
+  /** Attempts per check (default 1). */
   attempts: number;
+  /** Pause after each attempt, nanoseconds (default 0). */
   attempt_spacing: number;
+  /** Text written once connected; `""`: nothing is sent. */
   send: string;
+  /** Text the server must send before the timeout; `""`: connecting is enough. */
   expect: string;
 }
 
@@ -91,36 +102,16 @@ const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.object({
 });
 
 /** Checks that a TCP (or TLS) service accepts connections and, optionally, answers as expected. */
-export class TcpChecker implements Checker {
-  readonly type = "tcp";
-  readonly title: string;
-  readonly endpoint: string;
-  readonly #o: TcpCheckerOptions;
-  readonly #ctx: CheckerContext;
+export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
+  override readonly type = "tcp";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: TcpCheckerOptions, ctx: CheckerContext) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.title = options.endpoint_name;
-    this.endpoint = options.endpoint_url;
+    super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
-  check(signal?: AbortSignal): Promise<Result> {
-    return runCheck({
-      ...this.#o,
-      type: this.type,
-      title: this.title,
-      endpoint: this.endpoint,
-      now: this.#ctx.now,
-      node: this.#ctx.node,
-      signal,
-      attempt: (_i, signal) => this.#attempt(signal),
-    });
-  }
-
-  async #attempt(outer: AbortSignal): Promise<AttemptOutcome> {
-    const o = this.#o;
+  protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
+    const o = this.options;
     const { host, port } = splitHostPort(o.endpoint_url);
     const signal = attemptSignal(outer, o.timeout);
     const onAbort = (phase: string) => abortMessage(signal, o.timeout, phase);

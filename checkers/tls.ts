@@ -11,19 +11,19 @@ import { z } from "zod";
 import type { Duration } from "../config/duration.ts";
 import { duration, hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import type { Result } from "../result.ts";
 import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { openSocket, splitHostPort } from "./_net.ts";
 import {
   abortMessage,
+  AttemptChecker,
   type AttemptOutcome,
   attemptSignal,
   type Checker,
   type CheckerContext,
   errorText,
-  runCheck,
 } from "./checker.ts";
+import type { Verdict } from "../result.ts";
 
 /** Go's default `cert_expiry_threshold`: 14 days. */
 export const DEFAULT_CERT_EXPIRY_THRESHOLD = 14 * 86_400e9;
@@ -54,15 +54,25 @@ export interface TlsCheckerConfig {
 
 /** Validated options of a `tls` checker: defaults applied, durations in nanoseconds. */
 export interface TlsCheckerOptions {
+  /** The checker type, always `"tls"`. */
   type: "tls";
+  /** The result's title; `""` when unset. */
   endpoint_name: string;
+  /** `host:port` connected to; the host is the name the certificate must cover. */
   endpoint_url: string;
+  /** Timeout of one attempt (connect plus handshake), nanoseconds (default 10 s). */
   timeout: number;
+  /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
   threshold_rtt: number;
+  /** Attempts per check (default 1). */
   attempts: number;
+  /** Pause after each attempt, nanoseconds (default 0). */
   attempt_spacing: number;
+  /** Degraded when the certificate expires sooner than this, nanoseconds (default 14 days). */
   cert_expiry_threshold: number;
+  /** PEM files of the only roots trusted; `[]`: the system roots. */
   trusted_roots: string[];
+  /** Skip the chain and host-name checks; expiry is still checked (default false). */
   tls_skip_verify: boolean;
 }
 
@@ -86,45 +96,30 @@ const schema: z.ZodType<TlsCheckerOptions, TlsCheckerConfig> = z.object({
 });
 
 /** Checks a TLS endpoint's certificate: trusted, for the right host, not expired or expiring soon. */
-export class TlsChecker implements Checker {
-  readonly type = "tls";
-  readonly title: string;
-  readonly endpoint: string;
-  readonly #o: TlsCheckerOptions;
-  readonly #ctx: CheckerContext;
+export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {
+  override readonly type = "tls";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: TlsCheckerOptions, ctx: CheckerContext) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.title = options.endpoint_name;
-    this.endpoint = options.endpoint_url;
+    super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
-  check(signal?: AbortSignal): Promise<Result> {
-    const leaves: LeafInfo[] = [];
-    return runCheck({
-      ...this.#o,
-      type: this.type,
-      title: this.title,
-      endpoint: this.endpoint,
-      now: this.#ctx.now,
-      node: this.#ctx.node,
-      signal,
-      timestampAfter: true,
-      attempt: (_i, signal) => this.#attempt(signal, leaves),
-      verdict: () => {
-        const soonest = leaves.reduce<LeafInfo | undefined>(
-          (min, l) => (min === undefined || l.validTo < min.validTo ? l : min),
-          undefined,
-        );
-        return { degradedNotice: soonest && expiryNotice(soonest, this.#o.cert_expiry_threshold) };
-      },
-    });
+  protected override readonly timestampAfter = true;
+
+  protected override newState(): LeafInfo[] {
+    return [];
   }
 
-  async #attempt(outer: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
-    const o = this.#o;
+  protected override verdict(leaves: LeafInfo[]): Verdict {
+    const soonest = leaves.reduce<LeafInfo | undefined>(
+      (min, l) => (min === undefined || l.validTo < min.validTo ? l : min),
+      undefined,
+    );
+    return { degradedNotice: soonest && expiryNotice(soonest, this.options.cert_expiry_threshold) };
+  }
+
+  protected override async attempt(outer: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
+    const o = this.options;
     const { host, port } = splitHostPort(o.endpoint_url);
     const signal = attemptSignal(outer, o.timeout);
     let ca: string[] | undefined;
