@@ -7,8 +7,8 @@
  */
 import { httpRequest } from "../_internal/http.ts";
 import type { PluginContext } from "../config/plugin.ts";
-import { type Alert, DeliveryError } from "./notifier.ts";
-import type { AlertPolicy } from "./policy.ts";
+import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
+import { type AlertPolicy, policyOf } from "./policy.ts";
 
 /** What a provider needs to send: the policy's limits, the injected fetch, the round's signal. */
 export interface SendOptions {
@@ -68,4 +68,36 @@ export async function deliverEach(
     failed,
     { cause: first },
   );
+}
+
+/**
+ * The shared shape of an HTTP notifier: validated options, its alert policy, and `post`, which sends
+ * through {@linkcode send} with the policy's timeout and retries and the injected fetch.
+ */
+export abstract class HttpNotifier<O extends AlertPolicy> implements Notifier {
+  /** The config `type`, e.g. `"slack"`. */
+  abstract readonly type: string;
+  /** When this notifier is told (thresholds, reminders, which transitions). */
+  readonly policy: AlertPolicy;
+  /** Validated options. */
+  protected readonly options: O;
+  readonly #fetch: PluginContext["fetch"];
+
+  /** Builds the notifier from validated options. */
+  constructor(options: O, ctx: Pick<PluginContext, "fetch">) {
+    this.options = options;
+    this.#fetch = ctx.fetch;
+    this.policy = policyOf(options);
+  }
+
+  /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
+  abstract notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void>;
+
+  /** Sends one request with this notifier's timeout, retries and fetch. */
+  protected post(
+    url: string | URL,
+    request: Omit<SendOptions, "policy" | "fetch"> & { json?: unknown; body?: BodyInit },
+  ): Promise<{ status: number; text: string }> {
+    return send(url, { ...request, policy: this.policy, fetch: this.#fetch });
+  }
 }

@@ -25,7 +25,9 @@ export type TrackedStatus = "healthy" | "degraded" | "down";
 
 /** What the rounds have shown about one endpoint. */
 export interface EndpointTrack {
+  /** The endpoint's title (the result's `title`). */
   title: string;
+  /** The endpoint's URL or address (the result's `endpoint`). */
   endpoint: string;
   /** The latest known status. */
   status: TrackedStatus;
@@ -63,7 +65,9 @@ export interface NotifierTrack {
 
 /** The whole alert state of one node: endpoints and, per notifier id, what it was told. */
 export interface AlertState {
+  /** What the rounds showed, by endpoint key. */
   endpoints: Map<string, EndpointTrack>;
+  /** Per notifier id (`<type>#<n>`), what it was told, by endpoint key. */
   notifiers: Map<string, Map<string, NotifierTrack>>;
 }
 

@@ -7,14 +7,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertColor, alertFacts, alertHeadline, isoTime, statusWord, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `discord` notifier. */
 export interface DiscordNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"discord"`. */
   type: "discord";
   /** The channel webhook URL (a secret). */
   webhook: string;
@@ -26,9 +27,13 @@ export interface DiscordNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `discord` notifier. */
 export interface DiscordNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"discord"`. */
   type: "discord";
+  /** The channel webhook URL (a secret). */
   webhook: string;
+  /** The name messages are posted under (default `"Checkup"`). */
   username: string;
+  /** The avatar image URL of the messages; unset: the webhook's own. */
   avatar_url?: string;
 }
 
@@ -72,26 +77,14 @@ export function discordPayload(
 }
 
 /** Posts alerts to a Discord webhook. */
-export class DiscordNotifier implements Notifier {
-  readonly type = "discord";
-  readonly policy: AlertPolicy;
-  readonly #o: DiscordNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: DiscordNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class DiscordNotifier extends HttpNotifier<DiscordNotifierOptions> {
+  override readonly type = "discord";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     return deliverEach(alerts, async (alert) => {
-      await send(this.#o.webhook, {
-        json: discordPayload(alert, this.#o),
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
+      await this.post(this.options.webhook, {
+        json: discordPayload(alert, this.options),
         signal,
       });
     });

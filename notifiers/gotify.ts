@@ -7,14 +7,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { HttpNotifier } from "./_send.ts";
 import { roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `gotify` notifier. */
 export interface GotifyNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"gotify"`. */
   type: "gotify";
   /** The application token (a secret). */
   token: string;
@@ -26,9 +27,13 @@ export interface GotifyNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `gotify` notifier. */
 export interface GotifyNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"gotify"`. */
   type: "gotify";
+  /** The application token (a secret). */
   token: string;
+  /** The message URL as configured (`/message` is added when it has no path). */
   webhook: string;
+  /** Priority of down/degraded messages, 0 to 10 (default 5); recoveries use at most 3. */
   priority: number;
 }
 
@@ -48,22 +53,12 @@ export function gotifyMessageUrl(webhook: string): string {
 }
 
 /** Sends a round's alerts as one Gotify message. */
-export class GotifyNotifier implements Notifier {
-  readonly type = "gotify";
-  readonly policy: AlertPolicy;
-  readonly #o: GotifyNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: GotifyNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class GotifyNotifier extends HttpNotifier<GotifyNotifierOptions> {
+  override readonly type = "gotify";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const o = this.#o;
+  override async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.options;
     const problem = alerts.some((a) => a.kind !== "recovered");
     const body: Record<string, unknown> = {
       title: roundSubject(alerts),
@@ -72,11 +67,9 @@ export class GotifyNotifier implements Notifier {
     };
     const url = alerts.find((a) => a.url)?.url;
     if (url) body.extras = { "client::notification": { click: { url } } };
-    await send(gotifyMessageUrl(o.webhook), {
+    await this.post(gotifyMessageUrl(o.webhook), {
       json: body,
       headers: { "x-gotify-key": o.token },
-      policy: this.policy,
-      fetch: this.#ctx.fetch,
       signal,
     });
   }

@@ -40,6 +40,7 @@ export interface SmtpConfig {
 
 /** `checkup.json` options of the `mail` notifier. */
 export interface MailNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"mail"`. */
   type: "mail";
   /** The sender address. */
   from: string;
@@ -53,21 +54,33 @@ export interface MailNotifierConfig extends AlertPolicyConfig {
 
 /** Validated `smtp` settings. */
 export interface SmtpOptions {
+  /** The SMTP server's host name or address. */
   server: string;
+  /** The port (default 25; 465 means implicit TLS under `tls: "auto"`). */
   port: number;
+  /** The login user; `""`: no AUTH. */
   username: string;
+  /** The login password (a secret); used only with `username`. */
   password: string;
+  /** TLS mode (default `"auto"`: implicit TLS on 465, else STARTTLS when offered). */
   tls: SmtpTls;
+  /** Accept any server certificate (default false; test servers only). */
   tls_skip_verify: boolean;
+  /** PEM file of the CA of the server certificate; `""`: the system roots. */
   tls_ca_file: string;
 }
 
 /** Validated options of the `mail` notifier. */
 export interface MailNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"mail"`. */
   type: "mail";
+  /** The sender address. */
   from: string;
+  /** The recipients (at least one). */
   to: string[];
+  /** The subject; `""`: a subject saying what happened. */
   subject: string;
+  /** The mail server and how to reach it. */
   smtp: SmtpOptions;
 }
 

@@ -34,7 +34,7 @@ function checkMail(m: ReceivedMail, o: { secure: boolean; user?: string }): stri
   return undefined;
 }
 
-async function hangingServer(): Promise<{ port: number; close(): Promise<void> }> {
+function hangingServer(): { port: number; close(): Promise<void> } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
   const loop = (async () => {

@@ -7,14 +7,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { HttpNotifier } from "./_send.ts";
 import { roundHtml, roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `mailgun` notifier. */
 export interface MailgunNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"mailgun"`. */
   type: "mailgun";
   /** The Mailgun API key (a secret). */
   apikey: string;
@@ -34,13 +35,21 @@ export interface MailgunNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `mailgun` notifier. */
 export interface MailgunNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"mailgun"`. */
   type: "mailgun";
+  /** The Mailgun API key (a secret). */
   apikey: string;
+  /** The sending domain, e.g. `mg.example.com`. */
   domain: string;
+  /** The sender address. */
   from: string;
+  /** The recipients (a single configured address becomes a list of one). */
   to: string[];
+  /** The subject; `""`: a subject saying what happened. */
   subject: string;
+  /** The Mailgun region (default `"us"`). */
   region: "us" | "eu";
+  /** The API base URL without trailing slash: the configured one, else the region's. */
   api_url: string;
 }
 
@@ -61,33 +70,21 @@ const schema: z.ZodType<MailgunNotifierOptions, MailgunNotifierConfig> = z.objec
 }).transform((o) => ({ ...o, api_url: (o.api_url || BASE[o.region]).replace(/\/+$/, "") }));
 
 /** Sends a round's alerts as one email through Mailgun. */
-export class MailgunNotifier implements Notifier {
-  readonly type = "mailgun";
-  readonly policy: AlertPolicy;
-  readonly #o: MailgunNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: MailgunNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class MailgunNotifier extends HttpNotifier<MailgunNotifierOptions> {
+  override readonly type = "mailgun";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const o = this.#o;
+  override async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.options;
     const form = new FormData();
     form.set("from", o.from);
     for (const to of o.to) form.append("to", to);
     form.set("subject", roundSubject(alerts, o.subject));
     form.set("text", roundText(alerts, { emoji: false }));
     form.set("html", roundHtml(alerts));
-    await send(`${o.api_url}/v3/${encodeURIComponent(o.domain)}/messages`, {
+    await this.post(`${o.api_url}/v3/${encodeURIComponent(o.domain)}/messages`, {
       body: form,
       headers: { authorization: `Basic ${btoa(`api:${o.apikey}`)}` },
-      policy: this.policy,
-      fetch: this.#ctx.fetch,
       signal,
     });
   }

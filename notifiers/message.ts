@@ -10,7 +10,9 @@ import type { Alert, AlertKind } from "./notifier.ts";
 
 /** One labelled line of a message (a Slack field, a Teams fact, a line of text). */
 export interface Fact {
+  /** The label, e.g. `"Status"`. */
   label: string;
+  /** The text shown for it. */
   value: string;
 }
 

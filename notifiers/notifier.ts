@@ -62,9 +62,11 @@ export interface Notifier {
 
 /** Some alerts of a batch were not delivered: `failed` lists them, `cause` says why (the first failure). */
 export class DeliveryError extends Error {
+  /** Always `"DeliveryError"`. */
   override name = "DeliveryError";
   /** The alerts that were not delivered. */
   readonly failed: readonly Alert[];
+  /** Creates the error: `failed` lists the alerts not delivered; `options.cause` the first failure. */
   constructor(message: string, failed: readonly Alert[], options?: ErrorOptions) {
     super(message, options);
     this.failed = failed;

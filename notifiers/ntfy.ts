@@ -7,14 +7,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertFacts, alertHeadline } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `ntfy` notifier. */
 export interface NtfyNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"ntfy"`. */
   type: "ntfy";
   /** The topic to publish to (anyone who knows it can read it: pick a hard-to-guess one). */
   topic: string;
@@ -32,12 +33,19 @@ export interface NtfyNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `ntfy` notifier. */
 export interface NtfyNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"ntfy"`. */
   type: "ntfy";
+  /** The topic published to (1 to 64 letters, digits, `-` or `_`). */
   topic: string;
+  /** The server (default `https://ntfy.sh`). */
   server: string;
+  /** An access token sent as `Authorization: Bearer` (a secret); `""`: none. */
   token: string;
+  /** User name for basic authentication; `""`: none. */
   username: string;
+  /** Password for `username` (a secret). */
   password: string;
+  /** Priority of down messages, 1 to 5 (default 4); degraded and recovered use 3. */
   priority: number;
 }
 
@@ -73,31 +81,19 @@ export function ntfyPayload(alert: Alert, o: Pick<NtfyNotifierOptions, "topic" |
 }
 
 /** Publishes alerts to an ntfy topic. */
-export class NtfyNotifier implements Notifier {
-  readonly type = "ntfy";
-  readonly policy: AlertPolicy;
-  readonly #o: NtfyNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: NtfyNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class NtfyNotifier extends HttpNotifier<NtfyNotifierOptions> {
+  override readonly type = "ntfy";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const o = this.#o;
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.options;
     const headers: Record<string, string> = {};
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     else if (o.username) headers.authorization = `Basic ${btoa(`${o.username}:${o.password}`)}`;
     return deliverEach(alerts, async (alert) => {
-      await send(o.server.replace(/\/*$/, "/"), {
+      await this.post(o.server.replace(/\/*$/, "/"), {
         json: ntfyPayload(alert, o),
         headers,
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
         signal,
       });
     });

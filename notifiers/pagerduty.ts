@@ -7,17 +7,18 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertFacts, alertHeadline, isoTime, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** PagerDuty event severities. */
 export type PagerDutySeverity = "critical" | "error" | "warning" | "info";
 
 /** `checkup.json` options of the `pagerduty` notifier. */
 export interface PagerDutyNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"pagerduty"`. */
   type: "pagerduty";
   /** The integration (routing) key of an Events API v2 integration (a secret). */
   routing_key: string;
@@ -31,10 +32,15 @@ export interface PagerDutyNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `pagerduty` notifier. */
 export interface PagerDutyNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"pagerduty"`. */
   type: "pagerduty";
+  /** The Events API v2 integration (routing) key (a secret). */
   routing_key: string;
+  /** Severity of down alerts (default `"critical"`). */
   severity_down: PagerDutySeverity;
+  /** Severity of degraded alerts (default `"warning"`). */
   severity_degraded: PagerDutySeverity;
+  /** The events API base URL (default `https://events.pagerduty.com`). */
   api_url: string;
 }
 
@@ -89,27 +95,15 @@ export function pagerDutyEvent(
 }
 
 /** Triggers and resolves PagerDuty incidents. */
-export class PagerDutyNotifier implements Notifier {
-  readonly type = "pagerduty";
-  readonly policy: AlertPolicy;
-  readonly #o: PagerDutyNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: PagerDutyNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class PagerDutyNotifier extends HttpNotifier<PagerDutyNotifierOptions> {
+  override readonly type = "pagerduty";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const url = `${this.#o.api_url.replace(/\/+$/, "")}/v2/enqueue`;
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const url = `${this.options.api_url.replace(/\/+$/, "")}/v2/enqueue`;
     return deliverEach(alerts, async (alert) => {
-      await send(url, {
-        json: pagerDutyEvent(alert, this.#o),
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
+      await this.post(url, {
+        json: pagerDutyEvent(alert, this.options),
         signal,
       });
     });

@@ -28,6 +28,7 @@ import { type AlertStateStore, memoryAlertState } from "./state.ts";
 
 /** Dependencies of an {@linkcode AlertPipeline}; all optional. */
 export interface AlertPipelineOptions {
+  /** Where delivery outcomes and failures are logged; default: nothing is logged. */
   logger?: Logger;
   /** The clock (UTC ns); default the system clock. */
   now?: () => bigint;
@@ -46,6 +47,7 @@ export interface AlertPipelineOptions {
 export interface NotifierOutcome {
   /** The notifier's state id: `<type>#<n>`, n counting notifiers of that type in config order. */
   id: string;
+  /** The notifier's type (e.g. `"slack"`). */
   type: string;
   /** Alerts delivered. */
   sent: Alert[];
@@ -84,6 +86,7 @@ export class AlertPipeline {
   readonly #keep?: ReadonlySet<string>;
   #state?: AlertState;
 
+  /** Sets up delivery to `notifiers`, in order; state is loaded on the first round. */
   constructor(notifiers: readonly Notifier[], options: AlertPipelineOptions = {}) {
     const counts = new Map<string, number>();
     this.#entries = notifiers.map((notifier) => {

@@ -36,13 +36,24 @@ export interface AlertPolicyConfig {
 
 /** Validated alert keys: defaults applied, durations in nanoseconds. */
 export interface AlertPolicy {
+  /** Consecutive bad rounds before a down/degraded alert (default 1). */
   failure_threshold: number;
+  /** Consecutive healthy rounds before a recovered alert (default 1). */
   success_threshold: number;
+  /** Remind this often while an endpoint stays bad, nanoseconds; 0 (default): never. */
   reminder_every: number;
+  /**
+   * Minimum time between a recovery and the next incident's alert, and between changes within one incident,
+   * nanoseconds (default 5 min).
+   */
   min_interval: number;
+  /** The kinds of alert sent (default all three). */
   notify_on: AlertOn[];
+  /** The status page linked from every message; unset: no link. */
   status_page_url?: string;
+  /** Timeout of one delivery attempt, nanoseconds (default 10 s). */
   timeout: number;
+  /** Extra delivery attempts within the round after a transient failure (default 2). */
   retries: number;
 }
 

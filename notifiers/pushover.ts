@@ -6,14 +6,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { HttpNotifier } from "./_send.ts";
 import { roundSubject, roundText, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `pushover` notifier. */
 export interface PushoverNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"pushover"`. */
   type: "pushover";
   /** The application's API token (a secret). */
   token: string;
@@ -29,11 +30,17 @@ export interface PushoverNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `pushover` notifier. */
 export interface PushoverNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"pushover"`. */
   type: "pushover";
+  /** The application's API token (a secret). */
   token: string;
+  /** The user or group key notified. */
   recipient: string;
+  /** The message title; `""`: a title saying what happened. */
   subject: string;
+  /** Priority of down/degraded messages, -2 to 1 (default 0); recoveries use 0. */
   priority: number;
+  /** The API base URL (default `https://api.pushover.net`). */
   api_url: string;
 }
 
@@ -52,22 +59,12 @@ const schema: z.ZodType<PushoverNotifierOptions, PushoverNotifierConfig> = z.obj
 });
 
 /** Sends a round's alerts as one Pushover message. */
-export class PushoverNotifier implements Notifier {
-  readonly type = "pushover";
-  readonly policy: AlertPolicy;
-  readonly #o: PushoverNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: PushoverNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class PushoverNotifier extends HttpNotifier<PushoverNotifierOptions> {
+  override readonly type = "pushover";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const o = this.#o;
+  override async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.options;
     const form = new URLSearchParams({
       token: o.token,
       user: o.recipient,
@@ -81,10 +78,8 @@ export class PushoverNotifier implements Notifier {
       form.set("url", url);
       form.set("url_title", "Status page");
     }
-    const { text } = await send(`${o.api_url.replace(/\/+$/, "")}/1/messages.json`, {
+    const { text } = await this.post(`${o.api_url.replace(/\/+$/, "")}/1/messages.json`, {
       body: form,
-      policy: this.policy,
-      fetch: this.#ctx.fetch,
       signal,
     });
     let answer: { status?: unknown; errors?: unknown } = {};

@@ -7,14 +7,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertFacts, alertHeadline, alertText, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `slack` notifier (Go Checkup's keys plus the alert keys). */
 export interface SlackNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"slack"`. */
   type: "slack";
   /** The incoming-webhook URL (a secret). */
   webhook: string;
@@ -26,9 +27,13 @@ export interface SlackNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `slack` notifier. */
 export interface SlackNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"slack"`. */
   type: "slack";
+  /** The incoming-webhook URL (a secret). */
   webhook: string;
+  /** Overrides the webhook's user name; `""`: the webhook's own. */
   username: string;
+  /** Overrides the webhook's channel (e.g. `#ops`); `""`: the webhook's own. */
   channel: string;
 }
 
@@ -71,26 +76,14 @@ export function slackPayload(alert: Alert, o: Pick<SlackNotifierOptions, "userna
 }
 
 /** Posts alerts to a Slack incoming webhook. */
-export class SlackNotifier implements Notifier {
-  readonly type = "slack";
-  readonly policy: AlertPolicy;
-  readonly #o: SlackNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: SlackNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class SlackNotifier extends HttpNotifier<SlackNotifierOptions> {
+  override readonly type = "slack";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     return deliverEach(alerts, async (alert) => {
-      await send(this.#o.webhook, {
-        json: slackPayload(alert, this.#o),
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
+      await this.post(this.options.webhook, {
+        json: slackPayload(alert, this.options),
         signal,
       });
     });

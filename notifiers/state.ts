@@ -166,6 +166,7 @@ export interface DefaultAlertStateOptions {
   identity?: string;
   /** The local state directory; default {@linkcode defaultStateDir}. */
   stateDir?: string;
+  /** Receives the warnings: no state directory, or a load or save that fell back to the local copy. */
   logger: Logger;
 }
 

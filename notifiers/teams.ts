@@ -7,14 +7,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertFacts, alertHeadline, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `msteams` notifier. */
 export interface TeamsNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"msteams"` (or its alias `"teams"`). */
   type: "msteams" | "teams";
   /** The Workflows webhook URL (a secret). */
   webhook: string;
@@ -22,7 +23,9 @@ export interface TeamsNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `msteams` notifier. */
 export interface TeamsNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"msteams"` (the alias is normalised). */
   type: "msteams";
+  /** The Workflows webhook URL (a secret). */
   webhook: string;
 }
 
@@ -69,26 +72,14 @@ export function teamsPayload(alert: Alert): unknown {
 }
 
 /** Posts alerts to a Microsoft Teams channel. */
-export class TeamsNotifier implements Notifier {
-  readonly type = "msteams";
-  readonly policy: AlertPolicy;
-  readonly #o: TeamsNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: TeamsNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class TeamsNotifier extends HttpNotifier<TeamsNotifierOptions> {
+  override readonly type = "msteams";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     return deliverEach(alerts, async (alert) => {
-      await send(this.#o.webhook, {
+      await this.post(this.options.webhook, {
         json: teamsPayload(alert),
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
         signal,
       });
     });

@@ -6,14 +6,15 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, send } from "./_send.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertFacts, alertHeadline, escapeHtml, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `telegram` notifier. */
 export interface TelegramNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"telegram"`. */
   type: "telegram";
   /** The bot token from @BotFather (a secret). */
   token: string;
@@ -25,9 +26,13 @@ export interface TelegramNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `telegram` notifier. */
 export interface TelegramNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"telegram"`. */
   type: "telegram";
+  /** The bot token from @BotFather, `"123456:ABC-def"` (a secret). */
   token: string;
+  /** The chat: a numeric id or `"@channelname"`. */
   chat_id: string | number;
+  /** The Bot API base URL (default `https://api.telegram.org`). */
   api_url: string;
 }
 
@@ -51,32 +56,20 @@ export function telegramText(alert: Alert): string {
 }
 
 /** Sends alerts to a Telegram chat. */
-export class TelegramNotifier implements Notifier {
-  readonly type = "telegram";
-  readonly policy: AlertPolicy;
-  readonly #o: TelegramNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: TelegramNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class TelegramNotifier extends HttpNotifier<TelegramNotifierOptions> {
+  override readonly type = "telegram";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const o = this.#o;
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.options;
     return deliverEach(alerts, async (alert) => {
-      const { text } = await send(`${o.api_url.replace(/\/+$/, "")}/bot${o.token}/sendMessage`, {
+      const { text } = await this.post(`${o.api_url.replace(/\/+$/, "")}/bot${o.token}/sendMessage`, {
         json: {
           chat_id: o.chat_id,
           text: telegramText(alert),
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
         },
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
         signal,
       });
       let ok = false;

@@ -7,15 +7,16 @@
  */
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
+import type { PluginDefinition } from "../config/plugin.ts";
 import { encodeResults } from "../result.ts";
-import { deliverEach, send } from "./_send.ts";
+import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertText, isoTime } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
-import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `webhook` notifier. */
 export interface WebhookNotifierConfig extends AlertPolicyConfig {
+  /** The notifier type, `"webhook"`. */
   type: "webhook";
   /** The URL the alerts are sent to (a secret when it carries a token). */
   webhook: string;
@@ -27,9 +28,13 @@ export interface WebhookNotifierConfig extends AlertPolicyConfig {
 
 /** Validated options of the `webhook` notifier. */
 export interface WebhookNotifierOptions extends AlertPolicy {
+  /** The notifier type, always `"webhook"`. */
   type: "webhook";
+  /** The URL the alerts are sent to (a secret when it carries a token). */
   webhook: string;
+  /** The HTTP method (default `"POST"`). */
   method: "POST" | "PUT";
+  /** Extra request headers (default none). */
   headers: Record<string, string>;
 }
 
@@ -71,29 +76,17 @@ export function webhookBody(alert: Alert): string {
 }
 
 /** Sends alerts to any HTTP endpoint as JSON. */
-export class WebhookNotifier implements Notifier {
-  readonly type = "webhook";
-  readonly policy: AlertPolicy;
-  readonly #o: WebhookNotifierOptions;
-  readonly #ctx: Pick<PluginContext, "fetch">;
-
-  /** Builds the notifier from validated options. */
-  constructor(options: WebhookNotifierOptions, ctx: Pick<PluginContext, "fetch">) {
-    this.#o = options;
-    this.#ctx = ctx;
-    this.policy = policyOf(options);
-  }
+export class WebhookNotifier extends HttpNotifier<WebhookNotifierOptions> {
+  override readonly type = "webhook";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
-  notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
-    const o = this.#o;
+  override notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
+    const o = this.options;
     return deliverEach(alerts, async (alert) => {
-      await send(o.webhook, {
+      await this.post(o.webhook, {
         method: o.method,
         body: webhookBody(alert),
         headers: { "content-type": "application/json", "user-agent": "Checkup", ...o.headers },
-        policy: this.policy,
-        fetch: this.#ctx.fetch,
         signal,
       });
     });
