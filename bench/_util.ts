@@ -27,6 +27,23 @@ export function freePort(): number {
   return port;
 }
 
+/** A port P on 127.0.0.1 such that P and P + 1 are both free (the target serves HTTP and TCP there). */
+export function freePortPair(): number {
+  for (let i = 0; i < 100; i++) {
+    const a = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (a.addr as Deno.NetAddr).port;
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port: port + 1 }).close();
+      return port;
+    } catch {
+      // P + 1 is taken: try another P
+    } finally {
+      a.close();
+    }
+  }
+  throw new Error("no two adjacent free ports on 127.0.0.1");
+}
+
 /** Waits until something accepts TCP connections on 127.0.0.1:port (bounded). */
 export async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;

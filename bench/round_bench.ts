@@ -4,7 +4,17 @@
  * blackbox_exporter driven at the same concurrency, and Nagios check_http run as processes.
  * Figures are ratios against the bare loop measured in the same run.
  */
-import { cpuSeconds, freePort, has, report, rssMiB, runDenoJson, SHORT, waitForPort } from "./_util.ts";
+import {
+  cpuSeconds,
+  freePort,
+  freePortPair,
+  has,
+  report,
+  rssMiB,
+  runDenoJson,
+  SHORT,
+  waitForPort,
+} from "./_util.ts";
 
 interface Sample {
   wall_ms: number;
@@ -94,7 +104,7 @@ async function checkHttp(n: number, port: number): Promise<Sample> {
 }
 
 if (import.meta.main) {
-  const port = freePort();
+  const port = freePortPair();
   const target = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./target.ts", import.meta.url).pathname, String(port)],
     stdout: "null",

@@ -5,14 +5,14 @@
  */
 import { join } from "node:path";
 import { decodeResults } from "../result.ts";
-import { freePort, report, rssMiB, SHORT, waitForPort } from "./_util.ts";
+import { type freePort, freePortPair, report, rssMiB, SHORT, waitForPort } from "./_util.ts";
 
 const ENDPOINTS = 1000;
 const INTERVAL_S = 10;
 const DURATION_S = SHORT ? 60 : 600;
 
 if (import.meta.main) {
-  const port = freePort();
+  const port = freePortPair();
   const dir = await Deno.makeTempDir({ prefix: "checkup-soak-" });
   const target = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./target.ts", import.meta.url).pathname, String(port)],

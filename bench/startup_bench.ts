@@ -3,11 +3,11 @@
  * `deno eval 1` as the floor.
  */
 import { join } from "node:path";
-import { freePort, has, report, SHORT, waitForPort } from "./_util.ts";
+import { type freePort, freePortPair, has, report, SHORT, waitForPort } from "./_util.ts";
 
 if (import.meta.main) {
   if (!(await has("hyperfine"))) throw new Error("hyperfine is missing (apt-get install hyperfine)");
-  const port = freePort();
+  const port = freePortPair();
   const dir = await Deno.makeTempDir();
   const target = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./target.ts", import.meta.url).pathname, String(port)],
