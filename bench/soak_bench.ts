@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { decodeResults } from "../result.ts";
-import { type freePort, freePortPair, report, rssMiB, SHORT, waitForPort } from "./_util.ts";
+import { freePortPair, report, rssMiB, SHORT, waitForPort } from "./_util.ts";
 
 const ENDPOINTS = 1000;
 const INTERVAL_S = 10;

@@ -3,7 +3,7 @@
  * `deno eval 1` as the floor.
  */
 import { join } from "node:path";
-import { type freePort, freePortPair, has, report, SHORT, waitForPort } from "./_util.ts";
+import { freePortPair, has, report, SHORT, waitForPort } from "./_util.ts";
 
 if (import.meta.main) {
   if (!(await has("hyperfine"))) throw new Error("hyperfine is missing (apt-get install hyperfine)");
