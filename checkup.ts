@@ -21,8 +21,11 @@ import { updateSummary } from "./server/summary.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
+  /** Where the Checkup reports; default silent (`fromFile`: stderr, with the config's secrets redacted). */
   logger?: Logger;
+  /** The fetch plugins use (default the global `fetch`). */
   fetch?: typeof fetch;
+  /** The clock, UTC Unix nanoseconds (default the system clock). */
   now?: () => bigint;
   /** The config file's path: names the local alert state file (set by `fromFile`). */
   configPath?: string;
@@ -34,6 +37,7 @@ export interface CheckupDeps {
 
 /** What one round did. */
 export interface RoundReport {
+  /** The round's results, in config order. */
   results: Result[];
   /** The name the round was stored under, when stored. */
   stored?: string;
@@ -47,9 +51,13 @@ export interface RoundReport {
 export interface RoundOptions {
   store?: boolean;
   maintain?: boolean;
+  /** Store the round (default false). */
   notify?: boolean;
+  /** After storing, delete expired rounds (`check_expiry`; default false). */
   signal?: AbortSignal;
+  /** Tell the notifiers about status changes (default true). */
   /** Keep the round in the local spool when the storage fails, and send it later (`every` does). */
+  /** Cancels the checks under way and the storage calls. */
   spool?: boolean;
   /** Adjust the results before they are stored (e.g. attach a message). */
   transform?: (results: Result[]) => Result[];
@@ -59,11 +67,17 @@ export interface RoundOptions {
 export class Checkup {
   readonly checkers: readonly Checker[];
   readonly storage?: Storage;
+  /** The checkers, in config order. */
   readonly notifiers: readonly Notifier[];
+  /** The storage, when one is configured. */
   readonly concurrentChecks: number;
+  /** The notifiers, in config order (the legacy `notifier` first). */
   readonly timestamp?: bigint;
+  /** Checks run at once (`concurrent_checks`; default 5). */
   readonly warnings: readonly string[];
+  /** The config's `timestamp` (UTC ns), which replaces every result's timestamp. */
   /** Per-checker periods for `every` (nanoseconds; undefined = the every interval). */
+  /** The config's warnings: unknown keys and deprecated types. */
   readonly intervals: readonly (number | undefined)[];
   /** Whether `every` spreads checks over the interval. */
   readonly spread: boolean;

@@ -53,7 +53,8 @@ export {
   type ResolveOptions,
 } from "./config/load.ts";
 export { ConfigError, type ConfigIssue } from "./config/errors.ts";
-export type { PluginContext, PluginDefinition } from "./config/plugin.ts";
+export type { AnyDefinition, PluginContext, PluginDefinition, PluginSchema } from "./config/plugin.ts";
+export type { EnvLookup } from "./config/env.ts";
 export type { TopLevelConfig } from "./config/top_level.ts";
 export {
   type Checker,
@@ -102,4 +103,12 @@ export {
   type NotifierConfig,
   notifierDefinitions,
 } from "./notifiers/mod.ts";
-export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./_internal/log.ts";
+export {
+  createLogger,
+  type LogFields,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  type TextRedactor,
+} from "./_internal/log.ts";
+export type { HttpClientKey, HttpClients } from "./_internal/http_clients.ts";

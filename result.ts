@@ -45,10 +45,15 @@ export type Status = "healthy" | "degraded" | "down" | "unknown";
 
 /** Aggregate round-trip times of a result, nanoseconds, computed as Go Checkup does. */
 export interface Stats {
+  /** Sum of the attempts' RTTs, nanoseconds. */
   total: number;
+  /** Mean RTT, nanoseconds. */
   mean: number;
+  /** Median RTT, nanoseconds. */
   median: number;
+  /** Shortest RTT, nanoseconds. */
   min: number;
+  /** Longest RTT, nanoseconds. */
   max: number;
 }
 
@@ -192,6 +197,7 @@ export function encodeResults(results: readonly Result[]): string {
 
 /** A check file or row that is not a valid array of results. */
 export class ResultFormatError extends Error {
+  /** Always `"ResultFormatError"`. */
   override name = "ResultFormatError";
 }
 

@@ -11,21 +11,35 @@ const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 /** Structured context attached to a log line. */
 export type LogFields = Record<string, unknown>;
 
+/** Scrubs secrets out of a text; a resolved config's `redactor` knows that config's secrets. */
+export interface TextRedactor {
+  /** Returns `text` with every secret it knows (and credential-shaped text) replaced by `***`. */
+  redact(text: string): string;
+}
+
 /** Where Checkup reports what it does. */
 export interface Logger {
+  /** Details for troubleshooting, hidden at the default `info` level. */
   debug(message: string, fields?: LogFields): void;
+  /** Normal operation: rounds stored, server started. */
   info(message: string, fields?: LogFields): void;
+  /** Something is off but handled (a skipped check, a fallback). */
   warn(message: string, fields?: LogFields): void;
+  /** Something failed (a storage error, an undelivered alert). */
   error(message: string, fields?: LogFields): void;
 }
 
 /** Options of {@linkcode createLogger}. */
 export interface LoggerOptions {
+  /** Least severe level written (default `"info"`). */
   level?: LogLevel;
+  /** Line format: `"text"` (default, `key=value` pairs) or `"json"` (one object per line). */
   format?: "text" | "json";
   /** Receives each finished line (without newline). Defaults to stderr. */
   write?: (line: string) => void;
-  redactor?: Redactor;
+  /** Scrubs each finished line; default: only credential-shaped text (URL passwords, tokens) is scrubbed. */
+  redactor?: TextRedactor;
+  /** The clock of the timestamps (default the system clock). */
   clock?: () => Date;
 }
 

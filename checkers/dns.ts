@@ -154,6 +154,7 @@ function matches(type: RecordType, expected: string, record: DnsRecord): boolean
 
 /** Checks a name server's answer for one name. */
 export class DnsChecker extends AttemptChecker<DnsCheckerOptions> {
+  /** Always `"dns"`. */
   override readonly type = "dns";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
@@ -161,6 +162,7 @@ export class DnsChecker extends AttemptChecker<DnsCheckerOptions> {
     super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
+  /** One query (or, without `hostname_fqdn`, one TCP connect) to the name server. */
   protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
     const o = this.options;
     const server = splitHostPort(o.endpoint_url);

@@ -198,6 +198,7 @@ async function pump(stream: ReadableStream<Uint8Array>, out: Output, stop: Promi
 
 /** Runs a command and judges its exit code and output. */
 export class ExecChecker extends AttemptChecker<ExecCheckerOptions> {
+  /** Always `"exec"`. */
   override readonly type = "exec";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
@@ -205,10 +206,12 @@ export class ExecChecker extends AttemptChecker<ExecCheckerOptions> {
     super(options, ctx, options.name, options.command);
   }
 
+  /** Makes a failure degraded instead of down when `raise` is `"warn"`. */
   protected override verdict(): Verdict {
     return { warnOnly: this.options.raise === "warn" };
   }
 
+  /** Runs the command once and applies the output rules. */
   protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
     const o = this.options;
     const signal = attemptSignal(outer, o.timeout);

@@ -240,6 +240,7 @@ async function readBody(res: Response): Promise<string> {
 
 /** Checks an HTTP(S) endpoint. */
 export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> {
+  /** Always `"http"`. */
   override readonly type = "http";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
@@ -247,14 +248,17 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
+  /** Collects the leaf certificate of each https attempt (for `cert_expiry_threshold`). */
   protected override newState(): LeafInfo[] {
     return [];
   }
 
+  /** Degraded when the certificate of the first https attempt expires within `cert_expiry_threshold`. */
   protected override verdict(leaves: LeafInfo[]): Verdict {
     return { degradedNotice: leaves[0] && expiryNotice(leaves[0], this.options.cert_expiry_threshold) };
   }
 
+  /** One request: status, headers and body judged against the expectations. */
   protected override async attempt(signal: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
     const o = this.options;
     const headers = new Headers();

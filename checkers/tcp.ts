@@ -103,6 +103,7 @@ const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.object({
 
 /** Checks that a TCP (or TLS) service accepts connections and, optionally, answers as expected. */
 export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
+  /** Always `"tcp"`. */
   override readonly type = "tcp";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
@@ -110,6 +111,7 @@ export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
     super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
+  /** One connect (plus TLS handshake and `send`/`expect` exchange when configured). */
   protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
     const o = this.options;
     const { host, port } = splitHostPort(o.endpoint_url);

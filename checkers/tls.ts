@@ -97,6 +97,7 @@ const schema: z.ZodType<TlsCheckerOptions, TlsCheckerConfig> = z.object({
 
 /** Checks a TLS endpoint's certificate: trusted, for the right host, not expired or expiring soon. */
 export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {
+  /** Always `"tls"`. */
   override readonly type = "tls";
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
@@ -104,12 +105,15 @@ export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {
     super(options, ctx, options.endpoint_name, options.endpoint_url);
   }
 
+  /** The timestamp is taken after the attempts, as Go's tls checker does. */
   protected override readonly timestampAfter = true;
 
+  /** Collects the leaf certificate of each attempt. */
   protected override newState(): LeafInfo[] {
     return [];
   }
 
+  /** Degraded when a certificate expires within `cert_expiry_threshold`. */
   protected override verdict(leaves: LeafInfo[]): Verdict {
     const soonest = leaves.reduce<LeafInfo | undefined>(
       (min, l) => (min === undefined || l.validTo < min.validTo ? l : min),
@@ -118,6 +122,7 @@ export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {
     return { degradedNotice: soonest && expiryNotice(soonest, this.options.cert_expiry_threshold) };
   }
 
+  /** One connect and handshake; the certificate is judged (trust, host name, dates). */
   protected override async attempt(outer: AbortSignal, leaves: LeafInfo[]): Promise<AttemptOutcome> {
     const o = this.options;
     const { host, port } = splitHostPort(o.endpoint_url);

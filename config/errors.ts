@@ -15,11 +15,13 @@ export interface ConfigIssue {
 
 /** A config that cannot be used. Its message lists every issue, one per line, each with its path. */
 export class ConfigError extends Error {
+  /** Always `"ConfigError"`. */
   override name = "ConfigError";
   /** The file (or "config") the issues are in. */
   readonly source: string;
   /** Every problem found. */
   readonly issues: ConfigIssue[];
+  /** Builds the message: the source, then one line per issue with its path. */
   constructor(source: string, issues: ConfigIssue[]) {
     const lines = issues.map((i) => `  ${i.path ? `${i.path}: ` : ""}${i.message}`);
     super(

@@ -6,6 +6,7 @@
  * @module
  */
 import type { z } from "zod";
+import type { TextRedactor } from "../_internal/log.ts";
 import { Redactor } from "../_internal/redact.ts";
 import { closest } from "../_internal/suggest.ts";
 import type { Checker } from "../checkers/checker.ts";
@@ -38,7 +39,9 @@ export interface CheckupConfig extends TopLevelConfig {
 
 /** One plugin entry that passed validation. */
 export interface ResolvedPlugin<I> {
+  /** The plugin type's definition (its schema and constructor). */
   definition: AnyDefinition<I>;
+  /** The options its schema produced, ready for `definition.create`. */
   options: unknown;
   /** Its JSON path, e.g. `checkers[2]`. */
   path: string;
@@ -48,18 +51,24 @@ export interface ResolvedPlugin<I> {
 
 /** A validated config, ready to be instantiated. */
 export interface ResolvedConfig {
+  /** The checkers, in config order. */
   checkers: ResolvedPlugin<Checker>[];
+  /** The storage, when one is configured. */
   storage?: ResolvedPlugin<Storage>;
+  /** The notifiers, the legacy `notifier` first. */
   notifiers: ResolvedPlugin<Notifier>[];
+  /** Checks running at once (default 5; 0 also means 5). */
   concurrent_checks: number;
+  /** `timestamp` as UTC Unix nanoseconds: replaces every result's timestamp. */
   timestamp?: bigint;
+  /** This node's name, carried by results and alerts. */
   node?: string;
   /** `checkup every` spreads checks over the interval. */
   spread: boolean;
   /** Unknown keys and deprecations: worth telling, not fatal. */
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
-  redactor: Redactor;
+  redactor: TextRedactor;
 }
 
 /** Options of {@linkcode resolveConfig} and {@linkcode loadConfig}. */

@@ -23,6 +23,14 @@ export interface PluginContext {
   httpClients?: HttpClients;
 }
 
+/**
+ * A plugin's options schema: a zod 4 schema whose output is the validated options. (Hidden from the
+ * generated docs only because `deno doc` cannot document a type from another package; see zod's docs.)
+ *
+ * @ignore
+ */
+export type PluginSchema<Options> = z.ZodType<Options>;
+
 /** One plugin type: its name, its config schema and how to build it from validated options. */
 export interface PluginDefinition<Instance, Options = unknown> {
   /** The `"type"` value in `checkup.json` (e.g. `"http"`). */
@@ -34,7 +42,7 @@ export interface PluginDefinition<Instance, Options = unknown> {
   /** A deprecation message printed as a warning when this type is used. */
   readonly deprecated?: string;
   /** Validates and normalises the JSON object (including `type`) into options. */
-  readonly schema: z.ZodType<Options>;
+  readonly schema: PluginSchema<Options>;
   /** Builds the plugin from options that passed the schema. */
   create(options: Options, context: PluginContext): Instance;
 }

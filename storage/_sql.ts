@@ -93,7 +93,9 @@ export const mysqlDialect: SqlDialect = {
 
 /** Options every SQL storage has. */
 export interface SqlStorageOptions {
+  /** Create the `checks` table when missing. */
   create: boolean;
+  /** Delete rounds older than this, nanoseconds; 0 keeps them forever. */
   check_expiry: number;
 }
 
@@ -128,6 +130,10 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
   #ready?: Promise<void>;
   #stateReady?: Promise<void>;
 
+  /**
+   * Wraps a driver: `type` names the storage in errors, `dialect` supplies the SQL, `now` is the clock (UTC
+   * ns).
+   */
   constructor(
     type: string,
     driver: SqlDriver,

@@ -21,6 +21,7 @@ export const APPINSIGHTS_TRACK_URL = "https://dc.services.visualstudio.com/v2/tr
 
 /** `checkup.json` options of the `appinsights` storage (Go Checkup's keys plus `endpoint`). */
 export interface AppinsightsStorageConfig {
+  /** The storage type, `"appinsights"`. */
   type: "appinsights";
   /** The Application Insights resource's instrumentation key. */
   instrumentation_key: string;
@@ -40,13 +41,21 @@ export interface AppinsightsStorageConfig {
 
 /** Validated options of the `appinsights` storage. */
 export interface AppinsightsStorageOptions {
+  /** The storage type, always `"appinsights"`. */
   type: "appinsights";
+  /** The Application Insights resource's instrumentation key (a secret). */
   instrumentation_key: string;
+  /** Run location of the availability items (default `"Checkup Monitor"`). */
   test_location: string;
+  /** Extra properties on every item (default none). */
   tags: Record<string, string>;
+  /** Extra tries after a failed send (default 0). */
   max_retries: number;
+  /** Seconds between tries (Go's unit); 0 (default) means 1 s. */
   retry_interval: number;
+  /** Seconds to wait for one send (Go's unit; default 2). */
   timeout: number;
+  /** The track endpoint URL (default the global ingestion endpoint). */
   endpoint: string;
 }
 
@@ -90,6 +99,7 @@ export class AppinsightsStorage implements Storage {
   readonly #fetch: typeof fetch;
   readonly #node?: string;
 
+  /** Sends nothing yet: each stored round is posted as availability items. */
   constructor(options: AppinsightsStorageOptions, context: Pick<PluginContext, "now" | "fetch" | "node">) {
     this.#o = options;
     this.#now = context.now;

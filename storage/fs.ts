@@ -26,6 +26,7 @@ import {
 
 /** `checkup.json` options of the `fs` storage (Go Checkup's keys). */
 export interface FsStorageConfig {
+  /** The storage type, `"fs"`. */
   type: "fs";
   /** Directory of the check files; created if missing. */
   dir: string;
@@ -37,9 +38,13 @@ export interface FsStorageConfig {
 
 /** Validated options of the `fs` storage. */
 export interface FsStorageOptions {
+  /** The storage type, always `"fs"`. */
   type: "fs";
+  /** Directory of the check files; created on the first store. */
   dir: string;
+  /** Where a static status page finds the files; `""`: not set (never used for storing). */
   url: string;
+  /** Delete check files older than this, nanoseconds; 0 (default) keeps them forever. */
   check_expiry: number;
 }
 
@@ -89,6 +94,7 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
   readonly #o: FsStorageOptions;
   readonly #now: () => bigint;
 
+  /** Opens nothing yet: the directory is created on the first store. */
   constructor(options: FsStorageOptions, context: Pick<PluginContext, "now">) {
     this.#o = options;
     this.#now = context.now;

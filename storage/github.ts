@@ -31,13 +31,17 @@ import {
 export interface GithubStorageConfig {
   type: "github";
   /** A token allowed to write the repository's contents. */
+  /** The storage type, `"github"`. */
   access_token: string;
   repository_owner: string;
   repository_name: string;
+  /** The repository's owner (user or organisation). */
   /** Committer of the commits; both empty: the token's user. */
+  /** The repository's name. */
   committer_name?: string;
   committer_email?: string;
   /** The branch; empty: the repository's default branch. */
+  /** Committer email of the commits (with `committer_name`). */
   branch?: string;
   /** Folder of the check files in the repository; empty: the root. */
   dir?: string;
@@ -53,16 +57,27 @@ export interface GithubStorageConfig {
 export interface GithubStorageOptions {
   type: "github";
   access_token: string;
+  /** The storage type, always `"github"`. */
   repository_owner: string;
+  /** A token allowed to write the repository's contents (a secret). */
   repository_name: string;
+  /** The repository's owner (user or organisation). */
   committer_name: string;
+  /** The repository's name. */
   committer_email: string;
+  /** Committer name; `""` (with an empty email): the token's user. */
   branch: string;
+  /** Committer email; `""` (with an empty name): the token's user. */
   dir: string;
+  /** The branch; `""`: the repository's default branch. */
   check_expiry: number;
+  /** Folder of the check files, without leading or trailing slashes; `""`: the root. */
   commit_message_suffix: string;
+  /** Delete check files older than this, nanoseconds; 0 (default) keeps them forever. */
   api_url: string;
+  /** Appended to commit messages; `""`: `[ci skip]` (Go's default). */
 }
+  /** The API base URL; `""`: `https://api.github.com`. */
 
 const required = (what: string) => z.string().min(1, { error: `required: expected ${what}` });
 
@@ -128,6 +143,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
     this.#o = options;
     this.#now = context.now;
     this.#repo = { owner: options.repository_owner, repo: options.repository_name };
+  /** Keeps the options; Octokit is loaded on first use. */
     this.#fetch = context.fetch;
   }
 

@@ -16,6 +16,7 @@ import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `mysql` storage (Go Checkup's keys). */
 export interface MysqlStorageConfig {
+  /** The storage type, `"mysql"` (or its alias `"mariadb"`). */
   type: "mysql" | "mariadb";
   /** go-sql-driver DSN: `user:password@tcp(host:3306)/checkup?tls=true`, or `mysql://user:pw@host/db`. */
   dsn: string;
@@ -27,23 +28,33 @@ export interface MysqlStorageConfig {
 
 /** Validated options of the `mysql` storage. */
 export interface MysqlStorageOptions {
+  /** The storage type, always `"mysql"` (the alias is normalised). */
   type: "mysql";
+  /** The DSN as configured (go-sql-driver form or `mysql://` URL; a secret). */
   dsn: string;
+  /** Create the `checks` table when missing (default false, as in Go). */
   create: boolean;
+  /** Delete rounds older than this, nanoseconds; 0 (default) keeps them forever. */
   check_expiry: number;
 }
 
 /** A parsed MySQL DSN. */
 export interface MysqlDsn {
+  /** The user name; unset: the driver's default. */
   user?: string;
+  /** The password (a secret); unset: none. */
   password?: string;
   /** `tcp` or `unix`. */
   net: string;
   /** host:port for tcp, the socket path for unix. */
   address: string;
+  /** With `tcp`: the server's host (default `127.0.0.1`). */
   host?: string;
+  /** With `tcp`: the server's port (default 3306). */
   port?: number;
+  /** The database name; unset: none selected. */
   database?: string;
+  /** The DSN's query parameters (`tls`, `timeout`, …). */
   params: Record<string, string>;
 }
 
@@ -229,6 +240,7 @@ class MysqlDriver implements SqlDriver {
 
 /** Stores rounds as rows of Go Checkup's `checks` table in MySQL or MariaDB. */
 export class MysqlStorage extends SqlStorage {
+  /** Parses the DSN; the connection pool opens on first use. */
   constructor(options: MysqlStorageOptions, context: Pick<PluginContext, "now">) {
     super("mysql", new MysqlDriver(parseMysqlDsn(options.dsn)), mysqlDialect, options, context.now);
   }

@@ -17,6 +17,7 @@ import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `postgres` storage (Go Checkup's keys). */
 export interface PostgresStorageConfig {
+  /** The storage type, `"postgres"` (or its alias `"postgresql"`). */
   type: "postgres" | "postgresql";
   /** lib/pq DSN: `host=db port=5432 user=checkup password=… dbname=checkup sslmode=disable`, or a URL. */
   dsn: string;
@@ -28,9 +29,13 @@ export interface PostgresStorageConfig {
 
 /** Validated options of the `postgres` storage. */
 export interface PostgresStorageOptions {
+  /** The storage type, always `"postgres"` (the alias is normalised). */
   type: "postgres";
+  /** The DSN as configured (lib/pq `key=value` form or `postgres://` URL; a secret). */
   dsn: string;
+  /** Create the `checks` table when missing (default false, as in Go). */
   create: boolean;
+  /** Delete rounds older than this, nanoseconds; 0 (default) keeps them forever. */
   check_expiry: number;
 }
 
@@ -57,10 +62,15 @@ const schema: z.ZodType<PostgresStorageOptions, PostgresStorageConfig> = z.objec
 
 /** A parsed PostgreSQL DSN. */
 export interface PostgresDsn {
+  /** The server's host name, address or socket directory (default `localhost`). */
   host: string;
+  /** The server's port (default 5432). */
   port: number;
+  /** The user name; unset: the driver's default. */
   user?: string;
+  /** The password (a secret); unset: none. */
   password?: string;
+  /** The database name (`dbname`); unset: the driver's default. */
   database?: string;
   /** lib/pq's sslmode; lib/pq's default is `require`. */
   sslmode: string;
@@ -252,6 +262,7 @@ class PgDriver implements SqlDriver {
 
 /** Stores rounds as rows of Go Checkup's `checks` table in PostgreSQL. */
 export class PostgresStorage extends SqlStorage {
+  /** Parses the DSN; the connection pool opens on first use. */
   constructor(options: PostgresStorageOptions, context: Pick<PluginContext, "now" | "logger">) {
     super(
       "postgres",

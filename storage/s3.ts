@@ -35,12 +35,15 @@ import {
 export interface S3StorageConfig {
   type: "s3";
   /** Access key; with `secret_access_key` empty too, the standard AWS credential chain is used. */
+  /** The storage type, `"s3"`. */
   access_key_id?: string;
   secret_access_key?: string;
   /** The bucket's region; default `$AWS_REGION`, else `us-east-1`. */
+  /** The secret of `access_key_id` (a secret). */
   region?: string;
   bucket: string;
   /** Delete check objects older than this; 0 keeps them forever. */
+  /** The bucket's name (3 to 63 lowercase letters, digits, dots and hyphens). */
   check_expiry?: Duration;
   /** An S3-compatible endpoint URL (MinIO, R2, Ceph); default AWS. */
   endpoint?: string;
@@ -54,14 +57,23 @@ export interface S3StorageConfig {
 export interface S3StorageOptions {
   type: "s3";
   access_key_id: string;
+  /** The storage type, always `"s3"`. */
   secret_access_key: string;
+  /** Access key id; `""` with an empty secret: the AWS credential chain. */
   region: string;
+  /** The secret of `access_key_id` (a secret); `""`: the AWS credential chain. */
   bucket: string;
+  /** The bucket's region as configured; `""`: `$AWS_REGION`, else `us-east-1`. */
   check_expiry: number;
+  /** The bucket's name. */
   endpoint: string;
+  /** Delete check objects older than this, nanoseconds; 0 (default) keeps them forever. */
   force_path_style: boolean;
+  /** An S3-compatible endpoint URL; `""`: AWS. */
   prefix: string;
+  /** Address buckets as `endpoint/bucket` (default false). */
 }
+  /** Key prefix of the check objects, ending in `/` unless empty (default the bucket root). */
 
 const schema: z.ZodType<S3StorageOptions, S3StorageConfig> = z.object({
   type: typeTag("s3"),
@@ -122,6 +134,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
 
   constructor(options: S3StorageOptions, context: Pick<PluginContext, "now">) {
     this.#o = options;
+  /** Configures the client; the AWS SDK is loaded on first use. */
     this.#now = context.now;
     this.#region = options.region || envRegion() || "us-east-1";
     const config: S3ClientConfig = {

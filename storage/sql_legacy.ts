@@ -15,16 +15,23 @@ import type { Storage } from "./storage.ts";
 
 /** Go's `postgresql` object of the legacy `sql` storage. */
 export interface LegacyPostgresConfig {
+  /** The server's host (default `localhost`). */
   host?: string;
+  /** The server's port (default 5432). */
   port?: number;
+  /** The user name. */
   user: string;
+  /** The password (a secret). */
   password?: string;
+  /** The database name. */
   dbname: string;
+  /** lib/pq's sslmode (e.g. `disable`); unset: lib/pq's default, `require`. */
   sslmode?: string;
 }
 
 /** `checkup.json` options of the legacy `sql` storage (Go Checkup's keys; use sqlite3 or postgres). */
 export interface LegacySqlStorageConfig {
+  /** The storage type, `"sql"` (Go Checkup's deprecated SQL storage). */
   type: "sql";
   /** A SQLite database file. */
   sqlite_db_file?: string;
@@ -32,13 +39,17 @@ export interface LegacySqlStorageConfig {
   postgresql?: LegacyPostgresConfig;
   /** Create the checks table when missing (Go's legacy storage never did; default false). */
   create?: boolean;
+  /** Delete rounds older than this; 0 keeps them forever. */
   check_expiry?: Duration;
 }
 
 /** Validated options of the legacy `sql` storage. */
 export interface LegacySqlStorageOptions {
+  /** The storage type, always `"sql"`. */
   type: "sql";
+  /** The SQLite database file; `""` when `postgresql` is set. */
   sqlite_db_file: string;
+  /** The PostgreSQL server, with defaults applied; unset when `sqlite_db_file` is set. */
   postgresql?: {
     host: string;
     port: number;
@@ -47,7 +58,9 @@ export interface LegacySqlStorageOptions {
     dbname: string;
     sslmode: string;
   };
+  /** Create the `checks` table when missing (default false). */
   create: boolean;
+  /** Delete rounds older than this, nanoseconds; 0 (default) keeps them forever. */
   check_expiry: number;
 }
 

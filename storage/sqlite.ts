@@ -16,6 +16,7 @@ import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `sqlite3` storage (Go Checkup's keys; `sqlite` is accepted too). */
 export interface SqliteStorageConfig {
+  /** The storage type, `"sqlite3"` (or its alias `"sqlite"`). */
   type: "sqlite3" | "sqlite";
   /** The database file (a `file:` URI's query string is ignored). */
   dsn: string;
@@ -27,9 +28,13 @@ export interface SqliteStorageConfig {
 
 /** Validated options of the `sqlite3` storage. */
 export interface SqliteStorageOptions {
+  /** The storage type, always `"sqlite3"` (the alias is normalised). */
   type: "sqlite3";
+  /** The database file (a `file:` prefix and query string are ignored). */
   dsn: string;
+  /** Create the `checks` table when missing (default true). */
   create: boolean;
+  /** Delete rounds older than this, nanoseconds; 0 (default) keeps them forever. */
   check_expiry: number;
 }
 
@@ -110,6 +115,7 @@ class SqliteDriver implements SqlDriver {
 
 /** Stores rounds as rows of Go Checkup's `checks` table in a SQLite file. */
 export class SqliteStorage extends SqlStorage {
+  /** Opens nothing yet: the database file is opened (WAL mode) on first use. */
   constructor(options: SqliteStorageOptions, context: Pick<PluginContext, "now">) {
     super("sqlite3", new SqliteDriver(options.dsn), sqliteDialect, options, context.now);
   }

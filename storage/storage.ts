@@ -31,12 +31,15 @@ export interface Storage {
 
 /** One stored round as listed: its name and its store time (UTC ns). */
 export interface IndexEntry {
+  /** The round's name: the check file's name or the row's `name` column. */
   name: string;
+  /** When the round was stored, UTC Unix nanoseconds. */
   timestamp: bigint;
 }
 
 /** One stored round with its results. */
 export interface StoredRound extends IndexEntry {
+  /** The round's results, in check order. */
   results: Result[];
 }
 
@@ -58,11 +61,13 @@ export interface Maintainer {
 
 /** What provisioning created, printed once (credentials are never shown again). */
 export interface ProvisionInfo {
+  /** One printed line per key, e.g. the bucket, its region, a created access key. */
   [key: string]: string | undefined;
 }
 
 /** A storage that can create its backing store (`checkup provision`). */
 export interface Provisioner {
+  /** Creates what the storage needs (bucket, policy, user); safe to run again. */
   provision(signal?: AbortSignal): Promise<ProvisionInfo>;
 }
 
@@ -87,6 +92,7 @@ function has(s: unknown, method: string): boolean {
 export function isStorageReader<S extends Storage>(s: S): s is S & StorageReader {
   return has(s, "index") && has(s, "fetch");
 }
+  /** Always `"NotFoundError"`. */
 
 /** Whether a storage purges expired rounds. */
 export function isMaintainer<S extends Storage>(s: S): s is S & Maintainer {
