@@ -11,29 +11,26 @@
  *   `rounds()`) keeps it in its state, e.g. fs `<dir>/_state/summary-<node>.json`;
  * - storages read through `checkup serve` (SQL) get none.
  *
+ * Rounds sent later from the spool (after an outage) are folded in too, with the round that sent them:
+ * {@linkcode SummaryUpdate} folds any number of rounds and writes each node's document once.
+ *
  * @module
  */
 import type { Logger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import type { Result } from "../result.ts";
-import { isStateStore, type Storage, type StorageReader } from "../storage/storage.ts";
+import {
+  isStateStore,
+  isSummaryStore,
+  type Storage,
+  type StorageReader,
+  type SummaryStore,
+} from "../storage/storage.ts";
 import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
 import { Rollup } from "../statuspage/js/rollup.js";
 import { redactResult } from "./go_reads.ts";
 
-/** A storage that publishes per-node summary documents beside its check files (static hosting). */
-export interface SummaryStore {
-  /** The summary document stored under `key` (e.g. `summary-eu-west`), or undefined. */
-  loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined>;
-  /** Replaces the document under `key`, as `<key>.json` beside the check files, readable as they are. */
-  saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void>;
-}
-
-/** Whether a storage publishes summaries itself. */
-export function isSummaryStore<S extends Storage>(s: S): s is S & SummaryStore {
-  const o = s as unknown as Record<string, unknown>;
-  return typeof o.loadSummary === "function" && typeof o.saveSummary === "function";
-}
+export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
 
 /**
  * The key of a node's summary: `summary` without a node name, else `summary-<slug of the node>`.
@@ -69,7 +66,89 @@ export function keepsSummaries(storage: Storage): boolean {
 }
 
 /**
- * Folds a stored round into its node's summary (read, add, write back). Does nothing for storages
+ * Folds stored rounds into their nodes' summaries: each summary is read once, when its first round comes,
+ * and written once, by {@linkcode SummaryUpdate.save}, however many rounds went in (one write, so one
+ * commit on github, per node and round of `checkup every`). Does nothing for storages without summaries.
+ * Never throws: failures are logged and the rounds stand.
+ *
+ * @example
+ * ```ts
+ * import { SummaryUpdate } from "./summary.ts";
+ * import { parseStorage } from "../config/load.ts";
+ * import { silentLogger } from "../_internal/log.ts";
+ * const dir = await Deno.makeTempDir();
+ * const update = new SummaryUpdate(parseStorage({ type: "fs", dir }), silentLogger);
+ * for (const t of [1_800_000_000_000_000_000n, 1_800_000_060_000_000_000n]) {
+ *   await update.add([{ title: "API", timestamp: t, healthy: true, node: "eu" }]);
+ * }
+ * console.assert(await update.save() === 1);
+ * console.assert((await Deno.readTextFile(`${dir}/_state/summary-eu.json`)).length > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class SummaryUpdate {
+  readonly #storage: Storage;
+  readonly #target?: SummaryStore;
+  readonly #logger: Logger;
+  /** Each node's summary as read (undefined: it could not be read, so its rounds are left out). */
+  readonly #rollups = new Map<string, Rollup | undefined>();
+  readonly #changed = new Set<string>();
+
+  constructor(storage: Storage, logger: Logger) {
+    this.#storage = storage;
+    this.#target = summaryTarget(storage);
+    this.#logger = logger;
+  }
+
+  async #load(key: string, signal?: AbortSignal): Promise<Rollup | undefined> {
+    let text: string | undefined;
+    try {
+      text = await this.#target!.loadSummary(key, signal);
+    } catch (e) {
+      this.#logger.error("summary update failed", { storage: this.#storage.type, key, error: e });
+      return undefined;
+    }
+    if (text) {
+      try {
+        return decodeRollup(JSON.parse(text));
+      } catch (e) {
+        this.#logger.warn("summary unreadable; starting a new one", { key, error: e });
+      }
+    }
+    return new Rollup();
+  }
+
+  /** Folds one stored round into its node's summary (read on first use). */
+  async add(results: readonly Result[], signal?: AbortSignal): Promise<void> {
+    if (!this.#target || !results.length) return;
+    const key = summaryKey(results[0].node);
+    if (!this.#rollups.has(key)) this.#rollups.set(key, await this.#load(key, signal));
+    const rollup = this.#rollups.get(key);
+    if (!rollup) return;
+    results.forEach((r, i) => {
+      rollup.add(redactResult(r, redactPatterns), Number(r.timestamp) / 1e6, i, results.length);
+    });
+    this.#changed.add(key);
+  }
+
+  /** Writes every summary that rounds were folded into since the last save; returns how many. */
+  async save(signal?: AbortSignal): Promise<number> {
+    let saved = 0;
+    for (const key of this.#changed) {
+      try {
+        await this.#target!.saveSummary(key, JSON.stringify(encodeRollup(this.#rollups.get(key)!)), signal);
+        saved++;
+      } catch (e) {
+        this.#logger.error("summary update failed", { storage: this.#storage.type, key, error: e });
+      }
+    }
+    this.#changed.clear();
+    return saved;
+  }
+}
+
+/**
+ * Folds one stored round into its node's summary (read, add, write back). Does nothing for storages
  * without summaries. Never throws: a failure is logged and the round stands.
  */
 export async function updateSummary(
@@ -78,24 +157,7 @@ export async function updateSummary(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
-  const target = summaryTarget(storage);
-  if (!results.length || !target) return;
-  const key = summaryKey(results[0].node);
-  try {
-    const text = await target.loadSummary(key, signal);
-    let rollup = new Rollup();
-    if (text) {
-      try {
-        rollup = decodeRollup(JSON.parse(text));
-      } catch (e) {
-        logger.warn("summary unreadable; starting a new one", { key, error: e });
-      }
-    }
-    results.forEach((r, i) => {
-      rollup.add(redactResult(r, redactPatterns), Number(r.timestamp) / 1e6, i, results.length);
-    });
-    await target.saveSummary(key, JSON.stringify(encodeRollup(rollup)), signal);
-  } catch (e) {
-    logger.error("summary update failed", { storage: storage.type, key, error: e });
-  }
+  const update = new SummaryUpdate(storage, logger);
+  await update.add(results, signal);
+  await update.save(signal);
 }

@@ -4,7 +4,8 @@
  * Go Checkup's keys plus `api_url` for GitHub Enterprise. Lock-free like Go's, but lossless: a taken name
  * moves to the next nanosecond, and a concurrent update of `index.json` (SHA conflict) is retried on the
  * fresh index instead of failing. Maintenance deletes expired files and their index entries (Go left
- * the entries behind when `dir` was set).
+ * the entries behind when `dir` was set). Each node also commits its summary, `<dir>/summary-<node>.json`
+ * (one file per node, at most one commit per round), for the status page on GitHub Pages.
  *
  * @module
  */
@@ -25,23 +26,24 @@ import {
   type Storage,
   type StorageReader,
   type StoreOptions,
+  type SummaryStore,
 } from "./storage.ts";
 
 /** `checkup.json` options of the `github` storage (Go Checkup's keys plus `api_url`). */
 export interface GithubStorageConfig {
+  /** The storage type, `"github"`. */
   type: "github";
   /** A token allowed to write the repository's contents. */
-  /** The storage type, `"github"`. */
   access_token: string;
-  repository_owner: string;
-  repository_name: string;
   /** The repository's owner (user or organisation). */
-  /** Committer of the commits; both empty: the token's user. */
+  repository_owner: string;
   /** The repository's name. */
+  repository_name: string;
+  /** Committer of the commits; both empty: the token's user. */
   committer_name?: string;
+  /** Committer email of the commits (with `committer_name`). */
   committer_email?: string;
   /** The branch; empty: the repository's default branch. */
-  /** Committer email of the commits (with `committer_name`). */
   branch?: string;
   /** Folder of the check files in the repository; empty: the root. */
   dir?: string;
@@ -55,29 +57,29 @@ export interface GithubStorageConfig {
 
 /** Validated options of the `github` storage. */
 export interface GithubStorageOptions {
-  type: "github";
-  access_token: string;
   /** The storage type, always `"github"`. */
-  repository_owner: string;
+  type: "github";
   /** A token allowed to write the repository's contents (a secret). */
-  repository_name: string;
+  access_token: string;
   /** The repository's owner (user or organisation). */
-  committer_name: string;
+  repository_owner: string;
   /** The repository's name. */
-  committer_email: string;
+  repository_name: string;
   /** Committer name; `""` (with an empty email): the token's user. */
-  branch: string;
+  committer_name: string;
   /** Committer email; `""` (with an empty name): the token's user. */
-  dir: string;
+  committer_email: string;
   /** The branch; `""`: the repository's default branch. */
-  check_expiry: number;
+  branch: string;
   /** Folder of the check files, without leading or trailing slashes; `""`: the root. */
-  commit_message_suffix: string;
+  dir: string;
   /** Delete check files older than this, nanoseconds; 0 (default) keeps them forever. */
-  api_url: string;
+  check_expiry: number;
   /** Appended to commit messages; `""`: `[ci skip]` (Go's default). */
-}
+  commit_message_suffix: string;
   /** The API base URL; `""`: `https://api.github.com`. */
+  api_url: string;
+}
 
 const required = (what: string) => z.string().min(1, { error: `required: expected ${what}` });
 
@@ -131,19 +133,21 @@ function toBase64(text: string): string {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stores rounds as check files plus `index.json` in a GitHub repository. */
-export class GithubStorage implements Storage, StorageReader, Maintainer {
+export class GithubStorage implements Storage, StorageReader, Maintainer, SummaryStore {
   readonly type = "github";
   readonly #o: GithubStorageOptions;
   readonly #now: () => bigint;
   readonly #fetch: typeof fetch;
   #client?: Promise<Octokit>;
   readonly #repo: { owner: string; repo: string };
+  /** The summary files as last read or written by this node (their blob SHA is needed to replace them). */
+  readonly #summaries = new Map<string, { text: string; sha: string } | undefined>();
 
+  /** Keeps the options; Octokit is loaded on first use. */
   constructor(options: GithubStorageOptions, context: Pick<PluginContext, "now" | "fetch">) {
     this.#o = options;
     this.#now = context.now;
     this.#repo = { owner: options.repository_owner, repo: options.repository_name };
-  /** Keeps the options; Octokit is loaded on first use. */
     this.#fetch = context.fetch;
   }
 
@@ -399,6 +403,66 @@ export class GithubStorage implements Storage, StorageReader, Maintainer {
       throw this.#fail("maintain", e);
     }
     return deleted.size;
+  }
+
+  #summaryPath(key: string): string {
+    if (!/^[\w.-]{1,200}$/.test(key) || key.startsWith(".")) {
+      throw new Error(`storage github: invalid summary key ${JSON.stringify(key)}`);
+    }
+    return this.#path(`${key}.json`);
+  }
+
+  /** The summary file `<dir>/<key>.json`, or undefined. */
+  async loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined> {
+    const path = this.#summaryPath(key);
+    try {
+      const file = await this.#read(path, signal);
+      this.#summaries.set(path, file);
+      return file?.text;
+    } catch (e) {
+      throw this.#fail("read summary from", e);
+    }
+  }
+
+  /**
+   * Replaces the summary file `<dir>/<key>.json` in one commit (`[checkup] update <path> <suffix>`), none
+   * when the text is unchanged. The file is this node's own, so a SHA conflict only means it changed
+   * behind this process's back (edited by hand, or a node with the same name): it is read again and
+   * replaced.
+   */
+  async saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void> {
+    const path = this.#summaryPath(key);
+    try {
+      if (!this.#summaries.has(path)) this.#summaries.set(path, await this.#read(path, signal));
+      for (let attempt = 0;; attempt++) {
+        const current = this.#summaries.get(path);
+        if (current?.text === text) return;
+        try {
+          const { data } = await (await this.#gh()).repos.createOrUpdateFileContents({
+            ...this.#repo,
+            path,
+            message: this.#message("update", path),
+            content: toBase64(text),
+            ...(current ? { sha: current.sha } : {}),
+            ...this.#branch("branch"),
+            ...this.#committer(),
+            request: { signal },
+          });
+          const sha = data.content?.sha;
+          if (sha) this.#summaries.set(path, { text, sha });
+          else this.#summaries.delete(path);
+          return;
+        } catch (e) {
+          // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
+          if (![409, 422].includes(status(e)) || attempt >= 20 || signal?.aborted) throw e;
+          await pause(Math.random() * 50);
+          this.#summaries.set(path, await this.#read(path, signal));
+        }
+      }
+    } catch (e) {
+      this.#summaries.delete(path);
+      throw this.#fail("save summary in", e);
+    }
   }
 }
 

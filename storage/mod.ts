@@ -30,7 +30,14 @@ export {
   type SqliteStorageOptions,
 } from "./sqlite.ts";
 export { type SqlDialect, type SqlDriver, type SqlRow, SqlStorage, type SqlStorageOptions } from "./_sql.ts";
-export { defaultSpoolDir, Spool, type SpoolOptions, type SpoolReport } from "./spool.ts";
+export {
+  defaultSpoolDir,
+  REJECTED_DIR,
+  Spool,
+  type SpoolOptions,
+  type SpoolReport,
+  type SpoolStoreOptions,
+} from "./spool.ts";
 export {
   parsePostgresDsn,
   type PostgresDsn,

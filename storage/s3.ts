@@ -3,7 +3,8 @@
  * any S3-compatible store (MinIO, R2, Ceph: `endpoint` + `force_path_style`), optionally under a `prefix`.
  * Unlike Go's, it is also a reader (list + get, so `checkup serve` can read it), maintenance deletes only
  * expired check objects under the prefix, and provisioning makes a public-read policy limited to the
- * prefix instead of an IAM user that can read every bucket.
+ * prefix instead of an IAM user that can read every bucket. Each node also publishes its summary,
+ * `<prefix>summary-<node>.json`, for a status page hosted in the bucket (see `server/summary.ts`).
  *
  * @module
  */
@@ -29,21 +30,22 @@ import {
   type StorageReader,
   type StoredRound,
   type StoreOptions,
+  type SummaryStore,
 } from "./storage.ts";
 
 /** `checkup.json` options of the `s3` storage (Go Checkup's keys plus endpoint, force_path_style, prefix). */
 export interface S3StorageConfig {
+  /** The storage type, `"s3"`. */
   type: "s3";
   /** Access key; with `secret_access_key` empty too, the standard AWS credential chain is used. */
-  /** The storage type, `"s3"`. */
   access_key_id?: string;
+  /** The secret of `access_key_id` (a secret). */
   secret_access_key?: string;
   /** The bucket's region; default `$AWS_REGION`, else `us-east-1`. */
-  /** The secret of `access_key_id` (a secret). */
   region?: string;
+  /** The bucket's name (3 to 63 lowercase letters, digits, dots and hyphens). */
   bucket: string;
   /** Delete check objects older than this; 0 keeps them forever. */
-  /** The bucket's name (3 to 63 lowercase letters, digits, dots and hyphens). */
   check_expiry?: Duration;
   /** An S3-compatible endpoint URL (MinIO, R2, Ceph); default AWS. */
   endpoint?: string;
@@ -55,25 +57,25 @@ export interface S3StorageConfig {
 
 /** Validated options of the `s3` storage. */
 export interface S3StorageOptions {
-  type: "s3";
-  access_key_id: string;
   /** The storage type, always `"s3"`. */
-  secret_access_key: string;
+  type: "s3";
   /** Access key id; `""` with an empty secret: the AWS credential chain. */
-  region: string;
+  access_key_id: string;
   /** The secret of `access_key_id` (a secret); `""`: the AWS credential chain. */
-  bucket: string;
+  secret_access_key: string;
   /** The bucket's region as configured; `""`: `$AWS_REGION`, else `us-east-1`. */
-  check_expiry: number;
+  region: string;
   /** The bucket's name. */
-  endpoint: string;
+  bucket: string;
   /** Delete check objects older than this, nanoseconds; 0 (default) keeps them forever. */
-  force_path_style: boolean;
+  check_expiry: number;
   /** An S3-compatible endpoint URL; `""`: AWS. */
-  prefix: string;
+  endpoint: string;
   /** Address buckets as `endpoint/bucket` (default false). */
-}
+  force_path_style: boolean;
   /** Key prefix of the check objects, ending in `/` unless empty (default the bucket root). */
+  prefix: string;
+}
 
 const schema: z.ZodType<S3StorageOptions, S3StorageConfig> = z.object({
   type: typeTag("s3"),
@@ -122,7 +124,7 @@ function status(e: unknown): number | undefined {
 const READ_CONCURRENCY = 16;
 
 /** Stores rounds as Go Checkup check objects in an S3 bucket. */
-export class S3Storage implements Storage, StorageReader, Maintainer, Provisioner, StateStore {
+export class S3Storage implements Storage, StorageReader, Maintainer, Provisioner, StateStore, SummaryStore {
   readonly type = "s3";
   readonly #o: S3StorageOptions;
   readonly #now: () => bigint;
@@ -132,9 +134,9 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   readonly #region: string;
   #conditional = true;
 
+  /** Configures the client; the AWS SDK is loaded on first use. */
   constructor(options: S3StorageOptions, context: Pick<PluginContext, "now">) {
     this.#o = options;
-  /** Configures the client; the AWS SDK is loaded on first use. */
     this.#now = context.now;
     this.#region = options.region || envRegion() || "us-east-1";
     const config: S3ClientConfig = {
@@ -180,13 +182,20 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
     return new Error(`storage s3: ${what} ${this.#where()}: ${reason}`, { cause: e });
   }
 
-  async #put(key: string, body: string, ifNew: boolean, signal?: AbortSignal): Promise<void> {
+  async #put(
+    key: string,
+    body: string,
+    ifNew: boolean,
+    signal?: AbortSignal,
+    cacheControl?: string,
+  ): Promise<void> {
     await (await this.#s3()).send(
       new (await this.#sdk()).PutObjectCommand({
         Bucket: this.#o.bucket,
         Key: key,
         Body: body,
         ContentType: "application/json",
+        ...(cacheControl ? { CacheControl: cacheControl } : {}),
         ...(ifNew && this.#conditional ? { IfNoneMatch: "*" } : {}),
       }),
       { abortSignal: signal },
@@ -371,7 +380,39 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
     }
   }
 
-  /** The public-read bucket policy: GET of the prefix's objects, listing of the prefix, state kept private. */
+  #summaryKey(key: string): string {
+    if (!/^[\w.-]{1,200}$/.test(key) || key.startsWith(".")) {
+      throw new Error(`storage s3: invalid summary key ${JSON.stringify(key)}`);
+    }
+    return `${this.#o.prefix}${key}.json`;
+  }
+
+  /** The summary object `<prefix><key>.json`, or undefined. */
+  async loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return await this.#get(this.#summaryKey(key), signal);
+    } catch (e) {
+      throw this.#fail("read summary from", e);
+    }
+  }
+
+  /**
+   * Replaces the summary object `<prefix><key>.json`: beside the check objects, so the public-read policy
+   * of {@linkcode publicPolicy} covers it. `Cache-Control: no-cache` makes browsers and CDNs revalidate it,
+   * as it changes every round.
+   */
+  async saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.#put(this.#summaryKey(key), text, false, signal, "no-cache");
+    } catch (e) {
+      throw this.#fail("save summary in", e);
+    }
+  }
+
+  /**
+   * The public-read bucket policy: GET of the prefix's objects (check objects and summaries), listing of
+   * the prefix, state (`<prefix>_state/`) kept private.
+   */
   publicPolicy(): Record<string, unknown> {
     const { bucket, prefix } = this.#o;
     return {

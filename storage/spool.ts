@@ -5,13 +5,23 @@
  * and order are exactly what they would have been. A round whose acknowledgement was lost is recognised
  * by the storage when re-sent (same time, same content) and not stored twice.
  *
+ * A round the storage refuses for good (too large for the column, rejected as invalid: see
+ * {@linkcode isRejection}) does not hold up the rounds behind it: it is moved to the `rejected/`
+ * subfolder, logged with the reason and counted, and the next rounds go on. Moving a file from
+ * `rejected/` back into the spool directory sends it again.
+ *
+ * The directory is listed once, on first use; after that the spool keeps its own index in memory, so a
+ * round costs the same however long the backlog is. A second process sharing the directory sends the
+ * rounds it spooled itself (rounds it finds gone were sent by the other); leftovers of a process that
+ * stopped are picked up at the next start.
+ *
  * @module
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Logger } from "../_internal/log.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";
-import type { Storage } from "./storage.ts";
+import { isRejection, type Storage } from "./storage.ts";
 
 /** Where and how much to spool. */
 export interface SpoolOptions {
@@ -31,9 +41,24 @@ export interface SpoolReport {
   pending: number;
   /** Spooled rounds sent by this call (older ones first). */
   sent: number;
+  /** Rounds the storage refused for good during this call, set aside in `rejected/` (absent when none). */
+  rejected?: number;
+}
+
+/** Options of {@linkcode Spool.store} and {@linkcode Spool.flush}. */
+export interface SpoolStoreOptions {
+  /**
+   * Called after each round the storage took, oldest first (spooled rounds, then the new one), with its
+   * results and the name it was stored under: e.g. to fold it into summaries. Errors are logged.
+   */
+  onStored?: (results: readonly Result[], name: string) => void | Promise<void>;
 }
 
 const SUFFIX = ".round";
+const ROUND_FILE = /^(\d+)-\w+\.round$/;
+
+/** The subfolder of rounds the storage refused for good. */
+export const REJECTED_DIR = "rejected";
 
 /**
  * The default spool directory for a storage: `$CHECKUP_SPOOL_DIR`, else
@@ -67,6 +92,10 @@ interface Entry {
   size: number;
 }
 
+function byTime(a: Entry, b: Entry): number {
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
 /** A storage front that never loses a round to an outage: see the module doc. */
 export class Spool {
   readonly #storage: Storage;
@@ -76,7 +105,13 @@ export class Spool {
   readonly #logger: Logger;
   readonly #now: () => bigint;
   #failing = false;
+  /** The spooled rounds, oldest first: listed from disk once, then kept up to date here. */
+  #index?: Promise<Entry[]>;
+  #bytes = 0;
+  /** Calls that change the spool run one after another. */
+  #queue: Promise<unknown> = Promise.resolve();
 
+  /** Fronts `storage`; nothing is written to `options.dir` until a round cannot be stored. */
   constructor(storage: Storage, options: SpoolOptions, deps: { logger: Logger; now: () => bigint }) {
     this.#storage = storage;
     this.#dir = options.dir;
@@ -91,20 +126,44 @@ export class Spool {
     return this.#dir;
   }
 
-  async #entries(): Promise<Entry[]> {
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Round files of a directory (name, store time, size), oldest first; none when it does not exist. */
+  async #scan(dir: string): Promise<Entry[]> {
     const out: Entry[] = [];
     try {
-      for await (const e of Deno.readDir(this.#dir)) {
-        const m = /^(\d+)-[\w]+\.round$/.exec(e.name);
+      for await (const e of Deno.readDir(dir)) {
+        const m = ROUND_FILE.exec(e.name);
         if (!e.isFile || !m) continue;
-        const size = (await Deno.stat(join(this.#dir, e.name)).catch(() => undefined))?.size;
+        const size = (await Deno.stat(join(dir, e.name)).catch(() => undefined))?.size;
         if (size !== undefined) out.push({ file: e.name, at: BigInt(m[1]), size });
       }
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return [];
-      throw new Error(`spool: cannot list ${JSON.stringify(this.#dir)}: ${(e as Error).message}`);
+      throw new Error(`spool: cannot list ${JSON.stringify(dir)}: ${(e as Error).message}`);
     }
-    return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.file < b.file ? -1 : 1));
+    return out.sort(byTime);
+  }
+
+  #entries(): Promise<Entry[]> {
+    return this.#index ??= this.#scan(this.#dir).then((entries) => {
+      this.#bytes = entries.reduce((n, e) => n + e.size, 0);
+      return entries;
+    }, (e) => {
+      this.#index = undefined; // list again next time
+      throw e;
+    });
+  }
+
+  #forget(index: Entry[], e: Entry): void {
+    const i = index[0] === e ? 0 : index.indexOf(e);
+    if (i < 0) return;
+    index.splice(i, 1);
+    this.#bytes -= e.size;
   }
 
   /** Rounds waiting to be sent. */
@@ -112,18 +171,38 @@ export class Spool {
     return (await this.#entries()).length;
   }
 
-  async #add(results: readonly Result[], at: bigint): Promise<string> {
-    await Deno.mkdir(this.#dir, { recursive: true });
-    const name = `${at}-${crypto.randomUUID().slice(0, 8)}`;
-    const tmp = join(this.#dir, `.${name}.tmp`);
-    await Deno.writeTextFile(tmp, `${at}\n${encodeResults(results)}`);
-    await Deno.rename(tmp, join(this.#dir, name + SUFFIX));
-    const entries = await this.#entries();
-    let bytes = entries.reduce((n, e) => n + e.size, 0);
+  /** Rounds set aside in `rejected/` because the storage refused them for good. */
+  async rejected(): Promise<number> {
+    return (await this.#scan(join(this.#dir, REJECTED_DIR))).length;
+  }
+
+  static #text(results: readonly Result[], at: bigint): string {
+    return `${at}\n${encodeResults(results)}`;
+  }
+
+  /** Writes a round file atomically into `dir`; returns its entry. */
+  async #write(dir: string, results: readonly Result[], at: bigint): Promise<Entry> {
+    await Deno.mkdir(dir, { recursive: true });
+    const file = `${at}-${crypto.randomUUID().slice(0, 8)}${SUFFIX}`;
+    const text = Spool.#text(results, at);
+    const tmp = join(dir, `.${file}.tmp`);
+    await Deno.writeTextFile(tmp, text);
+    await Deno.rename(tmp, join(dir, file));
+    return { file, at, size: new TextEncoder().encode(text).length };
+  }
+
+  async #add(results: readonly Result[], at: bigint): Promise<Entry> {
+    const index = await this.#entries();
+    const entry = await this.#write(this.#dir, results, at);
+    // Store times only grow, so the new round almost always goes last.
+    const last = index.at(-1);
+    if (!last || byTime(last, entry) <= 0) index.push(entry);
+    else index.splice(index.findIndex((e) => byTime(e, entry) > 0), 0, entry);
+    this.#bytes += entry.size;
     let dropped = 0;
-    while (entries.length > 1 && (entries.length > this.#maxRounds || bytes > this.#maxBytes)) {
-      const e = entries.shift()!;
-      bytes -= e.size;
+    while (index.length > 1 && (index.length > this.#maxRounds || this.#bytes > this.#maxBytes)) {
+      const e = index[0];
+      this.#forget(index, e);
       await Deno.remove(join(this.#dir, e.file)).catch(() => {});
       dropped++;
     }
@@ -135,7 +214,37 @@ export class Spool {
         spool: this.#dir,
       });
     }
-    return name + SUFFIX;
+    return entry;
+  }
+
+  /**
+   * Sets a refused round aside in `rejected/` (moves its spool file, or writes it there when it was never
+   * spooled), logs why, and keeps `rejected/` within the spool's bounds.
+   */
+  async #reject(error: unknown, round: { entry: Entry } | { results: readonly Result[]; at: bigint }) {
+    const dir = join(this.#dir, REJECTED_DIR);
+    let file: string;
+    if ("entry" in round) {
+      await Deno.mkdir(dir, { recursive: true });
+      file = round.entry.file;
+      await Deno.rename(join(this.#dir, file), join(dir, file));
+    } else file = (await this.#write(dir, round.results, round.at)).file;
+    const kept = await this.#scan(dir);
+    let bytes = kept.reduce((n, e) => n + e.size, 0);
+    let dropped = 0;
+    while (kept.length > 1 && (kept.length > this.#maxRounds || bytes > this.#maxBytes)) {
+      const e = kept.shift()!;
+      bytes -= e.size;
+      await Deno.remove(join(dir, e.file)).catch(() => {});
+      dropped++;
+    }
+    this.#logger.error("storage refused a round for good; set it aside, the next rounds go on", {
+      storage: this.#storage.type,
+      error,
+      round: join(dir, file),
+      rejected: kept.length,
+      ...(dropped ? { dropped_oldest: dropped } : {}),
+    });
   }
 
   #failed(e: unknown, pending: number): void {
@@ -151,75 +260,119 @@ export class Spool {
     this.#failing = true;
   }
 
-  /**
-   * Sends the spooled rounds, oldest first, each under its original store time; stops at the first
-   * failure (the rest stay, in order). Returns how many were sent.
-   */
-  async flush(signal?: AbortSignal): Promise<number> {
-    return (await this.#flush(signal)).sent;
+  #back(sent: number): void {
+    if (!this.#failing) return;
+    this.#logger.info(sent ? "storage is back; spooled rounds sent" : "storage is back", {
+      storage: this.#storage.type,
+      ...(sent ? { sent } : {}),
+    });
+    this.#failing = false;
   }
 
-  async #flush(signal?: AbortSignal): Promise<{ sent: number; names: Map<string, string> }> {
-    const entries = await this.#entries();
+  async #stored(options: SpoolStoreOptions, results: readonly Result[], name: string): Promise<void> {
+    try {
+      await options.onStored?.(results, name);
+    } catch (e) {
+      this.#logger.error("spool: handling a stored round failed", { name, error: e });
+    }
+  }
+
+  /**
+   * Sends the spooled rounds, oldest first, each under its original store time, and stops at the first
+   * failure that may pass (the rest stay, in order); a round refused for good is set aside and the next
+   * one goes on. Returns how many were sent.
+   */
+  flush(signal?: AbortSignal, options: SpoolStoreOptions = {}): Promise<number> {
+    return this.#serial(async () => (await this.#flush(signal, options)).sent);
+  }
+
+  async #flush(
+    signal: AbortSignal | undefined,
+    options: SpoolStoreOptions,
+  ): Promise<{ sent: number; rejected: number; names: Map<string, string> }> {
+    const index = await this.#entries();
     const names = new Map<string, string>();
-    let sent = 0;
-    for (const e of entries) {
-      if (signal?.aborted) break;
+    let sent = 0, rejected = 0;
+    while (index.length && !signal?.aborted) {
+      const e = index[0];
       const path = join(this.#dir, e.file);
       let text: string;
       try {
         text = await Deno.readTextFile(path);
       } catch {
-        continue; // sent and removed by another process sharing the spool
+        this.#forget(index, e); // sent and removed by another process sharing the spool
+        continue;
       }
-      const nl = text.indexOf("\n");
       let results: Result[];
       try {
-        results = decodeResults(text.slice(nl + 1), path);
+        results = decodeResults(text.slice(text.indexOf("\n") + 1), path);
       } catch (err) {
         this.#logger.error("spool: dropping an unreadable round", { file: path, error: err });
         await Deno.remove(path).catch(() => {});
+        this.#forget(index, e);
         continue;
       }
+      let name: string;
       try {
-        names.set(e.file, await this.#storage.store(results, signal, { at: e.at }));
+        name = await this.#storage.store(results, signal, { at: e.at });
       } catch (err) {
-        this.#failed(err, entries.length - sent);
-        return { sent, names };
+        if (!isRejection(err)) {
+          this.#failed(err, index.length);
+          return { sent, rejected, names };
+        }
+        await this.#reject(err, { entry: e });
+        this.#forget(index, e);
+        rejected++;
+        continue;
       }
       await Deno.remove(path).catch(() => {});
+      this.#forget(index, e);
+      names.set(e.file, name);
       sent++;
+      await this.#stored(options, results, name);
     }
-    if (this.#failing && sent === entries.length) {
-      this.#logger.info("storage is back; spooled rounds sent", { storage: this.#storage.type, sent });
-      this.#failing = false;
-    }
-    return { sent, names };
+    if (!index.length) this.#back(sent);
+    return { sent, rejected, names };
   }
 
   /**
    * Stores one round at the current time. When rounds are waiting, the new one joins the end of the
-   * spool and the spool is sent in order; when the storage fails, the round is spooled.
+   * spool and the spool is sent in order; when the storage fails, the round is spooled; when it refuses
+   * the round for good, the round is set aside.
    */
-  async store(results: readonly Result[], signal?: AbortSignal): Promise<SpoolReport> {
-    const at = this.#now();
-    const waiting = await this.#entries();
-    if (!waiting.length) {
-      try {
-        const stored = await this.#storage.store(results, signal, { at });
-        if (this.#failing) {
-          this.#logger.info("storage is back", { storage: this.#storage.type });
-          this.#failing = false;
+  store(
+    results: readonly Result[],
+    signal?: AbortSignal,
+    options: SpoolStoreOptions = {},
+  ): Promise<SpoolReport> {
+    return this.#serial(async () => {
+      const at = this.#now();
+      const index = await this.#entries();
+      if (!index.length) {
+        let stored: string;
+        try {
+          stored = await this.#storage.store(results, signal, { at });
+        } catch (e) {
+          if (isRejection(e)) {
+            await this.#reject(e, { results, at });
+            return { pending: 0, sent: 0, rejected: 1 };
+          }
+          await this.#add(results, at);
+          this.#failed(e, 1);
+          return { pending: index.length, sent: 0 };
         }
+        this.#back(0);
+        await this.#stored(options, results, stored);
         return { stored, pending: 0, sent: 0 };
-      } catch (e) {
-        await this.#add(results, at);
-        this.#failed(e, 1);
-        return { pending: await this.pending(), sent: 0 };
       }
-    }
-    const file = await this.#add(results, at);
-    const { sent, names } = await this.#flush(signal);
-    return { stored: names.get(file), pending: await this.pending(), sent };
+      const entry = await this.#add(results, at);
+      const { sent, rejected, names } = await this.#flush(signal, options);
+      return {
+        stored: names.get(entry.file),
+        pending: index.length,
+        sent,
+        ...(rejected ? { rejected } : {}),
+      };
+    });
   }
 }

@@ -79,8 +79,20 @@ export interface StateStore {
   saveState(key: string, value: string, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * A storage that publishes per-node summary documents beside its check files, readable wherever the
+ * check files are (static status pages; see `server/summary.ts`).
+ */
+export interface SummaryStore {
+  /** The summary document stored under `key` (e.g. `summary-eu-west`), or undefined. */
+  loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Replaces the document under `key`, as `<key>.json` beside the check files, readable as they are. */
+  saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void>;
+}
+
 /** The requested round does not exist. */
 export class NotFoundError extends Error {
+  /** Always `"NotFoundError"`. */
   override name = "NotFoundError";
 }
 
@@ -92,7 +104,6 @@ function has(s: unknown, method: string): boolean {
 export function isStorageReader<S extends Storage>(s: S): s is S & StorageReader {
   return has(s, "index") && has(s, "fetch");
 }
-  /** Always `"NotFoundError"`. */
 
 /** Whether a storage purges expired rounds. */
 export function isMaintainer<S extends Storage>(s: S): s is S & Maintainer {
@@ -107,6 +118,11 @@ export function isProvisioner<S extends Storage>(s: S): s is S & Provisioner {
 /** Whether a storage holds per-node state documents. */
 export function isStateStore<S extends Storage>(s: S): s is S & StateStore {
   return has(s, "loadState") && has(s, "saveState");
+}
+
+/** Whether a storage publishes summaries itself. */
+export function isSummaryStore<S extends Storage>(s: S): s is S & SummaryStore {
+  return has(s, "loadSummary") && has(s, "saveSummary");
 }
 
 /** Go's check file name for a store time: `<ns>-check.json`. */
@@ -141,4 +157,74 @@ export async function* readRounds(
       if (!(e instanceof NotFoundError)) throw e;
     }
   }
+}
+
+/**
+ * The storage refused a round for a reason in the round itself (too large, invalid), so sending it again
+ * will not help. A backend may throw it; {@linkcode isRejection} also recognises the drivers' own errors.
+ */
+export class RejectedError extends Error {
+  /** Always `"RejectedError"`. */
+  override name = "RejectedError";
+}
+
+/** HTTP 4xx answers that say nothing about the round: credentials, addressing, races, timeouts, throttling. */
+const NOT_ABOUT_THE_ROUND = new Set([401, 403, 404, 407, 408, 409, 412, 425, 429]);
+
+/** SQLSTATE classes about the data sent: 22 data exception, 23 integrity constraint, 54 program limit. */
+function sqlStateRejects(state: string): boolean {
+  return /^(22|23|54)[0-9A-Z]{3}$/.test(state) && state !== "23505"; // 23505: unique, handled by store
+}
+
+/** MySQL error numbers about the data sent that carry no class-22 SQLSTATE. */
+const MYSQL_DATA_ERRORS = new Set([
+  1153, // ER_NET_PACKET_TOO_LARGE: bigger than max_allowed_packet
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: incorrect string value
+  1406, // ER_DATA_TOO_LONG (also SQLSTATE 22001)
+]);
+
+function rejects(e: Record<string, unknown>): boolean {
+  if (e instanceof RejectedError) return true;
+  // node:sqlite: one code for every error, the kind is in the message.
+  if (e.code === "ERR_SQLITE_ERROR") {
+    return /string or blob too big|datatype mismatch/i.test(String(e.message));
+  }
+  // MySQL (mysql2: `errno`, `sqlState`; 1062 and 1022 are duplicate keys, handled by store).
+  if (typeof e.errno === "number" && typeof e.sqlState === "string") {
+    if (e.errno === 1062 || e.errno === 1022) return false;
+    return MYSQL_DATA_ERRORS.has(e.errno) || sqlStateRejects(e.sqlState);
+  }
+  // PostgreSQL (pg: a SQLSTATE `code` with a `severity`).
+  if (typeof e.code === "string" && typeof e.severity === "string" && sqlStateRejects(e.code)) return true;
+  // The AWS SDK: S3's other 400s describe the request or the credentials (RequestTimeout, ExpiredToken,
+  // AuthorizationHeaderMalformed, …), not the object, so only a body too large counts.
+  const meta = e.$metadata as { httpStatusCode?: number } | undefined;
+  if (meta && typeof meta === "object") return meta.httpStatusCode === 413 || e.name === "EntityTooLarge";
+  // HTTP clients (HttpError, Octokit's RequestError): `status`.
+  const status = e.status;
+  return typeof status === "number" && status >= 400 && status < 500 && !NOT_ABOUT_THE_ROUND.has(status);
+}
+
+/**
+ * Whether a store failure is a permanent rejection of the round (sending it again will fail the same
+ * way), rather than an outage that may pass. Looks through the `cause` chain for: a
+ * {@linkcode RejectedError}; a SQL data error (SQLSTATE class 22, 23 except unique violations, 54; MySQL
+ * 1153, 1366, 1406; SQLite "string or blob too big"); an HTTP 4xx answer other than 401, 403, 404, 407,
+ * 408, 409, 412, 425 and 429 (S3: only 413 / EntityTooLarge). Anything else, connection errors and
+ * timeouts included, is not.
+ *
+ * @example
+ * ```ts
+ * import { isRejection, RejectedError } from "./storage.ts";
+ * console.assert(isRejection(new Error("storage x: store", { cause: new RejectedError("too large") })));
+ * console.assert(!isRejection(new Error("connection refused")));
+ * ```
+ */
+export function isRejection(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; depth < 8 && e && typeof e === "object"; depth++) {
+    if (rejects(e as Record<string, unknown>)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
