@@ -12,10 +12,15 @@ import { type AlertPolicy, policyOf } from "./policy.ts";
 
 /** What a provider needs to send: the policy's limits, the injected fetch, the round's signal. */
 export interface SendOptions {
+  /** The notifier's delivery limits: `timeout` per attempt (ns) and `retries` after a transient failure. */
   policy: Pick<AlertPolicy, "timeout" | "retries">;
+  /** The fetch to send with (the plugin context's). */
   fetch: PluginContext["fetch"];
+  /** Cancels the request and any retry. */
   signal?: AbortSignal;
+  /** The HTTP method (default `"POST"`). */
   method?: string;
+  /** Extra request headers. */
   headers?: HeadersInit;
 }
 

@@ -78,6 +78,7 @@ export function discordPayload(
 
 /** Posts alerts to a Discord webhook. */
 export class DiscordNotifier extends HttpNotifier<DiscordNotifierOptions> {
+  /** Always `"discord"`. */
   override readonly type = "discord";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

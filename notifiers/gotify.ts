@@ -54,6 +54,7 @@ export function gotifyMessageUrl(webhook: string): string {
 
 /** Sends a round's alerts as one Gotify message. */
 export class GotifyNotifier extends HttpNotifier<GotifyNotifierOptions> {
+  /** Always `"gotify"`. */
   override readonly type = "gotify";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

@@ -71,6 +71,7 @@ const schema: z.ZodType<MailgunNotifierOptions, MailgunNotifierConfig> = z.objec
 
 /** Sends a round's alerts as one email through Mailgun. */
 export class MailgunNotifier extends HttpNotifier<MailgunNotifierOptions> {
+  /** Always `"mailgun"`. */
   override readonly type = "mailgun";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

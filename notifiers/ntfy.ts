@@ -82,6 +82,7 @@ export function ntfyPayload(alert: Alert, o: Pick<NtfyNotifierOptions, "topic" |
 
 /** Publishes alerts to an ntfy topic. */
 export class NtfyNotifier extends HttpNotifier<NtfyNotifierOptions> {
+  /** Always `"ntfy"`. */
   override readonly type = "ntfy";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

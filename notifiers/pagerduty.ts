@@ -96,6 +96,7 @@ export function pagerDutyEvent(
 
 /** Triggers and resolves PagerDuty incidents. */
 export class PagerDutyNotifier extends HttpNotifier<PagerDutyNotifierOptions> {
+  /** Always `"pagerduty"`. */
   override readonly type = "pagerduty";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

@@ -60,6 +60,7 @@ const schema: z.ZodType<PushoverNotifierOptions, PushoverNotifierConfig> = z.obj
 
 /** Sends a round's alerts as one Pushover message. */
 export class PushoverNotifier extends HttpNotifier<PushoverNotifierOptions> {
+  /** Always `"pushover"`. */
   override readonly type = "pushover";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

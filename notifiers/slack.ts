@@ -77,6 +77,7 @@ export function slackPayload(alert: Alert, o: Pick<SlackNotifierOptions, "userna
 
 /** Posts alerts to a Slack incoming webhook. */
 export class SlackNotifier extends HttpNotifier<SlackNotifierOptions> {
+  /** Always `"slack"`. */
   override readonly type = "slack";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

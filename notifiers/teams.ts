@@ -73,6 +73,7 @@ export function teamsPayload(alert: Alert): unknown {
 
 /** Posts alerts to a Microsoft Teams channel. */
 export class TeamsNotifier extends HttpNotifier<TeamsNotifierOptions> {
+  /** Always `"msteams"`. */
   override readonly type = "msteams";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

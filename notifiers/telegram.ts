@@ -57,6 +57,7 @@ export function telegramText(alert: Alert): string {
 
 /** Sends alerts to a Telegram chat. */
 export class TelegramNotifier extends HttpNotifier<TelegramNotifierOptions> {
+  /** Always `"telegram"`. */
   override readonly type = "telegram";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */

@@ -77,6 +77,7 @@ export function webhookBody(alert: Alert): string {
 
 /** Sends alerts to any HTTP endpoint as JSON. */
 export class WebhookNotifier extends HttpNotifier<WebhookNotifierOptions> {
+  /** Always `"webhook"`. */
   override readonly type = "webhook";
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
