@@ -17,7 +17,7 @@ import { isMaintainer, type Storage } from "./storage/storage.ts";
 import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./_internal/http_clients.ts";
-import { updateSummary } from "./server/summary.ts";
+import { SummaryUpdate } from "./server/summary.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -45,6 +45,8 @@ export interface RoundReport {
   deleted?: number;
   /** Rounds waiting in the spool (the storage failed); this round is among them unless `stored` is set. */
   spooled?: number;
+  /** Rounds the storage refused for good (too large, invalid), set aside in the spool's `rejected/`. */
+  rejected?: number;
 }
 
 /** Options of {@linkcode Checkup.round}. */
@@ -206,15 +208,21 @@ export class Checkup {
       ? this.#alerts.process(results, options.signal)
       : undefined;
     try {
+      // Static status pages read per-node summaries: every round stored now, spooled ones included, is
+      // folded in, and each summary is written once (failures are logged, never thrown).
+      const summaries = this.storage && new SummaryUpdate(this.storage, this.#logger);
       if (options.store && options.spool && this.#spool) {
-        const sent = await this.#spool.store(results, options.signal);
+        const sent = await this.#spool.store(results, options.signal, {
+          onStored: (stored) => summaries?.add(stored, options.signal),
+        });
         report.stored = sent.stored;
         if (sent.pending) report.spooled = sent.pending;
-      } else if (options.store) report.stored = await this.store(results, options.signal);
-      // Static status pages read per-node summaries; logged, never thrown, on failure.
-      if (report.stored && this.storage) {
-        await updateSummary(this.storage, results, this.#logger, options.signal);
+        if (sent.rejected) report.rejected = sent.rejected;
+      } else if (options.store) {
+        report.stored = await this.store(results, options.signal);
+        await summaries?.add(results, options.signal);
       }
+      await summaries?.save(options.signal);
       if (options.maintain && !report.spooled && this.storage && isMaintainer(this.storage)) {
         try {
           report.deleted = await this.storage.maintain(options.signal);
