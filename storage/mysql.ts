@@ -5,38 +5,26 @@
  *
  * @module
  */
-import { z } from "zod";
 import type mysql from "mysql2/promise";
-import type { Duration } from "../config/duration.ts";
 import { parseDuration } from "../config/duration.ts";
-import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { mysqlDialect, networkReason, type SqlDriver, type SqlRow, SqlStorage } from "./_sql.ts";
+import {
+  mysqlDialect,
+  networkReason,
+  type SqlDriver,
+  type SqlNetworkOptions,
+  type SqlRow,
+  SqlStorage,
+  type SqlStorageConfig,
+  sqlStorageSchema,
+} from "./_sql.ts";
 import type { Storage } from "./storage.ts";
 
-/** `checkup.json` options of the `mysql` storage (Go Checkup's keys). */
-export interface MysqlStorageConfig {
-  /** The storage type, `"mysql"` (or its alias `"mariadb"`). */
-  type: "mysql" | "mariadb";
-  /** go-sql-driver DSN: `user:password@tcp(host:3306)/checkup?tls=true`, or `mysql://user:pw@host/db`. */
-  dsn: string;
-  /** Create the checks table when missing (default false, as in Go). */
-  create?: boolean;
-  /** Delete rounds older than this; 0 keeps them forever. */
-  check_expiry?: Duration;
-}
+/** `checkup.json` options of the `mysql` storage (Go Checkup's keys; `mariadb` is accepted too). */
+export type MysqlStorageConfig = SqlStorageConfig<"mysql" | "mariadb">;
 
 /** Validated options of the `mysql` storage. */
-export interface MysqlStorageOptions {
-  /** The storage type, always `"mysql"` (the alias is normalised). */
-  type: "mysql";
-  /** The DSN as configured (go-sql-driver form or `mysql://` URL; a secret). */
-  dsn: string;
-  /** Create the `checks` table when missing (default false, as in Go). */
-  create: boolean;
-  /** Delete rounds older than this, nanoseconds; 0 (default) keeps them forever. */
-  check_expiry: number;
-}
+export type MysqlStorageOptions = SqlNetworkOptions<"mysql">;
 
 /** A parsed MySQL DSN. */
 export interface MysqlDsn {
@@ -123,25 +111,12 @@ export function parseMysqlDsn(dsn: string): MysqlDsn {
   return d;
 }
 
-const schema: z.ZodType<MysqlStorageOptions, MysqlStorageConfig> = z.object({
-  type: typeTag("mysql", ["mariadb"]),
-  dsn: z.string().min(1, {
-    error:
-      'required: expected a MySQL DSN such as "user:password@tcp(host:3306)/checkup" (missing MySQL DSN)',
-  }).meta({ description: "go-sql-driver DSN (user:pw@tcp(host:3306)/db) or mysql:// URL." }),
-  create: z.boolean().default(false).meta({ description: "Create the checks table when missing." }),
-  check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
-}).superRefine((o, ctx) => {
-  try {
-    parseMysqlDsn(o.dsn);
-  } catch (e) {
-    ctx.issues.push({
-      code: "custom",
-      path: ["dsn"],
-      message: `invalid DSN: ${(e as Error).message}`,
-      input: "",
-    });
-  }
+const schema = sqlStorageSchema({
+  type: "mysql",
+  aliases: ["mariadb"],
+  dsnExample: 'a MySQL DSN such as "user:password@tcp(host:3306)/checkup" (missing MySQL DSN)',
+  dsnDescription: "go-sql-driver DSN (user:pw@tcp(host:3306)/db) or mysql:// URL.",
+  parseDsn: parseMysqlDsn,
 });
 
 function sslOf(tls: string | undefined): mysql.PoolOptions["ssl"] {

@@ -5,59 +5,34 @@
  *
  * @module
  */
-import { z } from "zod";
 // @ts-types="npm:@types/pg@^8.15.0"
 import type pg from "pg";
-import type { Duration } from "../config/duration.ts";
-import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import type { Logger } from "../_internal/log.ts";
-import { networkReason, postgresDialect, type SqlDriver, type SqlRow, SqlStorage } from "./_sql.ts";
+import {
+  networkReason,
+  postgresDialect,
+  type SqlDriver,
+  type SqlNetworkOptions,
+  type SqlRow,
+  SqlStorage,
+  type SqlStorageConfig,
+  sqlStorageSchema,
+} from "./_sql.ts";
 import type { Storage } from "./storage.ts";
 
-/** `checkup.json` options of the `postgres` storage (Go Checkup's keys). */
-export interface PostgresStorageConfig {
-  /** The storage type, `"postgres"` (or its alias `"postgresql"`). */
-  type: "postgres" | "postgresql";
-  /** lib/pq DSN: `host=db port=5432 user=checkup password=… dbname=checkup sslmode=disable`, or a URL. */
-  dsn: string;
-  /** Create the checks table when missing (default false, as in Go). */
-  create?: boolean;
-  /** Delete rounds older than this; 0 keeps them forever. */
-  check_expiry?: Duration;
-}
+/** `checkup.json` options of the `postgres` storage (Go Checkup's keys; `postgresql` is accepted too). */
+export type PostgresStorageConfig = SqlStorageConfig<"postgres" | "postgresql">;
 
 /** Validated options of the `postgres` storage. */
-export interface PostgresStorageOptions {
-  /** The storage type, always `"postgres"` (the alias is normalised). */
-  type: "postgres";
-  /** The DSN as configured (lib/pq `key=value` form or `postgres://` URL; a secret). */
-  dsn: string;
-  /** Create the `checks` table when missing (default false, as in Go). */
-  create: boolean;
-  /** Delete rounds older than this, nanoseconds; 0 (default) keeps them forever. */
-  check_expiry: number;
-}
+export type PostgresStorageOptions = SqlNetworkOptions<"postgres">;
 
-const schema: z.ZodType<PostgresStorageOptions, PostgresStorageConfig> = z.object({
-  type: typeTag("postgres", ["postgresql"]),
-  dsn: z.string().min(1, {
-    error:
-      'required: expected a PostgreSQL DSN such as "host=db user=checkup dbname=checkup" (missing PostgreSQL DSN)',
-  }).meta({ description: "lib/pq DSN (key=value) or postgres:// URL." }),
-  create: z.boolean().default(false).meta({ description: "Create the checks table when missing." }),
-  check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
-}).superRefine((o, ctx) => {
-  try {
-    parsePostgresDsn(o.dsn);
-  } catch (e) {
-    ctx.issues.push({
-      code: "custom",
-      path: ["dsn"],
-      message: `invalid DSN: ${(e as Error).message}`,
-      input: "",
-    });
-  }
+const schema = sqlStorageSchema({
+  type: "postgres",
+  aliases: ["postgresql"],
+  dsnExample: 'a PostgreSQL DSN such as "host=db user=checkup dbname=checkup" (missing PostgreSQL DSN)',
+  dsnDescription: "lib/pq DSN (key=value) or postgres:// URL.",
+  parseDsn: parsePostgresDsn,
 });
 
 /** A parsed PostgreSQL DSN. */
