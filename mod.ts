@@ -2,6 +2,10 @@
  * Checkup: distributed, lock-free, self-hosted health checks and status pages. The config objects are
  * the same as `checkup.json`'s, so any object moves between the file and code unchanged.
  *
+ * Run as a program (`deno run -A jsr:@checkup/cli serve`), this module is the `checkup` command line.
+ * The status page server is in `@checkup/cli/server`, the plugin classes in `./checkers`, `./storage`
+ * and `./notifiers`.
+ *
  * @example Check an endpoint, store the round and read it back
  * ```ts
  * import { Checkup, isStorageReader, statusOf } from "./mod.ts";
@@ -112,3 +116,9 @@ export {
   type TextRedactor,
 } from "./_internal/log.ts";
 export type { HttpClientKey, HttpClients } from "./_internal/http_clients.ts";
+
+// `deno run jsr:@checkup/cli`: the package's default export doubles as the CLI (loaded only then).
+if (import.meta.main) {
+  const [{ runCli }, { processIo }] = await Promise.all([import("./cli/program.ts"), import("./cli/io.ts")]);
+  Deno.exit(await runCli(Deno.args, processIo()));
+}
