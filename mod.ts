@@ -8,6 +8,7 @@
  *
  * @example Check an endpoint, store the round and read it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Checkup, isStorageReader, statusOf } from "./mod.ts";
  *
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
@@ -17,11 +18,12 @@
  *   storage: { type: "fs", dir },
  * });
  * const { results, stored } = await checkup.checkAndStore();
- * console.assert(statusOf(results[0]) === "healthy");
+ * assert.equal(statusOf(results[0]), "healthy");
  * if (checkup.storage && isStorageReader(checkup.storage)) {
  *   const again = await checkup.storage.fetch(stored!);
- *   console.assert(again[0].title === "Local");
+ *   assert.equal(again[0].title, "Local");
  * }
+ * await checkup.close();
  * await server.shutdown();
  * await Deno.remove(dir, { recursive: true });
  * ```
