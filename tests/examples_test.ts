@@ -7,3 +7,27 @@ Deno.test("the bundled example config is valid and warning-free", async () => {
   assert.ok(config.checkers.length > 0);
   assert.equal(config.storage?.definition.type, "sqlite3");
 });
+
+Deno.test("examples/library.ts --once checks, stores, serves the page and exits by itself", async () => {
+  const script = new URL("../examples/library.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net=127.0.0.1", "--allow-read", "--allow-write", script, "--once"],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, `exit ${code}\n${out}\n${new TextDecoder().decode(stderr)}`);
+  const lines = out.trim().split("\n");
+  assert.deepEqual(lines.slice(0, 2), ["Website: healthy", "Website port: healthy"]);
+  const dir = /^Stored round \d+-check\.json in (\S+)$/.exec(lines[2])?.[1];
+  assert.ok(dir, lines[2]);
+  assert.match(lines[3], /^Serving the status page on http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.deepEqual(lines.slice(4), [
+    "GET / -> 200",
+    "API: Website is healthy",
+    "API: Website port is healthy",
+  ]);
+  // The temporary storage is removed on the way out.
+  await assert.rejects(Deno.stat(dir), Deno.errors.NotFound);
+});
