@@ -5,28 +5,42 @@ import pg from "pg";
 import { Checkup, type RoundReport } from "../checkup.ts";
 import { memoryIo } from "../cli/io.ts";
 import { runCli } from "../cli/program.ts";
+import { HttpError } from "../_internal/http.ts";
 import { createLogger } from "../_internal/log.ts";
 import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
+import { startMariadb } from "../tests/helpers/mariadb.ts";
 import { startPostgres } from "../tests/helpers/postgres.ts";
 import { parsePostgresDsn } from "./postgres.ts";
-import { Spool } from "./spool.ts";
-import { isStorageReader, type Storage, type StoreOptions } from "./storage.ts";
+import { REJECTED_DIR, Spool } from "./spool.ts";
+import { isRejection, isStorageReader, type Storage, type StoreOptions } from "./storage.ts";
 
-/** An fs storage whose writes fail while `down` is set (an outage), otherwise untouched. */
+/**
+ * An fs storage whose writes fail while `down` is set (an outage), and which refuses rounds whose first
+ * title is in `refuse` with an HTTP 400 (a permanent rejection, as a web API answers an invalid body);
+ * otherwise untouched.
+ */
 function flaky(dir: string) {
   const inner = parseStorage({ type: "fs", dir });
   const s = {
     type: "flaky",
     down: false,
+    /** The error an outage fails with (default: connection refused). */
+    outage: () => new Error("storage flaky: cannot connect to 127.0.0.1:1: connection refused"),
+    refuse: new Set<string>(),
     store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions) {
-      if (s.down) {
-        return Promise.reject(new Error("storage flaky: cannot connect to 127.0.0.1:1: connection refused"));
+      if (s.down) return Promise.reject(s.outage());
+      if (s.refuse.has(results[0]?.title ?? "")) {
+        return Promise.reject(
+          new Error("storage flaky: store: HTTP 400 Bad Request from http://127.0.0.1:1: invalid item", {
+            cause: new HttpError("HTTP 400 Bad Request from http://127.0.0.1:1", 400, "invalid item"),
+          }),
+        );
       }
       return inner.store(results, signal, options);
     },
   };
-  return { storage: s as Storage & { down: boolean }, inner };
+  return { storage: s as Storage & typeof s, inner };
 }
 
 const round = (title: string): Result[] => [{ title, timestamp: 1n, healthy: true }];
@@ -214,4 +228,213 @@ Deno.test("startup against a missing server: one clear error (host, port, what f
     await http.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** The titles of every round a storage holds, by name (the name is the store time). */
+async function titles(storage: Storage): Promise<string[]> {
+  assert.ok(isStorageReader(storage));
+  const out = [];
+  const names = (await storage.index()).map((e) => e.name).sort();
+  for (const name of names) out.push((await storage.fetch(name))[0].title ?? "");
+  return out;
+}
+
+/** The rounds set aside in `<spool>/rejected/`, by first title. */
+async function setAside(spoolDir: string): Promise<string[]> {
+  const out = [];
+  for await (const e of Deno.readDir(join(spoolDir, REJECTED_DIR))) {
+    const text = await Deno.readTextFile(join(spoolDir, REJECTED_DIR, e.name));
+    out.push(JSON.parse(text.slice(text.indexOf("\n") + 1))[0].title);
+  }
+  return out.sort();
+}
+
+Deno.test("spool: a round the storage refuses for good is set aside in rejected/, the rounds behind it go on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let t = 1_000_000n;
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => lines.push(l) });
+    const { storage, inner } = flaky(join(dir, "checks"));
+    const spoolDir = join(dir, "spool");
+    const spool = new Spool(storage, { dir: spoolDir }, { logger, now: () => (t += 1000n) });
+    storage.refuse.add("poison");
+    // During an outage the poison round is spooled like any other: nothing says it is bad yet.
+    storage.down = true;
+    for (const n of ["r1", "poison", "r3"]) await spool.store(round(n));
+    assert.equal(await spool.pending(), 3);
+    // Back: r1 goes, poison is refused and set aside, r3 and r4 go on.
+    storage.down = false;
+    const stored: string[] = [];
+    const report = await spool.store(round("r4"), undefined, {
+      onStored: (results, name) => void stored.push(`${results[0].title}@${name}`),
+    });
+    assert.deepEqual(report, { stored: "1004000-check.json", pending: 0, sent: 3, rejected: 1 });
+    assert.deepEqual(stored, ["r1@1001000-check.json", "r3@1003000-check.json", "r4@1004000-check.json"]);
+    assert.deepEqual(await titles(inner), ["r1", "r3", "r4"]);
+    assert.deepEqual(await setAside(spoolDir), ["poison"]);
+    assert.equal(await spool.rejected(), 1);
+    const refused = lines.filter((l) => l.includes("refused a round for good"));
+    assert.equal(refused.length, 1);
+    assert.match(
+      refused[0],
+      /^.*ERROR storage refused a round for good; set it aside, the next rounds go on/,
+    );
+    assert.match(
+      refused[0],
+      /storage=flaky error="storage flaky: store: HTTP 400 Bad Request.*invalid item"/,
+    );
+    assert.match(refused[0], /round=\S+\/rejected\/1002000-\w+\.round rejected=1/);
+    // With nothing waiting, a refused round is set aside at once, not spooled; the storage is not "down".
+    const before = lines.length;
+    assert.deepEqual(await spool.store(round("poison")), { pending: 0, sent: 0, rejected: 1 });
+    assert.deepEqual(await spool.store(round("r6")), { stored: "1006000-check.json", pending: 0, sent: 0 });
+    assert.equal(await spool.rejected(), 2);
+    assert.deepEqual(lines.slice(before).filter((l) => / ERROR /.test(l)).length, 1);
+    assert.ok(!lines.slice(before).some((l) => l.includes("unavailable")));
+    // Failures that may pass are not rejections: throttling (429), server errors, timeouts stay spooled.
+    for (const [status, title] of [[429, "r7"], [503, "r8"], [408, "r9"], [401, "r10"]] as const) {
+      storage.down = true;
+      storage.outage = () =>
+        new Error("storage flaky: store", { cause: new HttpError(`HTTP ${status}`, status) });
+      await spool.store(round(title));
+    }
+    assert.equal(await spool.pending(), 4);
+    assert.equal(await spool.rejected(), 2);
+    // Moving a set-aside round back into the spool sends it again (at the next start).
+    storage.down = false;
+    storage.refuse.clear();
+    for await (const e of Deno.readDir(join(spoolDir, REJECTED_DIR))) {
+      await Deno.rename(join(spoolDir, REJECTED_DIR, e.name), join(spoolDir, e.name));
+    }
+    const restarted = new Spool(storage, { dir: spoolDir }, { logger, now: () => (t += 1000n) });
+    assert.equal(await restarted.pending(), 6);
+    assert.equal(await restarted.flush(), 6);
+    assert.deepEqual(await titles(inner), [
+      "r1",
+      "poison",
+      "r3",
+      "r4",
+      "poison",
+      "r6",
+      "r7",
+      "r8",
+      "r9",
+      "r10",
+    ]);
+    assert.equal(await restarted.rejected(), 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spool: the directory is listed once; a long backlog does not make each round list or stat it", async () => {
+  const dir = await Deno.makeTempDir();
+  const spoolDir = join(dir, "spool");
+  const calls = { readDir: 0, stat: 0 };
+  const { readDir, stat } = Deno;
+  Deno.readDir = (path) => (String(path) === spoolDir && calls.readDir++, readDir(path));
+  Deno.stat = (path) => (String(path).startsWith(spoolDir) && calls.stat++, stat(path));
+  try {
+    let t = 0n;
+    const { storage, inner } = flaky(join(dir, "checks"));
+    const spool = new Spool(storage, { dir: spoolDir }, {
+      logger: createLogger({ write() {} }),
+      now: () => ++t,
+    });
+    storage.down = true;
+    for (let i = 0; i < 300; i++) await spool.store(round(`r${i}`));
+    assert.equal(await spool.pending(), 300);
+    assert.deepEqual(calls, { readDir: 1, stat: 0 }, "one listing for 300 rounds, no stat");
+    // A restart lists (and sizes) the backlog once, then sends it all.
+    const again = new Spool(storage, { dir: spoolDir, maxRounds: 300 }, {
+      logger: createLogger({ write() {} }),
+      now: () => ++t,
+    });
+    storage.down = false;
+    const report = await again.store(round("r300"));
+    assert.deepEqual(report, { stored: "301-check.json", pending: 0, sent: 300 });
+    assert.deepEqual(calls, { readDir: 2, stat: 300 });
+    assert.equal((await titles(inner)).length, 300, "the oldest round was dropped to stay within max_rounds");
+  } finally {
+    Deno.readDir = readDir;
+    Deno.stat = stat;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const mariadb = await startMariadb();
+
+Deno.test({
+  name:
+    "spool: MariaDB refuses a round larger than its TEXT column; it is set aside and later rounds are stored",
+  ignore: !mariadb,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const storage = parseStorage({ type: "mysql", dsn: await mariadb!.createDatabase(), create: true });
+    const lines: string[] = [];
+    let t = 1_700_000_000_000_000_000n;
+    const spool = new Spool(storage, { dir: join(dir, "spool") }, {
+      logger: createLogger({ write: (l) => lines.push(l) }),
+      now: () => (t += 1_000_000_000n),
+    });
+    // Over 64 KiB of JSON: Go's DDL makes `results` TEXT, MariaDB (strict mode) refuses it (1406).
+    const big = (title: string): Result[] =>
+      Array.from({ length: 1000 }, (_, i) => ({
+        title: i ? `${title} endpoint ${i}` : title,
+        endpoint: `https://service-${i}.example.com/health/check/with/a/long/path`,
+        timestamp: 1n,
+        healthy: true,
+      }));
+    try {
+      assert.ok((await spool.store(round("r1"))).stored);
+      assert.deepEqual(await spool.store(big("big1")), { pending: 0, sent: 0, rejected: 1 });
+      assert.ok((await spool.store(round("r3"))).stored);
+      // Behind an outage: the big round is spooled, then set aside when the server is back.
+      await mariadb!.halt();
+      for (const n of ["r4", "big2", "r6"]) {
+        assert.equal((await spool.store(n === "big2" ? big(n) : round(n))).stored, undefined);
+      }
+      await mariadb!.resume();
+      const report = await spool.store(round("r7"));
+      assert.equal(report.pending, 0);
+      assert.equal(report.sent, 3);
+      assert.equal(report.rejected, 1);
+      assert.ok(report.stored);
+      assert.deepEqual(await titles(storage), ["r1", "r3", "r4", "r6", "r7"]);
+      assert.deepEqual(await setAside(join(dir, "spool")), ["big1", "big2"]);
+      const refused = lines.filter((l) => l.includes("refused a round for good"));
+      assert.equal(refused.length, 2);
+      assert.match(refused[0], /Data too long for column 'results'.*MEDIUMTEXT/);
+    } finally {
+      await storage.close?.();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({ name: "spool: stop MariaDB", ignore: !mariadb }, async () => {
+  await mariadb!.stop();
+});
+
+Deno.test("isRejection: real driver errors (SQLite too big) are rejections; connection errors are not", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(":memory:");
+  let tooBig: unknown;
+  try {
+    db.prepare("SELECT zeroblob(2000000000)").get();
+  } catch (e) {
+    tooBig = e;
+  } finally {
+    db.close();
+  }
+  assert.ok(isRejection(new Error("storage sqlite3: store", { cause: tooBig })), String(tooBig));
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const refused = parseStorage({ type: "mysql", dsn: `root@tcp(127.0.0.1:${port})/x` });
+  const err = await refused.store(round("x")).then(() => undefined, (e) => e);
+  assert.ok(err instanceof Error);
+  assert.equal(isRejection(err), false, err.message);
+  await refused.close?.();
 });
