@@ -446,8 +446,9 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
 
   /**
    * Creates the bucket (or keeps it when it is already yours), allows bucket policies, sets CORS for the
-   * status page (GET and HEAD from any origin, Go's rule) and the public-read policy of
-   * {@linkcode publicPolicy}. No IAM user is created.
+   * status page (GET and HEAD from any origin, Go's rule), the public-read policy of
+   * {@linkcode publicPolicy} and a website configuration (index document `index.html`), so a status page
+   * uploaded under the prefix is served by the bucket's website endpoint. No IAM user is created.
    */
   async provision(signal?: AbortSignal): Promise<ProvisionInfo> {
     const { bucket } = this.#o;
@@ -531,6 +532,20 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
         { abortSignal: signal },
       ));
     info.public_read = `s3://${bucket}/${this.#o.prefix}* (objects and listing; _state/ stays private)`;
+    // A static status page uploaded under the prefix is then served by the bucket's website endpoint.
+    try {
+      await (await this.#s3()).send(
+        new (await this.#sdk()).PutBucketWebsiteCommand({
+          Bucket: bucket,
+          WebsiteConfiguration: { IndexDocument: { Suffix: "index.html" } },
+        }),
+        { abortSignal: signal },
+      );
+      info.website = `index document index.html (the website endpoint serves ${this.#o.prefix || "/"})`;
+    } catch (e) {
+      if (errName(e) !== "NotImplemented" && status(e) !== 501) throw this.#fail("provision: website for", e);
+      info.website = "not supported by this store (skipped)";
+    }
     return info;
   }
 
