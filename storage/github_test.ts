@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { Checkup } from "../checkup.ts";
+import { silentLogger } from "../_internal/log.ts";
 import { parseStorage } from "../config/load.ts";
+import { SummaryUpdate } from "../server/summary.ts";
+import { decodeRollup } from "../statuspage/js/codec.js";
 import { startFakeGithub } from "../tests/helpers/fake_github.ts";
 import { storageConformance } from "./_conformance.ts";
 import { parseIndex } from "./fs.ts";
-import { isMaintainer, isStorageReader } from "./storage.ts";
+import type { GithubStorage } from "./github.ts";
+import { isMaintainer, isStorageReader, isSummaryStore } from "./storage.ts";
 
 const gh = await startFakeGithub();
 let n = 0;
@@ -95,6 +100,67 @@ Deno.test("github: concurrent stores in one process lose no index entry to SHA c
   const index = parseIndex(gh.files("acme/race", "gh-pages").get("checks/index.json")!.text);
   assert.deepEqual([...index.keys()].sort(), [...names].sort());
   assert.equal(new Set(names).size, 10);
+});
+
+Deno.test("github: each node's summary is <dir>/<key>.json on the branch, one commit for many rounds, none when unchanged", async () => {
+  const s = parseStorage(base("summary") as never) as GithubStorage;
+  assert.ok(isSummaryStore(s));
+  const summaryCommits = () =>
+    gh.commits.filter((c) => c.repo === "acme/summary" && c.message.includes("summary-eu"));
+  const update = new SummaryUpdate(s, silentLogger);
+  for (let i = 0; i < 3; i++) {
+    const t = 1_800_000_000_000_000_000n + BigInt(i) * 60_000_000_000n;
+    const results = [{
+      title: "API",
+      endpoint: "https://api.example",
+      timestamp: t,
+      healthy: true,
+      node: "eu",
+    }];
+    await s.store(results, undefined, { at: t });
+    await update.add(results);
+  }
+  assert.equal(await update.save(), 1);
+  assert.deepEqual(summaryCommits().map((c) => [c.message, c.branch]), [
+    ["[checkup] update checks/summary-eu.json [ci skip]", "gh-pages"],
+  ]);
+  const file = gh.files("acme/summary", "gh-pages").get("checks/summary-eu.json")!;
+  assert.deepEqual([...decodeRollup(JSON.parse(file.text)).endpoints.values()][0].totals, [0, 3, 0, 0]);
+  assert.equal(await s.loadSummary("summary-eu"), file.text);
+  assert.equal(await s.loadSummary("summary-us"), undefined);
+  assert.equal((await s.index()).length, 3, "the summary is not a round");
+  // The same text again: no commit.
+  await s.saveSummary("summary-eu", file.text);
+  assert.equal(summaryCommits().length, 1);
+  // Changed behind this process's back (edited by hand): read again and replaced, not a failure.
+  gh.seed("acme/summary", "checks/summary-eu.json", "{}", "gh-pages");
+  await s.saveSummary("summary-eu", file.text + "\n");
+  assert.equal(gh.files("acme/summary", "gh-pages").get("checks/summary-eu.json")!.text, file.text + "\n");
+  assert.equal(summaryCommits().length, 2);
+  await assert.rejects(s.saveSummary("../x", "{}"), /storage github: invalid summary key/);
+});
+
+Deno.test("github: checkup every commits the summary once per round, beside the check file and index.json", async () => {
+  const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+  const checkup = new Checkup({
+    node: "eu-west",
+    checkers: [{ type: "http", endpoint_name: "site", endpoint_url: `http://127.0.0.1:${http.addr.port}/` }],
+    storage: base("every") as never,
+  }, { spool: false });
+  const ac = new AbortController();
+  let rounds = 0;
+  try {
+    await checkup.every(20e6, ac.signal, () => void (++rounds === 3 && ac.abort()));
+    const messages = gh.commits.filter((c) => c.repo === "acme/every").map((c) => c.message.split(" ")[2]);
+    assert.equal(messages.length, 9, "three commits per round");
+    assert.deepEqual(messages.filter((m) => m === "checks/summary-eu-west.json").length, 3);
+    const summary = gh.files("acme/every", "gh-pages").get("checks/summary-eu-west.json")!;
+    assert.deepEqual([...decodeRollup(JSON.parse(summary.text)).endpoints.values()][0].totals, [0, 3, 0, 0]);
+  } finally {
+    ac.abort();
+    await checkup.close();
+    await http.shutdown();
+  }
 });
 
 Deno.test("github: stop the fake", async () => {
