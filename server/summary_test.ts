@@ -4,7 +4,7 @@ import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
 import type { Storage } from "../storage/storage.ts";
 import { decodeRollup } from "../statuspage/js/codec.js";
-import { isSummaryStore, keepsSummaries, summaryKey, updateSummary } from "./summary.ts";
+import { isSummaryStore, keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summary.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {
   return [
@@ -131,4 +131,41 @@ Deno.test("a storage that publishes summaries gets them; one read by query keeps
   assert.equal(keepsSummaries(queried), false);
   await updateSummary(queried, results("eu", 1n), logger);
   assert.equal(states.size, 0);
+});
+
+Deno.test("SummaryUpdate reads and writes each node's summary once, however many rounds it folds", async () => {
+  const docs = new Map<string, string>();
+  const calls: string[] = [];
+  let unreadable = false;
+  const publisher = {
+    type: "objects",
+    store: () => Promise.resolve("x"),
+    loadSummary: (k: string) => {
+      calls.push(`load ${k}`);
+      return unreadable ? Promise.reject(new Error("connection reset")) : Promise.resolve(docs.get(k));
+    },
+    saveSummary: (k: string, v: string) => Promise.resolve(void (calls.push(`save ${k}`), docs.set(k, v))),
+  };
+  const { logger, lines } = memoryLogger();
+  const t = 1_800_000_000_000_000_000n;
+  const update = new SummaryUpdate(publisher, logger);
+  for (let i = 0n; i < 5n; i++) {
+    await update.add(results("eu", t + i * 60_000_000_000n, i === 2n));
+    await update.add(results("us", t + i * 60_000_000_000n));
+  }
+  assert.equal(await update.save(), 2);
+  assert.deepEqual(calls, ["load summary-eu", "load summary-us", "save summary-eu", "save summary-us"]);
+  assert.equal(await update.save(), 0, "nothing new: nothing written");
+  const eu = decodeRollup(JSON.parse(docs.get("summary-eu")!));
+  assert.deepEqual([...eu.endpoints.values()][1].totals, [0, 4, 0, 1], "five rounds, one down");
+  // A summary that cannot be read is left alone (not replaced by one holding only the new rounds).
+  unreadable = true;
+  const before = docs.get("summary-eu");
+  const failing = new SummaryUpdate(publisher, logger);
+  await failing.add(results("eu", t + 600_000_000_000n));
+  await failing.add(results("eu", t + 660_000_000_000n));
+  assert.equal(await failing.save(), 0);
+  assert.equal(docs.get("summary-eu"), before);
+  assert.deepEqual(lines.filter((l) => /ERROR summary update failed/.test(l)).length, 1, "logged once");
+  assert.match(lines.join("\n"), /storage=objects key=summary-eu error="connection reset"/);
 });
