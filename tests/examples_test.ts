@@ -31,3 +31,38 @@ Deno.test("examples/library.ts --once checks, stores, serves the page and exits 
   // The temporary storage is removed on the way out.
   await assert.rejects(Deno.stat(dir), Deno.errors.NotFound);
 });
+
+Deno.test("README: the install and library TypeScript examples type-check against this package", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = (name: string) =>
+    readme.slice(readme.indexOf(`<!-- section:${name} -->`), readme.indexOf(`<!-- /section:${name} -->`));
+  const blocks = [...(section("install") + section("library")).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) =>
+    m[1]
+  );
+  assert.equal(blocks.length, 2);
+  const root = new URL("..", import.meta.url);
+  const dir = await Deno.makeTempDir({ prefix: "checkup-readme-" });
+  try {
+    const files = [];
+    for (const [i, code] of blocks.entries()) {
+      // The published names, mapped onto this working tree (JSR itself is not reachable from tests).
+      const local = code
+        .replaceAll('"jsr:@checkup/cli/server"', JSON.stringify(new URL("server/mod.ts", root).href))
+        .replaceAll('"jsr:@checkup/cli"', JSON.stringify(new URL("mod.ts", root).href));
+      assert.doesNotMatch(local, /jsr:/, "only the package's own specifiers are mapped");
+      const file = `${dir}/example_${i}.ts`;
+      await Deno.writeTextFile(file, local);
+      files.push(file);
+    }
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--config", new URL("deno.json", root).pathname, ...files],
+      stdout: "null",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
