@@ -29,7 +29,15 @@ export {
   type SqliteStorageConfig,
   type SqliteStorageOptions,
 } from "./sqlite.ts";
-export { type SqlDialect, type SqlDriver, type SqlRow, SqlStorage, type SqlStorageOptions } from "./_sql.ts";
+export {
+  type SqlDialect,
+  type SqlDriver,
+  type SqlNetworkOptions,
+  type SqlRow,
+  SqlStorage,
+  type SqlStorageConfig,
+  type SqlStorageOptions,
+} from "./_sql.ts";
 export {
   defaultSpoolDir,
   REJECTED_DIR,
