@@ -7,8 +7,8 @@
  *
  * A round the storage refuses for good (too large for the column, rejected as invalid: see
  * {@linkcode isRejection}) does not hold up the rounds behind it: it is moved to the `rejected/`
- * subfolder, logged with the reason and counted, and the next rounds go on. Moving a file from
- * `rejected/` back into the spool directory sends it again.
+ * subfolder (bounded like the spool), logged with the reason and counted, and the next rounds go on.
+ * Moving a file from `rejected/` back into the spool directory sends it again after the next start.
  *
  * The directory is listed once, on first use; after that the spool keeps its own index in memory, so a
  * round costs the same however long the backlog is. A second process sharing the directory sends the
