@@ -208,7 +208,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
       ? "forbidden (403): the token cannot write this repository, or a rate limit was hit"
       : s === 404
       ? "repository or branch not found (404), or the token cannot see it"
-      : (e as Error)?.message ?? String(e);
+      : ((e as Error)?.message ?? String(e)).replace(/\s+/g, " "); // GitHub's messages span lines
     return new Error(`storage github: ${what} ${where}: ${reason}`, { cause: e });
   }
 
@@ -288,7 +288,9 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
           }
           if (s !== 422 || tries >= 1000) throw e;
           // The name is taken: by this very round (re-sent), or by another writer (next nanosecond).
-          if ((await this.#read(path, signal))?.text === body) break;
+          const taken = await this.#read(path, signal);
+          if (!taken) throw e; // not taken: GitHub refused the file itself (a 422 that trying again won't fix)
+          if (taken.text === body) break;
           ns++;
         }
       }

@@ -8,7 +8,7 @@ import { startFakeGithub } from "../tests/helpers/fake_github.ts";
 import { storageConformance } from "./_conformance.ts";
 import { parseIndex } from "./fs.ts";
 import type { GithubStorage } from "./github.ts";
-import { isMaintainer, isStorageReader, isSummaryStore } from "./storage.ts";
+import { isMaintainer, isRejection, isStorageReader, isSummaryStore } from "./storage.ts";
 
 const gh = await startFakeGithub();
 let n = 0;
@@ -161,6 +161,31 @@ Deno.test("github: checkup every commits the summary once per round, beside the 
     await checkup.close();
     await http.shutdown();
   }
+});
+
+Deno.test("github: a file GitHub refuses (422, not a taken name) fails at once as a rejection of the round", async () => {
+  // A proxy in front of the fake answers GitHub's 422 for one round's file, as GitHub does for a file it
+  // will not take; everything else reaches the fake.
+  let puts = 0;
+  const proxy: typeof fetch = async (input, init) => {
+    const req = new Request(input, init);
+    if (req.method === "PUT" && /-check\.json$/.test(new URL(req.url).pathname)) {
+      puts++;
+      const body = await req.clone().json() as { content: string };
+      if (atob(body.content).includes("poison")) {
+        return Response.json({ message: "Invalid request.\n\nThe file is too large." }, { status: 422 });
+      }
+    }
+    return await fetch(req);
+  };
+  const s = parseStorage(base("refused") as never, { fetch: proxy });
+  await assert.rejects(s.store([{ title: "poison", timestamp: 1n }]), (e: Error) => {
+    assert.match(e.message, /^storage github: store in acme\/refused .*The file is too large/);
+    assert.ok(isRejection(e));
+    return true;
+  });
+  assert.equal(puts, 1, "one try, not one per nanosecond");
+  assert.ok(await s.store([{ title: "fine", timestamp: 2n }]));
 });
 
 Deno.test("github: stop the fake", async () => {
