@@ -227,7 +227,12 @@ export class Spool {
     if ("entry" in round) {
       await Deno.mkdir(dir, { recursive: true });
       file = round.entry.file;
-      await Deno.rename(join(this.#dir, file), join(dir, file));
+      try {
+        await Deno.rename(join(this.#dir, file), join(dir, file));
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        return; // taken meanwhile by another process sharing the spool
+      }
     } else file = (await this.#write(dir, round.results, round.at)).file;
     const kept = await this.#scan(dir);
     let bytes = kept.reduce((n, e) => n + e.size, 0);
