@@ -1,7 +1,9 @@
 /**
  * The storage contract: `Storage` stores a round; optional capabilities `StorageReader` (list and read),
- * `Maintainer` (purge expired), `Provisioner` (create the backing store) and `StateStore` (small per-node
- * state such as alert state). Detect them with the exported type guards.
+ * `Maintainer` (purge expired), `Provisioner` (create the backing store), `StateStore` (small per-node
+ * state such as alert state) and `SummaryStore` (per-node status page summaries beside the check files).
+ * Detect them with the exported type guards. A store that fails because of the round itself, not an
+ * outage, is recognised by {@linkcode isRejection}.
  *
  * @module
  */
