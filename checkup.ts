@@ -51,15 +51,15 @@ export interface RoundReport {
 
 /** Options of {@linkcode Checkup.round}. */
 export interface RoundOptions {
-  store?: boolean;
-  maintain?: boolean;
   /** Store the round (default false). */
-  notify?: boolean;
+  store?: boolean;
   /** After storing, delete expired rounds (`check_expiry`; default false). */
-  signal?: AbortSignal;
+  maintain?: boolean;
   /** Tell the notifiers about status changes (default true). */
-  /** Keep the round in the local spool when the storage fails, and send it later (`every` does). */
+  notify?: boolean;
   /** Cancels the checks under way and the storage calls. */
+  signal?: AbortSignal;
+  /** Keep the round in the local spool when the storage fails, and send it later (`every` does). */
   spool?: boolean;
   /** Adjust the results before they are stored (e.g. attach a message). */
   transform?: (results: Result[]) => Result[];
@@ -67,19 +67,19 @@ export interface RoundOptions {
 
 /** A configured set of checkers, an optional storage and notifiers. */
 export class Checkup {
-  readonly checkers: readonly Checker[];
-  readonly storage?: Storage;
   /** The checkers, in config order. */
-  readonly notifiers: readonly Notifier[];
+  readonly checkers: readonly Checker[];
   /** The storage, when one is configured. */
-  readonly concurrentChecks: number;
+  readonly storage?: Storage;
   /** The notifiers, in config order (the legacy `notifier` first). */
-  readonly timestamp?: bigint;
+  readonly notifiers: readonly Notifier[];
   /** Checks run at once (`concurrent_checks`; default 5). */
-  readonly warnings: readonly string[];
+  readonly concurrentChecks: number;
   /** The config's `timestamp` (UTC ns), which replaces every result's timestamp. */
-  /** Per-checker periods for `every` (nanoseconds; undefined = the every interval). */
+  readonly timestamp?: bigint;
   /** The config's warnings: unknown keys and deprecated types. */
+  readonly warnings: readonly string[];
+  /** Per-checker periods for `every` (nanoseconds; undefined = the every interval). */
   readonly intervals: readonly (number | undefined)[];
   /** Whether `every` spreads checks over the interval. */
   readonly spread: boolean;
@@ -88,6 +88,8 @@ export class Checkup {
   readonly #alerts: AlertPipeline;
   readonly #spool?: Spool;
   readonly #httpClients = new HttpClients();
+  /** This node's summaries, read once and kept (only this node writes them). */
+  #summaries?: SummaryUpdate;
 
   /**
    * Builds a Checkup from a config object: the same shape as `checkup.json`, or an already resolved config.
@@ -210,7 +212,7 @@ export class Checkup {
     try {
       // Static status pages read per-node summaries: every round stored now, spooled ones included, is
       // folded in, and each summary is written once (failures are logged, never thrown).
-      const summaries = this.storage && new SummaryUpdate(this.storage, this.#logger);
+      const summaries = this.storage && (this.#summaries ??= new SummaryUpdate(this.storage, this.#logger));
       if (options.store && options.spool && this.#spool) {
         const sent = await this.#spool.store(results, options.signal, {
           onStored: (stored) => summaries?.add(stored, options.signal),

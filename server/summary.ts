@@ -90,7 +90,10 @@ export class SummaryUpdate {
   readonly #storage: Storage;
   readonly #target?: SummaryStore;
   readonly #logger: Logger;
-  /** Each node's summary as read (undefined: it could not be read, so its rounds are left out). */
+  /**
+   * Each node's summary, read on first use and then kept: one SummaryUpdate lives as long as its
+   * Checkup, so a summary is parsed once, not every round (only this node writes it).
+   */
   readonly #rollups = new Map<string, Rollup | undefined>();
   readonly #changed = new Set<string>();
 
@@ -124,7 +127,10 @@ export class SummaryUpdate {
     const key = summaryKey(results[0].node);
     if (!this.#rollups.has(key)) this.#rollups.set(key, await this.#load(key, signal));
     const rollup = this.#rollups.get(key);
-    if (!rollup) return;
+    if (!rollup) {
+      this.#rollups.delete(key); // unreadable now: try again with the next round
+      return;
+    }
     results.forEach((r, i) => {
       rollup.add(redactResult(r, redactPatterns), Number(r.timestamp) / 1e6, i, results.length);
     });
