@@ -66,3 +66,48 @@ Deno.test("README: the install and library TypeScript examples type-check agains
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("`deno task example` serves the page and stores rounds in the embedded SQLite storage", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks as Record<
+    string,
+    string
+  >;
+  const root = new URL("..", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir({ prefix: "checkup-example-" });
+  try {
+    await Deno.mkdir(`${dir}/examples`);
+    await Deno.copyFile(`${root}examples/checkup.json`, `${dir}/examples/checkup.json`);
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    // The task's own command line, with main.ts made absolute and a free port.
+    const args = tasks.example.split(" ").slice(1).map((a) =>
+      a === "main.ts" ? `${root}main.ts` : a.replace("127.0.0.1:3000", `127.0.0.1:${port}`)
+    );
+    const child = new Deno.Command(Deno.execPath(), { args, cwd: dir, stdout: "piped", stderr: "piped" })
+      .spawn();
+    let status = 0;
+    for (let i = 0; i < 200 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await fetch(`http://127.0.0.1:${port}/api/v1/status`).then(
+        async (r) => (await r.body?.cancel(), r.status),
+        () => 0,
+      );
+    }
+    assert.equal(status, 200, "the status page answers");
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.match(await page.text(), /<html/i);
+    let stored = false;
+    for (let i = 0; i < 200 && !stored; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stored = await Deno.stat(`${dir}/out/example/checkup.db`).then(() => true, () => false);
+    }
+    child.kill("SIGTERM");
+    const out = await child.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.ok(stored, "a round was stored in out/example/checkup.db");
+    assert.match(new TextDecoder().decode(out.stderr), /round done checks=2/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
