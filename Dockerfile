@@ -5,7 +5,7 @@ FROM denoland/deno:2.9.6 AS build
 WORKDIR /src
 COPY . .
 RUN deno install --frozen --entrypoint main.ts \
- && deno compile -A --output /out/checkup main.ts \
+ && deno compile -A --v8-flags=--max-semi-space-size=4 --output /out/checkup main.ts \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/cc-debian12:nonroot

@@ -63,10 +63,19 @@ export async function runDenoJson<T>(
   script: string,
   args: string[],
   env: Record<string, string> = {},
+  denoFlags: string[] = [],
 ): Promise<T> {
   const root = new URL("../", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", `${root}deno.json`, new URL(script, import.meta.url).pathname, ...args],
+    args: [
+      "run",
+      "-A",
+      ...denoFlags,
+      "--config",
+      `${root}deno.json`,
+      new URL(script, import.meta.url).pathname,
+      ...args,
+    ],
     stdout: "piped",
     stderr: "piped",
     env,
@@ -77,6 +86,9 @@ export async function runDenoJson<T>(
   }
   return JSON.parse(text.slice(text.lastIndexOf("\n") + 1)) as T;
 }
+
+/** The V8 flags Checkup ships with (deno.json tasks, `deno task compile`, the container). */
+export const SHIPPED_FLAGS: string[] = ["--v8-flags=--max-semi-space-size=4"];
 
 /** Is a binary on PATH? */
 export async function has(bin: string): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   report,
   rssMiB,
   runDenoJson,
+  SHIPPED_FLAGS,
   SHORT,
   waitForPort,
 } from "./_util.ts";
@@ -127,12 +128,24 @@ if (import.meta.main) {
           peers.push(["bare loop, new connections", fresh, floor]);
           peers.push([
             "checkup (default: new connections)",
-            await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "fresh"])),
+            await best(() =>
+              runDenoJson<Sample>("./_checkup_round.ts", [...args, "fresh"], {}, SHIPPED_FLAGS)
+            ),
             fresh,
           ]);
+          if (n === Math.max(...SIZES)) {
+            // The same without the shipped V8 flags, to show what they change.
+            peers.push([
+              "checkup, no V8 flags",
+              await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "fresh"])),
+              fresh,
+            ]);
+          }
           peers.push([
             "checkup keep_alive",
-            await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "reuse"])),
+            await best(() =>
+              runDenoJson<Sample>("./_checkup_round.ts", [...args, "reuse"], {}, SHIPPED_FLAGS)
+            ),
             floor,
           ]);
           if (hasBlackbox) peers.push(["blackbox_exporter", await best(() => blackbox(n, port)), floor]);
@@ -144,7 +157,11 @@ if (import.meta.main) {
             ]);
           }
         } else {
-          peers.push(["checkup", await best(() => runDenoJson<Sample>("./_checkup_round.ts", args)), floor]);
+          peers.push([
+            "checkup",
+            await best(() => runDenoJson<Sample>("./_checkup_round.ts", args, {}, SHIPPED_FLAGS)),
+            floor,
+          ]);
         }
         for (const [tool, s, base] of peers) {
           rows.push({

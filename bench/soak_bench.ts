@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { decodeResults } from "../result.ts";
-import { freePortPair, report, rssMiB, SHORT, waitForPort } from "./_util.ts";
+import { freePortPair, report, rssMiB, SHIPPED_FLAGS, SHORT, waitForPort } from "./_util.ts";
 
 const ENDPOINTS = 1000;
 const INTERVAL_S = 10;
@@ -37,6 +37,7 @@ if (import.meta.main) {
       args: [
         "run",
         "-A",
+        ...SHIPPED_FLAGS,
         new URL("../main.ts", import.meta.url).pathname,
         "-c",
         join(dir, "checkup.json"),

@@ -23,7 +23,17 @@ for (const target of wanted) {
   }
   const root = new URL("..", import.meta.url).pathname;
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", "-A", "--target", target, "--output", `${root}dist/${name}`, `${root}main.ts`],
+    // A 4 MiB young generation: about 40 MiB less resident memory at 5,000 endpoints, same speed (bench/).
+    args: [
+      "compile",
+      "-A",
+      "--v8-flags=--max-semi-space-size=4",
+      "--target",
+      target,
+      "--output",
+      `${root}dist/${name}`,
+      `${root}main.ts`,
+    ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();
