@@ -5,13 +5,142 @@
  * Decoding treats the input as untrusted: anything malformed is skipped, never executed or trusted
  * as markup.
  *
+ * Version 2 (written) packs each endpoint's slots into one string of variable-length numbers, see
+ * {@link encodeSlots}; version 1 (still read) had one JSON array per slot:
+ * `[tier, k, unknown, healthy, degraded, down, bin, checks, bin, checks, …]`.
+ *
  * @module
  */
 import { BINS, insertMessage, MAX_MESSAGE, NodeSeries, RANGES, Rollup, SLOTS } from "./rollup.js";
 
 /** The `format` tag of a summary document. */
 export const SUMMARY_FORMAT = "checkup-rollup";
-const VERSION = 1;
+/** The version written; versions 1 and 2 are read. */
+const VERSION = 2;
+/** Largest slot number kept (the ring's keys are 32-bit). */
+const MAX_KEY = 2 ** 31 - 1;
+
+/** Digit values 0–31 end a number, 32–63 carry 5 bits and say more follow (base64url alphabet). */
+const DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const DIGIT_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) DIGIT_VALUES[DIGITS.charCodeAt(i)] = i;
+
+/**
+ * Appends a non-negative integer, 5 bits per character, least significant first.
+ * @param {string[]} out @param {number} v
+ */
+function put(out, v) {
+  while (v >= 32) {
+    out.push(DIGITS[32 + (v % 32)]);
+    v = Math.floor(v / 32);
+  }
+  out.push(DIGITS[v]);
+}
+
+/** Reads the numbers written by {@link put}; throws at a foreign character or the end of the text. */
+class Reader {
+  /** @param {string} text */
+  constructor(text) {
+    this.text = text;
+    this.i = 0;
+  }
+
+  /** True when everything was read. */
+  get done() {
+    return this.i >= this.text.length;
+  }
+
+  next() {
+    let v = 0, scale = 1;
+    for (let n = 0; n < 10; n++) {
+      const c = this.text.charCodeAt(this.i++);
+      const d = c < 128 ? DIGIT_VALUES[c] : -1;
+      if (d < 0) throw new Error(`not a slot digit at ${this.i - 1}`);
+      if (d < 32) return v + d * scale;
+      v += (d - 32) * scale;
+      scale *= 32;
+    }
+    throw new Error(`number too long at ${this.i}`);
+  }
+}
+
+/**
+ * An endpoint's slots as a string of numbers ({@link put}). Per range, shortest first: the number of
+ * slots held, then per slot in time order: its slot number (the first) or the gap since the previous
+ * one minus 1; `bins × 8 + m` where bit 1, 2, 4 of m say whether unknown, degraded, down checks follow;
+ * the healthy checks, then those that m announces; then per non-empty RTT bin in ascending order, the
+ * bin (the first as a zigzag difference from the previous slot's first bin, the others as the gap from
+ * the bin before minus 1) and its checks.
+ * @param {import("./rollup.js").EndpointRollup} e
+ */
+export function encodeSlots(e) {
+  /** @type {string[]} */
+  const out = [];
+  for (let tier = 0; tier < RANGES.length; tier++) {
+    const held = [];
+    for (let p = tier * SLOTS; p < (tier + 1) * SLOTS; p++) if (e.keys[p] >= 0) held.push(p);
+    held.sort((a, b) => e.keys[a] - e.keys[b]);
+    put(out, held.length);
+    let prevK = -1, prevFirst = 0;
+    for (const p of held) {
+      const k = e.keys[p], bins = [];
+      for (let b = e.lowBin(p), end = e.highBin(p); b < end; b++) if (e.rtts(p, b)) bins.push(b);
+      const [unknown, healthy, degraded, down] = [e.count(p, 0), e.count(p, 1), e.count(p, 2), e.count(p, 3)];
+      put(out, k - prevK - 1);
+      prevK = k;
+      put(out, bins.length * 8 + (unknown ? 1 : 0) + (degraded ? 2 : 0) + (down ? 4 : 0));
+      put(out, healthy);
+      if (unknown) put(out, unknown);
+      if (degraded) put(out, degraded);
+      if (down) put(out, down);
+      for (let i = 0; i < bins.length; i++) {
+        const b = bins[i];
+        if (i === 0) {
+          const d = b - prevFirst;
+          put(out, d >= 0 ? 2 * d : -2 * d - 1);
+          prevFirst = b;
+        } else put(out, b - bins[i - 1] - 1);
+        put(out, e.rtts(p, b));
+      }
+    }
+  }
+  return out.join("");
+}
+
+/**
+ * Adds the slots of {@link encodeSlots} to an endpoint. Stops at the first malformed number, keeping
+ * what came before; bins out of range are skipped.
+ * @param {import("./rollup.js").EndpointRollup} e @param {string} text
+ */
+function decodeSlots(e, text) {
+  const r = new Reader(text);
+  try {
+    for (let tier = 0; tier < RANGES.length && !r.done; tier++) {
+      const n = r.next();
+      let prevK = -1, prevFirst = 0;
+      for (let j = 0; j < n; j++) {
+        const k = prevK + 1 + r.next();
+        prevK = k;
+        const head = r.next(), bins = Math.floor(head / 8), m = head % 8;
+        const healthy = r.next();
+        const counts = [m & 1 ? r.next() : 0, healthy, m & 2 ? r.next() : 0, m & 4 ? r.next() : 0];
+        const pos = k <= MAX_KEY ? e.slot(tier, k) : -1;
+        if (pos >= 0) { for (let c = 0; c < 4; c++) e.addChecks(pos, c, counts[c]); }
+        let prev = -1;
+        for (let i = 0; i < bins; i++) {
+          const v = r.next();
+          const b = i === 0 ? prevFirst + (v % 2 ? -(v + 1) / 2 : v / 2) : prev + 1 + v;
+          if (i === 0) prevFirst = b;
+          prev = b;
+          const checks = r.next();
+          if (pos >= 0 && b >= 0 && b < BINS) e.addChecks(pos, 0, 0, b, checks);
+        }
+      }
+    }
+  } catch {
+    // malformed: keep what was read
+  }
+}
 
 /** @param {number} v */
 const finite = (v) => (Number.isFinite(v) ? Math.round(v) : null);
@@ -23,17 +152,6 @@ const finite = (v) => (Number.isFinite(v) ? Math.round(v) : null);
 export function encodeRollup(rollup) {
   const endpoints = [];
   for (const e of rollup.endpoints.values()) {
-    const slots = [];
-    for (let p = 0; p < e.keys.length; p++) {
-      if (e.keys[p] < 0) continue;
-      const row = [Math.floor(p / SLOTS), e.keys[p]];
-      for (let c = 0; c < 4; c++) row.push(e.counts[p * 4 + c]);
-      for (let b = 0; b < BINS; b++) {
-        const n = e.hist[p * BINS + b];
-        if (n) row.push(b, n);
-      }
-      slots.push(row);
-    }
     endpoints.push({
       title: e.title,
       endpoint: e.endpoint,
@@ -43,7 +161,7 @@ export function encodeRollup(rollup) {
       threshold: e.threshold,
       thresholdAt: finite(e.thresholdAt),
       totals: e.totals,
-      slots,
+      slots: encodeSlots(e),
       nodes: [...e.nodes.values()].map((n) => ({
         node: n.node,
         t: finite(n.t),
@@ -100,7 +218,9 @@ export function decodeRollup(doc) {
   if (typeof doc !== "object" || d.format !== SUMMARY_FORMAT) {
     throw new Error(`expected a summary document with "format": "${SUMMARY_FORMAT}"`);
   }
-  if (d.version !== VERSION) throw new Error(`unsupported summary version ${JSON.stringify(d.version)}`);
+  if (d.version !== 1 && d.version !== VERSION) {
+    throw new Error(`unsupported summary version ${JSON.stringify(d.version)}`);
+  }
   const rollup = new Rollup();
   rollup.updated = num(d.updated, -Infinity);
   decodeMessages(d.messages, rollup.messages);
@@ -116,15 +236,18 @@ export function decodeRollup(doc) {
     e.thresholdAt = num(o.thresholdAt, -Infinity);
     const totals = arr(o.totals);
     for (let c = 0; c < 4; c++) e.totals[c] = Math.max(0, num(totals[c]));
-    for (const rowRaw of arr(o.slots)) {
-      const row = arr(rowRaw).map((v) => Math.max(0, Math.floor(num(v))));
-      const [tier, k] = row;
-      if (row.length < 6 || tier >= RANGES.length) continue;
-      const pos = e.slot(tier, k);
-      if (pos < 0) continue;
-      for (let c = 0; c < 4; c++) e.counts[pos * 4 + c] += row[2 + c];
-      for (let i = 6; i + 1 < row.length; i += 2) {
-        if (row[i] < BINS) e.hist[pos * BINS + row[i]] += row[i + 1];
+    if (typeof o.slots === "string") decodeSlots(e, o.slots);
+    else {
+      for (const rowRaw of arr(o.slots)) {
+        const row = arr(rowRaw).map((v) => Math.max(0, Math.floor(num(v))));
+        const [tier, k] = row;
+        if (row.length < 6 || tier >= RANGES.length || k > MAX_KEY) continue;
+        const pos = e.slot(tier, k);
+        if (pos < 0) continue;
+        for (let c = 0; c < 4; c++) e.addChecks(pos, c, row[2 + c]);
+        for (let i = 6; i + 1 < row.length; i += 2) {
+          if (row[i] < BINS) e.addChecks(pos, 0, 0, row[i], row[i + 1]);
+        }
       }
     }
     for (const nRaw of arr(o.nodes)) {

@@ -1,13 +1,15 @@
 // @ts-check
 /**
- * The rollup: everything the status page shows, aggregated incrementally from check results, in a fixed
- * amount of memory per endpoint whatever the history length. Shared by `checkup serve` (which feeds it
- * from storage) and the static page (which merges the per-node summaries that `checkup` writes). Results
- * may arrive in any order: counts and histograms are commutative, status runs are kept sorted.
+ * The rollup: everything the status page shows, aggregated incrementally from check results, in memory
+ * per endpoint that is bounded whatever the history length and grows only with what was seen. Shared by
+ * `checkup serve` (which feeds it from storage) and the static page (which merges the per-node summaries
+ * that `checkup` writes). Results may arrive in any order: counts and histograms are commutative, status
+ * runs are kept sorted.
  *
  * Per endpoint (title + endpoint) it keeps, for each page range (24 h, 7 d, 30 d, 90 d), 90 time slots
- * aligned to the epoch with check counts per status and a log-scale RTT histogram; per node, the latest
- * result and the runs of equal status (incidents are the runs that are not healthy); and messages.
+ * aligned to the epoch with check counts per status and a log-scale RTT histogram (only the span of bins
+ * that have checks); per node, the latest result and the runs of equal status (incidents are the runs
+ * that are not healthy); and messages.
  *
  * @module
  */
@@ -50,8 +52,11 @@ export const BINS = 96;
 const BASE = 0.05;
 const LOG_GROWTH = Math.log(1.15);
 const TIERS = RANGES.length;
+const WIDTHS = RANGES.map((r) => r.slot);
 /** How far back anything is kept: the longest range. */
 export const HORIZON = SLOTS * RANGES[TIERS - 1].slot;
+/** Latest result time accepted (ms; the year 67,000): slot numbers stay 32-bit integers. */
+export const MAX_TIME = 2 ** 31 * RANGES[0].slot - 1;
 const MAX_RUNS = 2000;
 /** A smaller round may set the order when the last full one is older than this (the config shrank). */
 const REORDER_AFTER = 7 * 86_400_000;
@@ -60,11 +65,24 @@ const MAX_REASON = 300;
 /** Longest message text kept, in characters. */
 export const MAX_MESSAGE = 4000;
 
-/** @param {number} ms */
+/** Where each histogram bin starts (ms): BASE × GROWTH^b. */
+const BOUNDS = new Float64Array(BINS);
+for (let b = 0; b < BINS; b++) BOUNDS[b] = BASE * Math.exp(b * LOG_GROWTH);
+
+/**
+ * The histogram bin of an RTT in ms: ⌊log(ms / BASE) / log(GROWTH)⌋, clamped to the bins (found by a
+ * binary search over the bin starts, a few times faster than the logarithm).
+ * @param {number} ms
+ */
 export function binOf(ms) {
   if (!(ms > BASE)) return 0;
-  const b = Math.floor(Math.log(ms / BASE) / LOG_GROWTH);
-  return b < BINS ? b : BINS - 1;
+  let lo = 0, hi = BINS - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (BOUNDS[mid] <= ms) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The representative RTT (ms) of a histogram bin. @param {number} b */
@@ -197,7 +215,22 @@ export class NodeSeries {
   }
 }
 
-/** Everything kept about one endpoint (one title + endpoint pair). */
+/** Words before a slot's histogram: its checks per status code. */
+const HEAD = 4;
+/** RTT bins a slot has room for when first used. */
+const FIRST_WIDTH = 4;
+/** Smallest slot storage allocated, in words. */
+const MIN_WORDS = 64;
+
+/**
+ * Everything kept about one endpoint (one title + endpoint pair).
+ *
+ * The slots' data grows with what was seen, not with the bins there could be. Each ring position in use
+ * owns a segment of one typed array per endpoint: its checks per status, then the checks of a window of
+ * adjacent RTT bins, only as wide as the RTTs it has seen need (a healthy endpoint's RTTs fall in a
+ * handful of bins), at most all BINS. A window that must widen moves its segment to the end with at
+ * least twice the room; the array is compacted (and grown when needed) when the end is reached.
+ */
 export class EndpointRollup {
   /** @param {string} title @param {string} endpoint */
   constructor(title, endpoint) {
@@ -211,12 +244,11 @@ export class EndpointRollup {
     /** threshold_rtt in ms of the latest result; 0 when unset. */
     this.threshold = 0;
     this.thresholdAt = -Infinity;
-    /** Slot number held at each ring position, per range; -1 when empty. */
+    /**
+     * Slot number held at each ring position (`tier × SLOTS + k mod SLOTS` for slot k of a range);
+     * -1 when empty. A position's data is read with {@link count} and {@link rtts}.
+     */
     this.keys = new Int32Array(TIERS * SLOTS).fill(-1);
-    /** Checks per status code (4 per slot). */
-    this.counts = new Uint32Array(TIERS * SLOTS * 4);
-    /** RTT histograms (BINS per slot). */
-    this.hist = new Uint32Array(TIERS * SLOTS * BINS);
     /** @type {Map<string, NodeSeries>} */
     this.nodes = new Map();
     /** @type {Message[]} */
@@ -224,6 +256,16 @@ export class EndpointRollup {
     /** Checks ever counted, per status code (Prometheus counters). */
     this.totals = [0, 0, 0, 0];
   }
+
+  /** Where each held ring position's segment starts in #data. */
+  #at = new Int32Array(TIERS * SLOTS);
+  /** The first RTT bin of each position's window. */
+  #lo = new Uint8Array(TIERS * SLOTS);
+  /** The width of each position's window, in bins. */
+  #width = new Uint8Array(TIERS * SLOTS);
+  /** The segments; words from #top on are free (and zero). */
+  #data = new Uint32Array(0);
+  #top = 0;
 
   /**
    * The ring position of slot k of a range, cleared when it held an older slot; -1 when k is older
@@ -235,21 +277,150 @@ export class EndpointRollup {
     const held = this.keys[pos];
     if (held === k) return pos;
     if (held > k) return -1;
+    if (held < 0) {
+      this.#width[pos] = FIRST_WIDTH;
+      this.#at[pos] = this.#alloc(HEAD + FIRST_WIDTH);
+    } else this.#data.fill(0, this.#at[pos], this.#at[pos] + HEAD + this.#width[pos]);
     this.keys[pos] = k;
-    this.counts.fill(0, pos * 4, pos * 4 + 4);
-    this.hist.fill(0, pos * BINS, pos * BINS + BINS);
     return pos;
+  }
+
+  /**
+   * Checks of status code st in the slot at ring position pos; 0 when it holds none.
+   * @param {number} pos @param {number} st
+   */
+  count(pos, st) {
+    return this.keys[pos] < 0 ? 0 : this.#data[this.#at[pos] + st];
+  }
+
+  /**
+   * The RTT bins that may have checks in the slot at ring position pos: [lowBin, highBin).
+   * @param {number} pos
+   */
+  lowBin(pos) {
+    return this.keys[pos] < 0 ? 0 : this.#lo[pos];
+  }
+
+  /** The end of {@link lowBin}'s range (exclusive). @param {number} pos */
+  highBin(pos) {
+    return this.keys[pos] < 0 ? 0 : this.#lo[pos] + this.#width[pos];
+  }
+
+  /**
+   * Checks whose RTT fell in `bin` in the slot at ring position pos.
+   * @param {number} pos @param {number} bin
+   */
+  rtts(pos, bin) {
+    const i = bin - this.#lo[pos];
+    if (this.keys[pos] < 0 || i < 0 || i >= this.#width[pos]) return 0;
+    return this.#data[this.#at[pos] + HEAD + i];
+  }
+
+  /**
+   * Adds checks to a held slot (a position from {@link slot}): n of status code st, and `rtts` RTTs
+   * in `bin` (ignored unless 0 ≤ bin < BINS).
+   * @param {number} pos @param {number} st @param {number} n @param {number} [bin] @param {number} [rtts]
+   */
+  addChecks(pos, st, n, bin = -1, rtts = 0) {
+    if (n > 0) this.#data[this.#at[pos] + st] += n;
+    if (bin >= 0 && bin < BINS && rtts > 0) {
+      if (bin < this.#lo[pos] || bin >= this.#lo[pos] + this.#width[pos]) this.#widen(pos, bin);
+      this.#data[this.#at[pos] + HEAD + bin - this.#lo[pos]] += rtts;
+    }
+  }
+
+  /** Bytes of typed arrays held for the slots (the part that grows with the history). */
+  get slotBytes() {
+    return this.keys.byteLength + this.#at.byteLength + this.#lo.byteLength + this.#width.byteLength +
+      this.#data.byteLength;
   }
 
   /** @param {number} t @param {number} st @param {number} bin (-1: no RTT) */
   record(t, st, bin) {
+    const keys = this.keys;
     for (let tier = 0; tier < TIERS; tier++) {
-      const pos = this.slot(tier, Math.floor(t / RANGES[tier].slot));
-      if (pos < 0) continue;
-      this.counts[pos * 4 + st]++;
-      if (bin >= 0) this.hist[pos * BINS + bin]++;
+      const k = Math.floor(t / WIDTHS[tier]) | 0; // an int32 (t ≤ MAX_TIME): integer modulo, not fmod
+      let pos = tier * SLOTS + (k % SLOTS);
+      if (keys[pos] !== k && (pos = this.slot(tier, k)) < 0) continue;
+      const d = this.#data, at = this.#at[pos];
+      d[at + st]++;
+      if (bin < 0) continue;
+      const i = bin - this.#lo[pos];
+      if (i >= 0 && i < this.#width[pos]) d[at + HEAD + i]++;
+      else {
+        const j = this.#widen(pos, bin); // may move the segment: read #data and #at afterwards
+        this.#data[this.#at[pos] + HEAD + j]++;
+      }
     }
     this.totals[st]++;
+  }
+
+  /**
+   * Moves a slot's window to take in `bin`, widening it (to a new segment) when the bins it has seen
+   * and `bin` do not fit; returns the index of `bin` in the window.
+   * @param {number} pos @param {number} bin
+   */
+  #widen(pos, bin) {
+    let d = this.#data;
+    const at = this.#at[pos], bins = at + HEAD, lo = this.#lo[pos], width = this.#width[pos];
+    let first = -1, last = -1;
+    for (let i = 0; i < width; i++) {
+      if (!d[bins + i]) continue;
+      if (first < 0) first = lo + i;
+      last = lo + i;
+    }
+    const need = first < 0 ? 1 : Math.max(last, bin) - Math.min(first, bin) + 1;
+    const wide = need > width ? Math.min(BINS, Math.max(need, 2 * width)) : width;
+    // Room on the side the window grows to: further RTTs are likelier there.
+    let to = first < 0 ? bin - ((wide - 1) >> 1) : bin < first ? last + 1 - wide : first;
+    to = Math.max(0, Math.min(BINS - wide, to));
+    if (wide === width) {
+      // In place: shift the counts by the window's move (copyWithin handles the overlap; a window that
+      // holds bins moves by less than its width, an empty one needs no copy).
+      const shift = first < 0 ? 0 : lo - to;
+      if (shift > 0) {
+        d.copyWithin(bins + shift, bins, bins + width - shift);
+        d.fill(0, bins, bins + shift);
+      } else if (shift < 0) {
+        d.copyWithin(bins, bins - shift, bins + width);
+        d.fill(0, bins + width + shift, bins + width);
+      }
+    } else {
+      const moved = this.#alloc(HEAD + wide); // may compact: read #data and #at afterwards
+      d = this.#data;
+      const from = this.#at[pos];
+      for (let i = 0; i < HEAD; i++) d[moved + i] = d[from + i];
+      for (let b = first; first >= 0 && b <= last; b++) d[moved + HEAD + b - to] = d[from + HEAD + b - lo];
+      this.#at[pos] = moved;
+      this.#width[pos] = wide;
+    }
+    this.#lo[pos] = to;
+    return bin - to;
+  }
+
+  /**
+   * Room for `words` at the end; compacts (and grows) the segments first when needed.
+   * @param {number} words
+   */
+  #alloc(words) {
+    if (this.#top + words > this.#data.length) {
+      let live = 0;
+      for (let p = 0; p < this.keys.length; p++) if (this.keys[p] >= 0) live += HEAD + this.#width[p];
+      const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * 1.5)));
+      let top = 0;
+      for (let p = 0; p < this.keys.length; p++) {
+        if (this.keys[p] < 0) continue;
+        const from = this.#at[p], n = HEAD + this.#width[p];
+        for (let i = 0; i < n; i++) data[top + i] = old[from + i];
+        this.#at[p] = top;
+        top += n;
+      }
+      this.#data = data;
+      this.#top = top;
+    }
+    const at = this.#top;
+    this.#top += words;
+    return at;
   }
 
   /** @param {string} node */
@@ -297,7 +468,7 @@ export class Rollup {
    * @param {number} [index] its position in the round @param {number} [size] the round's length
    */
   add(r, t, index = 0, size = 1) {
-    if (!(t > 0)) return;
+    if (!(t > 0 && t <= MAX_TIME)) return;
     this.version++;
     if (t > this.updated) this.updated = t;
     const title = r.title ?? "", endpoint = r.endpoint ?? "", node = r.node ?? "";
@@ -349,8 +520,8 @@ export class Rollup {
         if (k < 0) continue;
         const pos = e.slot(Math.floor(p / SLOTS), k);
         if (pos < 0) continue;
-        for (let c = 0; c < 4; c++) e.counts[pos * 4 + c] += o.counts[p * 4 + c];
-        for (let b = 0; b < BINS; b++) e.hist[pos * BINS + b] += o.hist[p * BINS + b];
+        for (let c = 0; c < 4; c++) e.addChecks(pos, c, o.count(p, c));
+        for (let b = o.lowBin(p), end = o.highBin(p); b < end; b++) e.addChecks(pos, 0, 0, b, o.rtts(p, b));
       }
       for (let c = 0; c < 4; c++) e.totals[c] += o.totals[c];
       for (const m of o.messages) insertMessage(e.messages, m.t, m.text, m.node);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   binOf,
+  BINS,
   binValue,
+  type EndpointRollup,
   HORIZON,
   insertRun,
   RANGES,
@@ -208,4 +210,136 @@ Deno.test("per-node summaries merge into the rollup of all results", () => {
   const b = statusView(merged, { now: NOW, range: "7d" }).endpoints[1];
   assert.deepEqual(b.nodes.map((n) => n.node), ["eu", "us"]);
   assert.deepEqual(b.incidents[1].nodes, ["eu", "us"]);
+});
+
+/** A seeded PRNG (mulberry32): the same cases every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** The dense layout the rollup had before (a full BINS histogram per slot): the reference. */
+class DenseSlots {
+  keys = new Int32Array(RANGES.length * SLOTS).fill(-1);
+  counts = new Uint32Array(RANGES.length * SLOTS * 4);
+  hist = new Uint32Array(RANGES.length * SLOTS * BINS);
+  record(t: number, st: number, bin: number) {
+    RANGES.forEach((range, tier) => {
+      const k = Math.floor(t / range.slot), pos = tier * SLOTS + (k % SLOTS);
+      if (this.keys[pos] > k) return;
+      if (this.keys[pos] < k) {
+        this.keys[pos] = k;
+        this.counts.fill(0, pos * 4, pos * 4 + 4);
+        this.hist.fill(0, pos * BINS, pos * BINS + BINS);
+      }
+      this.counts[pos * 4 + st]++;
+      if (bin >= 0) this.hist[pos * BINS + bin]++;
+    });
+  }
+}
+
+function assertSameSlots(e: EndpointRollup, ref: DenseSlots, what: string) {
+  assert.deepEqual([...e.keys], [...ref.keys], `${what}: slots held`);
+  for (let p = 0; p < ref.keys.length; p++) {
+    if (ref.keys[p] < 0) continue;
+    for (let c = 0; c < 4; c++) {
+      assert.equal(e.count(p, c), ref.counts[p * 4 + c], `${what}: count ${p}/${c}`);
+    }
+    assert.ok(e.lowBin(p) >= 0 && e.highBin(p) <= BINS, `${what}: window ${p} within the bins`);
+    for (let b = 0; b < BINS; b++) {
+      assert.equal(e.rtts(p, b), ref.hist[p * BINS + b], `${what}: bin ${p}/${b}`);
+    }
+  }
+}
+
+Deno.test("slot histograms hold what full ones hold, in any order, merged or not", () => {
+  const next = random(42);
+  const start = NOW - 100 * 1440 * MIN;
+  // Mostly a few neighbouring bins with outliers on both sides, some everywhere, some without an RTT;
+  // times out of order, slots recycled (more than 100 days), windows widened and moved both ways.
+  const results: { t: number; st: number; bin: number }[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    const t = start + Math.floor(next() * 130 * 1440 * MIN);
+    const u = next();
+    const bin = u < 0.1
+      ? -1
+      : u < 0.8
+      ? 40 + Math.floor(next() * 4)
+      : u < 0.95
+      ? Math.floor(next() * BINS)
+      : 95;
+    results.push({ t, st: bin < 0 ? 3 : 1 + Math.floor(next() * 2), bin });
+  }
+  results.sort((a, b) => a.t - b.t);
+  // Mostly in time order (as stored), partly shuffled (backfill, late rounds).
+  for (let i = 0; i < results.length; i++) {
+    if (next() < 0.2) {
+      const j = Math.floor(next() * results.length);
+      [results[i], results[j]] = [results[j], results[i]];
+    }
+  }
+  const ref = new DenseSlots();
+  const [wholeRollup, ...halfRollups] = [new Rollup(), new Rollup(), new Rollup()];
+  const whole = wholeRollup.endpoint("A", "a");
+  const halves = halfRollups.map((r) => r.endpoint("A", "a"));
+  results.forEach(({ t, st, bin }, i) => {
+    ref.record(t, st, bin);
+    whole.record(t, st, bin);
+    halves[i % 2].record(t, st, bin);
+  });
+  assertSameSlots(whole, ref, "recorded");
+  const sum = (e: EndpointRollup) => {
+    let n = 0;
+    for (let p = 0; p < e.keys.length; p++) for (let c = 0; c < 4; c++) n += e.count(p, c);
+    return n;
+  };
+  assert.ok(sum(whole) > 1000, "the rings hold data");
+  // Merging is commutative: either order gives the same slots (what each ring keeps of the union).
+  const merged = [[0, 1], [1, 0]].map((order) => {
+    const r = new Rollup();
+    for (const i of order) r.merge(halfRollups[i]);
+    return r.endpoint("A", "a");
+  });
+  for (let p = 0; p < ref.keys.length; p++) {
+    assert.equal(merged[0].keys[p], merged[1].keys[p]);
+    for (let c = 0; c < 4; c++) assert.equal(merged[0].count(p, c), merged[1].count(p, c));
+    for (let b = 0; b < BINS; b++) assert.equal(merged[0].rtts(p, b), merged[1].rtts(p, b));
+  }
+  // And each merged slot that both halves still held is the sum of both.
+  for (let p = 0; p < ref.keys.length; p++) {
+    if (halves[0].keys[p] !== halves[1].keys[p] || halves[0].keys[p] < 0) continue;
+    for (let b = 0; b < BINS; b++) {
+      assert.equal(merged[0].rtts(p, b), halves[0].rtts(p, b) + halves[1].rtts(p, b));
+    }
+  }
+  const decoded = decodeRollup(JSON.parse(JSON.stringify(encodeRollup(wholeRollup))));
+  assertSameSlots(decoded.endpoint("A", "a"), ref, "through a summary");
+});
+
+/** One endpoint checked every minute for `days`, healthy, its RTTs in a few neighbouring bins. */
+function typicalEndpoint(days: number): Rollup {
+  const rollup = new Rollup();
+  for (let i = 0; i < days * 1440; i++) {
+    rollup.add(
+      { ...result("API", "healthy", 40 + (i * 7919) % 13), node: "eu" }, // 40–52 ms: 3 bins
+      NOW - (days * 1440 - 1 - i) * MIN,
+    );
+  }
+  return rollup;
+}
+
+Deno.test("a typical endpoint's slots take a few KiB, not a full histogram per slot", () => {
+  const dense = RANGES.length * SLOTS * (4 + 4 + BINS * 4); // keys, counts, histograms: 141 KiB
+  for (const [days, bound] of [[1, 10_000], [90, 24_000]]) {
+    const e = [...typicalEndpoint(days).endpoints.values()][0];
+    assert.ok(
+      e.slotBytes <= bound,
+      `${days} days: ${e.slotBytes} bytes held for the slots, expected ≤ ${bound}`,
+    );
+    assert.ok(e.slotBytes * 5 < dense, `${days} days: ${e.slotBytes} bytes vs ${dense} dense`);
+  }
 });

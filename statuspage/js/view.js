@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { BINS, binValue, RANGES, SLOTS, STATUSES } from "./rollup.js";
+import { binValue, RANGES, SLOTS, STATUSES } from "./rollup.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
 
@@ -126,17 +126,18 @@ export function endpointIds(rollup) {
 }
 
 /**
- * The percentile q of a slot's histogram, or null when it holds no RTT.
- * @param {Uint32Array} hist @param {number} pos @param {number} q
+ * The percentile q of the RTT histogram of the slot at ring position pos, or null when it holds no RTT.
+ * @param {import("./rollup.js").EndpointRollup} e @param {number} pos @param {number} q
  */
-function percentile(hist, pos, q) {
+function percentile(e, pos, q) {
+  const low = e.lowBin(pos), high = e.highBin(pos);
   let total = 0;
-  for (let b = 0; b < BINS; b++) total += hist[pos * BINS + b];
+  for (let b = low; b < high; b++) total += e.rtts(pos, b);
   if (!total) return null;
   const rank = Math.max(1, Math.ceil(q * total));
   let seen = 0;
-  for (let b = 0; b < BINS; b++) {
-    seen += hist[pos * BINS + b];
+  for (let b = low; b < high; b++) {
+    seen += e.rtts(pos, b);
     if (seen >= rank) return sig(binValue(b));
   }
   return null;
@@ -152,8 +153,8 @@ export function uptimeOf(e, tier, now) {
   for (let k = last - SLOTS + 1; k <= last; k++) {
     const pos = tier * SLOTS + (k % SLOTS);
     if (e.keys[pos] !== k) continue;
-    up += e.counts[pos * 4 + 1] + e.counts[pos * 4 + 2];
-    down += e.counts[pos * 4 + 3];
+    up += e.count(pos, 1) + e.count(pos, 2);
+    down += e.count(pos, 3);
   }
   return up + down ? Math.floor((up / (up + down)) * 100_000) / 1000 : null;
 }
@@ -258,11 +259,11 @@ export function endpointView(e, id, tier, now, redact) {
   for (let k = last - SLOTS + 1; k <= last; k++) {
     const pos = tier * SLOTS + (k % SLOTS);
     const held = e.keys[pos] === k;
-    slots.up.push(held ? e.counts[pos * 4 + 1] : 0);
-    slots.degraded.push(held ? e.counts[pos * 4 + 2] : 0);
-    slots.down.push(held ? e.counts[pos * 4 + 3] : 0);
-    slots.p50.push(held ? percentile(e.hist, pos, 0.5) : null);
-    slots.p95.push(held ? percentile(e.hist, pos, 0.95) : null);
+    slots.up.push(held ? e.count(pos, 1) : 0);
+    slots.degraded.push(held ? e.count(pos, 2) : 0);
+    slots.down.push(held ? e.count(pos, 3) : 0);
+    slots.p50.push(held ? percentile(e, pos, 0.5) : null);
+    slots.p95.push(held ? percentile(e, pos, 0.95) : null);
   }
   const nodes = nodesOf(e, now, redact);
   const live = nodes.filter((n) => !n.v.stale);
