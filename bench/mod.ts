@@ -7,9 +7,10 @@
  *   soak     `checkup every 10s` over 1,000 endpoints (10 min; 1 min with --short)
  *   storage  storing a 1,000-result round and reading 30 days back, per backend
  *   serve    `checkup serve` over 100 endpoints × 30 days: cold start, latency under wrk, RSS, page render
+ *   rollup   the status-page rollup: memory, fold time and summary size per endpoint
  *   startup  CLI start-up against `deno eval 1`
  */
-const ALL = ["round", "startup", "storage", "serve", "soak"];
+const ALL = ["round", "startup", "storage", "serve", "rollup", "soak"];
 const names = Deno.args.filter((a) => !a.startsWith("--"));
 const flags = Deno.args.filter((a) => a.startsWith("--"));
 const selected = names.length ? names : ALL;
