@@ -18,6 +18,26 @@ import {
   type StorageReader,
 } from "./storage.ts";
 
+/**
+ * Makes temporary directories for a test file and removes them all when the test process ends
+ * (conformance configs must outlive each step: writer processes use them).
+ */
+export function tempDirs(prefix: string): () => Promise<string> {
+  const dirs: string[] = [];
+  globalThis.addEventListener("unload", () => {
+    for (const d of dirs) {
+      try {
+        Deno.removeSync(d, { recursive: true });
+      } catch { /* already gone */ }
+    }
+  });
+  return async () => {
+    const dir = await Deno.makeTempDir({ prefix });
+    dirs.push(dir);
+    return dir;
+  };
+}
+
 /** How the suite reaches one backend. */
 export interface ConformanceTarget {
   /** A config for a fresh, empty store (JSON-serialisable: writer processes build the same storage). */

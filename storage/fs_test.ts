@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseStorage } from "../config/load.ts";
-import { storageConformance } from "./_conformance.ts";
+import { storageConformance, tempDirs } from "./_conformance.ts";
 import { parseIndex } from "./fs.ts";
 import { isStorageReader } from "./storage.ts";
 
-const dirs: string[] = [];
-globalThis.addEventListener("unload", () => {
-  for (const d of dirs) {
-    try {
-      Deno.removeSync(d, { recursive: true });
-    } catch { /* already gone */ }
-  }
-});
+const tempDir = tempDirs("checkup-fs-");
 
 storageConformance("fs", {
   async config(extra = {}) {
-    const dir = await Deno.makeTempDir({ prefix: "checkup-fs-" });
-    dirs.push(dir);
+    const dir = await tempDir();
     return { type: "fs", dir: join(dir, "checks"), ...extra };
   },
   async seedGo(config, name, _ts, body) {

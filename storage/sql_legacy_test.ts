@@ -3,19 +3,15 @@ import { join } from "node:path";
 import { resolveConfig } from "../config/load.ts";
 import { parseStorage } from "../config/load.ts";
 import { startPostgres } from "../tests/helpers/postgres.ts";
-import { storageConformance } from "./_conformance.ts";
+import { storageConformance, tempDirs } from "./_conformance.ts";
 import { legacyPostgresDsn } from "./sql_legacy.ts";
 import { isStorageReader } from "./storage.ts";
 
-const dirs: string[] = [];
-globalThis.addEventListener("unload", () => {
-  for (const d of dirs) Deno.removeSync(d, { recursive: true });
-});
+const tempDir = tempDirs("checkup-sql-");
 
 storageConformance("sql (legacy, sqlite_db_file)", {
   async config(extra = {}) {
-    const dir = await Deno.makeTempDir({ prefix: "checkup-sql-" });
-    dirs.push(dir);
+    const dir = await tempDir();
     return { type: "sql", sqlite_db_file: join(dir, "checkup.db"), create: true, ...extra };
   },
 });

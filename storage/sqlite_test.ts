@@ -2,22 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseStorage } from "../config/load.ts";
-import { storageConformance } from "./_conformance.ts";
+import { storageConformance, tempDirs } from "./_conformance.ts";
 import { isStorageReader } from "./storage.ts";
 
-const dirs: string[] = [];
-globalThis.addEventListener("unload", () => {
-  for (const d of dirs) {
-    try {
-      Deno.removeSync(d, { recursive: true });
-    } catch { /* already gone */ }
-  }
-});
+const tempDir = tempDirs("checkup-sqlite-");
 
 storageConformance("sqlite3", {
   async config(extra = {}) {
-    const dir = await Deno.makeTempDir({ prefix: "checkup-sqlite-" });
-    dirs.push(dir);
+    const dir = await tempDir();
     return { type: "sqlite3", dsn: join(dir, "checkup.db"), create: true, ...extra };
   },
   seedGo(config, name, ts, body) {

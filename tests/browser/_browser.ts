@@ -2,7 +2,8 @@
  * Headless Chromium for the page tests and the benchmark (playwright-core driving the Debian `chromium`
  * package; `playwright install` is never run), and the servers they load the page from.
  */
-import { type Browser, chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { join, normalize } from "node:path";
 import { silentLogger } from "../../_internal/log.ts";
 import { createStatusHandler, type StatusHandler, type StatusServerOptions } from "../../server/app.ts";
@@ -94,4 +95,22 @@ export function summarizingStorage(storage: Storage): Storage {
       return name;
     },
   };
+}
+
+/**
+ * The cards every page test expects from the seeded data: three endpoints in config order with their
+ * statuses, and both nodes on the first.
+ */
+export async function assertSeededCards(page: Page): Promise<void> {
+  const cards = page.locator("#endpoints > li.card");
+  assert.deepEqual(await cards.locator("h3").allTextContents(), ["Website", "API", "Database"]);
+  assert.deepEqual(await cards.locator(".card-head .pill").allTextContents(), [
+    "Operational",
+    "Degraded",
+    "Down",
+  ]);
+  assert.deepEqual(await cards.nth(0).locator("table.nodes tbody th").allTextContents(), [
+    "eu-west",
+    "us-east",
+  ]);
 }

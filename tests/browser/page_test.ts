@@ -11,6 +11,7 @@ import { nowNs } from "../../result.ts";
 import { exportPage } from "../../cli/serve.ts";
 import { openStorage, SCRIPT_MESSAGE, seedHistory, SITE_MESSAGE, URL_SECRET } from "../serve_fixture.ts";
 import {
+  assertSeededCards,
   chromiumAvailable,
   launchChromium,
   serveDirectory,
@@ -288,17 +289,7 @@ Deno.test({
     try {
       const { page, requests, problems } = await open(browser, `${site.base}/`);
       assert.equal(await page.textContent("#page-title"), "Static status");
-      const cards = page.locator("#endpoints > li.card");
-      assert.deepEqual(await cards.locator("h3").allTextContents(), ["Website", "API", "Database"]);
-      assert.deepEqual(await cards.locator(".card-head .pill").allTextContents(), [
-        "Operational",
-        "Degraded",
-        "Down",
-      ]);
-      assert.deepEqual(await cards.nth(0).locator("table.nodes tbody th").allTextContents(), [
-        "eu-west",
-        "us-east",
-      ]);
+      await assertSeededCards(page);
       assert.match(
         (await page.textContent("#notice"))!,
         /could not be read: checks\/_state\/summary-gone\.json: HTTP 404$/,

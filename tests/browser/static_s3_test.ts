@@ -16,7 +16,7 @@ import type { S3Storage } from "../../storage/s3.ts";
 import type { StoreOptions } from "../../storage/storage.ts";
 import { startS3 } from "../helpers/s3.ts";
 import { seedHistory } from "../serve_fixture.ts";
-import { chromiumAvailable, launchChromium } from "./_browser.ts";
+import { assertSeededCards, chromiumAvailable, launchChromium } from "./_browser.ts";
 
 const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
@@ -108,17 +108,7 @@ Deno.test({
       await page.goto(base);
       await page.waitForSelector("#endpoints li.card .chart");
       assert.equal(await page.textContent("#page-title"), "S3 status");
-      const cards = page.locator("#endpoints > li.card");
-      assert.deepEqual(await cards.locator("h3").allTextContents(), ["Website", "API", "Database"]);
-      assert.deepEqual(await cards.locator(".card-head .pill").allTextContents(), [
-        "Operational",
-        "Degraded",
-        "Down",
-      ]);
-      assert.deepEqual(await cards.nth(0).locator("table.nodes tbody th").allTextContents(), [
-        "eu-west",
-        "us-east",
-      ]);
+      await assertSeededCards(page);
       assert.deepEqual(
         requests.filter((u) => u.endsWith(".json")).map((u) => u.slice(base.length)),
         ["config.json", "summary-eu-west.json", "summary-us-east.json", "summary.json"],
