@@ -64,6 +64,42 @@ Deno.test("documented narrow permissions suffice", async (t) => {
       assert.equal(r.code, 0, r.err);
     });
 
+    await t.step("serve: --allow-net=HOST:PORT plus --allow-read on the config and the storage", async () => {
+      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (probe.addr as Deno.NetAddr).port;
+      probe.close();
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-prompt",
+          "--allow-read=fs.json,checks",
+          `--allow-net=127.0.0.1:${port}`,
+          main,
+          "-c",
+          "fs.json",
+          "serve",
+          "--listen",
+          `127.0.0.1:${port}`,
+        ],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).spawn();
+      let body = "";
+      for (let i = 0; i < 100 && !body; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        body = await fetch(`http://127.0.0.1:${port}/api/v1/status`).then(
+          (r) => (r.ok ? r.text() : ""),
+          () => "",
+        );
+      }
+      child.kill("SIGTERM");
+      const out = await child.output();
+      assert.match(body, /"title":"Local"/, new TextDecoder().decode(out.stderr));
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    });
+
     await t.step("${ENV} needs --allow-env=NAME, and says so when missing", async () => {
       await Deno.writeTextFile(
         join(dir, "env.json"),
