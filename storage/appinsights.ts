@@ -13,7 +13,7 @@ import { formatDuration } from "../config/duration.ts";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { computeStats, type Result, statusOf } from "../result.ts";
-import { checkFileName, type Storage, type StoreOptions } from "./storage.ts";
+import { checkFileName, RejectedError, type Storage, type StoreOptions } from "./storage.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
 /** The public ingestion endpoint. */
@@ -139,10 +139,14 @@ export class AppinsightsStorage implements Storage {
     };
   }
 
-  #fail(reason: string): Error {
+  /** An error naming the host (never the key); `cause` keeps the answer so the spool can tell a rejection. */
+  #fail(reason: string, cause?: unknown): Error {
     const host = new URL(this.#o.endpoint).host;
     const clean = reason.split(this.#o.instrumentation_key).join("***");
-    return new Error(`storage appinsights: send to ${host}: ${clean}`);
+    return new Error(
+      `storage appinsights: send to ${host}: ${clean}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
@@ -164,7 +168,7 @@ export class AppinsightsStorage implements Storage {
           fetch: this.#fetch,
         });
       } catch (e) {
-        throw this.#fail(e instanceof HttpError ? e.message : String(e));
+        throw this.#fail(e instanceof HttpError ? e.message : String(e), e);
       }
       const body = await res.json().catch(() => ({})) as {
         itemsAccepted?: number;
@@ -175,11 +179,12 @@ export class AppinsightsStorage implements Storage {
       const transient = errors.filter((e) => [408, 429, 500, 503].includes(e.statusCode ?? 0));
       const first = errors.find((e) => !transient.includes(e)) ?? errors[0];
       if (transient.length !== errors.length || !errors.length || attempt >= this.#o.max_retries) {
-        throw this.#fail(
-          `${body.itemsAccepted ?? 0} of ${items.length} items accepted${
-            first ? ` (item ${first.index}: ${first.statusCode} ${first.message})` : ""
-          }`,
-        );
+        // Items refused for a lasting reason (e.g. 400: invalid): the round is rejected, not an outage.
+        const lasting = errors.length > 0 && transient.length !== errors.length;
+        const reason = `${body.itemsAccepted ?? 0} of ${items.length} items accepted${
+          first ? ` (item ${first.index}: ${first.statusCode} ${first.message})` : ""
+        }`;
+        throw this.#fail(reason, lasting ? new RejectedError(reason) : undefined);
       }
       items = transient.map((e) => items[e.index ?? -1]).filter((i) => i !== undefined);
       await new Promise((r) => setTimeout(r, (this.#o.retry_interval || 1) * 1000));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parseStorage } from "../config/load.ts";
 import { storageConformance } from "./_conformance.ts";
 import { timeSpan } from "./appinsights.ts";
+import { isRejection } from "./storage.ts";
 
 interface Envelope {
   name: string;
@@ -118,10 +119,11 @@ Deno.test("appinsights retries a failing endpoint, then reports one clear error 
   await s.store([{ title: "x", timestamp: 1n, healthy: true }]);
   assert.equal(received.length, 1);
   failNext = 5;
-  await assert.rejects(
-    s.store([{ title: "x", timestamp: 1n }]),
-    /storage appinsights: send to 127\.0\.0\.1:\d+: .*503/,
-  );
+  await assert.rejects(s.store([{ title: "x", timestamp: 1n }]), (e: Error) => {
+    assert.match(e.message, /storage appinsights: send to 127\.0\.0\.1:\d+: .*503/);
+    assert.equal(isRejection(e), false, "a 503 is an outage: the spool keeps the round");
+    return true;
+  });
   failNext = 0;
   const bad = parseStorage({
     type: "appinsights",
@@ -131,6 +133,7 @@ Deno.test("appinsights retries a failing endpoint, then reports one clear error 
   await assert.rejects(bad.store([{ title: "x", timestamp: 1n }]), (e: Error) => {
     assert.match(e.message, /^storage appinsights: send to 127\.0\.0\.1:\d+: .*400/);
     assert.doesNotMatch(e.message, /bad0/);
+    assert.equal(isRejection(e), true, "a 400 is the round refused: the spool sets it aside");
     return true;
   });
 });
