@@ -3,7 +3,7 @@
  * package; `playwright install` is never run), and the servers they load the page from.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { join, normalize } from "node:path";
 import { silentLogger } from "../../_internal/log.ts";
 import { createStatusHandler, type StatusHandler, type StatusServerOptions } from "../../server/app.ts";
@@ -113,4 +113,31 @@ export async function assertSeededCards(page: Page): Promise<void> {
     "eu-west",
     "us-east",
   ]);
+}
+
+/** A page opened by {@linkcode open}, with what it requested and every console error or page error. */
+export interface Watched {
+  page: Page;
+  requests: string[];
+  problems: string[];
+}
+
+/** Opens `url` in a new context, records requests and problems, and waits until the cards have charts. */
+export async function open(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions = {},
+): Promise<Watched> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on("request", (r) => void requests.push(r.url()));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await page.waitForSelector("#endpoints li.card .chart");
+  return { page, requests, problems };
 }

@@ -5,7 +5,7 @@
  * Screenshots go to out/screenshots/.
  */
 import assert from "node:assert/strict";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { Redactor } from "../../_internal/redact.ts";
 import { nowNs } from "../../result.ts";
 import { exportPage } from "../../cli/serve.ts";
@@ -14,6 +14,7 @@ import {
   assertSeededCards,
   chromiumAvailable,
   launchChromium,
+  open,
   serveDirectory,
   serveStorage,
   summarizingStorage,
@@ -21,27 +22,6 @@ import {
 
 const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
-
-interface Watched {
-  page: Page;
-  requests: string[];
-  problems: string[];
-}
-
-async function open(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const problems: string[] = [];
-  page.on("request", (r) => void requests.push(r.url()));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector("#endpoints li.card .chart");
-  return { page, requests, problems };
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(SHOTS, { recursive: true });

@@ -16,7 +16,7 @@ import type { S3Storage } from "../../storage/s3.ts";
 import type { StoreOptions } from "../../storage/storage.ts";
 import { startS3 } from "../helpers/s3.ts";
 import { seedHistory } from "../serve_fixture.ts";
-import { assertSeededCards, chromiumAvailable, launchChromium } from "./_browser.ts";
+import { assertSeededCards, chromiumAvailable, launchChromium, open } from "./_browser.ts";
 
 const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
@@ -95,18 +95,8 @@ Deno.test({
         );
       }
       const base = `${s3.endpoint}/${config.bucket}/${config.prefix}`;
-      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      const requests: string[] = [];
-      const problems: string[] = [];
-      page.on("request", (r) => void requests.push(r.url()));
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
       // The website endpoint answers the folder with its index document.
-      await page.goto(base);
-      await page.waitForSelector("#endpoints li.card .chart");
+      const { page, requests, problems } = await open(browser!, base);
       assert.equal(await page.textContent("#page-title"), "S3 status");
       await assertSeededCards(page);
       assert.deepEqual(
@@ -120,7 +110,7 @@ Deno.test({
       assert.deepEqual(problems, []);
       await Deno.mkdir(SHOTS, { recursive: true });
       await page.screenshot({ path: new URL("static-s3-desktop.png", SHOTS).pathname, fullPage: true });
-      await context.close();
+      await page.context().close();
     } finally {
       await browser?.close();
       client.destroy();
