@@ -164,7 +164,9 @@ export class Delivery {
       }
       const next = outbox.nextDue(t.id);
       if (o.until !== undefined && (next === undefined || next > o.until)) return;
-      const wait = next === undefined ? IDLE_MS : Math.min(IDLE_MS, Number((next - now) / 1_000_000n) + 1);
+      const wait = next === undefined
+        ? IDLE_MS
+        : Math.min(IDLE_MS, Number((next - now + 999_999n) / 1_000_000n));
       await clock.sleep(wait, AbortSignal.any([o.stop, this.#wake.signal]));
     }
   }
