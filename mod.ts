@@ -30,7 +30,14 @@
  *
  * @module
  */
-export { Checkup, type CheckupDeps, type RoundOptions, type RoundReport } from "./checkup.ts";
+export {
+  Checkup,
+  type CheckupDeps,
+  InterruptedError,
+  type RoundOptions,
+  type RoundReport,
+} from "./checkup.ts";
+export { type Clock, systemClock } from "./_internal/clock.ts";
 export {
   type Attempt,
   computeStats,

@@ -117,10 +117,9 @@ export class Delivery {
     old.abort();
   }
 
-  /** Counters per notifier, with the outbox depth. */
-  stats(): DeliveryStats[] {
-    const outbox = this.#deps.outbox();
-    return [...this.#stats.values()].map((s) => ({ ...s, pending: outbox.depth(s.id) }));
+  /** Counters per notifier, with the depth of `outbox` (0 without one: not loaded yet). */
+  stats(outbox?: Outbox): DeliveryStats[] {
+    return [...this.#stats.values()].map((s) => ({ ...s, pending: outbox?.depth(s.id) ?? 0 }));
   }
 
   /** Counts entries given up or dropped and logs each (the notifier and the alert, never a secret). */

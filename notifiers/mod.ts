@@ -54,6 +54,7 @@ export {
   type NotifierOutcome,
 } from "./pipeline.ts";
 export { type AttemptOutcome, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
+export { type Clock, systemClock } from "../_internal/clock.ts";
 export { backoffMs, Outbox, type OutboxEntry } from "./outbox.ts";
 export {
   alertStateKey,

@@ -152,8 +152,7 @@ export class AlertPipeline {
 
   /** Delivery counters and outbox depth per notifier (for `/metrics`). */
   stats(): DeliveryStats[] {
-    if (!this.#state) return this.#delivery.stats().map((s) => ({ ...s, pending: 0 }));
-    return this.#delivery.stats();
+    return this.#delivery.stats(this.#state?.outbox);
   }
 
   #load(signal?: AbortSignal): Promise<AlertState> {

@@ -31,7 +31,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export function startReceiver(mode: ReceiverMode = "ok"): Receiver {
+/** Starts a receiver answering in `mode`, on `port` (default: a free one). */
+export function startReceiver(mode: ReceiverMode = "ok", port = 0): Receiver {
   const requests: Received[] = [];
   const unique = new Map<string, Record<string, unknown>>();
   const waiters: { n: number; resolve: () => void }[] = [];
@@ -58,7 +59,7 @@ export function startReceiver(mode: ReceiverMode = "ok"): Receiver {
     },
   };
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    { hostname: "127.0.0.1", port, signal: ac.signal, onListen() {} },
     async (req) => {
       const body = await req.json().catch(() => ({})) as Record<string, unknown>;
       const key = req.headers.get("idempotency-key");
