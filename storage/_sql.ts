@@ -236,15 +236,17 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
     });
   }
 
-  fetch(name: string): Promise<Result[]> {
-    return this.#run("fetch", async () => {
-      const rows = await this.#driver.query(
-        `SELECT results FROM checks WHERE name = ${this.#dialect.param(1)} LIMIT 1`,
-        [name],
-      );
-      if (!rows.length) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
-      return decodeResults(columnText(rows[0].results) || "[]", `${this.type} row ${name}`);
-    });
+  async fetch(name: string): Promise<Result[]> {
+    const rows = await this.#run(
+      "fetch",
+      () =>
+        this.#driver.query(`SELECT results FROM checks WHERE name = ${this.#dialect.param(1)} LIMIT 1`, [
+          name,
+        ]),
+    );
+    if (!rows.length) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
+    // Outside #run: a row that cannot be decoded is a ResultFormatError (one bad round), not a storage failure.
+    return decodeResults(columnText(rows[0].results) || "[]", `${this.type} row ${name}`);
   }
 
   /**

@@ -101,6 +101,13 @@ for (const backend of SERVE_BACKENDS) {
         assert.match(named[0], /WARN stored round unreadable; skipped/);
         assert.match(named[0], /not valid JSON|expected/);
       }
+      // Go's read of the bad round: an error that names the round, not where or how it is stored.
+      const file = await handler.fetch(new Request(`http://x/${names[70]}`));
+      assert.equal(file.status, 500);
+      assert.equal(
+        (await file.json()).error.message,
+        `stored round ${names[70]} is unreadable; the server log has the details`,
+      );
       const metrics = await (await handler.fetch(new Request("http://x/metrics"))).text();
       assert.match(metrics, /^checkup_rounds_unreadable_total 4$/m);
     } finally {
