@@ -48,6 +48,33 @@ function sqlString(v: string): string {
 }
 let databases = 0;
 
+/** A network SQL backend: a fresh database on a throwaway server, rows corrupted through its client. */
+function sqlBackend<S extends { createDatabase(name: string): Promise<string>; stop(): Promise<void> }>(
+  type: "postgres" | "mysql",
+  start: () => Promise<S | undefined>,
+  run: (server: S, sql: string, database: string) => Promise<unknown>,
+): ServeBackend {
+  return {
+    name: type,
+    async open() {
+      const server = await start();
+      if (!server) return undefined;
+      const db = `serve${Date.now()}_${databases++}`;
+      return {
+        config: { type, dsn: await server.createDatabase(db), create: true },
+        async corrupt(name, text) {
+          await run(
+            server,
+            `UPDATE checks SET results = ${sqlString(text)} WHERE name = ${sqlString(name)}`,
+            db,
+          );
+        },
+        stop: () => server.stop(),
+      };
+    },
+  };
+}
+
 /**
  * The backends of the API tests: every readable storage, each against its real server (PostgreSQL,
  * MariaDB, s3rver) or the local GitHub fake.
@@ -79,57 +106,14 @@ export const SERVE_BACKENDS: ServeBackend[] = [
         stop: () => Promise.resolve(),
       }),
   },
-  {
-    name: "postgres",
-    async open() {
-      const server = await startPostgres();
-      if (!server) return undefined;
-      const db = `serve${Date.now()}_${databases++}`;
-      return {
-        config: { type: "postgres", dsn: await server.createDatabase(db), create: true },
-        async corrupt(name, text) {
-          await server.psql(
-            `UPDATE checks SET results = ${sqlString(text)} WHERE name = ${sqlString(name)}`,
-            db,
-          );
-        },
-        stop: () => server.stop(),
-      };
-    },
-  },
-  {
-    name: "mysql",
-    async open() {
-      const server = await startMariadb();
-      if (!server) return undefined;
-      const db = `serve${Date.now()}_${databases++}`;
-      return {
-        config: { type: "mysql", dsn: await server.createDatabase(db), create: true },
-        async corrupt(name, text) {
-          await server.sql(
-            `UPDATE checks SET results = ${sqlString(text)} WHERE name = ${sqlString(name)}`,
-            db,
-          );
-        },
-        stop: () => server.stop(),
-      };
-    },
-  },
+  sqlBackend("postgres", startPostgres, (server, sql, db) => server.psql(sql, db)),
+  sqlBackend("mysql", startMariadb, (server, sql, db) => server.sql(sql, db)),
   {
     name: "s3",
     async open() {
       const s3 = await startS3(["status"]);
       return {
-        config: {
-          type: "s3",
-          endpoint: s3.endpoint,
-          force_path_style: true,
-          region: "us-east-1",
-          access_key_id: s3.accessKeyId,
-          secret_access_key: s3.secretAccessKey,
-          bucket: "status",
-          prefix: "checks/",
-        },
+        config: { ...s3.storageConfig(), bucket: "status", prefix: "checks/" },
         async corrupt(name, text) {
           const res = await fetch(`${s3.endpoint}/status/checks/${name}`, { method: "PUT", body: text });
           await res.body?.cancel();
