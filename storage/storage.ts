@@ -170,7 +170,7 @@ export function decodeRound(entry: IndexEntry, text: string, source: string): St
  * {@linkcode StoredRound.unreadable} when its data cannot be decoded; other errors (the storage is
  * unavailable) are thrown.
  */
-export async function fetchRound(
+async function fetchRound(
   reader: StorageReader,
   entry: IndexEntry,
   signal?: AbortSignal,
@@ -186,7 +186,21 @@ export async function fetchRound(
 
 /**
  * Fetches listed rounds, up to `concurrency` at once (remote storages), and yields them in the listed
- * order. Rounds that vanished are skipped; unreadable ones are yielded marked (see {@linkcode fetchRound}).
+ * order. Rounds that vanished are skipped; a round whose data cannot be decoded is yielded with no results
+ * and {@linkcode StoredRound.unreadable} set; other errors (the storage is unavailable) are thrown.
+ *
+ * @example
+ * ```ts
+ * import { fetchRounds, type StorageReader } from "./storage.ts";
+ * const files: Record<string, string> = { "1-check.json": "[]", "2-check.json": "[{" };
+ * const reader: StorageReader = {
+ *   index: () => Promise.resolve([{ name: "1-check.json", timestamp: 1n }, { name: "2-check.json", timestamp: 2n }]),
+ *   fetch: (name) => import("../result.ts").then((m) => m.decodeResults(files[name], name)),
+ * };
+ * const read = [];
+ * for await (const r of fetchRounds(reader, await reader.index(), 4)) read.push(r.unreadable ? "bad" : "ok");
+ * console.assert(read.join() === "ok,bad");
+ * ```
  */
 export async function* fetchRounds(
   reader: StorageReader,
