@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { type Logger, silentLogger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
+import { ResultFormatError } from "../result.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import {
   endpointIds,
@@ -78,6 +79,11 @@ const JSON_TYPE = "application/json; charset=utf-8";
 const NO_CACHE = "no-cache";
 const TICK_MS = 15_000;
 const MAX_BODY = 16 * 1024;
+/**
+ * What an unauthenticated answer says when storage cannot be read. The reason (paths, hosts, users,
+ * driver messages) goes to the log only.
+ */
+const STORAGE_FAILED = "cannot read storage; the server log has the details";
 
 function jsonError(
   c: Context,
@@ -164,14 +170,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     complete: loader.complete,
   });
   const notReady = (c: Context) =>
-    jsonError(
-      c,
-      503,
-      loader.error
-        ? `cannot read storage: ${redact(loader.error.message)}`
-        : "reading stored checks, try again shortly",
-      { "retry-after": "2" },
-    );
+    jsonError(c, 503, loader.error ? STORAGE_FAILED : "reading stored checks, try again shortly", {
+      "retry-after": "2",
+    });
   const rangeOf = (c: Context, fallback: string): string | Response => {
     const r = c.req.query("range") ?? fallback;
     return RANGE_NAMES.includes(r as typeof RANGE_NAMES[number])
@@ -196,13 +197,15 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
 
   app.get("/healthz", (c) => {
     const ok = loader.ready && !loader.error;
+    const { unreadable } = loader;
     const body = {
-      status: ok ? "ok" : loader.ready ? "degraded" : "starting",
+      status: !loader.ready ? "starting" : loader.error ? "failing" : unreadable.count ? "degraded" : "ok",
       complete: loader.complete,
       rounds: loader.rounds,
       endpoints: loader.rollup.endpoints.size,
       refreshed: loader.refreshedAt ? new Date(loader.refreshedAt).toISOString() : null,
-      ...(loader.error ? { error: redact(loader.error.message) } : {}),
+      unreadable: { rounds: unreadable.count, latest: unreadable.latest.map((n) => redact(n.slice(0, 200))) },
+      ...(loader.error ? { error: STORAGE_FAILED } : {}),
     };
     return c.newResponse(JSON.stringify(body) + "\n", ok ? 200 : 503, {
       "content-type": JSON_TYPE,
@@ -358,7 +361,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       return serve(c.req.raw, await goReads.index(`${loader.generation}:${tick()}`));
     } catch (e) {
       logger.error("index read failed", { error: e });
-      return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
+      return jsonError(c, 503, STORAGE_FAILED);
     }
   });
 
@@ -372,7 +375,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       return rep ? serve(c.req.raw, rep) : jsonError(c, 404, `no check file named ${path}`);
     } catch (e) {
       logger.error("check file read failed", { name: path, error: e });
-      return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
+      return e instanceof ResultFormatError
+        ? jsonError(c, 500, `stored round ${path} is unreadable; the server log has the details`)
+        : jsonError(c, 503, STORAGE_FAILED);
     }
   });
 

@@ -5,12 +5,16 @@
  * refreshes read only what was stored since (with a small overlap, deduplicated by round name, for
  * rounds that writers list late).
  *
+ * A stored round that cannot be decoded costs that round only: it is skipped, counted, named once in the
+ * log (at most {@linkcode LOGGED_PER_READ} lines per read) and kept among the last few unreadable names
+ * (see {@linkcode LoaderState.unreadable}), and reading goes on past it.
+ *
  * @module
  */
 import type { Logger } from "../_internal/log.ts";
 import { silentLogger } from "../_internal/log.ts";
 import { nowNs } from "../result.ts";
-import { NotFoundError, type StorageReader, type StoredRound } from "../storage/storage.ts";
+import { fetchRounds, type StorageReader, type StoredRound } from "../storage/storage.ts";
 import { Rollup } from "../statuspage/js/rollup.js";
 
 /** Options of {@linkcode RollupLoader}. */
@@ -30,6 +34,12 @@ export interface LoaderOptions {
 }
 
 const DAY_NS = 86_400e9;
+/** Unreadable rounds named in the log per read; more are summed up in one line. */
+export const LOGGED_PER_READ = 10;
+/** Names of unreadable rounds kept for `/healthz`, newest last. */
+const NAMES_SHOWN = 10;
+/** Names of unreadable rounds remembered, so none is counted or logged twice (bounded memory). */
+const NAMES_REMEMBERED = 4096;
 const SLICE_MS = 25;
 const PUBLISH_MS = 1000;
 
@@ -48,6 +58,8 @@ export interface LoaderState {
   readonly rounds: number;
   /** Failed reads since start. */
   readonly failures: number;
+  /** Stored rounds skipped because their data cannot be decoded: how many, and the last few names. */
+  readonly unreadable: UnreadableRounds;
   /** When the last successful read finished (ms since the epoch; 0 before). */
   readonly refreshedAt: number;
   /** The last read's error, until a read succeeds. */
@@ -56,6 +68,14 @@ export interface LoaderState {
   refresh(signal?: AbortSignal): Promise<number>;
   /** Reads the history older than the recent window, once. */
   backfill(signal?: AbortSignal): Promise<number>;
+}
+
+/** Stored rounds that could not be decoded, skipped since the loader started. */
+export interface UnreadableRounds {
+  /** How many (each round counted once, however often it is read again). */
+  readonly count: number;
+  /** The names of the last few (at most 10), oldest first. */
+  readonly latest: readonly string[];
 }
 
 /** Reads rounds into a {@linkcode Rollup}, incrementally. */
@@ -77,6 +97,10 @@ export class RollupLoader implements LoaderState {
   #backfilled = false;
   #generation = 0;
   #publishedAt = 0;
+  /** Names of unreadable rounds already counted and logged, oldest first (bounded). */
+  readonly #reported = new Set<string>();
+  #unreadable = 0;
+  #latestUnreadable: string[] = [];
   /** Rounds read since start. */
   rounds = 0;
   /** The last refresh error (redaction is the caller's job), cleared by a successful refresh. */
@@ -106,6 +130,21 @@ export class RollupLoader implements LoaderState {
     return this.#backfilled;
   }
 
+  /** Stored rounds skipped because their data cannot be decoded: how many, and the last few names. */
+  get unreadable(): UnreadableRounds {
+    return { count: this.#unreadable, latest: this.#latestUnreadable };
+  }
+
+  /** Counts and logs an unreadable round once; returns whether it was new. */
+  #skip(round: StoredRound): boolean {
+    if (this.#reported.has(round.name)) return false;
+    this.#reported.add(round.name);
+    if (this.#reported.size > NAMES_REMEMBERED) this.#reported.delete(this.#reported.values().next().value!);
+    this.#unreadable++;
+    this.#latestUnreadable = [...this.#latestUnreadable.slice(1 - NAMES_SHOWN), round.name];
+    return true;
+  }
+
   /** Changes when the rollup changed (at most once a second while backfilling): a cache key. */
   get generation(): number {
     return this.#generation;
@@ -120,10 +159,23 @@ export class RollupLoader implements LoaderState {
   }
 
   async #ingest(rounds: AsyncIterable<StoredRound>, track: boolean, signal?: AbortSignal): Promise<number> {
-    let n = 0;
+    let n = 0, skipped = 0;
     let slice = performance.now();
     for await (const round of rounds) {
       if (signal?.aborted) break;
+      if (track) {
+        this.#seen.set(round.name, round.timestamp);
+        if (round.timestamp > this.#watermark) this.#watermark = round.timestamp;
+      }
+      if (round.unreadable) {
+        if (this.#skip(round) && ++skipped <= LOGGED_PER_READ) {
+          this.#logger.warn("stored round unreadable; skipped", {
+            name: round.name,
+            error: round.unreadable,
+          });
+        }
+        continue;
+      }
       const fallback = Number(round.timestamp) / 1e6;
       const results = round.results;
       for (let i = 0; i < results.length; i++) {
@@ -132,15 +184,17 @@ export class RollupLoader implements LoaderState {
       }
       n++;
       this.rounds++;
-      if (track) {
-        this.#seen.set(round.name, round.timestamp);
-        if (round.timestamp > this.#watermark) this.#watermark = round.timestamp;
-      }
       if (performance.now() - slice > SLICE_MS) {
         this.#publish(false);
         await yieldNow();
         slice = performance.now();
       }
+    }
+    if (skipped > LOGGED_PER_READ) {
+      this.#logger.warn("more stored rounds unreadable; skipped", {
+        rounds: skipped - LOGGED_PER_READ,
+        total: this.#unreadable,
+      });
     }
     return n;
   }
@@ -212,25 +266,6 @@ export class RollupLoader implements LoaderState {
       e.timestamp > since && (until === undefined || e.timestamp <= until) && !this.#seen.has(e.name)
     );
     // Fetch a few rounds ahead (remote storages), yield them in order.
-    const pending: Promise<StoredRound | undefined>[] = [];
-    let next = 0;
-    const start = () => {
-      const entry = entries[next++];
-      const p = reader.fetch(entry.name, signal).then(
-        (results) => ({ ...entry, results }),
-        (e) => {
-          if (e instanceof NotFoundError) return undefined; // expired meanwhile
-          throw e;
-        },
-      );
-      p.catch(() => {}); // awaited below; never an unhandled rejection if the reader stops early
-      pending.push(p);
-    };
-    while (next < entries.length && pending.length < this.#concurrency) start();
-    while (pending.length) {
-      const round = await pending.shift()!;
-      if (next < entries.length) start();
-      if (round) yield round;
-    }
+    yield* fetchRounds(reader, entries, this.#concurrency, signal);
   }
 }

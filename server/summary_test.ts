@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../_internal/log.ts";
-import { parseStorage } from "../config/load.ts";
-import type { Result } from "../result.ts";
+import { Checkup } from "../checkup.ts";
+import { parseStorage, resolveConfig } from "../config/load.ts";
+import { encodeResults, type Result } from "../result.ts";
 import type { Storage } from "../storage/storage.ts";
 import { decodeRollup } from "../statuspage/js/codec.js";
 import { isSummaryStore, keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summary.ts";
@@ -182,4 +183,44 @@ Deno.test("SummaryUpdate reads and writes each node's summary once, however many
     [0, 5, 0, 1],
     "the earlier rounds plus the new one",
   );
+});
+
+Deno.test("a bad round costs that round only: the summary folds the rounds around it and goes on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { logger, lines } = memoryLogger();
+    const checkup = new Checkup(resolveConfig({ storage: { type: "fs", dir: `${dir}/checks` } }), {
+      logger,
+      spool: { dir: `${dir}/spool` },
+    });
+    // Three rounds left in the spool by an outage; the middle one was cut short on disk.
+    const t = 1_800_000_000_000_000_000n, min = 60_000_000_000n;
+    await Deno.mkdir(`${dir}/spool`);
+    const spooled = async (at: bigint, id: string, text: string) =>
+      await Deno.writeTextFile(`${dir}/spool/${at}-${id}.round`, `${at}\n${text}`);
+    await spooled(t, "aaaaaaaa", encodeResults(results("eu", t)));
+    await spooled(t + min, "bbbbbbbb", encodeResults(results("eu", t + min, true)).slice(0, 30));
+    await spooled(t + 2n * min, "cccccccc", encodeResults(results("eu", t + 2n * min)));
+    const report = await checkup.round({
+      store: true,
+      spool: true,
+      notify: false,
+      transform: () => results("eu", t + 3n * min, true),
+    });
+    assert.equal(report.spooled, undefined, "the spool was sent");
+    assert.match(lines.join("\n"), /ERROR spool: dropping an unreadable round/);
+    const summary = () =>
+      Deno.readTextFile(`${dir}/checks/_state/summary-eu.json`).then((s) => decodeRollup(JSON.parse(s)));
+    const b = [...(await summary()).endpoints.values()][1];
+    assert.deepEqual(b.totals, [0, 2, 0, 1], "two spooled rounds and the new one; the bad one is skipped");
+    await checkup.round({
+      store: true,
+      spool: true,
+      notify: false,
+      transform: () => results("eu", t + 4n * min),
+    });
+    assert.deepEqual([...(await summary()).endpoints.values()][1].totals, [0, 3, 0, 1], "the next round too");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -76,10 +76,11 @@ function assertSecure(res: Response, path: string) {
 for (const backend of SERVE_BACKENDS) {
   Deno.test({
     name: `serve API over ${backend.name}`,
-    ignore: backend.ignore,
     async fn(t) {
       const dir = await Deno.makeTempDir({ prefix: "checkup-serve-" });
-      const storage = openStorage(await backend.config(dir));
+      const opened = await backend.open(dir);
+      if (!opened) return await Deno.remove(dir, { recursive: true });
+      const storage = openStorage(opened.config);
       const rounds = await seedHistory(storage);
       const live = await start(storage, rounds, TOKEN);
       try {
@@ -362,6 +363,7 @@ for (const backend of SERVE_BACKENDS) {
       } finally {
         await live.close();
         await storage.close?.();
+        await opened.stop();
         await Deno.remove(dir, { recursive: true });
       }
     },
