@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { formatDuration } from "../config/duration.ts";
 import { typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
@@ -65,7 +65,7 @@ export interface ExecCheckerOptions {
   /** What a failure makes the result: `"error"` down (the default), `"warn"` degraded. */
   raise: "error" | "warn";
   /** Degraded when the median run time is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Attempts per check (default 1). */
   attempts: number;
   /** Pause after each attempt, nanoseconds (default 0). */

@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
@@ -101,7 +101,7 @@ export interface HttpCheckerOptions {
   /** Accepted status ranges, inclusive (default `[[200, 204]]`, Go's). */
   up_status: StatusRange[];
   /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Text the body must contain; `""`: no rule. */
   must_contain: string;
   /** Text the body must not contain; `""`: no rule. */

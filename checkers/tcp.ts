@@ -7,7 +7,7 @@
  */
 import tls from "node:tls";
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { readPemFile } from "./_cert.ts";
@@ -69,7 +69,7 @@ export interface TcpCheckerOptions {
   /** Timeout of one attempt (connect, handshake, exchange), nanoseconds (default 1 s). */
   timeout: number;
   /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Attempts per check (default 1). */
   attempts: number;
   /** Pause after each attempt, nanoseconds (default 0). */
