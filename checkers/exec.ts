@@ -226,7 +226,8 @@ export class ExecChecker extends AttemptChecker<ExecCheckerOptions> {
         detached: true, // its own process group, so a timeout kills the children it started too
       }).spawn();
     } catch (e) {
-      return { rtt: 0, error: goError(spawnError(o.command, e), ""), transportFailure: true };
+      const rtt = (performance.now() - start) * 1e6; // Go's RTT of a command that cannot start
+      return { rtt, error: goError(spawnError(o.command, e), ""), transportFailure: true };
     }
     const kill = () => {
       try {

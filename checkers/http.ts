@@ -289,7 +289,8 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
       fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
-    if ("error" in res) return { rtt: 0, error: res.error, transportFailure: true };
+    // Go records the time a failed request took (until the error), not 0; the error names the phase.
+    if ("error" in res) return { rtt, error: res.error, transportFailure: true };
     const error = await this.#judge(res).catch((e) => `reading response body: ${errorText(e)}`);
     if (error) return { rtt, error };
     if (o.cert_expiry_threshold && leaves.length === 0) {

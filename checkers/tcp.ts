@@ -117,16 +117,17 @@ export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
     const { host, port } = splitHostPort(o.endpoint_url);
     const signal = attemptSignal(outer, o.timeout);
     const onAbort = (phase: string) => abortMessage(signal, o.timeout, phase);
+    // As in Go, the clock starts before the CA file is read (Go reads it in the dialer).
+    const start = performance.now();
+    const elapsed = () => (performance.now() - start) * 1e6;
     let ca: string[] | undefined;
     if (o.tls && o.tls_ca_file) {
       try {
         ca = [...tls.rootCertificates, await readPemFile(o.tls_ca_file, "tls_ca_file")];
       } catch (e) {
-        return { rtt: 0, error: errorText(e), transportFailure: true };
+        return { rtt: elapsed(), error: errorText(e), transportFailure: true };
       }
     }
-    const start = performance.now();
-    const elapsed = () => (performance.now() - start) * 1e6;
     if (!o.tls && !o.send && !o.expect) {
       // A plain connect: Deno's own socket is about twice as cheap as node:net's, which matters at scale.
       try {
