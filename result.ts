@@ -257,10 +257,16 @@ const KEY_BY_LOWER = new Map(KEYS.map((k) => [k.toLowerCase(), k]));
 /** Marks an integer that {@linkcode decodeResults} quoted before parsing, to keep it exact. */
 const EXACT = "\u0001";
 /** A duration that may be beyond 2^53 (16 digits or more), not part of a decimal. */
-const LONG_DURATION = /"(rtt|threshold)"(\s*:\s*)(-?\d{16,})(?![\d.eE])/g;
+const LONG_DURATION = /"(rtt|threshold)"(\s*:\s*)(-?\d{16,})(?![\d.eE])/gi;
 
-function num(v: unknown, where: string): Nanoseconds {
-  if (typeof v === "number") return v;
+/** Thrown by {@linkcode num} (when `retry`) for an integer JSON.parse rounded: the text is parsed again. */
+class Inexact {}
+
+function num(v: unknown, where: string, retry: boolean): Nanoseconds {
+  if (typeof v === "number") {
+    if (retry && Number.isInteger(v) && !Number.isSafeInteger(v)) throw new Inexact();
+    return v;
+  }
   if (v === undefined || v === null) return 0;
   if (typeof v === "string" && v.startsWith(EXACT)) return exactNs(BigInt(v.slice(1)));
   throw new ResultFormatError(`${where}: expected a number, found ${JSON.stringify(v)}`);
@@ -272,7 +278,7 @@ function str(v: unknown, where: string): string | undefined {
   throw new ResultFormatError(`${where}: expected a string, found ${JSON.stringify(v)}`);
 }
 
-function decodeAttempt(a: unknown, result: string, j: number): Attempt {
+function decodeAttempt(a: unknown, result: string, j: number, retry: boolean): Attempt {
   const where = `${result}.times[${j}]`; // cheap: V8 builds it lazily as a rope
   if (typeof a !== "object" || a === null) {
     throw new ResultFormatError(`${where}: expected an attempt object`);
@@ -281,13 +287,13 @@ function decodeAttempt(a: unknown, result: string, j: number): Attempt {
   for (const k in a) {
     const v = (a as Record<string, unknown>)[k];
     const key = k === "rtt" || k === "error" ? k : k.toLowerCase();
-    if (key === "rtt") rtt = num(v, `${where}.rtt`);
+    if (key === "rtt") rtt = num(v, `${where}.rtt`, retry);
     else if (key === "error") error = str(v, `${where}.error`);
   }
   return error === undefined ? { rtt } : { rtt, error };
 }
 
-function decodeResult(item: unknown, where: string): Result {
+function decodeResult(item: unknown, where: string, retry: boolean): Result {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     throw new ResultFormatError(`${where}: expected a result object`);
   }
@@ -316,10 +322,10 @@ function decodeResult(item: unknown, where: string): Result {
         if (v === undefined || v === null) break;
         if (!Array.isArray(v)) throw new ResultFormatError(`${where}.times: expected an array`);
         r.times = new Array<Attempt>(v.length);
-        for (let j = 0; j < v.length; j++) r.times[j] = decodeAttempt(v[j], where, j);
+        for (let j = 0; j < v.length; j++) r.times[j] = decodeAttempt(v[j], where, j, retry);
         break;
       case "threshold": {
-        const t = num(v, `${where}.threshold`);
+        const t = num(v, `${where}.threshold`, retry);
         if (t) r.threshold = t;
         break;
       }
@@ -347,24 +353,37 @@ function decodeResult(item: unknown, where: string): Result {
 
 /**
  * Decodes a check file (Go's or ours) into results. Tolerates everything Go writes: missing keys,
- * `\u003c` escapes, a trailing newline, keys in any case. Timestamps are kept exact as bigints.
+ * `\u003c` escapes, a trailing newline, keys in any case. Timestamps, and durations beyond 2^53 ns, are
+ * kept exact as bigints.
  * Errors name `source` and the element at fault.
  */
 export function decodeResults(text: string, source = "check file"): Result[] {
-  let raw: unknown;
+  // Keep 19-digit nanosecond timestamps exact: quote them before JSON.parse rounds them to a double.
+  // (Writers use the lower-case key; another spelling is still read, to the nearest 256 ns.)
+  const quoted = text.replace(/"timestamp"(\s*:\s*)(-?\d+)/g, '"timestamp"$1"$2"');
   try {
-    // Keep 19-digit nanosecond timestamps exact: quote them before JSON.parse rounds them to a double.
-    // Durations (rtt, threshold) of 16 digits or more likewise, marked, so a string is still refused.
-    // (Writers use the lower-case keys; another spelling is still read, to the nearest double.)
-    const quoted = text.replace(/"timestamp"(\s*:\s*)(-?\d+)/g, '"timestamp"$1"$2"');
-    raw = JSON.parse(quoted.replace(LONG_DURATION, '"$1"$2"\\u0001$3"'));
+    return decodeParsed(parseJson(quoted, source), source, true);
+  } catch (e) {
+    if (!(e instanceof Inexact)) throw e;
+  }
+  // Rare: a duration (rtt, threshold) beyond 2^53. Parse again with the long ones quoted, marked so that a
+  // string written as such is still refused.
+  return decodeParsed(parseJson(quoted.replace(LONG_DURATION, '"$1"$2"\\u0001$3"'), source), source, false);
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new ResultFormatError(`${source}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+function decodeParsed(raw: unknown, source: string, retry: boolean): Result[] {
   if (raw === null) return [];
   if (!Array.isArray(raw)) throw new ResultFormatError(`${source}: expected a JSON array of results`);
   const out = new Array<Result>(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = decodeResult(raw[i], `${source}[${i}]`);
+  for (let i = 0; i < raw.length; i++) out[i] = decodeResult(raw[i], `${source}[${i}]`, retry);
   return out;
 }
 

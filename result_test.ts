@@ -130,6 +130,10 @@ Deno.test("durations beyond 2^53 ns keep every digit through encode and decode (
   assert.deepEqual(decodeResults('[{"times":[{"rtt": 9007199254740991}],"threshold" : 9007199254740993}]'), [
     { timestamp: 0n, times: [{ rtt: 9007199254740991 }], threshold: 9007199254740993n },
   ]);
+  // Any key spelling; a decimal beyond 2^53 stays a (rounded) number, as before.
+  assert.deepEqual(decodeResults('[{"Times":[{"RTT":9007199254740993}],"THRESHOLD":9007199254740993.0}]'), [
+    { timestamp: 0n, times: [{ rtt: 9007199254740993n }], threshold: 9007199254740992 },
+  ]);
   // A long number quoted by the writer is still a string, refused as Go refuses it.
   assert.throws(() => decodeResults('[{"threshold":"9007199254740993"}]'), ResultFormatError);
   // A double beyond int64 (library code) is saturated, not written as 9223372036854776000 or 1e+21.
