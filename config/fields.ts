@@ -6,23 +6,41 @@
  */
 import { z } from "zod";
 import { describeValue } from "./errors.ts";
-import { parseDuration } from "./duration.ts";
+import { type Nanoseconds, parseDuration, parseExactDuration } from "./duration.ts";
 
 /** A duration field: integer nanoseconds or a string such as `"10s"`; resolves to nanoseconds. */
 export function duration(description: string): z.ZodType<number, number | string> {
-  return z.union([z.number(), z.string()], {
-    error: (iss) =>
-      `expected a duration (integer nanoseconds or a string like "10s"), found ${describeValue(iss.input)}`,
-  }).transform((v, ctx) => {
-    try {
-      return parseDuration(v);
-    } catch (e) {
-      ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
-      return z.NEVER;
-    }
-  }).meta({
+  return durationOf(description, parseDuration);
+}
+
+/**
+ * A duration field that stays exact beyond 2^53 ns ({@linkcode parseExactDuration}): for values that
+ * reach results and check files, which Go reads as int64 (`threshold_rtt`).
+ */
+export function exactDuration(description: string): z.ZodType<Nanoseconds, number | string> {
+  return durationOf(description, parseExactDuration);
+}
+
+function durationOf<T>(description: string, parse: (v: number | string) => T): z.ZodType<T, number | string> {
+  // The config loader reads an integer too large for a double as a bigint: it reaches the parser as
+  // exact integer nanoseconds ("<digits>ns"), so the messages and bounds are those of any duration.
+  const toText = (v: unknown) => (typeof v !== "bigint" ? v : v < 0n ? Number(v) : `${v}ns`);
+  return z.preprocess(
+    toText,
+    z.union([z.number(), z.string()], {
+      error: (iss) =>
+        `expected a duration (integer nanoseconds or a string like "10s"), found ${describeValue(iss.input)}`,
+    }).transform((v, ctx) => {
+      try {
+        return parse(v);
+      } catch (e) {
+        ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
+        return z.NEVER;
+      }
+    }),
+  ).meta({
     description: `${description} Integer nanoseconds (Go) or a string like "500ms", "10s", "5m", "7d".`,
-  });
+  }) as unknown as z.ZodType<T, number | string>;
 }
 
 /** A `host:port` address field. */

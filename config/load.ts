@@ -87,10 +87,19 @@ function defaultEnv(name: string): string | undefined {
   return Deno.env.get(name);
 }
 
-/** Parses JSON text; a syntax error names the source, line and column. */
+/** Keeps an integer literal too large for a double exact, as a bigint (Go reads it as an int64). */
+function exactIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== "number" || Number.isSafeInteger(value) || !context?.source) return value;
+  return /^-?\d+$/.test(context.source) ? BigInt(context.source) : value;
+}
+
+/**
+ * Parses JSON text; a syntax error names the source, line and column. Integer literals beyond 2^53 are
+ * read as exact bigints.
+ */
 export function parseJsonText(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, exactIntegers as (key: string, value: unknown) => unknown);
   } catch (e) {
     const at = findJsonSyntaxError(text);
     if (!at) throw new ConfigError(source, [{ path: "", message: `invalid JSON: ${(e as Error).message}` }]);
