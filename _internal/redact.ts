@@ -53,9 +53,10 @@ const CREDENTIAL_WORDS = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isCredentialName } from "./redact.ts";
- * console.assert(isCredentialName("auth_token") && isCredentialName("X-Amz-Date") && isCredentialName("apiKey"));
- * console.assert(!isCredentialName("keyword") && !isCredentialName("status_code") && !isCredentialName("author"));
+ * assert.ok(isCredentialName("auth_token") && isCredentialName("X-Amz-Date") && isCredentialName("apiKey"));
+ * assert.ok(!isCredentialName("keyword") && !isCredentialName("status_code") && !isCredentialName("author"));
  * ```
  */
 export function isCredentialName(name: string): boolean {
@@ -113,8 +114,9 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>\\`[\]]*@/gi;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactUrls } from "./redact.ts";
- * console.assert(
+ * assert.ok(
  *   redactUrls("https://u:p@api.example/x?auth_token=abc&page=2") === "https://***@api.example/x?auth_token=***&page=2",
  * );
  * ```
@@ -217,9 +219,10 @@ export class Redactor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactPatterns, redactResult } from "./redact.ts";
  * const r = redactResult({ endpoint: "https://x/?sig=abc", timestamp: 1n }, redactPatterns);
- * console.assert(r.endpoint === "https://x/?sig=***");
+ * assert.ok(r.endpoint === "https://x/?sig=***");
  * ```
  */
 export function redactResult(r: Result, redact: (text: string) => string): Result {

@@ -39,9 +39,10 @@ export interface MetaPolicySources {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metaPolicy } from "./security.ts";
  * const p = metaPolicy({ connect: ["https://bucket.example"] });
- * console.assert(p.includes("connect-src 'self' https://bucket.example") && !p.includes("frame-ancestors"));
+ * assert.ok(p.includes("connect-src 'self' https://bucket.example") && !p.includes("frame-ancestors"));
  * ```
  */
 export function metaPolicy(sources: MetaPolicySources = {}): string {

@@ -74,6 +74,7 @@ export function keepsSummaries(storage: Storage): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactRollup } from "./summary.ts";
  * import { redactPatterns } from "../_internal/redact.ts";
  * import { Rollup } from "../statuspage/js/rollup.js";
@@ -81,7 +82,7 @@ export function keepsSummaries(storage: Storage): boolean {
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=abc", healthy: true }, 1.8e12);
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=***", healthy: true }, 1.8e12 + 60e3);
  * const safe = redactRollup(old, redactPatterns);
- * console.assert(safe.endpoints.size === 1 && [...safe.endpoints.values()][0].totals[1] === 2);
+ * assert.ok(safe.endpoints.size === 1 && [...safe.endpoints.values()][0].totals[1] === 2);
  * ```
  */
 export function redactRollup(rollup: Rollup, redact: (text: string) => string): Rollup {
