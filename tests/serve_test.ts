@@ -30,7 +30,12 @@ interface Live {
   close(): Promise<void>;
 }
 
-async function start(storage: Storage & StorageReader, rounds: number, token?: string): Promise<Live> {
+async function start(
+  storage: Storage & StorageReader,
+  rounds: number,
+  token?: string,
+  redact?: (text: string) => string,
+): Promise<Live> {
   const redactor = new Redactor();
   redactor.add(URL_SECRET);
   const handler = createStatusHandler({
@@ -38,7 +43,7 @@ async function start(storage: Storage & StorageReader, rounds: number, token?: s
     writer: storage,
     token,
     title: "Acme <status>",
-    redact: (t) => redactor.redact(t),
+    redact: redact ?? ((t) => redactor.redact(t)),
   });
   await handler.refresh();
   await handler.loader.backfill();
@@ -445,13 +450,13 @@ for (const backend of SERVE_BACKENDS) {
         "https://hooks.example/env-secret-path-9q8w/health?CODE=4711",
       ];
       const MIN = 60_000_000_000n;
-      const start = nowNs() - 60n * MIN;
+      const first = nowNs() - 60n * MIN;
       const round = (i: bigint, clear: boolean) =>
         endpoints.map((endpoint, k) => {
           const r: Result = {
             title: `E${k}`,
             endpoint,
-            timestamp: start + i * MIN,
+            timestamp: first + i * MIN,
             times: [{ rtt: 1e6 * (k + 1), ...(k === 1 ? { error: `refused by ${endpoint}` } : {}) }],
             ...(k === 1 ? { down: true } : { healthy: true }),
             node: "eu-west",
@@ -459,9 +464,9 @@ for (const backend of SERVE_BACKENDS) {
           return clear ? r : redactResult(r, redact);
         });
       for (let i = 0n; i < 6n; i++) {
-        await storage.store(round(i, i < 3n), undefined, { at: start + i * MIN + 1n });
+        await storage.store(round(i, i < 3n), undefined, { at: first + i * MIN + 1n });
       }
-      const live = await startRedacting(storage, redact);
+      const live = await start(storage, 18, undefined, redact);
       try {
         const status = await json(live, "/api/v1/status");
         assert.deepEqual(
@@ -493,22 +498,4 @@ for (const backend of SERVE_BACKENDS) {
       }
     },
   });
-}
-
-/** A server over `storage` with `redact` as its only option. */
-async function startRedacting(
-  storage: Storage & StorageReader,
-  redact: (t: string) => string,
-): Promise<Live> {
-  const handler = createStatusHandler({ reader: storage, redact });
-  await handler.refresh();
-  await handler.loader.backfill();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler.fetch);
-  return {
-    handler,
-    storage,
-    rounds: 0,
-    base: `http://127.0.0.1:${server.addr.port}`,
-    close: () => server.shutdown(),
-  };
 }
