@@ -54,7 +54,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 6
 
 /** Reads a child's stream to the end, handing each chunk of text to `onText`. */
 async function drain(stream: ReadableStream<Uint8Array>, onText: (t: string) => void): Promise<void> {
-  for await (const t of stream.pipeThrough(new TextDecoderStream())) onText(t);
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
 }
 
 Deno.test("no byte serve publishes, exports or stores holds a secret of the config", async () => {
