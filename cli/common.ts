@@ -1,6 +1,6 @@
 /** Shared CLI plumbing: loading the config with a logger on stderr, and turning failures into exit codes. */
 import { createLogger, type Logger, type LogLevel } from "../_internal/log.ts";
-import { Checkup } from "../checkup.ts";
+import { Checkup, InterruptedError } from "../checkup.ts";
 import { loadConfig } from "../config/load.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { Io } from "./io.ts";
@@ -13,7 +13,7 @@ export interface GlobalOptions {
 }
 
 /** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** A failure already reported to the user; carries the exit code. */
 export class ExitError extends Error {
@@ -46,6 +46,7 @@ export async function guard(io: Io, body: () => Promise<number>): Promise<number
     if (e instanceof ConfigError) io.err(`error: ${e.message}\n`);
     else if (e instanceof ExitError) io.err(`error: ${e.message}\n`);
     else io.err(`error: ${(e as Error)?.message ?? e}\n`);
+    if (e instanceof InterruptedError) return EXIT.interrupted;
     return e instanceof ExitError ? e.code : EXIT.failure;
   }
 }

@@ -226,6 +226,9 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         order: checkup.checkers.map((c) => c.title),
         logger,
         redact: (t) => redactor.redact(t),
+        deliveries: every !== undefined && checkup.notifiers.length
+          ? () => checkup.deliveryStats()
+          : undefined,
       });
       let server: Deno.HttpServer<Deno.NetAddr>;
       try {

@@ -65,6 +65,10 @@ export interface ResolvedConfig {
   node?: string;
   /** `checkup every` spreads checks over the interval. */
   spread: boolean;
+  /** Single runs deliver notifications for at most this long, nanoseconds (default 10 s). */
+  deliver_within: number;
+  /** Deliveries under way get this long to finish at shutdown, nanoseconds (default 5 s). */
+  shutdown_grace: number;
   /** Unknown keys and deprecations: worth telling, not fatal. */
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
@@ -202,7 +206,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
   const top: Record<string, unknown> = {};
   const lists: Record<string, unknown> = {};
   const listKeys = ["checkers", "storage", "notifiers", "notifier"];
-  const topKeys = ["concurrent_checks", "timestamp", "node", "spread"];
+  const topKeys = ["concurrent_checks", "timestamp", "node", "spread", "deliver_within", "shutdown_grace"];
   for (const [key, value] of Object.entries(data)) {
     const lower = key.toLowerCase();
     if (key === "$schema") continue;
@@ -257,6 +261,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
     timestamp: s.timestamp,
     node: s.node,
     spread: s.spread,
+    deliver_within: s.deliver_within,
+    shutdown_grace: s.shutdown_grace,
     warnings,
     redactor,
   };

@@ -3,7 +3,9 @@
  * `notifiers`, legacy `notifier`), which the registries validate.
  */
 import { z } from "zod";
+import type { Duration } from "./duration.ts";
 import { describeValue } from "./errors.ts";
+import { duration } from "./fields.ts";
 
 /** Top-level settings as written in `checkup.json`. */
 export interface TopLevelConfig {
@@ -15,6 +17,10 @@ export interface TopLevelConfig {
   node?: string;
   /** `checkup every`: spread checks over the interval instead of starting them all at once. */
   spread?: boolean;
+  /** Single runs (`checkup --store`, `message`): how long to deliver notifications before exiting (default 10s). */
+  deliver_within?: Duration;
+  /** On SIGINT/SIGTERM: how long deliveries under way may finish before the process exits (default 5s). */
+  shutdown_grace?: Duration;
 }
 
 /** Validated top-level settings. */
@@ -23,6 +29,8 @@ export interface TopLevelOptions {
   timestamp?: bigint;
   node?: string;
   spread: boolean;
+  deliver_within: number;
+  shutdown_grace: number;
 }
 
 const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
@@ -59,6 +67,12 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
     description:
       "checkup every: spread checks evenly over the interval instead of starting them all at once.",
   }),
+  deliver_within: duration(
+    "Single runs (checkup --store, message): how long to deliver notifications before exiting; the rest waits in the outbox for the next run.",
+  ).default(10e9),
+  shutdown_grace: duration(
+    "On SIGINT/SIGTERM: how long deliveries under way may finish; the rest stays in the outbox for the next start.",
+  ).default(5e9),
   node: z.string().min(1).optional().meta({
     description: "This node's name or location; results carry it as `node` (Checkup extension).",
   }),

@@ -25,6 +25,8 @@ import { BodyCache, type Representation, representation, serve } from "./http_ca
 import { type LoaderOptions, type LoaderState, RollupLoader } from "./loader.ts";
 import { bearerMatches, messageFromBody, recentMessages } from "./messages.ts";
 import { renderMetrics } from "./metrics.ts";
+import { renderDeliveryMetrics } from "./delivery_metrics.ts";
+import type { DeliveryStats } from "../notifiers/delivery.ts";
 import { secure } from "./security.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
@@ -57,6 +59,8 @@ export interface StatusServerOptions {
   redact?: (text: string) => string;
   /** Loader tuning (recent window, overlap, fetch concurrency). */
   loader?: Omit<LoaderOptions, "reader" | "logger" | "redact">;
+  /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
+  deliveries?: () => DeliveryStats[];
 }
 
 /** A status server: its request handler and the loader behind it. */
@@ -340,7 +344,17 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       const text = renderMetrics(view("24h"), totals, loader);
       return representation(text, "text/plain; version=0.0.4; charset=utf-8", "no-store");
     });
-    return serve(c.req.raw, rep);
+    if (!options.deliveries) return serve(c.req.raw, rep);
+    // Delivery counters change between storage reads: rendered afresh, after the cached part.
+    const deliveries = renderDeliveryMetrics(options.deliveries());
+    return serve(
+      c.req.raw,
+      representation(
+        new TextDecoder().decode(rep.body) + deliveries,
+        "text/plain; version=0.0.4; charset=utf-8",
+        "no-store",
+      ),
+    );
   });
 
   app.get("/index.json", async (c) => {

@@ -279,11 +279,12 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
   }
 
   #state(what: string, fn: () => Promise<SqlRow[]>): Promise<SqlRow[]> {
-    this.#stateReady ??= this.#ddl(this.#dialect.stateDdl).catch((e) => {
-      this.#stateReady = undefined;
-      throw e;
-    });
     return this.#run(what, async () => {
+      // Created here, awaited at once: a server that is down must not leave a rejected promise unawaited.
+      this.#stateReady ??= this.#ddl(this.#dialect.stateDdl).catch((e) => {
+        this.#stateReady = undefined;
+        throw e;
+      });
       await this.#stateReady;
       return await fn();
     });
