@@ -20,6 +20,7 @@ import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./_internal/http_clients.ts";
 import { SummaryUpdate } from "./server/summary.ts";
+import { redactResult } from "./_internal/redact.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -101,6 +102,8 @@ export class Checkup {
   readonly #alerts: AlertPipeline;
   readonly #spool?: Spool;
   readonly #httpClients = new HttpClients();
+  /** The config's redactor: results are redacted as they are made, so nothing secret is stored or sent. */
+  readonly #redact: (text: string) => string;
   /** This node's summaries, read once and kept (only this node writes them). */
   #summaries?: SummaryUpdate;
 
@@ -123,6 +126,7 @@ export class Checkup {
     this.#logger = deps.logger ?? silentLogger;
     this.#clock = deps.clock ?? (deps.now ? clockOf(deps.now) : systemClock);
     this.#now = () => this.#clock.now();
+    this.#redact = (text) => resolved.redactor.redact(text);
     const context: PluginContext = {
       logger: this.#logger,
       fetch: deps.fetch ?? ((...a) => fetch(...a)),
@@ -149,7 +153,7 @@ export class Checkup {
       deliverWithin: resolved.deliver_within / 1e6,
       grace: resolved.shutdown_grace / 1e6,
       node: resolved.node,
-      endpoints: this.checkers,
+      endpoints: this.checkers.map((c) => ({ title: c.title, endpoint: this.#redact(c.endpoint) })),
       state: deps.alertState ?? (this.notifiers.length
         ? defaultAlertState({
           storage: this.storage,
@@ -186,7 +190,10 @@ export class Checkup {
     return results;
   }
 
-  /** Runs checker `i`; an exception becomes a down result. Applies the timestamp override. */
+  /**
+   * Runs checker `i`; an exception becomes a down result. Applies the timestamp override, and redacts the
+   * result (endpoint, notice, errors) with the config's redactor.
+   */
   async #checkOne(i: number, signal?: AbortSignal): Promise<Result> {
     const c = this.checkers[i];
     let result: Result;
@@ -203,7 +210,7 @@ export class Checkup {
       };
     }
     if (this.timestamp !== undefined) result.timestamp = this.timestamp;
-    return result;
+    return redactResult(result, this.#redact);
   }
 
   /** Stores a round; throws when there is no storage or the storage fails. */
@@ -247,7 +254,8 @@ export class Checkup {
     try {
       // Static status pages read per-node summaries: every round stored now, spooled ones included, is
       // folded in, and each summary is written once (failures are logged, never thrown).
-      const summaries = this.storage && (this.#summaries ??= new SummaryUpdate(this.storage, this.#logger));
+      const summaries = this.storage &&
+        (this.#summaries ??= new SummaryUpdate(this.storage, this.#logger, this.#redact));
       if (options.store && options.spool && this.#spool) {
         const sent = await this.#spool.store(results, options.signal, {
           onStored: (stored) => summaries?.add(stored, options.signal),

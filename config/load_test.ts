@@ -113,6 +113,17 @@ Deno.test("${ENV} is substituted everywhere; an unset variable is an error at it
   assert.equal(o.endpoint_url, "http://fallback.test/health");
   assert.equal(o.headers.Authorization, "Bearer s3cr3t-value");
   assert.equal(cfg.redactor.redact("token s3cr3t-value leaked"), "token *** leaked");
+  assert.equal(
+    cfg.redactor.redact("http://fallback.test/health"),
+    "http://fallback.test/health",
+    "fallbacks are the file's",
+  );
+  // Every value taken from the environment is a secret, whatever the variable's name.
+  const named = resolveConfig(
+    { checkers: [{ type: "http", endpoint_url: "https://a.test/${HEALTH_PATH}" }] },
+    { env: env({ HEALTH_PATH: "h-7f3k9q" }) },
+  );
+  assert.equal(named.redactor.redact("https://a.test/h-7f3k9q"), "https://a.test/***");
   assert.deepEqual(
     issues(() => resolveConfig({ storage: { type: "fs", dir: "${CHECK_DIR}" } }, { env: env({}) })),
     [

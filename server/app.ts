@@ -52,10 +52,14 @@ export interface StatusServerOptions {
   order?: string[];
   /** Where the server reports storage errors and posted messages; default silent. */
   logger?: Logger;
-  /** Scrubs secrets from endpoints and error texts; default: credential patterns (URL passwords, tokens). */
+  /**
+   * Scrubs secrets from endpoints (as rounds are read, so an endpoint is one whether its rounds were stored
+   * redacted or not) and from error texts; default: credential patterns (URL userinfo, credential-like
+   * query parameters). `checkup serve` passes the config's redactor, which also knows its secret values.
+   */
   redact?: (text: string) => string;
   /** Loader tuning (recent window, overlap, fetch concurrency). */
-  loader?: Omit<LoaderOptions, "reader" | "logger">;
+  loader?: Omit<LoaderOptions, "reader" | "logger" | "redact">;
   /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
   deliveries?: () => DeliveryStats[];
 }
@@ -140,7 +144,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       `range: expected one of ${RANGE_NAMES.join(", ")}, found ${JSON.stringify(defaultRange)}`,
     );
   }
-  const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger });
+  const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger, redact });
   const goReads = new GoReads(options.reader, redact);
   const cache = new BodyCache();
   const staticReps = new Map<string, Representation>();

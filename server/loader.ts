@@ -13,7 +13,8 @@
  */
 import type { Logger } from "../_internal/log.ts";
 import { silentLogger } from "../_internal/log.ts";
-import { nowNs } from "../result.ts";
+import { redactPatterns } from "../_internal/redact.ts";
+import { nowNs, type Result } from "../result.ts";
 import { fetchRounds, type StorageReader, type StoredRound } from "../storage/storage.ts";
 import { Rollup } from "../statuspage/js/rollup.js";
 
@@ -31,6 +32,11 @@ export interface LoaderOptions {
   overlap?: number;
   /** Rounds fetched at once from readers without their own query (fs, s3, github); default 8. */
   concurrency?: number;
+  /**
+   * Scrubs secrets from endpoints as rounds are read (default: credential patterns). Rounds stored before
+   * redaction (by Go, or an older Checkup) then join the same endpoint as the redacted ones stored since.
+   */
+  redact?: (text: string) => string;
 }
 
 const DAY_NS = 86_400e9;
@@ -42,6 +48,8 @@ const NAMES_SHOWN = 10;
 const NAMES_REMEMBERED = 4096;
 const SLICE_MS = 25;
 const PUBLISH_MS = 1000;
+/** Distinct endpoint texts whose redaction is remembered (a few per endpoint; cleared when full). */
+const REDACTED_MEMO = 10_000;
 
 /** Yields to the event loop so requests are answered during long reads. */
 const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -88,6 +96,9 @@ export class RollupLoader implements LoaderState {
   readonly #recent: bigint;
   readonly #overlap: bigint;
   readonly #concurrency: number;
+  readonly #redact: (text: string) => string;
+  /** Endpoint text as stored → as shown: redaction runs once per distinct endpoint, not per result. */
+  readonly #endpoints = new Map<string, string>();
   /** Rounds read in the overlap window: name → store time. */
   readonly #seen = new Map<string, bigint>();
   #watermark = -1n;
@@ -118,6 +129,19 @@ export class RollupLoader implements LoaderState {
     this.#recent = BigInt(Math.round(options.recent ?? DAY_NS));
     this.#overlap = BigInt(Math.round(options.overlap ?? 300e9));
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#redact = options.redact ?? redactPatterns;
+  }
+
+  /** The result with its endpoint redacted: the endpoint's identity, whoever wrote the round. */
+  #redacted(r: Result): Result {
+    const stored = r.endpoint;
+    if (!stored) return r;
+    let shown = this.#endpoints.get(stored);
+    if (shown === undefined) {
+      if (this.#endpoints.size >= REDACTED_MEMO) this.#endpoints.clear();
+      this.#endpoints.set(stored, shown = this.#redact(stored));
+    }
+    return shown === stored ? r : { ...r, endpoint: shown };
   }
 
   /** Whether the recent window has been read (the server can answer). */
@@ -179,7 +203,7 @@ export class RollupLoader implements LoaderState {
       const fallback = Number(round.timestamp) / 1e6;
       const results = round.results;
       for (let i = 0; i < results.length; i++) {
-        const r = results[i];
+        const r = this.#redacted(results[i]);
         this.rollup.add(r, r.timestamp ? Number(r.timestamp) / 1e6 : fallback, i, results.length);
       }
       n++;

@@ -4,7 +4,8 @@ import { Checkup } from "../checkup.ts";
 import { parseStorage, resolveConfig } from "../config/load.ts";
 import { encodeResults, type Result } from "../result.ts";
 import type { Storage } from "../storage/storage.ts";
-import { decodeRollup } from "../statuspage/js/codec.js";
+import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
+import { Rollup } from "../statuspage/js/rollup.js";
 import { isSummaryStore, keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summary.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {
@@ -223,4 +224,65 @@ Deno.test("a bad round costs that round only: the summary folds the rounds aroun
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a summary is redacted with the config's redactor; an older one is re-keyed when read", async () => {
+  const dir = await Deno.makeTempDir();
+  const target = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+  const env: Record<string, string> = { API_TOKEN: "tok-9f8e7d6c5b", EXEC_SECRET: "exe-1a2b3c4d5e" };
+  const url = `http://127.0.0.1:${target.addr.port}/health?auth_token=`;
+  const resolved = resolveConfig(
+    {
+      checkers: [
+        { type: "http", endpoint_name: "Signed", endpoint_url: `${url}\${API_TOKEN}` },
+        {
+          type: "exec",
+          name: "Exec",
+          command: "sh",
+          arguments: ["-c", "echo leaked ${EXEC_SECRET}; exit 1"],
+        },
+      ],
+      storage: { type: "fs", dir },
+      node: "eu",
+    },
+    { env: (name) => env[name] },
+  );
+  // A summary written before this redaction: the endpoint and a reason in clear.
+  const old = new Rollup();
+  old.add({
+    title: "Signed",
+    endpoint: url + env.API_TOKEN,
+    healthy: true,
+    times: [{ rtt: 1e6 }],
+    node: "eu",
+  }, 1.8e12);
+  old.add(
+    {
+      title: "Exec",
+      endpoint: "sh",
+      down: true,
+      times: [{ rtt: 0, error: `leaked ${env.EXEC_SECRET}` }],
+      node: "eu",
+    },
+    1.8e12,
+  );
+  await Deno.mkdir(`${dir}/_state`);
+  await Deno.writeTextFile(`${dir}/_state/summary-eu.json`, JSON.stringify(encodeRollup(old)));
+  const checkup = new Checkup(resolved, { spool: false });
+  try {
+    await checkup.round({ store: true });
+  } finally {
+    await checkup.close();
+    await target.shutdown();
+  }
+  const text = await Deno.readTextFile(`${dir}/_state/summary-eu.json`);
+  for (const secret of Object.values(env)) assert.ok(!text.includes(secret), `${secret} in the summary`);
+  const summary = decodeRollup(JSON.parse(text));
+  assert.deepEqual(
+    [...summary.endpoints.values()].map((e) => [e.title, e.endpoint, e.totals.reduce((a, b) => a + b, 0)]),
+    [["Signed", `${url}***`, 2], ["Exec", "sh", 2]],
+    "one endpoint each: the old summary's and this round's",
+  );
+  assert.match([...summary.endpoints.values()][1].nodes.get("eu")!.reason, /leaked \*\*\*/);
+  await Deno.remove(dir, { recursive: true });
 });
