@@ -154,6 +154,7 @@ export class Checkup {
       grace: resolved.shutdown_grace / 1e6,
       node: resolved.node,
       endpoints: this.checkers.map((c) => ({ title: c.title, endpoint: this.#redact(c.endpoint) })),
+      redact: this.#redact,
       state: deps.alertState ?? (this.notifiers.length
         ? defaultAlertState({
           storage: this.storage,

@@ -306,6 +306,28 @@ export function commitDecision(state: AlertState, notifierId: string, decision: 
   } else tracks.set(decision.key, decision.next);
 }
 
+/**
+ * Re-keys a state whose endpoints were recorded before their text was redacted (an upgrade: results are
+ * now redacted as they are made): each endpoint's text goes through `redact`, and what notifiers were told
+ * follows it, so an open incident is neither forgotten nor announced again. Idempotent.
+ */
+export function redactAlertState(state: AlertState, redact: (text: string) => string): void {
+  const moves = new Map<string, string>();
+  const endpoints = new Map<string, EndpointTrack>();
+  for (const [key, e] of state.endpoints) {
+    const endpoint = redact(e.endpoint);
+    const reason = e.reason === undefined ? undefined : redact(e.reason);
+    const next = endpointKey(e.title || undefined, endpoint || undefined);
+    if (next !== key) moves.set(key, next);
+    endpoints.set(next, { ...e, endpoint, ...(reason === undefined ? {} : { reason }) });
+  }
+  state.endpoints = endpoints;
+  if (!moves.size) return;
+  for (const [id, tracks] of state.notifiers) {
+    state.notifiers.set(id, new Map([...tracks].map(([key, t]) => [moves.get(key) ?? key, t])));
+  }
+}
+
 // ---- persistence -------------------------------------------------------------------------------
 
 const VERSION = 1;

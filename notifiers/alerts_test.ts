@@ -298,3 +298,33 @@ Deno.test("alerts: an unreadable state is logged and replaced", async () => {
   assert.ok(lines.some((l) => l.includes("ignoring unreadable alert state")));
   assert.ok(decodeAlertState((await store.load())!).endpoints.size === 1);
 });
+
+Deno.test("alerts: a state saved before redaction is re-keyed: no second page after an upgrade", async () => {
+  const store = memoryAlertState();
+  const c = clock();
+  const secret = "tok-5f4e3d2c1b";
+  const clear = (s: "down" | "healthy") => ({
+    ...res("API", s),
+    endpoint: `https://api.example/?token=${secret}`,
+  });
+  const before = new Recorder(policy());
+  await new AlertPipeline([before], { now: c.now, state: store }).process([clear("down")]);
+  assert.deepEqual(before.kinds(), ["down:API"]);
+  c.tick();
+  const redact = (t: string) => t.replaceAll(secret, "***");
+  const after = new Recorder(policy());
+  const upgraded = new AlertPipeline([after], {
+    now: c.now,
+    state: store,
+    redact,
+    endpoints: [{ title: "API", endpoint: "https://api.example/?token=***" }],
+  });
+  const redacted = (s: "down" | "healthy") => ({ ...clear(s), endpoint: redact(clear(s).endpoint) });
+  await upgraded.process([redacted("down")]);
+  assert.deepEqual(after.kinds(), [], "the incident is known: not announced again");
+  c.tick();
+  await upgraded.process([redacted("healthy")]);
+  assert.deepEqual(after.kinds(), ["recovered:API"]);
+  assert.equal(after.sent[0].incident_since, T0);
+  assert.ok(!(await store.load())!.includes(secret));
+});

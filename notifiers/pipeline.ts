@@ -26,6 +26,7 @@ import {
   observeRound,
   pruneEndpoints,
   pruneNotifiers,
+  redactAlertState,
 } from "./alerts.ts";
 import { type AttemptOutcome, Delivery, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
 import type { Alert, Notifier } from "./notifier.ts";
@@ -60,6 +61,11 @@ export interface AlertPipelineOptions {
   random?: () => number;
   /** When a call's signal aborts, attempts under way get this long to finish, ms (default 5 s). */
   grace?: number;
+  /**
+   * The config's redactor: a state saved before results were redacted is re-keyed through it on load, so
+   * an upgrade neither forgets an open incident nor announces it again.
+   */
+  redact?: (text: string) => string;
 }
 
 /** What one notifier did in a round (with no background worker: what its delivery attempts did). */
@@ -98,6 +104,7 @@ export class AlertPipeline {
   readonly #keep?: ReadonlySet<string>;
   readonly #deliverWithin: number;
   readonly #grace: number;
+  readonly #redact?: (text: string) => string;
   readonly #delivery: Delivery;
   #state?: AlertState;
   #loading?: Promise<AlertState>;
@@ -122,6 +129,7 @@ export class AlertPipeline {
     this.#store = options.state ?? memoryAlertState();
     this.#deliverWithin = options.deliverWithin ?? DEFAULT_DELIVER_WITHIN_MS;
     this.#grace = options.grace ?? DEFAULT_GRACE_MS;
+    this.#redact = options.redact;
     if (options.endpoints) {
       this.#keep = new Set(
         [...options.endpoints].map((e) => endpointKey(e.title || undefined, e.endpoint || undefined)),
@@ -182,7 +190,9 @@ export class AlertPipeline {
     }
     if (text === undefined) return emptyAlertState();
     try {
-      return decodeAlertState(text, this.#store.where);
+      const state = decodeAlertState(text, this.#store.where);
+      if (this.#redact) redactAlertState(state, this.#redact);
+      return state;
     } catch (e) {
       this.#logger.warn("ignoring unreadable alert state", { error: e });
       return emptyAlertState();
