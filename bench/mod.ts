@@ -4,13 +4,14 @@
  * 127.0.0.1 and every loop is bounded in count and time.
  *
  *   round    one round of N http/tcp checks vs a bare loop, blackbox_exporter and check_http
+ *   alerts   schedule drift of `checkup every 1s` over 60 rounds with a hung webhook vs no notifiers
  *   soak     `checkup every 10s` over 1,000 endpoints (10 min; 1 min with --short)
  *   storage  storing a 1,000-result round and reading 30 days back, per backend
  *   serve    `checkup serve` over 100 endpoints × 30 days: cold start, latency under wrk, RSS, page render
  *   rollup   the status-page rollup: memory, fold time and summary size per endpoint
  *   startup  CLI start-up against `deno eval 1`
  */
-const ALL = ["round", "startup", "storage", "serve", "rollup", "soak"];
+const ALL = ["round", "startup", "storage", "serve", "rollup", "alerts", "soak"];
 const names = Deno.args.filter((a) => !a.startsWith("--"));
 const flags = Deno.args.filter((a) => a.startsWith("--"));
 const selected = names.length ? names : ALL;

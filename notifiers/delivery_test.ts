@@ -80,6 +80,21 @@ Deno.test("outbox: only the oldest entry of an endpoint is due, so a recovery ne
   assert.equal(outbox.due("other#0", 10n).length, 0, "per notifier");
 });
 
+Deno.test("outbox: a reminder is not queued while a message about the endpoint waits", () => {
+  const outbox = new Outbox();
+  const alert = (title: string, kind: Alert["kind"]) => ({ title, kind, key: `k-${title}` }) as Alert;
+  outbox.add("n#0", [alert("API", "down")], 0n);
+  outbox.add("n#0", [alert("API", "reminder"), alert("Web", "reminder")], 1n);
+  outbox.add("m#0", [alert("API", "reminder")], 1n);
+  assert.deepEqual(outbox.entries.map((e) => `${e.notifier}:${e.alert.kind}:${e.alert.title}`), [
+    "n#0:down:API",
+    "n#0:reminder:Web",
+    "m#0:reminder:API",
+  ]);
+  outbox.add("n#0", [alert("API", "recovered")], 2n);
+  assert.equal(outbox.depth("n#0"), 3, "transitions are always queued");
+});
+
 Deno.test("outbox: bounded per notifier (the oldest go), and expired after max_age", () => {
   const outbox = new Outbox();
   const many = Array.from({ length: MAX_ENTRIES + 3 }, (_, i) => ({ title: `E${i}`, key: `k${i}` }) as Alert);

@@ -9,7 +9,8 @@
  * - A failed attempt is retried with exponential backoff and jitter (1 s doubling to at most 5 min, each
  *   wait drawn between half and all of that), until the entry is older than the notifier's `max_age`.
  * - Every entry keeps the notification's stable id, so every retry carries the same id.
- * - Bounded: at most {@linkcode MAX_ENTRIES} entries per notifier; the oldest are dropped beyond it.
+ * - Bounded: a reminder is not queued while the notifier still has an undelivered message about the same
+ *   endpoint, and at most {@linkcode MAX_ENTRIES} entries are kept per notifier (the oldest are dropped).
  *
  * @module
  */
@@ -80,11 +81,20 @@ export class Outbox {
   }
 
   /**
-   * Queues alerts for a notifier, due at once; returns the entries dropped to stay within
-   * {@linkcode MAX_ENTRIES} (the notifier's oldest).
+   * Queues alerts for a notifier, due at once (a reminder only when nothing about its endpoint is waiting);
+   * returns the entries dropped to stay within {@linkcode MAX_ENTRIES} (the notifier's oldest).
    */
   add(notifier: string, alerts: readonly Alert[], now: bigint): OutboxEntry[] {
-    for (const alert of alerts) this.#entries.push({ notifier, alert, created: now, attempts: 0, next: now });
+    for (const alert of alerts) {
+      // A reminder adds nothing while the notifier still has an undelivered message about the endpoint.
+      if (
+        alert.kind === "reminder" &&
+        this.#entries.some((e) => e.notifier === notifier && e.alert.key === alert.key)
+      ) {
+        continue;
+      }
+      this.#entries.push({ notifier, alert, created: now, attempts: 0, next: now });
+    }
     const over = this.depth(notifier) - MAX_ENTRIES;
     if (over <= 0) return [];
     const dropped: OutboxEntry[] = [];
