@@ -225,7 +225,12 @@ Deno.test("delivery: SIGTERM with a hung receiver exits after the grace, the out
   const hook = startReceiver("hang");
   try {
     const base = config(dir, hook.url, {
-      notifiers: [{ type: "webhook", webhook: hook.url, timeout: "1h" }],
+      notifiers: [{
+        type: "webhook",
+        webhook: `${hook.url}?token=s3cr3t-in-the-url`,
+        headers: { authorization: "Bearer s3cr3t-in-a-header" },
+        timeout: "1h",
+      }],
     });
     await writeConfig(dir, { ...base, shutdown_grace: "200ms" });
     const graceful = spawn(dir, ["every", "1h"]);
@@ -236,6 +241,10 @@ Deno.test("delivery: SIGTERM with a hung receiver exits after the grace, the out
     assert.match(out.stderr, /kept undelivered notifications for the next start/);
     const kept = await savedOutbox(dir);
     assert.equal(kept.length, 1);
+    // The state sits beside the check files (published by a static host): it names notifiers, never them.
+    const state = await Deno.readTextFile(join(dir, "checks", "_state", "alerts.json"));
+    assert.doesNotMatch(state, /s3cr3t|127\.0\.0\.1:\d+\/hook/);
+    assert.match(state, /"notifier":"webhook#0"/);
 
     // Now a grace of an hour: the second SIGTERM does not wait for it.
     await writeConfig(dir, { ...base, shutdown_grace: "1h" });
