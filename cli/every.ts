@@ -1,5 +1,6 @@
 /** `checkup every <interval>`: check, store and maintain now and on every tick until SIGINT/SIGTERM. */
-import { parseDuration } from "../config/duration.ts";
+import { BOUNDS } from "../config/bounds.ts";
+import { humanDuration, parseDuration } from "../config/duration.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
 
@@ -9,7 +10,14 @@ const WORDS: Record<string, string> = { second: "1s", minute: "1m", hour: "1h", 
 export function parseInterval(text: string): number {
   const lower = text.toLowerCase();
   const ns = parseDuration(WORDS[lower] ?? lower);
-  if (ns <= 0) throw new RangeError(`expected an interval > 0, found ${JSON.stringify(text)}`);
+  const { min, max } = BOUNDS.interval;
+  if (ns < min || ns > max) {
+    throw new RangeError(
+      `expected an interval from ${humanDuration(min)} to ${humanDuration(max)}, found ${
+        JSON.stringify(text)
+      }`,
+    );
+  }
   return ns;
 }
 

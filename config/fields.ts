@@ -6,22 +6,58 @@
  */
 import { z } from "zod";
 import { describeValue } from "./errors.ts";
-import { parseDuration } from "./duration.ts";
+import { humanDuration, parseDuration } from "./duration.ts";
 
-/** A duration field: integer nanoseconds or a string such as `"10s"`; resolves to nanoseconds. */
-export function duration(description: string): z.ZodType<number, number | string> {
+/** Bounds of a duration field in nanoseconds (0, "off", is always allowed below `min`). */
+export interface DurationBounds {
+  /** The least duration other than 0. */
+  min?: number;
+  /** The greatest duration. */
+  max?: number;
+}
+
+/**
+ * A duration field: integer nanoseconds or a string such as `"10s"`; resolves to nanoseconds. Values past
+ * Go's int64 nanoseconds are always refused; `bounds` narrows that (0 stays allowed: it means "default" or
+ * "off" wherever durations are used).
+ */
+export function duration(
+  description: string,
+  bounds: DurationBounds = {},
+): z.ZodType<number, number | string> {
+  const { min, max } = bounds;
+  const limits = [
+    min === undefined ? "" : `at least ${humanDuration(min)}`,
+    max === undefined ? "" : `at most ${humanDuration(max)}`,
+  ].filter(Boolean).join(", ");
   return z.union([z.number(), z.string()], {
     error: (iss) =>
       `expected a duration (integer nanoseconds or a string like "10s"), found ${describeValue(iss.input)}`,
   }).transform((v, ctx) => {
+    let ns: number;
     try {
-      return parseDuration(v);
+      ns = parseDuration(v);
     } catch (e) {
       ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
       return z.NEVER;
     }
+    if ((min !== undefined && ns > 0 && ns < min) || (max !== undefined && ns > max)) {
+      ctx.issues.push({
+        code: "custom",
+        input: v,
+        message: `expected a duration ${
+          min !== undefined && ns < min
+            ? `of at least ${humanDuration(min)}`
+            : `of at most ${humanDuration(max!)}`
+        }, found ${describeValue(v)}`,
+      });
+      return z.NEVER;
+    }
+    return ns;
   }).meta({
-    description: `${description} Integer nanoseconds (Go) or a string like "500ms", "10s", "5m", "7d".`,
+    description: `${description} Integer nanoseconds (Go) or a string like "500ms", "10s", "5m", "7d".${
+      limits ? ` ${limits[0].toUpperCase()}${limits.slice(1)}.` : ""
+    }`,
   });
 }
 
@@ -47,6 +83,49 @@ export function httpUrl(description: string): z.ZodString {
   }, { error: (iss) => `expected an http:// or https:// URL, found ${describeValue(iss.input)}` }).meta({
     description,
   });
+}
+
+/** A `headers` field: its output, and its input (absent means none). */
+export type HeaderField<V> = z.ZodType<Record<string, V>, Record<string, V> | undefined>;
+
+const TOKEN = /^[!#$%&'*+.^`|~0-9A-Za-z-]+$/;
+// Bytes a header value cannot carry (RFC 9110 §5.5): a CR or LF would end the header, a NUL is refused.
+// deno-lint-ignore no-control-regex
+const BAD_VALUE = /[\r\n\0]/;
+
+/**
+ * Request headers to send: a header name to a value (or, with `lists`, a list of values joined with
+ * `", "`, Go's form). Names must be HTTP tokens and values must not hold CR, LF or NUL, checked at load
+ * so a bad header is a config error with its path, not a failed request every round.
+ */
+export function headers(description: string, lists: true): HeaderField<string | string[]>;
+export function headers(description: string, lists?: false): HeaderField<string>;
+export function headers(description: string, lists = false): HeaderField<string | string[]> {
+  const value = lists ? z.union([z.string(), z.array(z.string())]) : z.string();
+  return z.record(z.string(), value).superRefine((map, ctx) => {
+    for (const [name, v] of Object.entries(map)) {
+      if (!TOKEN.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          input: name,
+          message: `expected a header name (letters, digits and !#$%&'*+.^_\`|~-), found ${
+            describeValue(name)
+          }`,
+        });
+      }
+      const values = Array.isArray(v) ? v : [v];
+      values.forEach((one, i) => {
+        if (!BAD_VALUE.test(one)) return;
+        ctx.addIssue({
+          code: "custom",
+          path: Array.isArray(v) ? [name, i] : [name],
+          input: one,
+          message: `expected a header value without CR, LF or NUL characters, found ${describeValue(one)}`,
+        });
+      });
+    }
+  }).default({}).meta({ description }) as unknown as HeaderField<string | string[]>;
 }
 
 /** The `"type"` discriminator of a plugin schema; aliases are accepted and normalised to `type`. */

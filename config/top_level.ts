@@ -3,6 +3,7 @@
  * `notifiers`, legacy `notifier`), which the registries validate.
  */
 import { z } from "zod";
+import { BOUNDS } from "./bounds.ts";
 import { describeValue } from "./errors.ts";
 
 /** Top-level settings as written in `checkup.json`. */
@@ -41,7 +42,12 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
   concurrent_checks: z.number().int().min(0, {
     error: (iss) =>
       `expected a number of checks ≥ 1 (0 means the default, 5), found ${describeValue(iss.input)}`,
-  }).default(0).transform((n) => n || 5).meta({ description: "Maximum checks running at once (default 5)." }),
+  }).max(BOUNDS.concurrentChecks.max, {
+    error: (iss) =>
+      `expected a number of checks ≤ ${BOUNDS.concurrentChecks.max}, found ${describeValue(iss.input)}`,
+  }).default(0).transform((n) => n || 5).meta({
+    description: `Maximum checks running at once (default 5, at most ${BOUNDS.concurrentChecks.max}).`,
+  }),
   timestamp: z.string().transform((s, ctx) => {
     const ns = parseRfc3339(s);
     if (ns === undefined) {
