@@ -366,10 +366,15 @@ export function decodeConfigText(bytes: Uint8Array, source: string): string {
       if (validPrefix(mid)) valid = mid;
       else hi = mid - 1;
     }
-    throw new ConfigError(source, [{
+    // An incomplete sequence at the end of the valid prefix is where the bad one starts.
+    let at = valid;
+    let k = valid - 1;
+    while (k >= 0 && valid - k <= 3 && (bytes[k] & 0xc0) === 0x80) k--;
+    if (k >= 0 && bytes[k] >= 0xc0 && valid - k < (bytes[k] >= 0xf0 ? 4 : bytes[k] >= 0xe0 ? 3 : 2)) at = k;
+    const line = bytes.subarray(0, at).filter((b) => b === 10).length + 1;
+    throw new ConfigError(`${source}:${line}`, [{
       path: "",
-      message:
-        `expected UTF-8 text, found a byte that is not UTF-8 at offset ${valid}; save the file as UTF-8`,
+      message: `expected UTF-8 text, found a byte that is not UTF-8 (byte ${at}); save the file as UTF-8`,
     }]);
   }
 }
