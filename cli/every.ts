@@ -23,7 +23,7 @@ export function parseInterval(text: string): number {
 
 /** Runs rounds on a schedule until the process is asked to stop; exits 0 after finishing the round under way. */
 export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise<number> {
-  return guard(io, async () => {
+  return guard(io, opts, async () => {
     let ns: number;
     try {
       ns = parseInterval(interval);

@@ -17,6 +17,26 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return timingSafeEqual(a, b);
 }
 
+/**
+ * Why a status message text cannot be stored, or undefined when it can: the one rule for
+ * `POST /api/v1/messages` and `checkup message` (a non-empty text of at most
+ * {@linkcode MAX_MESSAGE} characters).
+ *
+ * @example
+ * ```ts
+ * import { messageTextError } from "./messages.ts";
+ * console.assert(messageTextError("Investigating") === undefined);
+ * console.assert(messageTextError("  ")?.startsWith("expected a non-empty"));
+ * ```
+ */
+export function messageTextError(text: unknown): string | undefined {
+  const expected = `expected a non-empty string of at most ${MAX_MESSAGE} characters`;
+  if (typeof text !== "string") return `${expected}, found ${text === undefined ? "nothing" : typeof text}`;
+  if (!text.trim()) return `${expected}, found ${text ? "only white space" : "an empty string"}`;
+  if (text.length > MAX_MESSAGE) return `${expected}, found ${text.length} characters`;
+  return undefined;
+}
+
 /** A posted message as a round to store, or why it was refused (HTTP status and message). */
 export type PostedMessage = { result: Result } | { status: 400 | 422; error: string };
 
@@ -45,10 +65,9 @@ export function messageFromBody(
   } catch {
     return { status: 400, error: 'expected a JSON object like {"text": "…", "about": "<endpoint title>"}' };
   }
-  if (typeof body?.text !== "string" || !body.text.trim() || body.text.length > MAX_MESSAGE) {
-    return { status: 400, error: `text: expected a non-empty string of at most ${MAX_MESSAGE} characters` };
-  }
-  const result: Result = { timestamp: now(), message: body.text };
+  const invalid = messageTextError(body?.text);
+  if (invalid) return { status: 400, error: `text: ${invalid}` };
+  const result: Result = { timestamp: now(), message: body.text as string };
   if (node) result.node = node;
   if (body.about === undefined || body.about === "") return { result };
   if (typeof body.about !== "string") return { status: 400, error: "about: expected an endpoint title" };
