@@ -67,7 +67,9 @@ export function messageFromBody(
   }
   const invalid = messageTextError(body?.text);
   if (invalid) return { status: 400, error: `text: ${invalid}` };
-  const result: Result = { timestamp: now(), message: body.text as string };
+  // Go's status page reads `times` of every result (it throws on a result without one): one attempt with
+  // rtt 0, which Go's format allows. Our rollup takes such a result as a message only (see Rollup.add).
+  const result: Result = { timestamp: now(), times: [{ rtt: 0 }], message: body.text as string };
   if (node) result.node = node;
   if (body.about === undefined || body.about === "") return { result };
   if (typeof body.about !== "string") return { status: 400, error: "about: expected an endpoint title" };
@@ -81,8 +83,22 @@ export function messageFromBody(
       error: `about: no endpoint titled ${JSON.stringify(body.about)} (titles: ${titles})`,
     };
   }
-  return { result: { ...result, title: e.title || undefined, endpoint: e.endpoint || undefined } };
+  // The endpoint's latest status goes with the message, so Go's page (which takes the newest result of
+  // an endpoint as its status) does not show a down endpoint as healthy because a message was posted.
+  let latest: { t: number; status: number } | undefined;
+  for (const n of e.nodes.values()) if (!latest || n.t > latest.t) latest = n;
+  const flag = STATUS_FLAGS[latest?.status ?? 0];
+  return {
+    result: {
+      title: e.title || undefined,
+      endpoint: e.endpoint || undefined,
+      ...result,
+      ...(flag ? { [flag]: true } : {}),
+    },
+  };
 }
+
+const STATUS_FLAGS = [undefined, "healthy", "degraded", "down"] as const;
 
 /** One message as `/api/v1/messages` lists it. */
 export interface ListedMessage {

@@ -358,6 +358,26 @@ for (const backend of SERVE_BACKENDS) {
           const view = await json(live, "/api/v1/status");
           assert.equal(view.endpoints[2].messages[0].text, "Fixed: the **replica** is back.");
           assert.equal(view.endpoints[2].status, "down", "a message is not a check");
+          // What Go's status page can read: every result has `times` (it reads times.length and the
+          // median's rtt), and the endpoint's status goes with the message, so Go's page keeps the
+          // endpoint down instead of taking the message for a healthy check.
+          const [stored] = await live.storage.fetch(JSON.parse(ok.body).stored);
+          assert.deepEqual(
+            { ...stored, timestamp: 0n },
+            {
+              title: "Database",
+              endpoint: stored.endpoint,
+              timestamp: 0n,
+              times: [{ rtt: 0 }],
+              down: true,
+              message: "Fixed: the **replica** is back.",
+            },
+          );
+          assert.ok(stored.endpoint, "the endpoint is named, as Go's page groups by it");
+          const everything = await post(JSON.stringify({ text: "Maintenance at 14:00" }), auth);
+          const [global] = await live.storage.fetch(JSON.parse(everything.body).stored);
+          assert.deepEqual(global.times, [{ rtt: 0 }]);
+          assert.equal((await json(live, "/api/v1/messages")).messages[0].text, "Maintenance at 14:00");
         });
       } finally {
         await live.close();
