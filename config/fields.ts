@@ -90,7 +90,6 @@ export type HeaderField<V> = z.ZodType<Record<string, V>, Record<string, V> | un
 
 const TOKEN = /^[!#$%&'*+.^`|~0-9A-Za-z-]+$/;
 // Bytes a header value cannot carry (RFC 9110 §5.5): a CR or LF would end the header, a NUL is refused.
-// deno-lint-ignore no-control-regex
 const BAD_VALUE = /[\r\n\0]/;
 
 /**
