@@ -7,10 +7,10 @@ import { joinPath } from "./errors.ts";
 
 /**
  * The lines of every key of every object in a JSON text: the object's JSON path, lower-cased (keys match
- * regardless of case, so `Checkers[0]` and `checkers[0]` are one object), to each key as written to the
- * lines where it appears, in order.
+ * regardless of case, so `Checkers[0]` and `checkers[0]` are one object), to its path as written and each
+ * key as written to the lines where it appears, in order.
  */
-export type KeyLines = Map<string, Map<string, number[]>>;
+export type KeyLines = Map<string, { path: string; keys: Map<string, number[]> }>;
 
 /** Where the text stops being JSON and what was expected there. */
 export interface JsonSyntaxIssue {
@@ -78,7 +78,7 @@ function scanJson(text: string): { error?: JsonSyntaxIssue; keys: KeyLines } {
       ws();
       if (text[i] === "}") return void i++;
       const here = new Map<string, number[]>();
-      keys.set(path.toLowerCase(), here);
+      keys.set(path.toLowerCase(), { path, keys: here });
       for (;;) {
         ws();
         if (text[i] !== '"') {

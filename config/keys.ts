@@ -31,7 +31,7 @@ export function pickKeys(
     if (canonical === undefined) continue;
     groups.get(canonical)?.push(key) ?? groups.set(canonical, [key]);
   }
-  const lines = ctx.lines?.get(path.toLowerCase());
+  const lines = ctx.lines?.get(path.toLowerCase())?.keys;
   const lastLine = (key: string) => lines?.get(key)?.at(-1) ?? 0;
   const picked = new Map<string, string>();
   for (const [canonical, written] of groups) {
@@ -52,7 +52,7 @@ export function pickKeys(
 /** Warns about every key written twice in the same object (JSON.parse keeps the last, as Go does). */
 export function duplicateKeyWarnings(lines: KeyLines): string[] {
   const out: string[] = [];
-  for (const [path, keys] of lines) {
+  for (const { path, keys } of lines.values()) {
     for (const [key, at] of keys) {
       if (at.length < 2) continue;
       out.push(
