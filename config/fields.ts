@@ -92,6 +92,13 @@ const TOKEN = /^[!#$%&'*+.^`|~0-9A-Za-z-]+$/;
 // Bytes a header value cannot carry (RFC 9110 §5.5): a CR or LF would end the header, a NUL is refused.
 const BAD_VALUE = /[\r\n\0]/;
 
+/** Where a header value breaks, without showing the value (headers carry tokens). */
+function badValue(value: string): string {
+  const at = value.search(BAD_VALUE);
+  const name = { "\r": "a CR", "\n": "an LF", "\0": "a NUL" }[value[at]];
+  return `found ${name} at character ${at + 1} of ${value.length} (the value is not shown: it may be secret)`;
+}
+
 /**
  * Request headers to send: a header name to a value (or, with `lists`, a list of values joined with
  * `", "`, Go's form). Names must be HTTP tokens and values must not hold CR, LF or NUL, checked at load
@@ -120,11 +127,24 @@ export function headers(description: string, lists = false): HeaderField<string 
           code: "custom",
           path: Array.isArray(v) ? [name, i] : [name],
           input: one,
-          message: `expected a header value without CR, LF or NUL characters, found ${describeValue(one)}`,
+          message: `expected a header value without CR, LF or NUL characters, ${badValue(one)}`,
         });
       });
     }
   }).default({}).meta({ description }) as unknown as HeaderField<string | string[]>;
+}
+
+/**
+ * A string sent as (part of) one header value, e.g. a token: no CR, LF or NUL (an env file saved with
+ * Windows line ends leaves a CR), checked at load; `min` characters at least.
+ */
+export function headerValue(description: string, min = 0): z.ZodString {
+  return (min > 0 ? z.string().min(min) : z.string()).refine((v) => !BAD_VALUE.test(v), {
+    error: (iss) =>
+      `expected a value without CR, LF or NUL characters (it is sent in a header), ${
+        badValue(String(iss.input))
+      }`,
+  }).meta({ description });
 }
 
 /** The `"type"` discriminator of a plugin schema; aliases are accepted and normalised to `type`. */
