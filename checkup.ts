@@ -4,20 +4,23 @@
  *
  * @module
  */
+import { type Clock, clockOf, sleep, systemClock } from "./_internal/clock.ts";
 import { createLogger, type Logger, silentLogger } from "./_internal/log.ts";
 import { formatDuration } from "./config/duration.ts";
 import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } from "./config/load.ts";
 import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
+import type { DeliveryStats } from "./notifiers/delivery.ts";
 import { AlertPipeline } from "./notifiers/pipeline.ts";
 import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
-import { nowNs, type Result } from "./result.ts";
+import type { Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
 import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./_internal/http_clients.ts";
 import { SummaryUpdate } from "./server/summary.ts";
+import { redactResult } from "./_internal/redact.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -25,7 +28,9 @@ export interface CheckupDeps {
   logger?: Logger;
   /** The fetch plugins use (default the global `fetch`). */
   fetch?: typeof fetch;
-  /** The clock, UTC Unix nanoseconds (default the system clock). */
+  /** The clock: time (UTC ns) and sleeps (default the system clock). */
+  clock?: Clock;
+  /** The time alone, UTC Unix nanoseconds, with real sleeps (ignored when `clock` is given). */
   now?: () => bigint;
   /** The config file's path: names the local alert state file (set by `fromFile`). */
   configPath?: string;
@@ -65,6 +70,12 @@ export interface RoundOptions {
   transform?: (results: Result[]) => Result[];
 }
 
+/** A round was interrupted (its `signal` aborted) before it was stored or notified: nothing was kept. */
+export class InterruptedError extends Error {
+  /** Always `"InterruptedError"`. */
+  override name = "InterruptedError";
+}
+
 /** A configured set of checkers, an optional storage and notifiers. */
 export class Checkup {
   /** The checkers, in config order. */
@@ -83,11 +94,16 @@ export class Checkup {
   readonly intervals: readonly (number | undefined)[];
   /** Whether `every` spreads checks over the interval. */
   readonly spread: boolean;
+  /** How long deliveries under way may finish when `every` stops (`shutdown_grace`), ms. */
+  readonly shutdownGrace: number;
   readonly #logger: Logger;
+  readonly #clock: Clock;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
   readonly #spool?: Spool;
   readonly #httpClients = new HttpClients();
+  /** The config's redactor: results are redacted as they are made, so nothing secret is stored or sent. */
+  readonly #redact: (text: string) => string;
   /** This node's summaries, read once and kept (only this node writes them). */
   #summaries?: SummaryUpdate;
 
@@ -108,7 +124,9 @@ export class Checkup {
   constructor(config: CheckupConfig | ResolvedConfig, deps: CheckupDeps = {}) {
     const resolved = "redactor" in config ? config as ResolvedConfig : resolveConfig(config);
     this.#logger = deps.logger ?? silentLogger;
-    this.#now = deps.now ?? nowNs;
+    this.#clock = deps.clock ?? (deps.now ? clockOf(deps.now) : systemClock);
+    this.#now = () => this.#clock.now();
+    this.#redact = (text) => resolved.redactor.redact(text);
     const context: PluginContext = {
       logger: this.#logger,
       fetch: deps.fetch ?? ((...a) => fetch(...a)),
@@ -128,11 +146,15 @@ export class Checkup {
     this.warnings = resolved.warnings;
     this.intervals = resolved.checkers.map((c) => c.interval);
     this.spread = resolved.spread;
+    this.shutdownGrace = resolved.shutdown_grace / 1e6;
     this.#alerts = new AlertPipeline(this.notifiers, {
       logger: this.#logger,
-      now: this.#now,
+      clock: this.#clock,
+      deliverWithin: resolved.deliver_within / 1e6,
+      grace: resolved.shutdown_grace / 1e6,
       node: resolved.node,
-      endpoints: this.checkers,
+      endpoints: this.checkers.map((c) => ({ title: c.title, endpoint: this.#redact(c.endpoint) })),
+      redact: this.#redact,
       state: deps.alertState ?? (this.notifiers.length
         ? defaultAlertState({
           storage: this.storage,
@@ -169,7 +191,10 @@ export class Checkup {
     return results;
   }
 
-  /** Runs checker `i`; an exception becomes a down result. Applies the timestamp override. */
+  /**
+   * Runs checker `i`; an exception becomes a down result. Applies the timestamp override, and redacts the
+   * result (endpoint, notice, errors) with the config's redactor.
+   */
   async #checkOne(i: number, signal?: AbortSignal): Promise<Result> {
     const c = this.checkers[i];
     let result: Result;
@@ -186,7 +211,7 @@ export class Checkup {
       };
     }
     if (this.timestamp !== undefined) result.timestamp = this.timestamp;
-    return result;
+    return redactResult(result, this.#redact);
   }
 
   /** Stores a round; throws when there is no storage or the storage fails. */
@@ -195,24 +220,43 @@ export class Checkup {
     return await this.storage.store(results, signal);
   }
 
-  /** One round: check, then (as asked) store, maintain and notify. Storage errors propagate. */
+  /**
+   * One round: check, then (as asked) store, maintain and notify. Storage errors propagate. When `signal`
+   * aborts during the checks, nothing is stored or notified and an {@linkcode InterruptedError} is thrown.
+   * Without a background delivery worker (see {@linkcode every}), the round's notifications are delivered
+   * for up to `deliver_within` after it is committed; what is left waits in the outbox for the next run.
+   */
   async round(options: RoundOptions = {}): Promise<RoundReport> {
     let results = await this.check(options.signal);
+    if (options.signal?.aborted) throw new InterruptedError("interrupted: the round was not stored");
     if (options.transform) results = options.transform(results);
-    return await this.#finish(results, options);
+    // Once the checks are done the round is stored whatever happens; the signal only stops delivery.
+    return await this.#finish(results, { ...options, signal: undefined }, options.signal);
+  }
+
+  /** Delivery counters and outbox depth per notifier (for `/metrics`). */
+  deliveryStats(): DeliveryStats[] {
+    return this.#alerts.stats();
   }
 
   /** The rest of a round once results are in: store, maintain, notify (as asked). */
-  async #finish(results: Result[], options: RoundOptions): Promise<RoundReport> {
+  async #finish(
+    results: Result[],
+    options: RoundOptions,
+    notifySignal = options.signal,
+  ): Promise<RoundReport> {
     const report: RoundReport = { results };
     // Notifying runs beside storing: neither waits for nor is skipped by the other (process never throws).
+    // It commits the alert decisions and their notifications (the outbox); delivery never blocks the round
+    // when `every` runs the delivery worker, and is bounded by `deliver_within` otherwise.
     const notifying = options.notify !== false && this.notifiers.length
-      ? this.#alerts.process(results, options.signal)
+      ? this.#alerts.process(results, notifySignal)
       : undefined;
     try {
       // Static status pages read per-node summaries: every round stored now, spooled ones included, is
       // folded in, and each summary is written once (failures are logged, never thrown).
-      const summaries = this.storage && (this.#summaries ??= new SummaryUpdate(this.storage, this.#logger));
+      const summaries = this.storage &&
+        (this.#summaries ??= new SummaryUpdate(this.storage, this.#logger, this.#redact));
       if (options.store && options.spool && this.#spool) {
         const sent = await this.#spool.store(results, options.signal, {
           onStored: (stored) => summaries?.add(stored, options.signal),
@@ -246,10 +290,21 @@ export class Checkup {
   /**
    * Runs a round now and then every `interval` nanoseconds until `signal` aborts. Rounds never overlap:
    * a round that runs late skips the ticks it missed, and says so. An error in a round is logged and the
-   * loop carries on. On abort, the round under way finishes (including its store) before this returns.
+   * loop carries on. Notifications are delivered in the background the whole time, never holding up a
+   * round. On abort, the round under way finishes (including its store), deliveries under way get
+   * `shutdown_grace` to finish, and what is undelivered stays in the outbox; then this returns.
    */
   async every(interval: number, signal: AbortSignal, onRound?: (report: RoundReport) => void): Promise<void> {
     if (!(interval > 0)) throw new RangeError(`expected an interval > 0, found ${interval}`);
+    await this.#alerts.start();
+    try {
+      await this.#loop(interval, signal, onRound);
+    } finally {
+      await this.#alerts.stop(this.shutdownGrace);
+    }
+  }
+
+  async #loop(interval: number, signal: AbortSignal, onRound?: (report: RoundReport) => void): Promise<void> {
     if (this.spread || this.intervals.some((i) => i !== undefined)) {
       return await runSchedule({
         checks: this.checkers.map((c, index) => ({
@@ -295,26 +350,14 @@ export class Checkup {
         });
       }
       tick = due;
-      await sleepUntil(start + tick * intervalMs, signal);
+      await sleep(start + tick * intervalMs - performance.now(), signal);
     }
   }
 
-  /** Releases storage connections. */
+  /** Stops background delivery (deliveries under way get `shutdown_grace`) and releases storage connections. */
   async close(): Promise<void> {
+    await this.#alerts.stop(this.shutdownGrace);
     this.#httpClients.close();
     await this.storage?.close?.();
   }
-}
-
-function sleepUntil(when: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, when - performance.now()));
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -30,7 +30,14 @@
  *
  * @module
  */
-export { Checkup, type CheckupDeps, type RoundOptions, type RoundReport } from "./checkup.ts";
+export {
+  Checkup,
+  type CheckupDeps,
+  InterruptedError,
+  type RoundOptions,
+  type RoundReport,
+} from "./checkup.ts";
+export { type Clock, systemClock } from "./_internal/clock.ts";
 export {
   type Attempt,
   computeStats,
@@ -46,7 +53,7 @@ export {
   type Verdict,
   worstStatus,
 } from "./result.ts";
-export { type Duration, formatDuration, parseDuration } from "./config/duration.ts";
+export { type Duration, formatDuration, type Nanoseconds, parseDuration } from "./config/duration.ts";
 export {
   type CheckupConfig,
   loadConfig,

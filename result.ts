@@ -4,12 +4,18 @@
  *
  * @module
  */
-import { formatDuration } from "./config/duration.ts";
+import { exactNs, formatDuration, type Nanoseconds } from "./config/duration.ts";
+
+export type { Nanoseconds } from "./config/duration.ts";
 
 /** One try of a check: its round-trip time in nanoseconds and the error, if it failed. */
 export interface Attempt {
-  /** Round-trip time in nanoseconds (0 when the attempt failed before a response). */
-  rtt: number;
+  /**
+   * Round-trip time in nanoseconds; for a failed attempt, the time it took until it failed (as Go
+   * records it). 0 only when the attempt could not start (an unreadable CA file, a cancelled round).
+   * A bigint beyond 2^53, so a value read from a check file is written back exactly.
+   */
+  rtt: Nanoseconds;
   /** Why the attempt failed; absent when it succeeded. */
   error?: string;
 }
@@ -24,8 +30,8 @@ export interface Result {
   timestamp: bigint;
   /** One entry per attempt, in order. */
   times?: Attempt[];
-  /** The `threshold_rtt` the result was judged against, in nanoseconds. */
-  threshold?: number;
+  /** The `threshold_rtt` the result was judged against, in nanoseconds (a bigint beyond 2^53: exact). */
+  threshold?: Nanoseconds;
   /** Set when the endpoint is healthy. */
   healthy?: boolean;
   /** Set when the endpoint works but slowly or with a warning. */
@@ -92,16 +98,20 @@ export function worstStatus(statuses: Iterable<Status>): Status {
 /**
  * Round-trip statistics exactly as Go's `ComputeStats`: min/max scan in order and replace a zero,
  * the median of an even count is the integer mean of the middle two, the mean counts failed attempts.
+ * (In doubles: an RTT beyond 2^53 ns, some 104 days, is rounded here, never in the stored result.)
  */
 export function computeStats(times: readonly Attempt[] = []): Stats {
   if (times.length === 0) return { total: 0, mean: 0, median: 0, min: 0, max: 0 };
   let total = 0, min = 0, max = 0;
-  for (const { rtt } of times) {
+  const sorted = new Array<number>(times.length);
+  for (let i = 0; i < times.length; i++) {
+    const rtt = Number(times[i].rtt);
+    sorted[i] = rtt;
     total += rtt;
     if (rtt < min || min === 0) min = rtt;
     if (rtt > max || max === 0) max = rtt;
   }
-  const sorted = times.map((a) => a.rtt).sort((a, b) => a - b);
+  sorted.sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid] : Math.floor((sorted[mid - 1] + sorted[mid]) / 2);
   return { total, mean: Math.floor(total / times.length), median, min, max };
@@ -110,7 +120,7 @@ export function computeStats(times: readonly Attempt[] = []): Stats {
 /** How a checker wants its attempts judged. */
 export interface Verdict {
   /** `threshold_rtt` in nanoseconds; 0 disables the degraded-by-latency rule. */
-  threshold?: number;
+  threshold?: Nanoseconds;
   /** A failed attempt makes the result degraded instead of down (exec `raise: "warn"`). */
   warnOnly?: boolean;
   /** A reason to call an otherwise healthy result degraded (e.g. a certificate expiring soon). */
@@ -158,6 +168,34 @@ export function goString(s: string): string {
   );
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Integer nanoseconds as Go's int64 reads them: every digit of a bigint, a number rounded to an integer
+ * and written in full (never `1e+21`), anything beyond int64 saturated to its bound (Go rejects the whole
+ * file otherwise).
+ *
+ * @example
+ * ```ts
+ * import { int64Text } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(int64Text(9223372036854775807n), "9223372036854775807");
+ * assert.equal(int64Text(2 ** 63), "9223372036854775807");
+ * assert.equal(int64Text(41234567.4), "41234567");
+ * ```
+ */
+export function int64Text(ns: Nanoseconds): string {
+  if (typeof ns === "number") {
+    if (Number.isSafeInteger(ns)) return String(ns);
+    if (Number.isNaN(ns)) return "0";
+    if (Math.abs(ns) < 2 ** 53) return String(Math.round(ns));
+    if (!Number.isFinite(ns)) return ns > 0 ? String(INT64_MAX) : String(INT64_MIN);
+    ns = BigInt(ns);
+  }
+  return String(ns > INT64_MAX ? INT64_MAX : ns < INT64_MIN ? INT64_MIN : ns);
+}
+
 function encodeResult(r: Result): string {
   const parts: string[] = [];
   if (r.title) parts.push(`"title":${goString(r.title)}`);
@@ -165,11 +203,11 @@ function encodeResult(r: Result): string {
   if (r.timestamp) parts.push(`"timestamp":${r.timestamp}`);
   if (r.times?.length) {
     const times = r.times.map((a) =>
-      a.error ? `{"rtt":${Math.round(a.rtt)},"error":${goString(a.error)}}` : `{"rtt":${Math.round(a.rtt)}}`
+      a.error ? `{"rtt":${int64Text(a.rtt)},"error":${goString(a.error)}}` : `{"rtt":${int64Text(a.rtt)}}`
     );
     parts.push(`"times":[${times.join(",")}]`);
   }
-  if (r.threshold) parts.push(`"threshold":${Math.round(r.threshold)}`);
+  if (r.threshold) parts.push(`"threshold":${int64Text(r.threshold)}`);
   if (r.healthy) parts.push(`"healthy":true`);
   if (r.degraded) parts.push(`"degraded":true`);
   if (r.down) parts.push(`"down":true`);
@@ -216,9 +254,21 @@ const KEYS = [
 ];
 const KEY_BY_LOWER = new Map(KEYS.map((k) => [k.toLowerCase(), k]));
 
-function num(v: unknown, where: string): number {
-  if (typeof v === "number") return v;
+/** Marks an integer that {@linkcode decodeResults} quoted before parsing, to keep it exact. */
+const EXACT = "\u0001";
+/** A duration that may be beyond 2^53 (16 digits or more), not part of a decimal. */
+const LONG_DURATION = /"(rtt|threshold)"(\s*:\s*)(-?\d{16,})(?![\d.eE])/gi;
+
+/** Thrown by {@linkcode num} (when `retry`) for an integer JSON.parse rounded: the text is parsed again. */
+class Inexact {}
+
+function num(v: unknown, where: string, retry: boolean): Nanoseconds {
+  if (typeof v === "number") {
+    if (retry && Number.isInteger(v) && !Number.isSafeInteger(v)) throw new Inexact();
+    return v;
+  }
   if (v === undefined || v === null) return 0;
+  if (typeof v === "string" && v.startsWith(EXACT)) return exactNs(BigInt(v.slice(1)));
   throw new ResultFormatError(`${where}: expected a number, found ${JSON.stringify(v)}`);
 }
 
@@ -228,22 +278,22 @@ function str(v: unknown, where: string): string | undefined {
   throw new ResultFormatError(`${where}: expected a string, found ${JSON.stringify(v)}`);
 }
 
-function decodeAttempt(a: unknown, result: string, j: number): Attempt {
+function decodeAttempt(a: unknown, result: string, j: number, retry: boolean): Attempt {
   const where = `${result}.times[${j}]`; // cheap: V8 builds it lazily as a rope
   if (typeof a !== "object" || a === null) {
     throw new ResultFormatError(`${where}: expected an attempt object`);
   }
-  let rtt = 0, error: string | undefined;
+  let rtt: Nanoseconds = 0, error: string | undefined;
   for (const k in a) {
     const v = (a as Record<string, unknown>)[k];
     const key = k === "rtt" || k === "error" ? k : k.toLowerCase();
-    if (key === "rtt") rtt = num(v, `${where}.rtt`);
+    if (key === "rtt") rtt = num(v, `${where}.rtt`, retry);
     else if (key === "error") error = str(v, `${where}.error`);
   }
   return error === undefined ? { rtt } : { rtt, error };
 }
 
-function decodeResult(item: unknown, where: string): Result {
+function decodeResult(item: unknown, where: string, retry: boolean): Result {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     throw new ResultFormatError(`${where}: expected a result object`);
   }
@@ -272,10 +322,10 @@ function decodeResult(item: unknown, where: string): Result {
         if (v === undefined || v === null) break;
         if (!Array.isArray(v)) throw new ResultFormatError(`${where}.times: expected an array`);
         r.times = new Array<Attempt>(v.length);
-        for (let j = 0; j < v.length; j++) r.times[j] = decodeAttempt(v[j], where, j);
+        for (let j = 0; j < v.length; j++) r.times[j] = decodeAttempt(v[j], where, j, retry);
         break;
       case "threshold": {
-        const t = num(v, `${where}.threshold`);
+        const t = num(v, `${where}.threshold`, retry);
         if (t) r.threshold = t;
         break;
       }
@@ -303,22 +353,37 @@ function decodeResult(item: unknown, where: string): Result {
 
 /**
  * Decodes a check file (Go's or ours) into results. Tolerates everything Go writes: missing keys,
- * `\u003c` escapes, a trailing newline, keys in any case. Timestamps are kept exact as bigints.
+ * `\u003c` escapes, a trailing newline, keys in any case. Timestamps, and durations beyond 2^53 ns, are
+ * kept exact as bigints.
  * Errors name `source` and the element at fault.
  */
 export function decodeResults(text: string, source = "check file"): Result[] {
-  let raw: unknown;
+  // Keep 19-digit nanosecond timestamps exact: quote them before JSON.parse rounds them to a double.
+  // (Writers use the lower-case key; another spelling is still read, to the nearest 256 ns.)
+  const quoted = text.replace(/"timestamp"(\s*:\s*)(-?\d+)/g, '"timestamp"$1"$2"');
   try {
-    // Keep 19-digit nanosecond timestamps exact: quote them before JSON.parse rounds them to a double.
-    // (Writers use the lower-case key; another spelling is still read, to the nearest 256 ns.)
-    raw = JSON.parse(text.replace(/"timestamp"(\s*:\s*)(-?\d+)/g, '"timestamp"$1"$2"'));
+    return decodeParsed(parseJson(quoted, source), source, true);
+  } catch (e) {
+    if (!(e instanceof Inexact)) throw e;
+  }
+  // Rare: a duration (rtt, threshold) beyond 2^53. Parse again with the long ones quoted, marked so that a
+  // string written as such is still refused.
+  return decodeParsed(parseJson(quoted.replace(LONG_DURATION, '"$1"$2"\\u0001$3"'), source), source, false);
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new ResultFormatError(`${source}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+function decodeParsed(raw: unknown, source: string, retry: boolean): Result[] {
   if (raw === null) return [];
   if (!Array.isArray(raw)) throw new ResultFormatError(`${source}: expected a JSON array of results`);
   const out = new Array<Result>(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = decodeResult(raw[i], `${source}[${i}]`);
+  for (let i = 0; i < raw.length; i++) out[i] = decodeResult(raw[i], `${source}[${i}]`, retry);
   return out;
 }
 

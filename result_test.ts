@@ -107,3 +107,42 @@ Deno.test("decoding tolerates Go's variations and keeps 19-digit timestamps exac
   assert.throws(() => decodeResults('[{"times":5}]', "f.json"), /f\.json\[0\]\.times: expected an array/);
   assert.throws(() => decodeResults("[", "f.json"), /f\.json: not valid JSON/);
 });
+
+Deno.test("durations beyond 2^53 ns keep every digit through encode and decode (Go reads int64)", () => {
+  const max = 9223372036854775807n, above = 2n ** 53n + 1n;
+  const round = [{
+    title: "t",
+    timestamp: 1593180000123456789n,
+    times: [{ rtt: max }, { rtt: above, error: "x" }, { rtt: 41234567 }],
+    threshold: max,
+    down: true,
+  }];
+  const text = encodeResults(round);
+  assert.equal(
+    text,
+    '[{"title":"t","timestamp":1593180000123456789,"times":[{"rtt":9223372036854775807},' +
+      '{"rtt":9007199254740993,"error":"x"},{"rtt":41234567}],"threshold":9223372036854775807,"down":true}]',
+  );
+  const back = decodeResults(text);
+  assert.deepEqual(back, round);
+  assert.equal(encodeResults(back), text);
+  // Values that fit a double stay numbers; other spellings and Go's whitespace are read too.
+  assert.deepEqual(decodeResults('[{"times":[{"rtt": 9007199254740991}],"threshold" : 9007199254740993}]'), [
+    { timestamp: 0n, times: [{ rtt: 9007199254740991 }], threshold: 9007199254740993n },
+  ]);
+  // Any key spelling; a decimal beyond 2^53 stays a (rounded) number, as before.
+  assert.deepEqual(decodeResults('[{"Times":[{"RTT":9007199254740993}],"THRESHOLD":9007199254740993.0}]'), [
+    { timestamp: 0n, times: [{ rtt: 9007199254740993n }], threshold: 9007199254740992 },
+  ]);
+  // A long number quoted by the writer is still a string, refused as Go refuses it.
+  assert.throws(() => decodeResults('[{"threshold":"9007199254740993"}]'), ResultFormatError);
+  // A double beyond int64 (library code) is saturated, not written as 9223372036854776000 or 1e+21.
+  assert.equal(
+    encodeResults([{ timestamp: 1n, times: [{ rtt: 1e21 }], threshold: 2 ** 63 }]),
+    '[{"timestamp":1,"times":[{"rtt":9223372036854775807}],"threshold":9223372036854775807}]',
+  );
+  // The degraded rule compares exactly: a median of 2^53+2 is above a threshold of 2^53+1.
+  const slow = judge({ timestamp: 1n, times: [{ rtt: above + 1n }] }, { threshold: above });
+  assert.equal(slow.degraded, true);
+  assert.equal(judge({ timestamp: 1n, times: [{ rtt: 5 }] }, { threshold: max }).healthy, true);
+});

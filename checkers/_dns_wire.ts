@@ -209,18 +209,36 @@ function abortable<T>(
   });
 }
 
+/** Decodes an answer; bytes that are not a DNS response are an error that says so (not a timeout). */
+function decodeAnswer(bytes: Uint8Array, phase: string): DnsResponse {
+  try {
+    return decodeResponse(bytes);
+  } catch (e) {
+    const size = bytes.length === 1 ? "1 byte" : `${bytes.length} bytes`;
+    throw new Error(`${phase}: malformed answer from the server (${size}): ${errorText(e)}`);
+  }
+}
+
 function udpQuery(
   server: { address: string; family: number; port: number },
   query: Uint8Array,
   o: QueryOptions,
 ) {
-  return abortable<Uint8Array>(o.signal, () => o.onAbort("query"), ({ resolve, reject, cleanup }) => {
+  return abortable<DnsResponse>(o.signal, () => o.onAbort("query"), ({ resolve, reject, cleanup }) => {
     const socket = dgram.createSocket(server.family === 6 ? "udp6" : "udp4");
     cleanup(() => socket.close());
     socket.on("error", (e) => reject(new Error(`query: ${errorText(e)}`)));
+    const id = (query[0] << 8) | query[1];
     socket.on("message", (msg: Uint8Array) => {
-      // Ignore strays: the answer must carry the query's id.
-      if (msg.length >= 2 && msg[0] === query[0] && msg[1] === query[1]) resolve(new Uint8Array(msg));
+      // The socket is connected: only the server reaches it. Bytes that are no DNS response fail the
+      // query at once; a well-formed answer to another id is a late reply to an earlier query, ignored
+      // (as Go's miekg/dns does).
+      try {
+        const response = decodeAnswer(new Uint8Array(msg), "query");
+        if (response.id === id) resolve(response);
+      } catch (e) {
+        reject(e as Error);
+      }
     });
     socket.connect(server.port, server.address, () => socket.send(query));
   });
@@ -253,7 +271,8 @@ function tcpQuery(server: { address: string; port: number }, query: Uint8Array, 
 
 /**
  * Sends one query to `server` over UDP (TCP when the UDP answer is truncated) and decodes the
- * answer. Rejects with the error text on a timeout, a network error or a malformed answer.
+ * answer. Rejects with the error text on a timeout, a network error or a malformed answer (named as
+ * such: bytes that are no DNS response are not a timeout).
  */
 export async function queryDns(
   server: HostPort,
@@ -279,12 +298,8 @@ export async function queryDns(
     [address, family] = [found.address, found.family];
   }
   const target = { address, family, port: server.port };
-  let raw = await udpQuery(target, query, o);
-  let response = decodeResponse(raw);
-  if (response.truncated) {
-    raw = await tcpQuery(target, query, o);
-    response = decodeResponse(raw);
-  }
+  let response = await udpQuery(target, query, o);
+  if (response.truncated) response = decodeAnswer(await tcpQuery(target, query, o), "TCP query");
   if (response.id !== id) throw new Error("the answer does not match the query (wrong id)");
   return response;
 }

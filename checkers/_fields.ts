@@ -5,7 +5,8 @@
  * @module
  */
 import { z } from "zod";
-import { duration } from "../config/fields.ts";
+import { duration, exactDuration } from "../config/fields.ts";
+import type { Nanoseconds } from "../config/duration.ts";
 import { describeValue } from "../config/errors.ts";
 import { BOUNDS } from "../config/bounds.ts";
 
@@ -28,9 +29,9 @@ export function attemptSpacing(): z.ZodType<number, number | string | undefined>
     .default(0);
 }
 
-/** `threshold_rtt`: degraded when the median round-trip time is strictly above it. */
-export function thresholdRtt(): z.ZodType<number, number | string | undefined> {
-  return duration("Degraded when the median round-trip time is above this; 0 turns it off.").default(0);
+/** `threshold_rtt`: degraded when the median round-trip time is strictly above it (exact: results carry it). */
+export function thresholdRtt(): z.ZodType<Nanoseconds, number | string | undefined> {
+  return exactDuration("Degraded when the median round-trip time is above this; 0 turns it off.").default(0);
 }
 
 /** `timeout`: the limit of one attempt, with its default in nanoseconds (0 also means the default, as in Go). */

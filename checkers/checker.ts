@@ -7,7 +7,7 @@
  */
 import { type Attempt, judge, type Result, type Verdict } from "../result.ts";
 import type { PluginContext } from "../config/plugin.ts";
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration, type Nanoseconds } from "../config/duration.ts";
 
 /** What checkers need from the outside world: the clock, fetch and the node name. */
 export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node" | "httpClients">;
@@ -42,8 +42,8 @@ export interface RunCheckOptions {
   attempts?: number;
   /** Pause after each attempt, nanoseconds. */
   attempt_spacing?: number;
-  /** `threshold_rtt`, nanoseconds. */
-  threshold_rtt?: number;
+  /** `threshold_rtt`, nanoseconds (exact: a bigint beyond 2^53). */
+  threshold_rtt?: Nanoseconds;
   /** Take the timestamp after the attempts rather than before (Go's tls checker). */
   timestampAfter?: boolean;
   /** The clock: current time as UTC Unix nanoseconds (the result's timestamp). */
@@ -83,16 +83,16 @@ export async function runCheck(o: RunCheckOptions): Promise<Result> {
       break;
     }
     let outcome: AttemptOutcome;
+    const start = performance.now();
     try {
       outcome = await o.attempt(i, signal);
     } catch (e) {
-      outcome = { rtt: 0, error: (e as Error)?.message ?? String(e), transportFailure: true };
+      // As Go does for every failed attempt: the RTT is the time the attempt took.
+      const rtt = (performance.now() - start) * 1e6;
+      outcome = { rtt, error: (e as Error)?.message ?? String(e), transportFailure: true };
     }
-    times.push(
-      outcome.error
-        ? { rtt: Math.round(outcome.rtt), error: outcome.error }
-        : { rtt: Math.round(outcome.rtt) },
-    );
+    const rtt = typeof outcome.rtt === "number" ? Math.round(outcome.rtt) : outcome.rtt;
+    times.push(outcome.error ? { rtt, error: outcome.error } : { rtt });
     if (i < count - 1 && o.attempt_spacing && !outcome.transportFailure) {
       await sleep(o.attempt_spacing, signal);
     }
@@ -109,8 +109,8 @@ export interface AttemptOptions {
   attempts?: number;
   /** Pause after each attempt, nanoseconds. */
   attempt_spacing?: number;
-  /** `threshold_rtt`, nanoseconds. */
-  threshold_rtt?: number;
+  /** `threshold_rtt`, nanoseconds (exact: a bigint beyond 2^53). */
+  threshold_rtt?: Nanoseconds;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../config/errors.ts";
-import { resolveConfig } from "../config/load.ts";
+import { parseJsonText, resolveConfig } from "../config/load.ts";
 
 function issues(checkers: unknown[]): string[] {
   try {
@@ -114,5 +114,21 @@ Deno.test("checker keys are case-insensitive and unknown keys warn (Go ignored t
   assert.equal((resolved.checkers[0].options as { tls: boolean }).tls, true);
   assert.deepEqual(resolved.warnings, [
     'checkers[0].tls_skip_verfy: unknown key, ignored (did you mean "tls_skip_verify"?)',
+  ]);
+});
+
+Deno.test("threshold_rtt stays exact beyond 2^53 ns, from the JSON text on", () => {
+  const checker = (t: string) =>
+    resolveConfig(
+      parseJsonText(`{"checkers":[{"type":"tcp","endpoint_url":"a:1","threshold_rtt":${t}}]}`, "c"),
+    )
+      .checkers[0].options as { threshold_rtt: unknown };
+  assert.equal(checker("9223372036854775807").threshold_rtt, 9223372036854775807n);
+  assert.equal(checker("9007199254740993").threshold_rtt, 9007199254740993n);
+  assert.equal(checker('"9007199254740993ns"').threshold_rtt, 9007199254740993n);
+  assert.equal(checker("9007199254740991").threshold_rtt, 9007199254740991);
+  assert.equal(checker('"1.5s"').threshold_rtt, 1.5e9);
+  assert.deepEqual(issues([{ type: "tcp", endpoint_url: "a:1", threshold_rtt: -9223372036854775807n }]), [
+    'checkers[0].threshold_rtt: expected a duration: integer nanoseconds ≥ 0 or a string like "10s", found -9223372036854776000',
   ]);
 });

@@ -8,7 +8,7 @@
  */
 import net from "node:net";
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { describeValue } from "../config/errors.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
@@ -73,7 +73,7 @@ export interface DnsCheckerOptions {
   /** Timeout of one attempt, nanoseconds (default 2 s). */
   timeout: number;
   /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Attempts per check (default 1). */
   attempts: number;
   /** Pause after each attempt, nanoseconds (default 0). */

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { parseChecker } from "../config/load.ts";
 import { statusOf } from "../result.ts";
-import { startDnsServer, startSilentUdp, type TestDnsServer } from "../tests/helpers/dns_server.ts";
+import {
+  startDnsServer,
+  startRawUdp,
+  startSilentUdp,
+  type TestDnsServer,
+} from "../tests/helpers/dns_server.ts";
 import { decodeResponse, encodeQuery } from "./_dns_wire.ts";
 import { closedPort } from "./_servers_test.ts";
 import type { DnsCheckerConfig } from "./dns.ts";
@@ -117,6 +122,59 @@ Deno.test("dns: a silent server and a stalled name end at the timeout", async ()
       "stall.example.com A: query timed out after 150ms",
     ]);
   });
+});
+
+Deno.test("dns: a server answering garbage is a malformed answer, at once, not a timeout", async () => {
+  const reply = (q: Uint8Array) => {
+    const question = q.subarray(0, q.length - 11); // without the EDNS record
+    const answer = new Uint8Array(question);
+    answer.set([0x81, 0x80, 0, 1, 0, 1], 2); // a response, one question, one answer...
+    return answer; // ...that is not there
+  };
+  const cases: [string, (q: Uint8Array) => Uint8Array, string][] = [
+    [
+      "text",
+      () => new TextEncoder().encode("hello, this is not DNS"),
+      "22 bytes): not a DNS response (QR bit clear)",
+    ],
+    ["three bytes", () => new Uint8Array([0xde, 0xad, 0xbe]), "3 bytes): truncated DNS message"],
+    ["a cut record", reply, "34 bytes): truncated DNS name"],
+  ];
+  for (const [label, answer, why] of cases) {
+    const server = await startRawUdp(answer);
+    try {
+      // A timeout of an hour: were the garbage taken for silence, the check would not end.
+      const r = await check({
+        endpoint_url: server.address,
+        hostname_fqdn: "host.example.com",
+        timeout: "1h",
+      });
+      assert.equal(statusOf(r), "down", label);
+      const error = r.times![0].error!;
+      assert.ok(error.startsWith("host.example.com A: query: malformed answer from the server ("), error);
+      assert.ok(error.endsWith(why), `${label}: ${error}`);
+      assert.ok(Number(r.times![0].rtt) > 0);
+    } finally {
+      await server.close();
+    }
+  }
+  // A well-formed answer to another id is a late reply to an earlier query: ignored, as Go ignores it.
+  const stale = await startRawUdp((q) => {
+    const a = new Uint8Array(q);
+    a[1] ^= 0xff;
+    a[2] |= 0x80;
+    return a;
+  });
+  try {
+    const r = await check({
+      endpoint_url: stale.address,
+      hostname_fqdn: "host.example.com",
+      timeout: "200ms",
+    });
+    assert.equal(r.times![0].error, "host.example.com A: query timed out after 200ms");
+  } finally {
+    await stale.close();
+  }
 });
 
 Deno.test("dns: a truncated UDP answer is retried over TCP", async () => {

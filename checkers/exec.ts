@@ -1,12 +1,13 @@
 /**
  * The `exec` checker: runs a program (no shell) and judges its exit code and output, as Go Checkup's:
  * exit 0 plus `must_contain` / `must_not_contain` on stdout and stderr combined; `raise: "warn"` turns
- * a failure into degraded. Each attempt is killed (with its whole process group) at `timeout`.
+ * a failure into degraded. Each attempt is killed at `timeout`; when it ends, every process it started
+ * is ended too (its process group, and on Linux the descendants that left it: see `_process_tree.ts`).
  *
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { formatDuration } from "../config/duration.ts";
 import { typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
@@ -21,6 +22,7 @@ import {
   errorText,
 } from "./checker.ts";
 import type { Verdict } from "../result.ts";
+import { killTree, treeEnv } from "./_process_tree.ts";
 
 /** `checkup.json` options of an `exec` checker (Go Checkup's keys plus `timeout`). */
 export interface ExecCheckerConfig {
@@ -65,7 +67,7 @@ export interface ExecCheckerOptions {
   /** What a failure makes the result: `"error"` down (the default), `"warn"` degraded. */
   raise: "error" | "warn";
   /** Degraded when the median run time is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Attempts per check (default 1). */
   attempts: number;
   /** Pause after each attempt, nanoseconds (default 0). */
@@ -216,17 +218,20 @@ export class ExecChecker extends AttemptChecker<ExecCheckerOptions> {
     const o = this.options;
     const signal = attemptSignal(outer, o.timeout);
     const start = performance.now();
+    const tree = treeEnv();
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(o.command, {
         args: o.arguments,
+        env: tree.env, // added to ours: marks every descendant, also those that leave the group
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
         detached: true, // its own process group, so a timeout kills the children it started too
       }).spawn();
     } catch (e) {
-      return { rtt: 0, error: goError(spawnError(o.command, e), ""), transportFailure: true };
+      const rtt = (performance.now() - start) * 1e6; // Go's RTT of a command that cannot start
+      return { rtt, error: goError(spawnError(o.command, e), ""), transportFailure: true };
     }
     const kill = () => {
       try {
@@ -246,6 +251,8 @@ export class ExecChecker extends AttemptChecker<ExecCheckerOptions> {
     const status = await child.status;
     const rtt = (performance.now() - start) * 1e6;
     signal.removeEventListener("abort", kill);
+    // Nothing the check started outlives it: its group, and descendants that left it (setsid).
+    await killTree(child.pid, tree.id);
     const drainTimer = setTimeout(stopDrain, DRAIN_MS);
     await pumps;
     clearTimeout(drainTimer);

@@ -116,11 +116,69 @@ Deno.test("exec: a background child holding the output open does not stall the c
       timeout: "20s",
     });
     assert.equal(statusOf(r), "healthy", JSON.stringify(r.times));
+    assert.ok(
+      await gone(Number(await Deno.readTextFile(pidFile))),
+      "the background child is ended with the check",
+    );
   } finally {
     const pid = Number(await Deno.readTextFile(pidFile).catch(() => "0"));
     if (pid && alive(pid)) Deno.kill(pid, "SIGKILL");
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** Whether `pid` is gone, polling `/proc` a bounded number of times (SIGKILL is delivered asynchronously). */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
+/** `[pid, pgid, sid]` of a process, from `/proc/<pid>/stat`. */
+function ids(pid: number): number[] {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return [pid, Number(f[2]), Number(f[3])];
+}
+
+Deno.test({
+  name: "exec: a child started in a new session (setsid) is ended with the check, every round",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "checkup-exec-" });
+    const pids: number[] = [];
+    try {
+      // The daemon leaves the command's session and process group, writes its ids, then lingers.
+      const daemon = await script(
+        dir,
+        "daemon.sh",
+        `echo $$ $(cut -d' ' -f5,6 /proc/$$/stat) > "$1.tmp"; mv "$1.tmp" "$1"; exec sleep 300`,
+      );
+      for (const [i, exit] of [[0, "exit 0"], [1, "exit 4"], [2, "sleep 30"]] as const) {
+        const file = join(dir, `daemon${i}`);
+        // The command waits for the file (so the daemon surely runs), then exits or hangs to its timeout.
+        const r = await check({
+          command: "sh",
+          arguments: [
+            "-c",
+            `setsid ${daemon} ${file} </dev/null >/dev/null 2>&1 & while [ ! -e ${file} ]; do sleep 0.01; done; ${exit}`,
+          ],
+          timeout: i === 2 ? "2s" : "20s",
+        });
+        const [pid, pgid, sid] = (await Deno.readTextFile(file)).trim().split(" ").map(Number);
+        pids.push(pid);
+        assert.deepEqual([pgid, sid], [pid, pid], "the daemon leads its own session and group");
+        assert.notEqual(sid, ids(Deno.pid)[2], "...not ours");
+        assert.equal(statusOf(r), i === 0 ? "healthy" : "down", JSON.stringify(r.times));
+        assert.ok(await gone(pid), `round ${i}: the setsid daemon ${pid} was ended with the check`);
+      }
+    } finally {
+      for (const pid of pids) if (alive(pid)) Deno.kill(pid, "SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test("exec: an aborted check kills the command", async () => {

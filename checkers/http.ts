@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { duration, headers, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
@@ -101,7 +101,7 @@ export interface HttpCheckerOptions {
   /** Accepted status ranges, inclusive (default `[[200, 204]]`, Go's). */
   up_status: StatusRange[];
   /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Text the body must contain; `""`: no rule. */
   must_contain: string;
   /** Text the body must not contain; `""`: no rule. */
@@ -287,7 +287,8 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
       fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
-    if ("error" in res) return { rtt: 0, error: res.error, transportFailure: true };
+    // Go records the time a failed request took (until the error), not 0; the error names the phase.
+    if ("error" in res) return { rtt, error: res.error, transportFailure: true };
     const error = await this.#judge(res).catch((e) => `reading response body: ${errorText(e)}`);
     if (error) return { rtt, error };
     if (o.cert_expiry_threshold && leaves.length === 0) {

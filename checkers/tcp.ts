@@ -7,7 +7,7 @@
  */
 import tls from "node:tls";
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { readPemFile } from "./_cert.ts";
@@ -69,7 +69,7 @@ export interface TcpCheckerOptions {
   /** Timeout of one attempt (connect, handshake, exchange), nanoseconds (default 1 s). */
   timeout: number;
   /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Attempts per check (default 1). */
   attempts: number;
   /** Pause after each attempt, nanoseconds (default 0). */
@@ -117,16 +117,17 @@ export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
     const { host, port } = splitHostPort(o.endpoint_url);
     const signal = attemptSignal(outer, o.timeout);
     const onAbort = (phase: string) => abortMessage(signal, o.timeout, phase);
+    // As in Go, the clock starts before the CA file is read (Go reads it in the dialer).
+    const start = performance.now();
+    const elapsed = () => (performance.now() - start) * 1e6;
     let ca: string[] | undefined;
     if (o.tls && o.tls_ca_file) {
       try {
         ca = [...tls.rootCertificates, await readPemFile(o.tls_ca_file, "tls_ca_file")];
       } catch (e) {
-        return { rtt: 0, error: errorText(e), transportFailure: true };
+        return { rtt: elapsed(), error: errorText(e), transportFailure: true };
       }
     }
-    const start = performance.now();
-    const elapsed = () => (performance.now() - start) * 1e6;
     if (!o.tls && !o.send && !o.expect) {
       // A plain connect: Deno's own socket is about twice as cheap as node:net's, which matters at scale.
       try {

@@ -27,6 +27,8 @@ Deno.test("tcp: a closed port is down with the connect error", async () => {
   assert.equal(statusOf(r), "down");
   assert.equal(r.times?.length, 2);
   assert.match(r.times![0].error!, /^connect: .*(ECONNREFUSED|refused)/i);
+  // As Go records it: the time each failed attempt took, not 0.
+  for (const a of r.times!) assert.ok(Number(a.rtt) > 0, `rtt ${a.rtt}`);
 });
 
 Deno.test("tcp: threshold_rtt makes a slow banner exchange degraded", async () => {

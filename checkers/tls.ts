@@ -8,7 +8,7 @@
  */
 import type tls from "node:tls";
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../config/duration.ts";
 import { duration, hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
@@ -63,7 +63,7 @@ export interface TlsCheckerOptions {
   /** Timeout of one attempt (connect plus handshake), nanoseconds (default 10 s). */
   timeout: number;
   /** Degraded when the median RTT is strictly above this, nanoseconds; 0: off. */
-  threshold_rtt: number;
+  threshold_rtt: Nanoseconds;
   /** Attempts per check (default 1). */
   attempts: number;
   /** Pause after each attempt, nanoseconds (default 0). */

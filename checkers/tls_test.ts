@@ -14,6 +14,7 @@ Deno.test("tls: a closed port is down; a server that never finishes the handshak
   const refused = await check({ endpoint_url: `127.0.0.1:${closedPort()}` });
   assert.equal(statusOf(refused), "down");
   assert.match(refused.times![0].error!, /^connect: /);
+  assert.ok(Number(refused.times![0].rtt) > 0, "the time the failed attempt took, as Go records it");
   const stalled = startListener((_conn, signal) => silence(signal));
   try {
     const r = await check({ endpoint_url: stalled.address, timeout: "200ms", attempts: 2 });
@@ -22,6 +23,7 @@ Deno.test("tls: a closed port is down; a server that never finishes the handshak
       "TLS handshake timed out after 200ms",
       "TLS handshake timed out after 200ms",
     ]);
+    for (const a of r.times!) assert.ok(Number(a.rtt) >= 200e6, `rtt ${a.rtt}: at least the timeout`);
   } finally {
     await stalled.close();
   }

@@ -1,6 +1,6 @@
 /** Shared CLI plumbing: loading the config with a logger on stderr, and turning failures into exit codes. */
 import { createLogger, type Logger, type LogLevel } from "../_internal/log.ts";
-import { Checkup } from "../checkup.ts";
+import { Checkup, InterruptedError } from "../checkup.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Io } from "./io.ts";
 
@@ -12,7 +12,7 @@ export interface GlobalOptions {
 }
 
 /** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** A failure already reported to the user; carries the exit code. */
 export class ExitError extends Error {
@@ -53,6 +53,7 @@ export async function guard(
     if (opts.logFormat === "json") {
       createLogger({ format: "json", write: (line) => io.err(line + "\n") }).error(message);
     } else io.err(`error: ${message}\n`);
+    if (e instanceof InterruptedError) return EXIT.interrupted;
     return e instanceof ExitError ? e.code : EXIT.failure;
   }
 }

@@ -1,6 +1,6 @@
 /** `checkup every <interval>`: check, store and maintain now and on every tick until SIGINT/SIGTERM. */
 import { BOUNDS } from "../config/bounds.ts";
-import { humanDuration, parseDuration } from "../config/duration.ts";
+import { formatDuration, humanDuration, parseDuration } from "../config/duration.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
 
@@ -41,6 +41,11 @@ export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise
         checkers: checkup.checkers.length,
         storage: checkup.storage.type,
       });
+      io.signal.addEventListener("abort", () => {
+        logger.info("stopping: finishing the round under way; a second signal exits at once", {
+          grace: formatDuration(checkup.shutdownGrace * 1e6),
+        });
+      }, { once: true });
       await checkup.every(ns, io.signal);
       logger.info("stopped");
       return EXIT.ok;

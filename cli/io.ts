@@ -8,7 +8,10 @@ export interface Io {
   err(text: string): void;
   /** Whether standard output is a terminal (colours on). */
   isTty: boolean;
-  /** Aborted on SIGINT/SIGTERM: long-running commands finish their round and return. */
+  /**
+   * Aborted on the first SIGINT/SIGTERM: `every` and `serve` finish their round and return, single runs stop
+   * their checks and store nothing; a second signal exits the process at once.
+   */
   signal: AbortSignal;
 }
 
@@ -22,9 +25,14 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): voi
 /** The real process: stdout, stderr, and a signal aborted by SIGINT or SIGTERM. */
 export function processIo(): Io {
   const ac = new AbortController();
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     try {
-      Deno.addSignalListener(sig, () => ac.abort());
+      Deno.addSignalListener(sig, () => {
+        // The first signal stops gracefully; a second one exits at once (saved state and the outbox are
+        // written atomically, so nothing is left half-written).
+        if (ac.signal.aborted) Deno.exit(code);
+        ac.abort();
+      });
     } catch { /* not supported on this platform (SIGTERM on Windows) */ }
   }
   let color = false;

@@ -43,6 +43,7 @@ export function runMessage(text: string, opts: MessageOptions, io: Io): Promise<
       }
       await checkup.round({
         store: true,
+        signal: io.signal,
         transform: (results) => results.map((r, i) => (i === index ? { ...r, message: text } : r)),
       });
       io.out("Message posted\n");

@@ -22,7 +22,7 @@ export function runChecks(opts: RunOptions, io: Io): Promise<number> {
       if (opts.store && !checkup.storage) {
         throw new ExitError('no storage configured (add a "storage" object to the config)');
       }
-      const report = await checkup.round({ store: opts.store, maintain: opts.store, signal: undefined });
+      const report = await checkup.round({ store: opts.store, maintain: opts.store, signal: io.signal });
       if (opts.json) io.out(encodeResults(report.results) + "\n");
       else if (!opts.store || opts.print) {
         for (const r of report.results) io.out(formatResult(r, io.isTty));

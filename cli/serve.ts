@@ -9,6 +9,7 @@ import { loadConfig } from "../config/load.ts";
 import { isStorageReader } from "../storage/storage.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
+import { metaPolicy } from "../server/security.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
@@ -116,7 +117,32 @@ function options(opts: ServeOptions): { range: string; refresh: number } {
   return { range, refresh };
 }
 
-/** Writes the page as static files (plus a config.json template when there is none) and returns the paths. */
+/** The origins of a static site's absolute URLs in `config.json`: where its CSP lets it fetch and load. */
+function configOrigins(text: string): { connect: string[]; img: string[] } {
+  let config: { summaries?: unknown; logo?: unknown } = {};
+  try {
+    config = JSON.parse(text) ?? {};
+  } catch {
+    // The page reports an unreadable config.json itself; the policy stays same-origin.
+  }
+  const origin = (u: unknown): string[] => {
+    if (typeof u !== "string") return [];
+    try {
+      const url = new URL(u);
+      return url.protocol === "https:" || url.protocol === "http:" ? [url.origin] : [];
+    } catch {
+      return []; // relative: same origin
+    }
+  };
+  const summaries = Array.isArray(config.summaries) ? config.summaries : [];
+  return { connect: summaries.flatMap(origin), img: origin(config.logo) };
+}
+
+/**
+ * Writes the page as static files (plus a config.json template when there is none) and returns the paths.
+ * The page carries its Content-Security-Policy in a meta tag (static hosts send no header): same-origin,
+ * plus the origins of absolute summary and logo URLs in config.json (export again after adding one).
+ */
 export async function exportPage(dir: string, opts: ServeOptions): Promise<string[]> {
   const { range, refresh } = options(opts);
   const written: string[] = [];
@@ -134,21 +160,21 @@ export async function exportPage(dir: string, opts: ServeOptions): Promise<strin
     await Deno.writeFile(join(dir, logo), body);
     written.push(logo);
   }
+  let config: string;
+  try {
+    config = await Deno.readTextFile(join(dir, "config.json"));
+  } catch {
+    const example = JSON.parse(CONFIG_EXAMPLE);
+    config = JSON.stringify({ ...example, title: opts.title ?? example.title }, null, 2) + "\n";
+    await write("config.json", config);
+  }
+  const csp = metaPolicy(configOrigins(config));
   for (const [path, asset] of Object.entries(ASSETS)) {
     await write(
       path,
       path === "index.html"
-        ? pageHtml({ title: opts.title, logo, range, refresh, source: "config.json" })
+        ? pageHtml({ title: opts.title, logo, range, refresh, source: "config.json", csp })
         : asset.text,
-    );
-  }
-  try {
-    await Deno.lstat(join(dir, "config.json"));
-  } catch {
-    const example = JSON.parse(CONFIG_EXAMPLE);
-    await write(
-      "config.json",
-      JSON.stringify({ ...example, title: opts.title ?? example.title }, null, 2) + "\n",
     );
   }
   return written;
@@ -200,6 +226,9 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         order: checkup.checkers.map((c) => c.title),
         logger,
         redact: (t) => redactor.redact(t),
+        deliveries: every !== undefined && checkup.notifiers.length
+          ? () => checkup.deliveryStats()
+          : undefined,
       });
       let server: Deno.HttpServer<Deno.NetAddr>;
       try {

@@ -151,3 +151,57 @@ export function humanDuration(ns: number): string {
   const first = parts.findIndex(([n]) => n > 0);
   return parts.slice(first, first + 2).filter(([n]) => n > 0).map(([n, u]) => `${n}${u}`).join(" ");
 }
+
+/**
+ * A duration in integer nanoseconds, as Go's `time.Duration` (an int64): a number while it is a safe
+ * integer (the usual case), a bigint beyond ±2^53 so that it stays exact (Go rejects a check file whose
+ * `9223372036854775807` was rounded to `9223372036854776000`).
+ */
+export type Nanoseconds = number | bigint;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The normal form of a nanosecond count: a number when it is a safe integer, else a bigint.
+ *
+ * @example
+ * ```ts
+ * import { exactNs } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exactNs(5n), 5);
+ * assert.equal(exactNs(9223372036854775807n), 9223372036854775807n);
+ * ```
+ */
+export function exactNs(v: number | bigint): Nanoseconds {
+  if (typeof v === "number") return v;
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+
+/**
+ * {@linkcode parseDuration}, exact beyond 2^53 ns: a bigint (an integer literal too large for a double,
+ * as the config loader reads it) and a string of integer nanoseconds (`"9223372036854775807ns"`) keep
+ * every digit. The result is in {@linkcode exactNs}'s normal form.
+ *
+ * @example
+ * ```ts
+ * import { parseExactDuration } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseExactDuration(9007199254740993n), 9007199254740993n);
+ * assert.equal(parseExactDuration("9223372036854775807ns"), 9223372036854775807n);
+ * assert.equal(parseExactDuration("10s"), 10e9);
+ * ```
+ */
+export function parseExactDuration(value: Duration | bigint): Nanoseconds {
+  if (typeof value === "bigint") {
+    if (value < 0n) {
+      throw new RangeError(
+        `expected a duration: integer nanoseconds ≥ 0 or a string like "10s", found ${value}`,
+      );
+    }
+    if (value > MAX_DURATION_EXACT) throw tooLarge(String(value));
+    return exactNs(value);
+  }
+  const ns = typeof value === "string" ? /^\s*\+?(\d+)ns\s*$/.exec(value) : null;
+  if (ns && BigInt(ns[1]) > MAX_DURATION_EXACT) throw tooLarge(value);
+  return ns ? exactNs(BigInt(ns[1])) : parseDuration(value);
+}

@@ -49,6 +49,8 @@ export function describeValue(v: unknown): string {
   if (typeof v === "number" && !Number.isFinite(v)) {
     return "a number too large to represent (beyond ±1.8e308)";
   }
-  const text = JSON.stringify(v);
-  return `${typeof v} ${text.length > 60 ? text.slice(0, 57) + "..." : text}`;
+  const text = typeof v === "bigint" ? String(v) : JSON.stringify(v);
+  return `${typeof v === "bigint" ? "number" : typeof v} ${
+    text.length > 60 ? text.slice(0, 57) + "..." : text
+  }`;
 }

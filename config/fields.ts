@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { describeValue } from "./errors.ts";
-import { humanDuration, parseDuration } from "./duration.ts";
+import { humanDuration, type Nanoseconds, parseDuration, parseExactDuration } from "./duration.ts";
 
 /** Bounds of a duration field in nanoseconds (0, "off", is always allowed below `min`). */
 export interface DurationBounds {
@@ -25,40 +25,62 @@ export function duration(
   description: string,
   bounds: DurationBounds = {},
 ): z.ZodType<number, number | string> {
-  const { min, max } = bounds;
+  return durationOf(description, parseDuration, bounds);
+}
+
+/**
+ * A duration field that stays exact beyond 2^53 ns ({@linkcode parseExactDuration}): for values that
+ * reach results and check files, which Go reads as int64 (`threshold_rtt`).
+ */
+export function exactDuration(description: string): z.ZodType<Nanoseconds, number | string> {
+  return durationOf(description, parseExactDuration, {});
+}
+
+function durationOf<T extends Nanoseconds>(
+  description: string,
+  parse: (v: number | string) => T,
+  { min, max }: DurationBounds,
+): z.ZodType<T, number | string> {
   const limits = [
     min === undefined ? "" : `at least ${humanDuration(min)}`,
     max === undefined ? "" : `at most ${humanDuration(max)}`,
   ].filter(Boolean).join(", ");
-  return z.union([z.number(), z.string()], {
-    error: (iss) =>
-      `expected a duration (integer nanoseconds or a string like "10s"), found ${describeValue(iss.input)}`,
-  }).transform((v, ctx) => {
-    let ns: number;
-    try {
-      ns = parseDuration(v);
-    } catch (e) {
-      ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
-      return z.NEVER;
-    }
-    if ((min !== undefined && ns > 0 && ns < min) || (max !== undefined && ns > max)) {
-      ctx.issues.push({
-        code: "custom",
-        input: v,
-        message: `expected a duration ${
-          min !== undefined && ns < min
-            ? `of at least ${humanDuration(min)}`
-            : `of at most ${humanDuration(max!)}`
-        }, found ${describeValue(v)}`,
-      });
-      return z.NEVER;
-    }
-    return ns;
-  }).meta({
+  // The config loader reads an integer too large for a double as a bigint: it reaches the parser as
+  // exact integer nanoseconds ("<digits>ns"), so the messages and bounds are those of any duration.
+  const toText = (v: unknown) => (typeof v !== "bigint" ? v : v < 0n ? Number(v) : `${v}ns`);
+  return z.preprocess(
+    toText,
+    z.union([z.number(), z.string()], {
+      error: (iss) =>
+        `expected a duration (integer nanoseconds or a string like "10s"), found ${describeValue(iss.input)}`,
+    }).transform((v, ctx) => {
+      let ns: T;
+      try {
+        ns = parse(v);
+      } catch (e) {
+        ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
+        return z.NEVER;
+      }
+      const n = Number(ns);
+      if ((min !== undefined && n > 0 && n < min) || (max !== undefined && n > max)) {
+        ctx.issues.push({
+          code: "custom",
+          input: v,
+          message: `expected a duration ${
+            min !== undefined && n < min
+              ? `of at least ${humanDuration(min)}`
+              : `of at most ${humanDuration(max!)}`
+          }, found ${describeValue(v)}`,
+        });
+        return z.NEVER;
+      }
+      return ns;
+    }),
+  ).meta({
     description: `${description} Integer nanoseconds (Go) or a string like "500ms", "10s", "5m", "7d".${
       limits ? ` ${limits[0].toUpperCase()}${limits.slice(1)}.` : ""
     }`,
-  });
+  }) as unknown as z.ZodType<T, number | string>;
 }
 
 /** A `host:port` address field. */

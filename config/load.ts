@@ -66,6 +66,10 @@ export interface ResolvedConfig {
   node?: string;
   /** `checkup every` spreads checks over the interval. */
   spread: boolean;
+  /** Single runs deliver notifications for at most this long, nanoseconds (default 10 s). */
+  deliver_within: number;
+  /** Deliveries under way get this long to finish at shutdown, nanoseconds (default 5 s). */
+  shutdown_grace: number;
   /** Unknown keys and deprecations: worth telling, not fatal. */
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
@@ -84,11 +88,20 @@ function defaultEnv(name: string): string | undefined {
   return Deno.env.get(name);
 }
 
-/** Parses JSON text (a leading byte-order mark is allowed); a syntax error names the source, line and column. */
+/** Keeps an integer literal too large for a double exact, as a bigint (Go reads it as an int64). */
+function exactIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== "number" || Number.isSafeInteger(value) || !context?.source) return value;
+  return /^-?\d+$/.test(context.source) ? BigInt(context.source) : value;
+}
+
+/**
+ * Parses JSON text (a leading byte-order mark is allowed); a syntax error names the source, line and
+ * column. Integer literals beyond 2^53 are read as exact bigints.
+ */
 export function parseJsonText(text: string, source: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, exactIntegers as (key: string, value: unknown) => unknown);
   } catch (e) {
     const at = findJsonSyntaxError(text);
     if (!at) throw new ConfigError(source, [{ path: "", message: `invalid JSON: ${(e as Error).message}` }]);
@@ -207,13 +220,14 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
       message: `expected a JSON object, found ${describeValue(raw)}`,
     }]);
   }
-  const data = substituteEnv(raw, options.env ?? defaultEnv, "", issues, (name, value) => {
-    if (/TOKEN|SECRET|PASSWORD|PASSWD|KEY|DSN|WEBHOOK|AUTH/i.test(name)) redactor.add(value);
+  // `${NAME}` is how secrets stay out of the file: every value from the environment counts as one.
+  const data = substituteEnv(raw, options.env ?? defaultEnv, "", issues, (_name, value) => {
+    redactor.add(value);
   }) as Record<string, unknown>;
   redactor.collect(data);
 
   const listKeys = ["checkers", "storage", "notifiers", "notifier"];
-  const topKeys = ["concurrent_checks", "timestamp", "node", "spread"];
+  const topKeys = ["concurrent_checks", "timestamp", "node", "spread", "deliver_within", "shutdown_grace"];
   const known = [...listKeys, ...topKeys];
   for (const key of Object.keys(data)) {
     if (key === "$schema" || known.includes(key.toLowerCase())) continue;
@@ -274,6 +288,8 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
     timestamp: s.timestamp,
     node: s.node,
     spread: s.spread,
+    deliver_within: s.deliver_within,
+    shutdown_grace: s.shutdown_grace,
     warnings,
     redactor,
   };

@@ -113,6 +113,17 @@ Deno.test("${ENV} is substituted everywhere; an unset variable is an error at it
   assert.equal(o.endpoint_url, "http://fallback.test/health");
   assert.equal(o.headers.Authorization, "Bearer s3cr3t-value");
   assert.equal(cfg.redactor.redact("token s3cr3t-value leaked"), "token *** leaked");
+  assert.equal(
+    cfg.redactor.redact("http://fallback.test/health"),
+    "http://fallback.test/health",
+    "fallbacks are the file's",
+  );
+  // Every value taken from the environment is a secret, whatever the variable's name.
+  const named = resolveConfig(
+    { checkers: [{ type: "http", endpoint_url: "https://a.test/${HEALTH_PATH}" }] },
+    { env: env({ HEALTH_PATH: "h-7f3k9q" }) },
+  );
+  assert.equal(named.redactor.redact("https://a.test/h-7f3k9q"), "https://a.test/***");
   assert.deepEqual(
     issues(() => resolveConfig({ storage: { type: "fs", dir: "${CHECK_DIR}" } }, { env: env({}) })),
     [
@@ -250,6 +261,15 @@ const badConfigs: [file: string, message: string, at?: string][] = [
   [
     "invalid-duration-number-past-int64.json",
     `storage.check_expiry: expected a duration of at most ${int64}, found 10000000000000000000`,
+  ],
+  [
+    // An integer literal past 2^53 is read exactly (as Go reads an int64): one past int64's maximum.
+    "invalid-exact-duration-past-int64.json",
+    `checkers[0].threshold_rtt: expected a duration of at most ${int64}, found "9223372036854775808ns"`,
+  ],
+  [
+    "invalid-deliver-within-too-long.json",
+    'deliver_within: expected a duration of at most 1h, found string "2h"',
   ],
   [
     "invalid-number-too-large.json",

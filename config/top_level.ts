@@ -4,7 +4,9 @@
  */
 import { z } from "zod";
 import { BOUNDS } from "./bounds.ts";
+import type { Duration } from "./duration.ts";
 import { describeValue } from "./errors.ts";
+import { duration } from "./fields.ts";
 
 /** Top-level settings as written in `checkup.json`. */
 export interface TopLevelConfig {
@@ -16,6 +18,10 @@ export interface TopLevelConfig {
   node?: string;
   /** `checkup every`: spread checks over the interval instead of starting them all at once. */
   spread?: boolean;
+  /** Single runs (`checkup --store`, `message`): how long to deliver notifications before exiting (default 10s). */
+  deliver_within?: Duration;
+  /** On SIGINT/SIGTERM: how long deliveries under way may finish before the process exits (default 5s). */
+  shutdown_grace?: Duration;
 }
 
 /** Validated top-level settings. */
@@ -24,6 +30,8 @@ export interface TopLevelOptions {
   timestamp?: bigint;
   node?: string;
   spread: boolean;
+  deliver_within: number;
+  shutdown_grace: number;
 }
 
 const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
@@ -65,6 +73,14 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
     description:
       "checkup every: spread checks evenly over the interval instead of starting them all at once.",
   }),
+  deliver_within: duration(
+    "Single runs (checkup --store, message): how long to deliver notifications before exiting; the rest waits in the outbox for the next run.",
+    BOUNDS.timeout,
+  ).default(10e9),
+  shutdown_grace: duration(
+    "On SIGINT/SIGTERM: how long deliveries under way may finish; the rest stays in the outbox for the next start.",
+    BOUNDS.timeout,
+  ).default(5e9),
   node: z.string().min(1).optional().meta({
     description: "This node's name or location; results carry it as `node` (Checkup extension).",
   }),

@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../config/errors.ts";
 import { parseNotifier, resolveConfig } from "../config/load.ts";
 import type { Result } from "../result.ts";
-import { alertKey } from "./alerts.ts";
+import { alertKey, notificationId } from "./alerts.ts";
 import { formatTime } from "./message.ts";
 import type { NotifierConfig } from "./mod.ts";
 import type { Alert, Notifier } from "./notifier.ts";
@@ -121,7 +121,7 @@ function result(title: string, endpoint: string, error?: string): Result {
 
 /** A down alert with every field set, as the state machine produces it. */
 export function sampleDown(title = "Checkout API", endpoint = "https://shop.example/api"): Alert {
-  return {
+  const alert: Alert = {
     kind: "down",
     title,
     endpoint,
@@ -135,7 +135,10 @@ export function sampleDown(title = "Checkout API", endpoint = "https://shop.exam
     node: "eu-1",
     url: "https://status.example.com/",
     key: alertKey("eu-1", title, endpoint),
+    id: "",
   };
+  alert.id = notificationId(alert);
+  return alert;
 }
 
 /** The recovery of {@linkcode sampleDown}. */
@@ -149,6 +152,12 @@ export function sampleRecovered(title = "Checkout API", endpoint = "https://shop
     at: T + 9n * MIN,
     reason: undefined,
     result: result(title, endpoint),
+    id: notificationId({
+      ...sampleDown(title, endpoint),
+      kind: "recovered",
+      status: "healthy",
+      at: T + 9n * MIN,
+    }),
   };
 }
 

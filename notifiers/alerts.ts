@@ -18,6 +18,7 @@
 import { createHash } from "node:crypto";
 import { type Result, statusOf } from "../result.ts";
 import type { Alert, AlertKind } from "./notifier.ts";
+import { decodeEntry, encodeEntry, Outbox } from "./outbox.ts";
 import { type AlertOn, type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy.ts";
 
 /** A status the state machine tracks. */
@@ -63,12 +64,17 @@ export interface NotifierTrack {
   closed_at?: bigint;
 }
 
-/** The whole alert state of one node: endpoints and, per notifier id, what it was told. */
+/**
+ * The whole alert state of one node: endpoints, per notifier id what it was told, and the notifications
+ * decided but not yet delivered (saved together, so a decision and what it sends are committed at once).
+ */
 export interface AlertState {
   /** What the rounds showed, by endpoint key. */
   endpoints: Map<string, EndpointTrack>;
   /** Per notifier id (`<type>#<n>`), what it was told, by endpoint key. */
   notifiers: Map<string, Map<string, NotifierTrack>>;
+  /** Notifications waiting for delivery. */
+  outbox: Outbox;
 }
 
 /** One outcome of {@linkcode decideAlerts}: an alert to send (or a silent transition) and the track after it. */
@@ -77,7 +83,7 @@ export interface AlertDecision {
   key: string;
   /** The alert to deliver; absent for a transition this notifier does not send (`notify_on`). */
   alert?: Alert;
-  /** The notifier's track once the alert is delivered (or at once, when there is nothing to deliver). */
+  /** The notifier's track once the decision is committed (with its alert queued in the outbox). */
   next: NotifierTrack;
 }
 
@@ -95,7 +101,7 @@ const CAP = 1_000_000;
 
 /** An empty state. */
 export function emptyAlertState(): AlertState {
-  return { endpoints: new Map(), notifiers: new Map() };
+  return { endpoints: new Map(), notifiers: new Map(), outbox: new Outbox() };
 }
 
 /** The state key of an endpoint: its title and what is checked. */
@@ -107,6 +113,27 @@ export function endpointKey(title: string | undefined, endpoint: string | undefi
 export function alertKey(node: string | undefined, title: string, endpoint: string): string {
   const hash = createHash("sha256").update(JSON.stringify([node ?? "", title, endpoint])).digest("hex");
   return `checkup-${hash.slice(0, 32)}`;
+}
+
+/**
+ * The id of one notification: the same for every retry of it, after a restart too, and different for every
+ * other notification (node, endpoint, incident, kind, status and the time it was decided).
+ *
+ * @example
+ * ```ts
+ * import { notificationId } from "./alerts.ts";
+ * import assert from "node:assert/strict";
+ * const a = notificationId({ key: "checkup-1", incident_since: 5n, kind: "down", status: "down", at: 7n });
+ * assert.equal(a, notificationId({ key: "checkup-1", incident_since: 5n, kind: "down", status: "down", at: 7n }));
+ * assert.notEqual(a, notificationId({ key: "checkup-1", incident_since: 5n, kind: "recovered", status: "healthy", at: 9n }));
+ * assert.match(a, /^checkup-[0-9a-f]{32}$/);
+ * ```
+ */
+export function notificationId(
+  a: Pick<Alert, "key" | "incident_since" | "kind" | "status" | "at">,
+): string {
+  const text = JSON.stringify([a.key, String(a.incident_since), a.kind, a.status, String(a.at)]);
+  return `checkup-${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
 }
 
 /** The first attempt error, else the notice, of a result. */
@@ -185,7 +212,7 @@ function sends(policy: AlertPolicy, kind: AlertOn): boolean {
 
 /**
  * Decides, for one notifier, what this round announces. Pure: apply each decision's `next` with
- * {@linkcode commitDecision} once its alert is delivered (or at once when it has none).
+ * {@linkcode commitDecision} and queue its alert in the outbox, in the same step.
  */
 export function decideAlerts(
   state: AlertState,
@@ -212,7 +239,9 @@ export function decideAlerts(
         at: now,
         result,
         key: alertKey(ctx.node, e.title, e.endpoint),
+        id: "",
       };
+      alert.id = notificationId(alert);
       if (e.reason && e.status !== "healthy") alert.reason = e.reason;
       if (ctx.node) alert.node = ctx.node;
       if (policy.status_page_url) alert.url = policy.status_page_url;
@@ -277,6 +306,28 @@ export function commitDecision(state: AlertState, notifierId: string, decision: 
   } else tracks.set(decision.key, decision.next);
 }
 
+/**
+ * Re-keys a state whose endpoints were recorded before their text was redacted (an upgrade: results are
+ * now redacted as they are made): each endpoint's text goes through `redact`, and what notifiers were told
+ * follows it, so an open incident is neither forgotten nor announced again. Idempotent.
+ */
+export function redactAlertState(state: AlertState, redact: (text: string) => string): void {
+  const moves = new Map<string, string>();
+  const endpoints = new Map<string, EndpointTrack>();
+  for (const [key, e] of state.endpoints) {
+    const endpoint = redact(e.endpoint);
+    const reason = e.reason === undefined ? undefined : redact(e.reason);
+    const next = endpointKey(e.title || undefined, endpoint || undefined);
+    if (next !== key) moves.set(key, next);
+    endpoints.set(next, { ...e, endpoint, ...(reason === undefined ? {} : { reason }) });
+  }
+  state.endpoints = endpoints;
+  if (!moves.size) return;
+  for (const [id, tracks] of state.notifiers) {
+    state.notifiers.set(id, new Map([...tracks].map(([key, t]) => [moves.get(key) ?? key, t])));
+  }
+}
+
 // ---- persistence -------------------------------------------------------------------------------
 
 const VERSION = 1;
@@ -321,8 +372,16 @@ export function encodeAlertState(state: AlertState, meta: { node?: string; updat
       });
     }
   }
+  const outbox = state.outbox.entries.map(encodeEntry);
   return JSON.stringify(
-    compact({ version: VERSION, node: meta.node, updated: ns(meta.updated), endpoints, notifiers }),
+    compact({
+      version: VERSION,
+      node: meta.node,
+      updated: ns(meta.updated),
+      endpoints,
+      notifiers,
+      outbox: outbox.length ? outbox : undefined,
+    }),
   );
 }
 
@@ -337,7 +396,7 @@ export function decodeAlertState(text: string, source = "alert state"): AlertSta
   } catch (e) {
     throw new SyntaxError(`${source}: not valid JSON (${(e as Error).message})`);
   }
-  const doc = raw as { version?: unknown; endpoints?: unknown; notifiers?: unknown };
+  const doc = raw as { version?: unknown; endpoints?: unknown; notifiers?: unknown; outbox?: unknown };
   if (!doc || typeof doc !== "object" || doc.version !== VERSION) {
     throw new SyntaxError(`${source}: expected an alert state of version ${VERSION}`);
   }
@@ -375,6 +434,9 @@ export function decodeAlertState(text: string, source = "alert state"): AlertSta
       map.set(key, track);
     }
     if (map.size) state.notifiers.set(id, map);
+  }
+  if (Array.isArray(doc.outbox)) {
+    state.outbox = new Outbox(doc.outbox.map(decodeEntry).filter((e) => e !== undefined));
   }
   return state;
 }

@@ -212,11 +212,13 @@ Deno.test("alerts: undelivered alerts are offered again next round; others are n
   broken.fail = () => new Error("503 from https://hooks.example");
   const lines: string[] = [];
   const logger = createLogger({ write: (l) => lines.push(l) });
-  const pipeline = new AlertPipeline([broken, fine], { now: c.now, logger });
+  // Deliveries take at most 100 ms a round: the first retry (≥ 500 ms later) waits for the next round.
+  const pipeline = new AlertPipeline([broken, fine], { now: c.now, logger, deliverWithin: 100 });
   const report = await pipeline.process([res("API", "down")]);
   assert.deepEqual(fine.kinds(), ["down:API"]);
   assert.equal(report.notifiers.find((n) => n.id === "recorder#0")?.failed.length, 1);
   assert.ok(lines.some((l) => l.includes("notifier failed") && l.includes("503")));
+  assert.equal(report.pending, 1, "kept in the outbox");
   c.tick();
   broken.fail = undefined;
   await pipeline.process([res("API", "down")]);
@@ -232,7 +234,7 @@ Deno.test("alerts: a partial delivery retries only the failed alerts", async () 
     rec.sent.push(...alerts.filter((a) => a.title !== "Web"));
     return new DeliveryError("1 of 2 failed", bad, { cause: new Error("timeout") });
   };
-  const pipeline = new AlertPipeline([rec], { now: c.now });
+  const pipeline = new AlertPipeline([rec], { now: c.now, deliverWithin: 100 });
   await pipeline.process([res("API", "down"), res("Web", "down")]);
   assert.deepEqual(rec.kinds(), ["down:API"]);
   rec.fail = undefined;
@@ -249,7 +251,9 @@ Deno.test("alerts: a notifier that never answers is cut off at its deadline", as
       new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
   };
   const fine = new Recorder(policy());
-  const report = await new AlertPipeline([hang, fine]).process([res("API", "down")]);
+  const report = await new AlertPipeline([hang, fine], { deliverWithin: 1_500 }).process([
+    res("API", "down"),
+  ]);
   assert.deepEqual(fine.kinds(), ["down:API"]);
   assert.match(report.notifiers.find((n) => n.type === "hang")?.error ?? "", /no answer within/);
 });
@@ -293,4 +297,34 @@ Deno.test("alerts: an unreadable state is logged and replaced", async () => {
   assert.deepEqual(rec.kinds(), ["down:API"]);
   assert.ok(lines.some((l) => l.includes("ignoring unreadable alert state")));
   assert.ok(decodeAlertState((await store.load())!).endpoints.size === 1);
+});
+
+Deno.test("alerts: a state saved before redaction is re-keyed: no second page after an upgrade", async () => {
+  const store = memoryAlertState();
+  const c = clock();
+  const secret = "tok-5f4e3d2c1b";
+  const clear = (s: "down" | "healthy") => ({
+    ...res("API", s),
+    endpoint: `https://api.example/?token=${secret}`,
+  });
+  const before = new Recorder(policy());
+  await new AlertPipeline([before], { now: c.now, state: store }).process([clear("down")]);
+  assert.deepEqual(before.kinds(), ["down:API"]);
+  c.tick();
+  const redact = (t: string) => t.replaceAll(secret, "***");
+  const after = new Recorder(policy());
+  const upgraded = new AlertPipeline([after], {
+    now: c.now,
+    state: store,
+    redact,
+    endpoints: [{ title: "API", endpoint: "https://api.example/?token=***" }],
+  });
+  const redacted = (s: "down" | "healthy") => ({ ...clear(s), endpoint: redact(clear(s).endpoint) });
+  await upgraded.process([redacted("down")]);
+  assert.deepEqual(after.kinds(), [], "the incident is known: not announced again");
+  c.tick();
+  await upgraded.process([redacted("healthy")]);
+  assert.deepEqual(after.kinds(), ["recovered:API"]);
+  assert.equal(after.sent[0].incident_since, T0);
+  assert.ok(!(await store.load())!.includes(secret));
 });

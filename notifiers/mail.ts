@@ -10,7 +10,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import { roundHtml, roundSubject, roundText } from "./message.ts";
+import { messageId, roundHtml, roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
 
@@ -188,6 +188,8 @@ export class MailNotifier implements Notifier {
       subject: roundSubject(alerts, o.subject),
       text: roundText(alerts, { emoji: false }),
       html: roundHtml(alerts),
+      // The same alerts get the same Message-ID on every retry (receivers that deduplicate keep one).
+      messageId: messageId(alerts, o.from),
     };
     const where = `${o.smtp.server}:${o.smtp.port}`;
     for (let attempt = 0;; attempt++) {

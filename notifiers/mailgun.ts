@@ -9,7 +9,7 @@ import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { HttpNotifier } from "./_send.ts";
-import { roundHtml, roundSubject, roundText } from "./message.ts";
+import { messageId, roundHtml, roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
@@ -83,6 +83,8 @@ export class MailgunNotifier extends HttpNotifier<MailgunNotifierOptions> {
     form.set("subject", roundSubject(alerts, o.subject));
     form.set("text", roundText(alerts, { emoji: false }));
     form.set("html", roundHtml(alerts));
+    // The same alerts get the same Message-ID on every retry (receivers that deduplicate keep one).
+    form.set("h:Message-Id", messageId(alerts, o.from));
     await this.post(`${o.api_url}/v3/${encodeURIComponent(o.domain)}/messages`, {
       body: form,
       headers: { authorization: `Basic ${btoa(`api:${o.apikey}`)}` },

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { humanDuration } from "../config/duration.ts";
 import type { Alert, AlertKind } from "./notifier.ts";
 
@@ -169,4 +170,22 @@ export function isProblem(alert: Pick<Alert, "kind">): boolean {
 export function truncate(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
+}
+
+/**
+ * A stable `Message-ID` for an email carrying `alerts`: the same alerts give the same id, so a mail
+ * server or client that deduplicates by Message-ID keeps one copy of a retried message. The domain is
+ * the sender's (`from`), else `checkup.invalid`.
+ *
+ * @example
+ * ```ts
+ * import { messageId } from "./message.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(messageId([{ id: "checkup-1" }], "Checkup <alerts@example.com>"), /^<[0-9a-f]{32}@example\.com>$/);
+ * ```
+ */
+export function messageId(alerts: readonly Pick<Alert, "id">[], from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? "checkup.invalid";
+  const hash = createHash("sha256").update(alerts.map((a) => a.id).join("\n")).digest("hex").slice(0, 32);
+  return `<${hash}@${domain}>`;
 }

@@ -40,6 +40,7 @@ export {
   emptyAlertState,
   encodeAlertState,
   type EndpointTrack,
+  notificationId,
   type NotifierTrack,
   observeRound,
   type TrackedStatus,
@@ -48,8 +49,13 @@ export {
   AlertPipeline,
   type AlertPipelineOptions,
   type AlertReport,
+  DEFAULT_DELIVER_WITHIN_MS,
+  DEFAULT_GRACE_MS,
   type NotifierOutcome,
 } from "./pipeline.ts";
+export { type AttemptOutcome, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
+export { type Clock, systemClock } from "../_internal/clock.ts";
+export { backoffMs, Outbox, type OutboxEntry } from "./outbox.ts";
 export {
   alertStateKey,
   type AlertStateStore,

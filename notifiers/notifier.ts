@@ -41,9 +41,18 @@ export interface Alert {
   url?: string;
   /** A stable key per endpoint and node (PagerDuty's dedup key, webhook receivers' grouping key). */
   key: string;
+  /**
+   * The notification's own id, stable across retries and restarts (derived from the node, the endpoint,
+   * the incident and the transition): receivers that deduplicate use it (webhook `id` and
+   * `Idempotency-Key`, mail `Message-ID`).
+   */
+  id: string;
 }
 
-/** Sends alerts somewhere. Failures throw; the pipeline logs them and never lets them stop a round. */
+/**
+ * Sends alerts somewhere. Failures throw; the outbox keeps what was not delivered and tries it again later
+ * (the same alerts, with the same ids), so a failure never stops a round.
+ */
 export interface Notifier {
   /** The config `type`, e.g. `"slack"`. */
   readonly type: string;
@@ -53,9 +62,9 @@ export interface Notifier {
    */
   readonly policy?: AlertPolicy;
   /**
-   * Sends the alerts of one round (never called with an empty list). Throws when nothing was
-   * delivered; throws a {@linkcode DeliveryError} naming the alerts that failed when only some were.
-   * Undelivered alerts are offered again next round.
+   * Sends alerts (never called with an empty list): one attempt, within the policy's `timeout` (and its
+   * `retries` quick retries). Throws when nothing was delivered; throws a {@linkcode DeliveryError} naming
+   * the alerts that failed when only some were. Undelivered alerts are tried again later by the outbox.
    */
   notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void>;
 }

@@ -1,16 +1,21 @@
 /**
- * The notify pipeline: each round, records the results in the alert state, asks the state machine what
- * every notifier should announce under its own policy, delivers that, and saves the state so restarts
- * and one-shot runs (cron) neither repeat nor miss an alert. Notifiers run concurrently, each within a
- * deadline; a failing one is logged and never stops the others, the round or the loop, and what it did
- * not deliver is offered again next round.
+ * The notify pipeline. Each round it records the results in the alert state, asks the state machine what
+ * every notifier should announce under its own policy, and commits those decisions together with the
+ * notifications they cause (the outbox) in one save of the state document: in the storage when it can
+ * hold it, else the local state directory. Delivery is separate (`delivery.ts`) and never blocks a round:
+ *
+ * - `checkup every` and `serve --every` run the worker in the background ({@linkcode AlertPipeline.start});
+ *   a round only commits and wakes it. On shutdown the attempts under way get a grace period, the rest stays
+ *   in the outbox for the next start.
+ * - Single runs (`checkup --store` from cron, library calls) deliver what they can within a bounded time
+ *   after committing ({@linkcode AlertPipeline.process}) and leave the rest for the next run.
  *
  * @module
  */
+import { type Clock, clockOf, systemClock } from "../_internal/clock.ts";
 import { type Logger, silentLogger } from "../_internal/log.ts";
-import { nowNs, type Result } from "../result.ts";
+import type { Result } from "../result.ts";
 import {
-  type AlertDecision,
   type AlertState,
   commitDecision,
   decideAlerts,
@@ -21,29 +26,49 @@ import {
   observeRound,
   pruneEndpoints,
   pruneNotifiers,
+  redactAlertState,
 } from "./alerts.ts";
-import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
-import { type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy.ts";
+import { type AttemptOutcome, Delivery, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
+import type { Alert, Notifier } from "./notifier.ts";
+import { DEFAULT_ALERT_POLICY } from "./policy.ts";
 import { type AlertStateStore, memoryAlertState } from "./state.ts";
+
+/** Default of {@linkcode AlertPipelineOptions.deliverWithin}: 10 s. */
+export const DEFAULT_DELIVER_WITHIN_MS = 10_000;
+/** Default of the shutdown grace of {@linkcode AlertPipeline.stop}: 5 s. */
+export const DEFAULT_GRACE_MS = 5_000;
 
 /** Dependencies of an {@linkcode AlertPipeline}; all optional. */
 export interface AlertPipelineOptions {
   /** Where delivery outcomes and failures are logged; default: nothing is logged. */
   logger?: Logger;
-  /** The clock (UTC ns); default the system clock. */
+  /** The clock: time (UTC ns) and sleeps; default the system clock. */
+  clock?: Clock;
+  /** The time alone (UTC ns), with real sleeps; ignored when `clock` is given. */
   now?: () => bigint;
   /** This node's name, carried by alerts and part of their keys. */
   node?: string;
-  /** Where the state is kept between rounds and runs; default memory only. */
+  /** Where the state (outbox included) is kept between rounds and runs; default memory only. */
   state?: AlertStateStore;
   /**
    * The configured endpoints: state about any other endpoint is dropped. Without it, endpoints unseen
    * for 7 days are dropped.
    */
   endpoints?: Iterable<{ title: string; endpoint: string }>;
+  /** How long {@linkcode AlertPipeline.process} delivers when no worker runs, ms (default 10 s). */
+  deliverWithin?: number;
+  /** Randomness for the retry jitter (default `Math.random`). */
+  random?: () => number;
+  /** When a call's signal aborts, attempts under way get this long to finish, ms (default 5 s). */
+  grace?: number;
+  /**
+   * The config's redactor: a state saved before results were redacted is re-keyed through it on load, so
+   * an upgrade neither forgets an open incident nor announces it again.
+   */
+  redact?: (text: string) => string;
 }
 
-/** What one notifier did in a round. */
+/** What one notifier did in a round (with no background worker: what its delivery attempts did). */
 export interface NotifierOutcome {
   /** The notifier's state id: `<type>#<n>`, n counting notifiers of that type in config order. */
   id: string;
@@ -51,58 +76,81 @@ export interface NotifierOutcome {
   type: string;
   /** Alerts delivered. */
   sent: Alert[];
-  /** Alerts not delivered (offered again next round). */
+  /** Alerts whose latest attempt failed (kept in the outbox and tried again later). */
   failed: Alert[];
-  /** Why delivery failed, when it did. */
+  /** Why the latest failed attempt failed. */
   error?: string;
 }
 
 /** What a round's notifications did. */
 export interface AlertReport {
-  /** Every alert delivered, all notifiers together. */
+  /** Alerts this round decided (queued in the outbox). */
+  queued: Alert[];
+  /** Alerts delivered during the call, all notifiers together (none when a background worker delivers). */
   sent: Alert[];
-  /** One entry per notifier that had something to deliver. */
+  /** One entry per notifier that attempted a delivery during the call. */
   notifiers: NotifierOutcome[];
+  /** Notifications still waiting in the outbox afterwards. */
+  pending: number;
 }
 
-interface Entry {
-  id: string;
-  notifier: Notifier;
-  policy: AlertPolicy;
-}
-
-function deadlineMs(policy: AlertPolicy): number {
-  // Every attempt's timeout, the backoff between attempts (500 ms doubling), and a second of slack.
-  return (policy.timeout / 1e6) * (policy.retries + 1) + 500 * (2 ** policy.retries - 1) + 1_000;
-}
-
-/** Turns rounds into alerts on status transitions, delivers them, and keeps the state. */
+/** Turns rounds into alerts on status transitions, keeps them in the outbox and delivers them. */
 export class AlertPipeline {
-  readonly #entries: Entry[];
+  readonly #targets: DeliveryTarget[];
   readonly #logger: Logger;
-  readonly #now: () => bigint;
+  readonly #clock: Clock;
   readonly #node?: string;
   readonly #store: AlertStateStore;
   readonly #keep?: ReadonlySet<string>;
+  readonly #deliverWithin: number;
+  readonly #grace: number;
+  readonly #redact?: (text: string) => string;
+  readonly #delivery: Delivery;
   #state?: AlertState;
+  #loading?: Promise<AlertState>;
+  /** Outcomes of attempts, collected for the report of a call that delivers. */
+  #outcomes?: AttemptOutcome[];
+  #saveChain: Promise<void> = Promise.resolve();
+  #saveQueued?: Promise<void>;
+  #worker?: { stop: AbortController; cut: AbortController; done: Promise<void> };
+  #leftover = 0;
 
-  /** Sets up delivery to `notifiers`, in order; state is loaded on the first round. */
+  /** Sets up delivery to `notifiers`, in order; state is loaded on first use. */
   constructor(notifiers: readonly Notifier[], options: AlertPipelineOptions = {}) {
     const counts = new Map<string, number>();
-    this.#entries = notifiers.map((notifier) => {
+    this.#targets = notifiers.map((notifier) => {
       const n = counts.get(notifier.type) ?? 0;
       counts.set(notifier.type, n + 1);
       return { id: `${notifier.type}#${n}`, notifier, policy: notifier.policy ?? DEFAULT_ALERT_POLICY };
     });
     this.#logger = options.logger ?? silentLogger;
-    this.#now = options.now ?? nowNs;
+    this.#clock = options.clock ?? (options.now ? clockOf(options.now) : systemClock);
     this.#node = options.node;
     this.#store = options.state ?? memoryAlertState();
+    this.#deliverWithin = options.deliverWithin ?? DEFAULT_DELIVER_WITHIN_MS;
+    this.#grace = options.grace ?? DEFAULT_GRACE_MS;
+    this.#redact = options.redact;
     if (options.endpoints) {
       this.#keep = new Set(
         [...options.endpoints].map((e) => endpointKey(e.title || undefined, e.endpoint || undefined)),
       );
     }
+    this.#delivery = new Delivery(this.#targets, {
+      outbox: () => this.#state!.outbox,
+      save: () => this.#save(),
+      clock: this.#clock,
+      logger: this.#logger,
+      random: options.random,
+      onAttempt: (outcome) => {
+        this.#outcomes?.push(outcome);
+        if (this.#leftover && !this.#state!.outbox.depth()) {
+          this.#logger.info("outbox drained: notifications left by an earlier run are delivered", {
+            left: this.#leftover,
+          });
+          this.#leftover = 0;
+        }
+      },
+    });
   }
 
   /** Where the state is kept (for logs). */
@@ -110,107 +158,176 @@ export class AlertPipeline {
     return this.#store.where;
   }
 
-  async #load(signal?: AbortSignal): Promise<AlertState> {
-    if (this.#state) return this.#state;
+  /** Delivery counters and outbox depth per notifier (for `/metrics`). */
+  stats(): DeliveryStats[] {
+    return this.#delivery.stats(this.#state?.outbox);
+  }
+
+  #load(signal?: AbortSignal): Promise<AlertState> {
+    if (this.#state) return Promise.resolve(this.#state);
+    return this.#loading ??= this.#read(signal).then((state) => {
+      this.#state = state;
+      const orphans = state.outbox.keepOnly(this.#targets.map((t) => t.id));
+      if (orphans.length) {
+        this.#logger.warn("dropping notifications of notifiers no longer configured", {
+          dropped: orphans.length,
+        });
+      }
+      this.#leftover = state.outbox.depth();
+      if (this.#leftover) {
+        this.#logger.info("delivering notifications left by an earlier run", { pending: this.#leftover });
+      }
+      return state;
+    }).finally(() => this.#loading = undefined);
+  }
+
+  async #read(signal?: AbortSignal): Promise<AlertState> {
     let text: string | undefined;
     try {
       text = await this.#store.load(signal);
     } catch (e) {
       this.#logger.error("cannot load alert state; starting afresh", { from: this.#store.where, error: e });
     }
-    let state = emptyAlertState();
-    if (text !== undefined) {
-      try {
-        state = decodeAlertState(text, this.#store.where);
-      } catch (e) {
-        this.#logger.warn("ignoring unreadable alert state", { error: e });
-      }
+    if (text === undefined) return emptyAlertState();
+    try {
+      const state = decodeAlertState(text, this.#store.where);
+      if (this.#redact) redactAlertState(state, this.#redact);
+      return state;
+    } catch (e) {
+      this.#logger.warn("ignoring unreadable alert state", { error: e });
+      return emptyAlertState();
     }
-    return this.#state = state;
   }
 
   /**
-   * Handles one round: updates the state, delivers each notifier's alerts, saves the state. Never
-   * throws: every failure is logged and reported.
+   * Saves the state document (decisions and outbox together). Saves run one after another; calls made
+   * while one is waiting share it, so a burst of attempts costs one write. Never throws.
+   */
+  #save(): Promise<void> {
+    if (this.#saveQueued) return this.#saveQueued;
+    const run = this.#saveChain.then(async () => {
+      this.#saveQueued = undefined;
+      const text = encodeAlertState(this.#state!, { node: this.#node, updated: this.#clock.now() });
+      try {
+        await this.#store.save(text);
+      } catch (e) {
+        this.#logger.error("cannot save alert state", { to: this.#store.where, error: e });
+      }
+    });
+    this.#saveQueued = run;
+    this.#saveChain = run;
+    return run;
+  }
+
+  /**
+   * Handles one round: updates the state, decides each notifier's alerts and commits them with the
+   * notifications to send in one save. With a background worker running (see {@linkcode start}) it
+   * returns then and the worker delivers; otherwise it delivers what it can within `deliverWithin` and
+   * leaves the rest in the outbox. Never throws: every failure is logged and reported.
    */
   async process(results: readonly Result[], signal?: AbortSignal): Promise<AlertReport> {
-    const report: AlertReport = { sent: [], notifiers: [] };
-    if (!this.#entries.length) return report;
+    if (!this.#targets.length) return { queued: [], sent: [], notifiers: [], pending: 0 };
     const state = await this.#load(signal);
-    const now = this.#now();
+    const now = this.#clock.now();
     const byKey = observeRound(state, results, now);
     pruneEndpoints(state, now, this.#keep);
-    pruneNotifiers(state, this.#entries.map((e) => e.id));
-    await Promise.all(this.#entries.map(async (entry) => {
-      const decisions = decideAlerts(state, entry.id, entry.policy, {
-        now,
-        node: this.#node,
-        results: byKey,
-      });
-      const toSend: AlertDecision[] = [];
-      for (const d of decisions) {
-        if (d.alert) toSend.push(d);
-        else commitDecision(state, entry.id, d);
+    pruneNotifiers(state, this.#targets.map((t) => t.id));
+    const queued: Alert[] = [];
+    for (const target of this.#targets) {
+      const alerts: Alert[] = [];
+      for (
+        const d of decideAlerts(state, target.id, target.policy, { now, node: this.#node, results: byKey })
+      ) {
+        commitDecision(state, target.id, d);
+        if (d.alert) alerts.push(d.alert);
       }
-      if (!toSend.length) return;
-      const outcome = await this.#deliver(entry, toSend.map((d) => d.alert!), signal);
-      const failed = new Set(outcome.failed);
-      for (const d of toSend) if (!failed.has(d.alert!)) commitDecision(state, entry.id, d);
-      report.sent.push(...outcome.sent);
-      report.notifiers.push(outcome);
-    }));
-    try {
-      await this.#store.save(encodeAlertState(state, { node: this.#node, updated: now }), signal);
-    } catch (e) {
-      this.#logger.error("cannot save alert state", { to: this.#store.where, error: e });
+      if (!alerts.length) continue;
+      this.#delivery.expired(target, state.outbox.add(target.id, alerts, now), "the outbox is full");
+      queued.push(...alerts);
     }
+    await this.#save();
+    if (this.#worker) {
+      if (queued.length) this.#delivery.wake();
+      return { queued, sent: [], notifiers: [], pending: state.outbox.depth() };
+    }
+    return { ...await this.deliver(this.#deliverWithin, signal), queued };
+  }
+
+  /**
+   * Delivers what is due now and what falls due within `ms` (retries included), for at most `ms`
+   * milliseconds, then returns; attempts still under way are cut off and stay in the outbox. When `signal`
+   * aborts, no new attempt starts and those under way get the grace period. Used by single runs; does
+   * nothing while a background worker runs.
+   */
+  async deliver(ms: number, signal?: AbortSignal): Promise<AlertReport> {
+    const report: AlertReport = { queued: [], sent: [], notifiers: [], pending: 0 };
+    if (!this.#targets.length) return report;
+    const state = await this.#load(signal);
+    if (this.#worker) return { ...report, pending: state.outbox.depth() };
+    const stop = new AbortController(), cut = new AbortController();
+    const timers = [setTimeout(() => (stop.abort(), cut.abort()), ms)];
+    const onAbort = () => {
+      stop.abort();
+      timers.push(setTimeout(() => cut.abort(), this.#grace));
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    const outcomes: AttemptOutcome[] = this.#outcomes = [];
+    try {
+      const until = this.#clock.now() + BigInt(Math.round(ms * 1e6));
+      await this.#delivery.run({ stop: stop.signal, cut: cut.signal, until });
+    } finally {
+      for (const t of timers) clearTimeout(t);
+      signal?.removeEventListener("abort", onAbort);
+      this.#outcomes = undefined;
+    }
+    const byId = new Map<string, NotifierOutcome>();
+    for (const o of outcomes) {
+      const n = byId.get(o.id) ?? { id: o.id, type: o.type, sent: [], failed: [] };
+      n.sent.push(...o.sent);
+      n.failed = o.failed;
+      if (o.error) n.error = o.error;
+      byId.set(o.id, n);
+    }
+    report.notifiers = [...byId.values()];
+    report.sent = report.notifiers.flatMap((n) => n.sent);
+    report.pending = state.outbox.depth();
     return report;
   }
 
-  async #deliver(entry: Entry, alerts: Alert[], signal?: AbortSignal): Promise<NotifierOutcome> {
-    const { notifier, id } = entry;
-    const outcome: NotifierOutcome = { id, type: notifier.type, sent: [], failed: [] };
-    const ac = new AbortController();
-    const onAbort = () => ac.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const limit = deadlineMs(entry.policy);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const e = new Error(`no answer within ${Math.round(limit / 1000)}s`);
-        reject(e); // first, so the race reports the deadline rather than the abort it causes
-        ac.abort(e);
-      }, limit);
-    });
-    try {
-      const sending = notifier.notify(alerts, ac.signal);
-      sending.catch(() => {}); // a late failure after the deadline is already reported
-      await Promise.race([sending, deadline]);
-      outcome.sent = alerts;
-    } catch (e) {
-      const failed = e instanceof DeliveryError ? e.failed : alerts;
-      outcome.failed = [...failed];
-      outcome.sent = alerts.filter((a) => !failed.includes(a));
-      const cause = e instanceof DeliveryError && e.cause instanceof Error ? e.cause : e;
-      outcome.error = (cause as Error)?.message ?? String(cause);
-      this.#logger.error("notifier failed; will retry next round", {
-        notifier: notifier.type,
-        id,
-        undelivered: outcome.failed.length,
-        error: outcome.error,
-      });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+  /**
+   * Starts delivering in the background (loading the state first): from now on {@linkcode process}
+   * only commits. Stop it with {@linkcode stop}.
+   */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.#worker || !this.#targets.length) return;
+    await this.#load(signal);
+    const stop = new AbortController(), cut = new AbortController();
+    const done = this.#delivery.run({ stop: stop.signal, cut: cut.signal }).catch((e) =>
+      this.#logger.error("alert delivery stopped", { error: e })
+    );
+    this.#worker = { stop, cut, done };
+  }
+
+  /**
+   * Stops the background worker: no new attempt starts, the attempts under way get `graceMs` to finish,
+   * then they are cut off; what was not delivered stays in the outbox (saved) for the next start.
+   */
+  async stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    worker.stop.abort();
+    const grace = new AbortController();
+    const timer = setTimeout(() => grace.abort(), graceMs);
+    await Promise.race([worker.done, new Promise((r) => grace.signal.addEventListener("abort", r))]);
+    clearTimeout(timer);
+    worker.cut.abort();
+    await worker.done;
+    this.#worker = undefined;
+    if (this.#state) {
+      const pending = this.#state.outbox.depth();
+      await this.#save();
+      if (pending) this.#logger.info("kept undelivered notifications for the next start", { pending });
     }
-    for (const a of outcome.sent) {
-      this.#logger.info("alert sent", {
-        notifier: notifier.type,
-        kind: a.kind,
-        title: a.title,
-        status: a.status,
-      });
-    }
-    return outcome;
   }
 }

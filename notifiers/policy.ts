@@ -31,8 +31,13 @@ export interface AlertPolicyConfig {
   status_page_url?: string;
   /** Timeout of one delivery attempt (default `"10s"`). */
   timeout?: Duration;
-  /** Extra delivery attempts within the round after a transient failure, with backoff (default 2). */
+  /**
+   * Quick extra tries within one delivery attempt after a transient failure (network error, 429, 5xx),
+   * 500 ms apart and doubling (default 0: the outbox retries with backoff instead).
+   */
   retries?: number;
+  /** Keep retrying an undelivered notification this long, then give it up with an error log (default `"24h"`). */
+  max_age?: Duration;
 }
 
 /** Validated alert keys: defaults applied, durations in nanoseconds. */
@@ -54,8 +59,10 @@ export interface AlertPolicy {
   status_page_url?: string;
   /** Timeout of one delivery attempt, nanoseconds (default 10 s). */
   timeout: number;
-  /** Extra delivery attempts within the round after a transient failure (default 2). */
+  /** Quick extra tries within one delivery attempt after a transient failure (default 0). */
   retries: number;
+  /** How long an undelivered notification is retried before it is given up, nanoseconds (default 24 h). */
+  max_age: number;
 }
 
 /** The policy of a notifier that has none (library notifiers): the documented defaults. */
@@ -66,7 +73,8 @@ export const DEFAULT_ALERT_POLICY: Readonly<AlertPolicy> = Object.freeze<AlertPo
   min_interval: 300e9,
   notify_on: ["down", "degraded", "recovered"],
   timeout: 10e9,
-  retries: 2,
+  retries: 0,
+  max_age: 86_400e9,
 });
 
 const KINDS = ["down", "degraded", "recovered"] as const;
@@ -91,9 +99,13 @@ export const alertPolicyShape = {
   }).default([...KINDS]).meta({ description: "Which kinds of alert to send." }),
   status_page_url: httpUrl("The status page, linked from every message.").optional(),
   timeout: duration("Timeout of one delivery attempt.", BOUNDS.timeout).default(10e9),
-  retries: z.number().int().min(0).max(10).default(2).meta({
-    description: "Extra delivery attempts within the round after a transient failure.",
+  retries: z.number().int().min(0).max(10).default(0).meta({
+    description:
+      "Quick extra tries within one delivery attempt after a transient failure (the outbox retries later anyway).",
   }),
+  max_age: duration("Keep retrying an undelivered notification this long, then give it up.").default(
+    86_400e9,
+  ),
 };
 
 /** The alert keys of validated options (drops the notifier's own keys). */
@@ -106,6 +118,7 @@ export function policyOf(options: AlertPolicy): AlertPolicy {
     notify_on: [...options.notify_on],
     timeout: options.timeout,
     retries: options.retries,
+    max_age: options.max_age,
   };
   if (options.status_page_url) p.status_page_url = options.status_page_url;
   return p;

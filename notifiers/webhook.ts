@@ -49,7 +49,9 @@ const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.objec
 /**
  * The webhook body of one alert, as JSON text (schema version 1):
  * `{version, kind, title, endpoint, status, previous, since, incident_since, at, reason?, node?,
- * status_page_url?, key, text, result}`; times are RFC 3339 UTC, `result` is the check-file result.
+ * status_page_url?, key, id, text, result}`; times are RFC 3339 UTC, `result` is the check-file result.
+ * `id` is the notification's stable id (also sent as the `Idempotency-Key` header): the same on every
+ * retry, so a receiver can drop repeats.
  */
 export function webhookBody(alert: Alert): string {
   const body: Record<string, unknown> = {
@@ -67,6 +69,7 @@ export function webhookBody(alert: Alert): string {
   if (alert.node) body.node = alert.node;
   if (alert.url) body.status_page_url = alert.url;
   body.key = alert.key;
+  body.id = alert.id;
   body.text = alertText(alert, { emoji: false });
   const json = JSON.stringify(body);
   // The result goes in as Go-compatible JSON text, so its nanosecond timestamp stays exact.
@@ -85,7 +88,12 @@ export class WebhookNotifier extends HttpNotifier<WebhookNotifierOptions> {
       await this.post(o.webhook, {
         method: o.method,
         body: webhookBody(alert),
-        headers: { "content-type": "application/json", "user-agent": "Checkup", ...o.headers },
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Checkup",
+          "idempotency-key": alert.id,
+          ...o.headers,
+        },
         signal,
       });
     });

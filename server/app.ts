@@ -11,6 +11,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import { type Logger, silentLogger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
+import { ResultFormatError } from "../result.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import {
   endpointIds,
@@ -26,6 +27,8 @@ import { BodyCache, type Representation, representation, serve } from "./http_ca
 import { type LoaderOptions, type LoaderState, RollupLoader } from "./loader.ts";
 import { bearerMatches, messageFromBody, recentMessages } from "./messages.ts";
 import { renderMetrics } from "./metrics.ts";
+import { renderDeliveryMetrics } from "./delivery_metrics.ts";
+import type { DeliveryStats } from "../notifiers/delivery.ts";
 import { secure } from "./security.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
@@ -50,10 +53,16 @@ export interface StatusServerOptions {
   order?: string[];
   /** Where the server reports storage errors and posted messages; default silent. */
   logger?: Logger;
-  /** Scrubs secrets from endpoints and error texts; default: credential patterns (URL passwords, tokens). */
+  /**
+   * Scrubs secrets from endpoints (as rounds are read, so an endpoint is one whether its rounds were stored
+   * redacted or not) and from error texts; default: credential patterns (URL userinfo, credential-like
+   * query parameters). `checkup serve` passes the config's redactor, which also knows its secret values.
+   */
   redact?: (text: string) => string;
   /** Loader tuning (recent window, overlap, fetch concurrency). */
-  loader?: Omit<LoaderOptions, "reader" | "logger">;
+  loader?: Omit<LoaderOptions, "reader" | "logger" | "redact">;
+  /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
+  deliveries?: () => DeliveryStats[];
 }
 
 /** A status server: its request handler and the loader behind it. */
@@ -75,6 +84,11 @@ const JSON_TYPE = "application/json; charset=utf-8";
 const NO_CACHE = "no-cache";
 const TICK_MS = 15_000;
 const MAX_BODY = 16 * 1024;
+/**
+ * What an unauthenticated answer says when storage cannot be read. The reason (paths, hosts, users,
+ * driver messages) goes to the log only.
+ */
+const STORAGE_FAILED = "cannot read storage; the server log has the details";
 
 function jsonError(
   c: Context,
@@ -131,7 +145,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       `range: expected one of ${RANGE_NAMES.join(", ")}, found ${JSON.stringify(defaultRange)}`,
     );
   }
-  const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger });
+  const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger, redact });
   const goReads = new GoReads(options.reader, redact);
   const cache = new BodyCache();
   const staticReps = new Map<string, Representation>();
@@ -161,14 +175,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     complete: loader.complete,
   });
   const notReady = (c: Context) =>
-    jsonError(
-      c,
-      503,
-      loader.error
-        ? `cannot read storage: ${redact(loader.error.message)}`
-        : "reading stored checks, try again shortly",
-      { "retry-after": "2" },
-    );
+    jsonError(c, 503, loader.error ? STORAGE_FAILED : "reading stored checks, try again shortly", {
+      "retry-after": "2",
+    });
   const rangeOf = (c: Context, fallback: string): string | Response => {
     const r = c.req.query("range") ?? fallback;
     return RANGE_NAMES.includes(r as typeof RANGE_NAMES[number])
@@ -193,13 +202,15 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
 
   app.get("/healthz", (c) => {
     const ok = loader.ready && !loader.error;
+    const { unreadable } = loader;
     const body = {
-      status: ok ? "ok" : loader.ready ? "degraded" : "starting",
+      status: !loader.ready ? "starting" : loader.error ? "failing" : unreadable.count ? "degraded" : "ok",
       complete: loader.complete,
       rounds: loader.rounds,
       endpoints: loader.rollup.endpoints.size,
       refreshed: loader.refreshedAt ? new Date(loader.refreshedAt).toISOString() : null,
-      ...(loader.error ? { error: redact(loader.error.message) } : {}),
+      unreadable: { rounds: unreadable.count, latest: unreadable.latest.map((n) => redact(n.slice(0, 200))) },
+      ...(loader.error ? { error: STORAGE_FAILED } : {}),
     };
     return c.newResponse(JSON.stringify(body) + "\n", ok ? 200 : 503, {
       "content-type": JSON_TYPE,
@@ -346,7 +357,17 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       const text = renderMetrics(view("24h"), totals, loader);
       return representation(text, "text/plain; version=0.0.4; charset=utf-8", "no-store");
     });
-    return serve(c.req.raw, rep);
+    if (!options.deliveries) return serve(c.req.raw, rep);
+    // Delivery counters change between storage reads: rendered afresh, after the cached part.
+    const deliveries = renderDeliveryMetrics(options.deliveries());
+    return serve(
+      c.req.raw,
+      representation(
+        new TextDecoder().decode(rep.body) + deliveries,
+        "text/plain; version=0.0.4; charset=utf-8",
+        "no-store",
+      ),
+    );
   });
 
   app.get("/index.json", async (c) => {
@@ -354,7 +375,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       return serve(c.req.raw, await goReads.index(`${loader.generation}:${tick()}`));
     } catch (e) {
       logger.error("index read failed", { error: e });
-      return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
+      return jsonError(c, 503, STORAGE_FAILED);
     }
   });
 
@@ -368,7 +389,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       return rep ? serve(c.req.raw, rep) : jsonError(c, 404, `no check file named ${path}`);
     } catch (e) {
       logger.error("check file read failed", { name: path, error: e });
-      return jsonError(c, 503, `cannot read storage: ${redact((e as Error).message)}`);
+      return e instanceof ResultFormatError
+        ? jsonError(c, 500, `stored round ${path} is unreadable; the server log has the details`)
+        : jsonError(c, 503, STORAGE_FAILED);
     }
   });
 

@@ -23,6 +23,7 @@ import degradedSvg from "../statuspage/images/status-degraded.svg" with { type: 
 import downSvg from "../statuspage/images/status-down.svg" with { type: "text" };
 import unknownSvg from "../statuspage/images/status-unknown.svg" with { type: "text" };
 import configExample from "../statuspage/config.example.json" with { type: "text" };
+import { metaPolicy } from "./security.ts";
 
 /** One embedded file: its content type and text. */
 export interface Asset {
@@ -71,6 +72,8 @@ export interface PageSettings {
   refresh?: number;
   /** The range shown first: 24h, 7d, 30d or 90d. */
   range?: string;
+  /** The Content-Security-Policy of the page's meta tag (default {@linkcode metaPolicy}`()`). */
+  csp?: string;
 }
 
 function escapeHtml(text: string): string {
@@ -85,6 +88,11 @@ function swap(html: string, from: string, to: string): string {
 /** index.html with the given settings written in (escaped); throws if the template lost a marker. */
 export function pageHtml(settings: PageSettings): string {
   let html = ASSETS["index.html"].text;
+  if (settings.csp !== undefined) {
+    // Single quotes stay as they are ('self'): the attribute is double-quoted.
+    const csp = settings.csp.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    html = swap(html, `content="${metaPolicy()}"`, `content="${csp}"`);
+  }
   if (settings.title !== undefined) {
     const t = escapeHtml(settings.title);
     html = swap(html, "<title>Status</title>", `<title>${t}</title>`);

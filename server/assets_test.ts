@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ASSETS, pageHtml } from "./assets.ts";
+import { CONTENT_SECURITY_POLICY, metaPolicy } from "./security.ts";
 
 Deno.test("every page file is embedded, and index.html references only embedded files", () => {
   const html = ASSETS["index.html"].text;
@@ -36,4 +37,23 @@ Deno.test("settings are written into the page, escaped", () => {
   assert.match(html, /data-range="7d" aria-pressed="true"/);
   assert.match(html, /data-range="24h" aria-pressed="false"/);
   assert.equal(pageHtml({}), ASSETS["index.html"].text);
+});
+
+Deno.test("the page carries the server's policy in a meta tag, for static hosts that send no header", () => {
+  const html = ASSETS["index.html"].text;
+  const meta = /<meta http-equiv="Content-Security-Policy"\s+content="([^"]+)">/.exec(html);
+  assert.ok(meta, "index.html has a CSP meta tag");
+  assert.ok(html.indexOf(meta[0]) < html.search(/<link|<script/), "before anything the page loads");
+  assert.equal(meta[1], metaPolicy());
+  const header = CONTENT_SECURITY_POLICY.split("; ");
+  assert.deepEqual(
+    metaPolicy().split("; "),
+    header.filter((d) => !d.startsWith("frame-ancestors")),
+    "the header's policy but for frame-ancestors, which a meta tag cannot carry",
+  );
+  const page = pageHtml({
+    csp: metaPolicy({ connect: ["https://bucket.example"], img: ["https://cdn.example"] }),
+  });
+  assert.match(page, /connect-src 'self' https:\/\/bucket\.example;/);
+  assert.match(page, /img-src 'self' data: https:\/\/cdn\.example;/);
 });

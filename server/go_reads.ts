@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { redactResult } from "../_internal/redact.ts";
 import { encodeResults, type Result } from "../result.ts";
 import { encodeIndex } from "../storage/fs.ts";
 import { NotFoundError, type StorageReader } from "../storage/storage.ts";
@@ -13,16 +14,6 @@ import { type Representation, representation } from "./http_cache.ts";
 const JSON_TYPE = "application/json; charset=utf-8";
 /** Names of check files: `<ns>-check.json`. */
 export const CHECK_FILE: RegExp = /^\d{1,25}-check\.json$/;
-
-/** A result with its endpoint, notice and attempt errors passed through `redact`. */
-export function redactResult(r: Result, redact: (text: string) => string): Result {
-  return {
-    ...r,
-    endpoint: r.endpoint && redact(r.endpoint),
-    notice: r.notice && redact(r.notice),
-    times: r.times?.map((a) => (a.error ? { ...a, error: redact(a.error) } : a)),
-  };
-}
 
 /** Go Checkup's reads over a storage reader. */
 export class GoReads {

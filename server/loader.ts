@@ -5,12 +5,17 @@
  * refreshes read only what was stored since (with a small overlap, deduplicated by round name, for
  * rounds that writers list late).
  *
+ * A stored round that cannot be decoded costs that round only: it is skipped, counted, named once in the
+ * log (at most {@linkcode LOGGED_PER_READ} lines per read) and kept among the last few unreadable names
+ * (see {@linkcode LoaderState.unreadable}), and reading goes on past it.
+ *
  * @module
  */
 import type { Logger } from "../_internal/log.ts";
 import { silentLogger } from "../_internal/log.ts";
-import { nowNs } from "../result.ts";
-import { NotFoundError, type StorageReader, type StoredRound } from "../storage/storage.ts";
+import { redactPatterns } from "../_internal/redact.ts";
+import { nowNs, type Result } from "../result.ts";
+import { fetchRounds, type StorageReader, type StoredRound } from "../storage/storage.ts";
 import { Rollup } from "../statuspage/js/rollup.js";
 
 /** Options of {@linkcode RollupLoader}. */
@@ -27,11 +32,24 @@ export interface LoaderOptions {
   overlap?: number;
   /** Rounds fetched at once from readers without their own query (fs, s3, github); default 8. */
   concurrency?: number;
+  /**
+   * Scrubs secrets from endpoints as rounds are read (default: credential patterns). Rounds stored before
+   * redaction (by Go, or an older Checkup) then join the same endpoint as the redacted ones stored since.
+   */
+  redact?: (text: string) => string;
 }
 
 const DAY_NS = 86_400e9;
+/** Unreadable rounds named in the log per read; more are summed up in one line. */
+export const LOGGED_PER_READ = 10;
+/** Names of unreadable rounds kept for `/healthz`, newest last. */
+const NAMES_SHOWN = 10;
+/** Names of unreadable rounds remembered, so none is counted or logged twice (bounded memory). */
+const NAMES_REMEMBERED = 4096;
 const SLICE_MS = 25;
 const PUBLISH_MS = 1000;
+/** Distinct endpoint texts whose redaction is remembered (a few per endpoint; cleared when full). */
+const REDACTED_MEMO = 10_000;
 
 /** Yields to the event loop so requests are answered during long reads. */
 const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -48,6 +66,8 @@ export interface LoaderState {
   readonly rounds: number;
   /** Failed reads since start. */
   readonly failures: number;
+  /** Stored rounds skipped because their data cannot be decoded: how many, and the last few names. */
+  readonly unreadable: UnreadableRounds;
   /** When the last successful read finished (ms since the epoch; 0 before). */
   readonly refreshedAt: number;
   /** The last read's error, until a read succeeds. */
@@ -56,6 +76,14 @@ export interface LoaderState {
   refresh(signal?: AbortSignal): Promise<number>;
   /** Reads the history older than the recent window, once. */
   backfill(signal?: AbortSignal): Promise<number>;
+}
+
+/** Stored rounds that could not be decoded, skipped since the loader started. */
+export interface UnreadableRounds {
+  /** How many (each round counted once, however often it is read again). */
+  readonly count: number;
+  /** The names of the last few (at most 10), oldest first. */
+  readonly latest: readonly string[];
 }
 
 /** Reads rounds into a {@linkcode Rollup}, incrementally. */
@@ -68,6 +96,9 @@ export class RollupLoader implements LoaderState {
   readonly #recent: bigint;
   readonly #overlap: bigint;
   readonly #concurrency: number;
+  readonly #redact: (text: string) => string;
+  /** Endpoint text as stored → as shown: redaction runs once per distinct endpoint, not per result. */
+  readonly #endpoints = new Map<string, string>();
   /** Rounds read in the overlap window: name → store time. */
   readonly #seen = new Map<string, bigint>();
   #watermark = -1n;
@@ -77,6 +108,10 @@ export class RollupLoader implements LoaderState {
   #backfilled = false;
   #generation = 0;
   #publishedAt = 0;
+  /** Names of unreadable rounds already counted and logged, oldest first (bounded). */
+  readonly #reported = new Set<string>();
+  #unreadable = 0;
+  #latestUnreadable: string[] = [];
   /** Rounds read since start. */
   rounds = 0;
   /** The last refresh error (redaction is the caller's job), cleared by a successful refresh. */
@@ -94,6 +129,19 @@ export class RollupLoader implements LoaderState {
     this.#recent = BigInt(Math.round(options.recent ?? DAY_NS));
     this.#overlap = BigInt(Math.round(options.overlap ?? 300e9));
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#redact = options.redact ?? redactPatterns;
+  }
+
+  /** The result with its endpoint redacted: the endpoint's identity, whoever wrote the round. */
+  #redacted(r: Result): Result {
+    const stored = r.endpoint;
+    if (!stored) return r;
+    let shown = this.#endpoints.get(stored);
+    if (shown === undefined) {
+      if (this.#endpoints.size >= REDACTED_MEMO) this.#endpoints.clear();
+      this.#endpoints.set(stored, shown = this.#redact(stored));
+    }
+    return shown === stored ? r : { ...r, endpoint: shown };
   }
 
   /** Whether the recent window has been read (the server can answer). */
@@ -104,6 +152,21 @@ export class RollupLoader implements LoaderState {
   /** Whether all history has been read. */
   get complete(): boolean {
     return this.#backfilled;
+  }
+
+  /** Stored rounds skipped because their data cannot be decoded: how many, and the last few names. */
+  get unreadable(): UnreadableRounds {
+    return { count: this.#unreadable, latest: this.#latestUnreadable };
+  }
+
+  /** Counts and logs an unreadable round once; returns whether it was new. */
+  #skip(round: StoredRound): boolean {
+    if (this.#reported.has(round.name)) return false;
+    this.#reported.add(round.name);
+    if (this.#reported.size > NAMES_REMEMBERED) this.#reported.delete(this.#reported.values().next().value!);
+    this.#unreadable++;
+    this.#latestUnreadable = [...this.#latestUnreadable.slice(1 - NAMES_SHOWN), round.name];
+    return true;
   }
 
   /** Changes when the rollup changed (at most once a second while backfilling): a cache key. */
@@ -120,27 +183,42 @@ export class RollupLoader implements LoaderState {
   }
 
   async #ingest(rounds: AsyncIterable<StoredRound>, track: boolean, signal?: AbortSignal): Promise<number> {
-    let n = 0;
+    let n = 0, skipped = 0;
     let slice = performance.now();
     for await (const round of rounds) {
       if (signal?.aborted) break;
-      const fallback = Number(round.timestamp) / 1e6;
-      const results = round.results;
-      for (let i = 0; i < results.length; i++) {
-        const r = results[i];
-        this.rollup.add(r, r.timestamp ? Number(r.timestamp) / 1e6 : fallback, i, results.length);
-      }
-      n++;
-      this.rounds++;
       if (track) {
         this.#seen.set(round.name, round.timestamp);
         if (round.timestamp > this.#watermark) this.#watermark = round.timestamp;
       }
+      if (round.unreadable) {
+        if (this.#skip(round) && ++skipped <= LOGGED_PER_READ) {
+          this.#logger.warn("stored round unreadable; skipped", {
+            name: round.name,
+            error: round.unreadable,
+          });
+        }
+        continue;
+      }
+      const fallback = Number(round.timestamp) / 1e6;
+      const results = round.results;
+      for (let i = 0; i < results.length; i++) {
+        const r = this.#redacted(results[i]);
+        this.rollup.add(r, r.timestamp ? Number(r.timestamp) / 1e6 : fallback, i, results.length);
+      }
+      n++;
+      this.rounds++;
       if (performance.now() - slice > SLICE_MS) {
         this.#publish(false);
         await yieldNow();
         slice = performance.now();
       }
+    }
+    if (skipped > LOGGED_PER_READ) {
+      this.#logger.warn("more stored rounds unreadable; skipped", {
+        rounds: skipped - LOGGED_PER_READ,
+        total: this.#unreadable,
+      });
     }
     return n;
   }
@@ -212,25 +290,6 @@ export class RollupLoader implements LoaderState {
       e.timestamp > since && (until === undefined || e.timestamp <= until) && !this.#seen.has(e.name)
     );
     // Fetch a few rounds ahead (remote storages), yield them in order.
-    const pending: Promise<StoredRound | undefined>[] = [];
-    let next = 0;
-    const start = () => {
-      const entry = entries[next++];
-      const p = reader.fetch(entry.name, signal).then(
-        (results) => ({ ...entry, results }),
-        (e) => {
-          if (e instanceof NotFoundError) return undefined; // expired meanwhile
-          throw e;
-        },
-      );
-      p.catch(() => {}); // awaited below; never an unhandled rejection if the reader stops early
-      pending.push(p);
-    };
-    while (next < entries.length && pending.length < this.#concurrency) start();
-    while (pending.length) {
-      const round = await pending.shift()!;
-      if (next < entries.length) start();
-      if (round) yield round;
-    }
+    yield* fetchRounds(reader, entries, this.#concurrency, signal);
   }
 }

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { createLogger } from "../_internal/log.ts";
 import { FsStorage } from "../storage/fs.ts";
 import { SqliteStorage } from "../storage/sqlite.ts";
 import type { IndexEntry, StorageReader } from "../storage/storage.ts";
 import type { Result } from "../result.ts";
-import { RollupLoader } from "./loader.ts";
+import { LOGGED_PER_READ, RollupLoader } from "./loader.ts";
 
 const MIN = 60_000_000_000n;
 const DAY = 1440n * MIN;
@@ -119,4 +120,41 @@ Deno.test("a failing storage: the error is kept, the next refresh retries, concu
   assert.equal(calls, 2, "two concurrent refreshes, one read");
   assert.equal(loader.error, undefined);
   assert.ok(loader.ready);
+});
+
+Deno.test("many unreadable rounds: bounded log lines and names, each counted once, never fetched again", async () => {
+  const dir = await Deno.makeTempDir();
+  let clock = 1_800_000_000_000_000_000n;
+  const fs = new FsStorage({ type: "fs", dir, url: "", check_expiry: 0 }, { now: () => clock });
+  const bad: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    clock += MIN;
+    const name = await fs.store(round(clock));
+    if (i % 2) {
+      await Deno.writeTextFile(`${dir}/${name}`, "{truncated");
+      bad.push(name);
+    }
+  }
+  const lines: string[] = [];
+  const { reader, counts } = counting(fs);
+  const loader = new RollupLoader({
+    reader,
+    now: () => clock,
+    logger: createLogger({ write: (l) => lines.push(l) }),
+  });
+  assert.equal(await loader.refresh(), 20);
+  assert.equal(loader.unreadable.count, 20);
+  assert.deepEqual(loader.unreadable.latest, bad.slice(-10), "the last ten names");
+  const named = lines.filter((l) => l.includes("WARN stored round unreadable; skipped"));
+  assert.equal(named.length, LOGGED_PER_READ, lines.join("\n"));
+  assert.ok(named[0].includes(`${dir}/${bad[0]}`), "the log has the detail: the file");
+  assert.match(lines.join("\n"), /WARN more stored rounds unreadable; skipped rounds=10 total=20/);
+  const fetched = counts.fetch;
+  const before = lines.length;
+  clock += MIN;
+  assert.equal(await loader.refresh(), 0);
+  assert.equal(counts.fetch, fetched, "rounds in the overlap window are not fetched again, bad ones neither");
+  assert.equal(loader.unreadable.count, 20);
+  assert.equal(lines.length, before, "nothing logged again");
+  await Deno.remove(dir, { recursive: true });
 });

@@ -12,6 +12,7 @@ import { STATUSES } from "../statuspage/js/rollup.js";
 export interface LoaderStats {
   rounds: number;
   failures: number;
+  unreadable: { count: number };
   complete: boolean;
   refreshedAt: number;
 }
@@ -115,6 +116,12 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   family("checkup_rounds_read_total", "counter", "Check rounds read from storage.", [
     `checkup_rounds_read_total ${stats.rounds}`,
   ]);
+  family(
+    "checkup_rounds_unreadable_total",
+    "counter",
+    "Stored check rounds skipped because their data cannot be decoded.",
+    [`checkup_rounds_unreadable_total ${stats.unreadable.count}`],
+  );
   family("checkup_storage_refresh_failures_total", "counter", "Storage reads that failed.", [
     `checkup_storage_refresh_failures_total ${stats.failures}`,
   ]);

@@ -25,7 +25,7 @@
  * @module
  */
 export { createStatusHandler, type StatusHandler, type StatusServerOptions } from "./app.ts";
-export type { LoaderOptions, LoaderState } from "./loader.ts";
+export type { LoaderOptions, LoaderState, UnreadableRounds } from "./loader.ts";
 export {
   isSummaryStore,
   keepsSummaries,

@@ -21,6 +21,44 @@ export const CONTENT_SECURITY_POLICY: string = [
   "trusted-types 'none'",
 ].join("; ");
 
+/** Directives a `<meta http-equiv>` policy cannot carry (browsers ignore them there). */
+const HEADER_ONLY = /^(frame-ancestors|report-uri|report-to|sandbox)\b/;
+
+/** Sources added to a meta policy: e.g. the origins of a static page's summaries and logo. */
+export interface MetaPolicySources {
+  /** Origins the page fetches data from, besides its own (`connect-src`). */
+  connect?: readonly string[];
+  /** Origins of images, besides its own (`img-src`). */
+  img?: readonly string[];
+}
+
+/**
+ * The page's policy as a `<meta http-equiv="Content-Security-Policy">` carries it, for pages served
+ * without `checkup serve` (the static export): the header's policy without what a meta tag cannot hold
+ * (`frame-ancestors`: only a header stops framing), plus the origins given.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { metaPolicy } from "./security.ts";
+ * const p = metaPolicy({ connect: ["https://bucket.example"] });
+ * assert.ok(p.includes("connect-src 'self' https://bucket.example") && !p.includes("frame-ancestors"));
+ * ```
+ */
+export function metaPolicy(sources: MetaPolicySources = {}): string {
+  const extra: Record<string, readonly string[] | undefined> = {
+    "connect-src": sources.connect,
+    "img-src": sources.img,
+  };
+  return CONTENT_SECURITY_POLICY.split("; ")
+    .filter((d) => !HEADER_ONLY.test(d))
+    .map((d) => {
+      const more = extra[d.split(" ")[0]]?.filter((o) => !d.split(" ").includes(o));
+      return more?.length ? [d, ...new Set(more)].join(" ") : d;
+    })
+    .join("; ");
+}
+
 const COMMON: [string, string][] = [
   ["content-security-policy", CONTENT_SECURITY_POLICY],
   ["x-content-type-options", "nosniff"],

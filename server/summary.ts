@@ -14,10 +14,14 @@
  * Rounds sent later from the spool (after an outage) are folded in too, with the round that sent them:
  * {@linkcode SummaryUpdate} folds any number of rounds and writes each node's document once.
  *
+ * A summary is published as it is, so everything in it goes through the config's redactor: each round
+ * as it is folded in, and a summary written by an older version (which masked fewer credential shapes)
+ * once, when it is read, so its endpoints join the redacted ones instead of standing beside them.
+ *
  * @module
  */
 import type { Logger } from "../_internal/log.ts";
-import { redactPatterns } from "../_internal/redact.ts";
+import { redactPatterns, redactResult } from "../_internal/redact.ts";
 import type { Result } from "../result.ts";
 import {
   isStateStore,
@@ -28,7 +32,6 @@ import {
 } from "../storage/storage.ts";
 import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
 import { Rollup } from "../statuspage/js/rollup.js";
-import { redactResult } from "./go_reads.ts";
 
 export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
 
@@ -66,6 +69,40 @@ export function keepsSummaries(storage: Storage): boolean {
 }
 
 /**
+ * A rollup with its endpoints, latest reasons and status-run reasons passed through `redact`: the same
+ * rollup when nothing changed; a new one, endpoints that now read the same merged, when an endpoint did.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactRollup } from "./summary.ts";
+ * import { redactPatterns } from "../_internal/redact.ts";
+ * import { Rollup } from "../statuspage/js/rollup.js";
+ * const old = new Rollup();
+ * old.add({ title: "API", endpoint: "https://a.example/?auth_token=abc", healthy: true }, 1.8e12);
+ * old.add({ title: "API", endpoint: "https://a.example/?auth_token=***", healthy: true }, 1.8e12 + 60e3);
+ * const safe = redactRollup(old, redactPatterns);
+ * assert.ok(safe.endpoints.size === 1 && [...safe.endpoints.values()][0].totals[1] === 2);
+ * ```
+ */
+export function redactRollup(rollup: Rollup, redact: (text: string) => string): Rollup {
+  let rekey = false;
+  for (const e of rollup.endpoints.values()) {
+    const shown = redact(e.endpoint);
+    if (shown !== e.endpoint) [e.endpoint, rekey] = [shown, true];
+    for (const n of e.nodes.values()) {
+      n.reason = redact(n.reason);
+      for (const run of n.runs) run.why = redact(run.why);
+    }
+  }
+  if (!rekey) return rollup;
+  // Endpoints are keyed by title + endpoint: merging into a fresh rollup keys them anew.
+  const out = new Rollup();
+  out.merge(rollup);
+  return out;
+}
+
+/**
  * Folds stored rounds into their nodes' summaries: each summary is read once, when its first round comes,
  * and written once, by {@linkcode SummaryUpdate.save}, however many rounds went in (one write, so one
  * commit on github, per node and round of `checkup every`). Does nothing for storages without summaries.
@@ -96,11 +133,17 @@ export class SummaryUpdate {
    */
   readonly #rollups = new Map<string, Rollup | undefined>();
   readonly #changed = new Set<string>();
+  readonly #redact: (text: string) => string;
 
-  constructor(storage: Storage, logger: Logger) {
+  /**
+   * `redact` scrubs endpoints and error texts (pass the config's redactor, which knows its secret values;
+   * default: credential patterns only).
+   */
+  constructor(storage: Storage, logger: Logger, redact: (text: string) => string = redactPatterns) {
     this.#storage = storage;
     this.#target = summaryTarget(storage);
     this.#logger = logger;
+    this.#redact = redact;
   }
 
   async #load(key: string, signal?: AbortSignal): Promise<Rollup | undefined> {
@@ -113,7 +156,7 @@ export class SummaryUpdate {
     }
     if (text) {
       try {
-        return decodeRollup(JSON.parse(text));
+        return redactRollup(decodeRollup(JSON.parse(text)), this.#redact);
       } catch (e) {
         this.#logger.warn("summary unreadable; starting a new one", { key, error: e });
       }
@@ -132,7 +175,7 @@ export class SummaryUpdate {
       return;
     }
     results.forEach((r, i) => {
-      rollup.add(redactResult(r, redactPatterns), Number(r.timestamp) / 1e6, i, results.length);
+      rollup.add(redactResult(r, this.#redact), Number(r.timestamp) / 1e6, i, results.length);
     });
     this.#changed.add(key);
   }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../_internal/log.ts";
-import { parseStorage } from "../config/load.ts";
-import type { Result } from "../result.ts";
+import { Checkup } from "../checkup.ts";
+import { parseStorage, resolveConfig } from "../config/load.ts";
+import { encodeResults, type Result } from "../result.ts";
 import type { Storage } from "../storage/storage.ts";
-import { decodeRollup } from "../statuspage/js/codec.js";
+import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
+import { Rollup } from "../statuspage/js/rollup.js";
 import { isSummaryStore, keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summary.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {
@@ -182,4 +184,105 @@ Deno.test("SummaryUpdate reads and writes each node's summary once, however many
     [0, 5, 0, 1],
     "the earlier rounds plus the new one",
   );
+});
+
+Deno.test("a bad round costs that round only: the summary folds the rounds around it and goes on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { logger, lines } = memoryLogger();
+    const checkup = new Checkup(resolveConfig({ storage: { type: "fs", dir: `${dir}/checks` } }), {
+      logger,
+      spool: { dir: `${dir}/spool` },
+    });
+    // Three rounds left in the spool by an outage; the middle one was cut short on disk.
+    const t = 1_800_000_000_000_000_000n, min = 60_000_000_000n;
+    await Deno.mkdir(`${dir}/spool`);
+    const spooled = async (at: bigint, id: string, text: string) =>
+      await Deno.writeTextFile(`${dir}/spool/${at}-${id}.round`, `${at}\n${text}`);
+    await spooled(t, "aaaaaaaa", encodeResults(results("eu", t)));
+    await spooled(t + min, "bbbbbbbb", encodeResults(results("eu", t + min, true)).slice(0, 30));
+    await spooled(t + 2n * min, "cccccccc", encodeResults(results("eu", t + 2n * min)));
+    const report = await checkup.round({
+      store: true,
+      spool: true,
+      notify: false,
+      transform: () => results("eu", t + 3n * min, true),
+    });
+    assert.equal(report.spooled, undefined, "the spool was sent");
+    assert.match(lines.join("\n"), /ERROR spool: dropping an unreadable round/);
+    const summary = () =>
+      Deno.readTextFile(`${dir}/checks/_state/summary-eu.json`).then((s) => decodeRollup(JSON.parse(s)));
+    const b = [...(await summary()).endpoints.values()][1];
+    assert.deepEqual(b.totals, [0, 2, 0, 1], "two spooled rounds and the new one; the bad one is skipped");
+    await checkup.round({
+      store: true,
+      spool: true,
+      notify: false,
+      transform: () => results("eu", t + 4n * min),
+    });
+    assert.deepEqual([...(await summary()).endpoints.values()][1].totals, [0, 3, 0, 1], "the next round too");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a summary is redacted with the config's redactor; an older one is re-keyed when read", async () => {
+  const dir = await Deno.makeTempDir();
+  const target = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+  const env: Record<string, string> = { API_TOKEN: "tok-9f8e7d6c5b", EXEC_SECRET: "exe-1a2b3c4d5e" };
+  const url = `http://127.0.0.1:${target.addr.port}/health?auth_token=`;
+  const resolved = resolveConfig(
+    {
+      checkers: [
+        { type: "http", endpoint_name: "Signed", endpoint_url: `${url}\${API_TOKEN}` },
+        {
+          type: "exec",
+          name: "Exec",
+          command: "sh",
+          arguments: ["-c", "echo leaked ${EXEC_SECRET}; exit 1"],
+        },
+      ],
+      storage: { type: "fs", dir },
+      node: "eu",
+    },
+    { env: (name) => env[name] },
+  );
+  // A summary written before this redaction: the endpoint and a reason in clear.
+  const old = new Rollup();
+  old.add({
+    title: "Signed",
+    endpoint: url + env.API_TOKEN,
+    healthy: true,
+    times: [{ rtt: 1e6 }],
+    node: "eu",
+  }, 1.8e12);
+  old.add(
+    {
+      title: "Exec",
+      endpoint: "sh",
+      down: true,
+      times: [{ rtt: 0, error: `leaked ${env.EXEC_SECRET}` }],
+      node: "eu",
+    },
+    1.8e12,
+  );
+  await Deno.mkdir(`${dir}/_state`);
+  await Deno.writeTextFile(`${dir}/_state/summary-eu.json`, JSON.stringify(encodeRollup(old)));
+  const checkup = new Checkup(resolved, { spool: false });
+  try {
+    await checkup.round({ store: true });
+  } finally {
+    await checkup.close();
+    await target.shutdown();
+  }
+  const text = await Deno.readTextFile(`${dir}/_state/summary-eu.json`);
+  for (const secret of Object.values(env)) assert.ok(!text.includes(secret), `${secret} in the summary`);
+  const summary = decodeRollup(JSON.parse(text));
+  assert.deepEqual(
+    [...summary.endpoints.values()].map((e) => [e.title, e.endpoint, e.totals.reduce((a, b) => a + b, 0)]),
+    [["Signed", `${url}***`, 2], ["Exec", "sh", 2]],
+    "one endpoint each: the old summary's and this round's",
+  );
+  assert.match([...summary.endpoints.values()][1].nodes.get("eu")!.reason, /leaked \*\*\*/);
+  await Deno.remove(dir, { recursive: true });
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseStorage } from "../config/load.ts";
-import { decodeResults, encodeResults, type Result } from "../result.ts";
+import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import type { StorageConfig } from "./mod.ts";
 import {
   isMaintainer,
@@ -203,6 +203,29 @@ export function storageConformance(name: string, target: ConformanceTarget): voi
           assert.deepEqual(results, decodeResults(f.body));
           assert.equal(encodeResults(results), f.body.trimEnd());
         }
+      } finally {
+        await storage.close?.();
+      }
+    });
+
+    await t.step("an unreadable round is yielded marked, and reading goes on past it", async () => {
+      if (!target.seedGo) return;
+      const { config, storage } = await make(target);
+      try {
+        const s = reader(storage);
+        const fixtures = (await goFixtures()).sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+        const bad = fixtures[1];
+        for (const f of fixtures) {
+          await target.seedGo!(config, f.name, f.timestamp, f === bad ? f.body.slice(0, 50) : f.body);
+        }
+        await assert.rejects(s.fetch(bad.name), ResultFormatError);
+        const read = [];
+        for await (const r of readRounds(s, 0n)) read.push(r);
+        assert.deepEqual(read.map((r) => r.name), fixtures.map((f) => f.name));
+        assert.deepEqual(read.map((r) => r.results.length > 0), [true, false, true]);
+        assert.ok(read[1].unreadable instanceof ResultFormatError);
+        assert.match(read[1].unreadable.message, new RegExp(`${bad.name}.*not valid JSON`));
+        assert.deepEqual(read[2].results, decodeResults(fixtures[2].body));
       } finally {
         await storage.close?.();
       }

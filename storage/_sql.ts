@@ -9,9 +9,10 @@
 import { z } from "zod";
 import type { Duration } from "../config/duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
-import { decodeResults, encodeResults, type Result } from "../result.ts";
+import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import {
   checkFileName,
+  decodeRound,
   type IndexEntry,
   type Maintainer,
   NotFoundError,
@@ -235,17 +236,24 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
     });
   }
 
-  fetch(name: string): Promise<Result[]> {
-    return this.#run("fetch", async () => {
-      const rows = await this.#driver.query(
-        `SELECT results FROM checks WHERE name = ${this.#dialect.param(1)} LIMIT 1`,
-        [name],
-      );
-      if (!rows.length) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
-      return decodeResults(columnText(rows[0].results) || "[]", `${this.type} row ${name}`);
-    });
+  async fetch(name: string): Promise<Result[]> {
+    const rows = await this.#run(
+      "fetch",
+      () =>
+        this.#driver.query(`SELECT results FROM checks WHERE name = ${this.#dialect.param(1)} LIMIT 1`, [
+          name,
+        ]),
+    );
+    if (!rows.length) throw new NotFoundError(`no check round named ${JSON.stringify(name)}`);
+    // Outside #run: a row that cannot be decoded is a ResultFormatError (one bad round), not a storage failure.
+    return decodeResults(columnText(rows[0].results) || "[]", `${this.type} row ${name}`);
   }
 
+  /**
+   * Rows stored after `since`, oldest first, a page at a time (keyset on `timestamp`). A row whose
+   * results cannot be decoded is yielded marked `unreadable` and the page goes on past it; a row whose
+   * timestamp is not an integer (SQLite stores any value) is yielded marked too, at the last good time.
+   */
   async *rounds(since: bigint): AsyncIterable<StoredRound> {
     const p = this.#dialect.param;
     const sql = `SELECT name, timestamp, results FROM checks WHERE timestamp > ${
@@ -253,16 +261,27 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
     } ORDER BY timestamp LIMIT ${PAGE}`;
     for (let after = since;;) {
       const rows = await this.#run("read", () => this.#driver.query(sql, [after.toString()]));
+      const start = after;
       for (const r of rows) {
         const name = columnText(r.name);
-        after = columnBigInt(r.timestamp);
-        yield {
-          name,
-          timestamp: after,
-          results: decodeResults(columnText(r.results) || "[]", `${this.type} row ${name}`),
-        };
+        const source = `${this.type} row ${name}`;
+        let timestamp: bigint;
+        try {
+          timestamp = columnBigInt(r.timestamp);
+        } catch {
+          const found = JSON.stringify(columnText(r.timestamp).slice(0, 40));
+          const error = new ResultFormatError(
+            `${source}: timestamp: expected integer nanoseconds, found ${found}`,
+          );
+          yield { name, timestamp: after, results: [], unreadable: error };
+          continue;
+        }
+        after = timestamp;
+        yield decodeRound({ name, timestamp }, columnText(r.results) || "[]", source);
       }
-      if (rows.length < PAGE) return;
+      // A full page that did not move the keyset on (only rows without a usable timestamp) would be read
+      // again and again: stop there.
+      if (rows.length < PAGE || after === start) return;
     }
   }
 
@@ -279,11 +298,12 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
   }
 
   #state(what: string, fn: () => Promise<SqlRow[]>): Promise<SqlRow[]> {
-    this.#stateReady ??= this.#ddl(this.#dialect.stateDdl).catch((e) => {
-      this.#stateReady = undefined;
-      throw e;
-    });
     return this.#run(what, async () => {
+      // Created here, awaited at once: a server that is down must not leave a rejected promise unawaited.
+      this.#stateReady ??= this.#ddl(this.#dialect.stateDdl).catch((e) => {
+        this.#stateReady = undefined;
+        throw e;
+      });
       await this.#stateReady;
       return await fn();
     });

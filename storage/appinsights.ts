@@ -112,7 +112,7 @@ export class AppinsightsStorage implements Storage {
     const stats = computeStats(r.times ?? []);
     const status = statusOf(r);
     const measurements: Record<string, number> = {};
-    (r.times ?? []).forEach((a, i) => (measurements[String(i)] = a.rtt));
+    (r.times ?? []).forEach((a, i) => (measurements[String(i)] = Number(a.rtt)));
     const ikey = this.#o.instrumentation_key;
     return {
       name: `Microsoft.ApplicationInsights.${ikey.replaceAll("-", "")}.Availability`,

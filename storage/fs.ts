@@ -195,7 +195,8 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
     const path = join(this.#o.dir, INDEX);
     for (let round = 0; round < 100; round++) {
       const next = this.#merge(await this.#readIndex(), await this.#listing(), added);
-      const tmp = await this.#tmpWrite(encodeIndex(next));
+      // Newline-terminated, as Go's json.Encoder writes it (github's index, like Go's, has none).
+      const tmp = await this.#tmpWrite(encodeIndex(next) + "\n");
       try {
         await Deno.rename(tmp, path);
       } catch (e) {

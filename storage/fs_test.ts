@@ -40,7 +40,7 @@ Deno.test("fs writes Go's exact bytes: compact array, trailing newline, sorted i
     );
     assert.equal(
       await Deno.readTextFile(join(dir, "index.json")),
-      '{"1593180000123456789-check.json":1593180000123456789}',
+      '{"1593180000123456789-check.json":1593180000123456789}\n',
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -67,6 +67,8 @@ Deno.test("github: Go's commit messages and committer; maintenance also cleans i
   const files = gh.files("acme/maint", "gh-pages");
   assert.ok(!files.has(`checks/${old}`));
   assert.deepEqual([...parseIndex(files.get("checks/index.json")!.text).keys()], [fresh]);
+  // Byte-exact as Go's json.Marshal writes it: compact, no trailing newline (fs's json.Encoder adds one).
+  assert.equal(files.get("checks/index.json")!.text, `{"${fresh}":${t}}`);
   assert.ok(gh.commits.some((c) => c.message === `[checkup] delete checks/${old}  `));
   assert.deepEqual((await s.index()).map((e) => e.name), [fresh]);
 });

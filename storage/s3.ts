@@ -19,6 +19,7 @@ import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";
 import {
   checkFileName,
+  fetchRounds,
   type IndexEntry,
   type Maintainer,
   NotFoundError,
@@ -303,22 +304,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       throw this.#fail("list", e);
     }
     entries.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-    const pending: Promise<Result[] | undefined>[] = [];
-    const start = (i: number) => {
-      if (i < entries.length) {
-        pending[i] = this.fetch(entries[i].name, signal).catch((e) => {
-          if (e instanceof NotFoundError) return undefined; // expired meanwhile
-          throw e;
-        });
-      }
-    };
-    for (let i = 0; i < READ_CONCURRENCY; i++) start(i);
-    for (let i = 0; i < entries.length; i++) {
-      const results = await pending[i];
-      delete pending[i];
-      start(i + READ_CONCURRENCY);
-      if (results) yield { ...entries[i], results };
-    }
+    yield* fetchRounds(this, entries, READ_CONCURRENCY, signal);
   }
 
   /** Deletes expired check objects under the prefix, and nothing else (Go deleted every old object). */

@@ -20,14 +20,7 @@ import {
 const s3 = await startS3();
 let n = 0;
 
-const base = () => ({
-  type: "s3",
-  endpoint: s3.endpoint,
-  force_path_style: true,
-  region: "us-east-1",
-  access_key_id: s3.accessKeyId,
-  secret_access_key: s3.secretAccessKey,
-});
+const base = () => s3.storageConfig();
 
 storageConformance("s3", {
   async config(extra = {}) {

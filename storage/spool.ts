@@ -266,7 +266,8 @@ export class Spool {
   }
 
   #back(sent: number): void {
-    if (!this.#failing) return;
+    // Not failing in this process but rounds were sent: an earlier process spooled them.
+    if (!this.#failing && !sent) return;
     this.#logger.info(sent ? "storage is back; spooled rounds sent" : "storage is back", {
       storage: this.#storage.type,
       ...(sent ? { sent } : {}),

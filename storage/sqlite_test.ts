@@ -53,3 +53,43 @@ Deno.test("sqlite accepts Go's file: DSN form and the sqlite alias", async () =>
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sqlite3: rows that cannot be decoded neither stop the page nor are read again", async () => {
+  const dir = await Deno.makeTempDir();
+  const dsn = join(dir, "checkup.db");
+  const s = parseStorage({ type: "sqlite3", dsn, create: true });
+  try {
+    assert.ok(isStorageReader(s) && s.rounds);
+    const names: string[] = [];
+    for (let i = 0; i < 250; i++) {
+      names.push(
+        await s.store([{ title: `r${i}`, timestamp: BigInt(i + 1) }], undefined, { at: BigInt(i + 1) }),
+      );
+    }
+    // Garbage results in the last row of the first page (100 rows) and mid-way through the second; a row
+    // with garbage in every column (SQLite keeps a text timestamp in an INT8 column).
+    const db = new DatabaseSync(dsn);
+    db.prepare("UPDATE checks SET results = ? WHERE name = ?").run("[{", names[99]);
+    db.prepare("UPDATE checks SET results = ? WHERE name = ?").run('{"not": "an array"}', names[150]);
+    db.prepare("INSERT INTO checks (name, timestamp, results) VALUES (?, ?, ?)").run(
+      "junk",
+      "garbage",
+      "junk",
+    );
+    db.close();
+    const read = [];
+    for await (const r of s.rounds(0n)) read.push(r);
+    assert.equal(read.length, 251, "every row once, the pages go on past the bad ones");
+    assert.deepEqual(read.filter((r) => r.unreadable).map((r) => r.name), [names[99], names[150], "junk"]);
+    assert.equal(read.filter((r) => !r.unreadable).length, 248);
+    assert.match(read[99].unreadable!.message, /sqlite3 row \d+-check\.json: not valid JSON/);
+    assert.match(read[150].unreadable!.message, /expected a JSON array of results/);
+    assert.match(read[250].unreadable!.message, /timestamp: expected integer nanoseconds, found "garbage"/);
+    const after = [];
+    for await (const r of s.rounds(249n)) after.push(r.name);
+    assert.deepEqual(after, [names[249], "junk"]);
+  } finally {
+    await s.close?.();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Result } from "../result.ts";
+import { decodeResults, type Result, ResultFormatError } from "../result.ts";
 
 /** Options of {@linkcode Storage.store}. */
 export interface StoreOptions {
@@ -41,8 +41,14 @@ export interface IndexEntry {
 
 /** One stored round with its results. */
 export interface StoredRound extends IndexEntry {
-  /** The round's results, in check order. */
+  /** The round's results, in check order (empty when the round is {@linkcode StoredRound.unreadable}). */
   results: Result[];
+  /**
+   * Set when the stored data cannot be decoded (a truncated file, a garbage row): why, naming the place.
+   * Readers yield such a round, with no results, instead of stopping at it, so one bad round costs one
+   * round; skip it and carry on.
+   */
+  unreadable?: Error;
 }
 
 /** A storage whose rounds can be listed and read back (what `checkup serve` needs). */
@@ -139,8 +145,89 @@ export function parseCheckFileName(name: string): bigint | undefined {
 }
 
 /**
+ * One listed round decoded from its stored text: marked {@linkcode StoredRound.unreadable} (no results)
+ * when the text is not a Go-format check round, so a reader can go past it.
+ *
+ * @example
+ * ```ts
+ * import { decodeRound } from "./storage.ts";
+ * const entry = { name: "1-check.json", timestamp: 1n };
+ * console.assert(decodeRound(entry, '[{"title":"API"}]', "row 1").results.length === 1);
+ * console.assert(decodeRound(entry, '[{"title":', "row 1").unreadable !== undefined);
+ * ```
+ */
+export function decodeRound(entry: IndexEntry, text: string, source: string): StoredRound {
+  try {
+    return { ...entry, results: decodeResults(text, source) };
+  } catch (e) {
+    if (!(e instanceof ResultFormatError)) throw e;
+    return { ...entry, results: [], unreadable: e };
+  }
+}
+
+/**
+ * Fetches one listed round: undefined when it vanished meanwhile (expired), marked
+ * {@linkcode StoredRound.unreadable} when its data cannot be decoded; other errors (the storage is
+ * unavailable) are thrown.
+ */
+async function fetchRound(
+  reader: StorageReader,
+  entry: IndexEntry,
+  signal?: AbortSignal,
+): Promise<StoredRound | undefined> {
+  try {
+    return { ...entry, results: await reader.fetch(entry.name, signal) };
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    if (e instanceof ResultFormatError) return { ...entry, results: [], unreadable: e };
+    throw e;
+  }
+}
+
+/**
+ * Fetches listed rounds, up to `concurrency` at once (remote storages), and yields them in the listed
+ * order. Rounds that vanished are skipped; a round whose data cannot be decoded is yielded with no results
+ * and {@linkcode StoredRound.unreadable} set; other errors (the storage is unavailable) are thrown.
+ *
+ * @example
+ * ```ts
+ * import { fetchRounds, type StorageReader } from "./storage.ts";
+ * const files: Record<string, string> = { "1-check.json": "[]", "2-check.json": "[{" };
+ * const reader: StorageReader = {
+ *   index: () => Promise.resolve([{ name: "1-check.json", timestamp: 1n }, { name: "2-check.json", timestamp: 2n }]),
+ *   fetch: (name) => import("../result.ts").then((m) => m.decodeResults(files[name], name)),
+ * };
+ * const read = [];
+ * for await (const r of fetchRounds(reader, await reader.index(), 4)) read.push(r.unreadable ? "bad" : "ok");
+ * console.assert(read.join() === "ok,bad");
+ * ```
+ */
+export async function* fetchRounds(
+  reader: StorageReader,
+  entries: readonly IndexEntry[],
+  concurrency = 1,
+  signal?: AbortSignal,
+): AsyncIterable<StoredRound> {
+  const pending: Promise<StoredRound | undefined>[] = [];
+  let next = 0;
+  const start = () => {
+    const p = fetchRound(reader, entries[next++], signal);
+    p.catch(() => {}); // awaited below; never an unhandled rejection if the consumer stops early
+    pending.push(p);
+  };
+  while (next < entries.length && pending.length < Math.max(1, concurrency)) start();
+  while (pending.length) {
+    const round = await pending.shift()!;
+    if (next < entries.length) start();
+    if (round) yield round;
+  }
+}
+
+/**
  * Rounds stored after `since`, oldest first, through the reader's own query when it has one, else by
- * listing the index and fetching each round. A round that vanished meanwhile (expired) is skipped.
+ * listing the index and fetching each round. A round that vanished meanwhile (expired) is skipped; a
+ * round whose data cannot be decoded is yielded with no results and {@linkcode StoredRound.unreadable}
+ * set, and reading goes on.
  */
 export async function* readRounds(
   reader: StorageReader,
@@ -151,14 +238,8 @@ export async function* readRounds(
     yield* reader.rounds(since, signal);
     return;
   }
-  for (const entry of await reader.index(signal)) {
-    if (entry.timestamp <= since) continue;
-    try {
-      yield { ...entry, results: await reader.fetch(entry.name, signal) };
-    } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
-    }
-  }
+  const entries = (await reader.index(signal)).filter((e) => e.timestamp > since);
+  yield* fetchRounds(reader, entries, 1, signal);
 }
 
 /**

@@ -76,10 +76,13 @@ Deno.test("`deno task example` serves the page and stores rounds in the embedded
   const dir = await Deno.makeTempDir({ prefix: "checkup-example-" });
   try {
     await Deno.mkdir(`${dir}/examples`);
-    await Deno.copyFile(`${root}examples/checkup.json`, `${dir}/examples/checkup.json`);
     const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (probe.addr as Deno.NetAddr).port;
     probe.close();
+    // The example checks its own page on 127.0.0.1:3000: moved to the free port like --listen below.
+    const config = await Deno.readTextFile(`${root}examples/checkup.json`);
+    assert.ok(config.includes('"http://127.0.0.1:3000/"'), "the example checks the status page it serves");
+    await Deno.writeTextFile(`${dir}/examples/checkup.json`, config.replace(":3000/", `:${port}/`));
     // The task's own command line, with main.ts made absolute and a free port.
     const args = tasks.example.split(" ").slice(1).map((a) =>
       a === "main.ts" ? `${root}main.ts` : a.replace("127.0.0.1:3000", `127.0.0.1:${port}`)
@@ -102,11 +105,23 @@ Deno.test("`deno task example` serves the page and stores rounds in the embedded
       await new Promise((r) => setTimeout(r, 100));
       stored = await Deno.stat(`${dir}/out/example/checkup.db`).then(() => true, () => false);
     }
+    // The first round, as the page shows it: the self-check is healthy with or without internet access.
+    type Endpoint = { title: string; status: string; reason?: string };
+    let self: Endpoint | undefined;
+    for (let i = 0; i < 300 && !self; i++) {
+      const view = await fetch(`http://127.0.0.1:${port}/api/v1/status`).then(
+        (r) => r.json(),
+        () => undefined,
+      );
+      self = (view?.endpoints as Endpoint[] | undefined)?.find((e) => e.title === "This status page");
+      if (!self) await new Promise((r) => setTimeout(r, 100));
+    }
     child.kill("SIGTERM");
     const out = await child.output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     assert.ok(stored, "a round was stored in out/example/checkup.db");
-    assert.match(new TextDecoder().decode(out.stderr), /round done checks=2/);
+    assert.match(new TextDecoder().decode(out.stderr), /round done checks=3/);
+    assert.equal(self?.status, "healthy", JSON.stringify(self));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { memoryIo } from "../cli/io.ts";
 import { runCli } from "../cli/program.ts";
 import { parseListen } from "../cli/serve.ts";
+import { metaPolicy } from "../server/security.ts";
 
 async function waitFor<T>(
   what: string,
@@ -142,6 +143,25 @@ Deno.test("serve --export writes a static site that reads summaries", async () =
   await Deno.writeTextFile(`${dir}/site/config.json`, '{"summaries":["mine.json"]}');
   assert.equal(await runCli(["serve", "--export", `${dir}/site`], memoryIo()), 0);
   assert.equal(await Deno.readTextFile(`${dir}/site/config.json`), '{"summaries":["mine.json"]}', "kept");
+  const policy = async () =>
+    /<meta http-equiv="Content-Security-Policy"\s+content="([^"]+)">/.exec(
+      await Deno.readTextFile(`${dir}/site/index.html`),
+    )?.[1];
+  assert.equal(await policy(), metaPolicy(), "static hosts send no CSP header: the page carries it");
+  // Summaries and a logo on other origins: the policy lets the page fetch exactly those.
+  await Deno.writeTextFile(
+    `${dir}/site/config.json`,
+    JSON.stringify({
+      logo: "https://cdn.example/logo.svg",
+      summaries: ["https://bucket.example:8443/s/summary-eu.json", "local.json", "javascript:alert(1)"],
+    }),
+  );
+  assert.equal(await runCli(["serve", "--export", `${dir}/site`], memoryIo()), 0);
+  assert.equal(
+    await policy(),
+    metaPolicy({ connect: ["https://bucket.example:8443"], img: ["https://cdn.example"] }),
+  );
+  assert.match((await policy())!, /connect-src 'self' https:\/\/bucket\.example:8443;/);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Test fixtures for `checkup serve`: the storage backends the API tests run against (add one entry to
- * plug in another StorageReader), and a realistic eight-day history seeded into any of them.
+ * Test fixtures for `checkup serve`: the storage backends the API tests run against (every readable
+ * storage; add one entry to plug in another StorageReader), and a realistic eight-day history seeded into
+ * any of them.
  *
  * History, two nodes (eu-west, us-east), in config order:
  * - Website: healthy throughout.
@@ -9,24 +10,143 @@
  * - Database: down for four hours three days ago (two rounds), and down again for the last 40 minutes.
  * Plus a message about no endpoint in particular.
  */
+import { DatabaseSync } from "node:sqlite";
 import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
 import type { StorageConfig } from "../storage/mod.ts";
 import { isStorageReader, type Storage, type StorageReader } from "../storage/storage.ts";
+import { startFakeGithub } from "./helpers/fake_github.ts";
+import { startMariadb } from "./helpers/mariadb.ts";
+import { startPostgres } from "./helpers/postgres.ts";
+import { startS3 } from "./helpers/s3.ts";
 
 /** One storage the serve tests run against. */
 export interface ServeBackend {
   name: string;
-  /** A config for a fresh, empty store; `dir` is a temporary directory the test removes. */
-  config(dir: string): Promise<StorageConfig> | StorageConfig;
-  /** Skip (with the reason printed by whoever decided it) when the server is unavailable. */
-  ignore?: boolean;
+  /**
+   * Starts what the backend needs (a throwaway server, a bucket, a database) for a fresh, empty store;
+   * `dir` is a temporary directory the test removes. Undefined (the reason printed, or thrown under
+   * CHECKUP_REQUIRE_SERVICES=1) when its server is not installed.
+   */
+  open(dir: string): Promise<OpenBackend | undefined>;
 }
 
-/** The backends of the API tests. Postgres, MySQL, S3, GitHub: add their entry here. */
+/** A started backend. */
+export interface OpenBackend {
+  /** The storage config of the fresh store. */
+  config: StorageConfig;
+  /** Overwrites the stored data of round `name` with `text`, behind the storage's back (a corrupt round). */
+  corrupt(name: string, text: string): Promise<void>;
+  /** Stops what `open` started. */
+  stop(): Promise<void>;
+}
+
+/** A SQL string literal for psql and the mariadb client (backslashes mean different things: refused). */
+function sqlString(v: string): string {
+  if (v.includes("\\")) throw new Error("sqlString: no backslashes");
+  return `'${v.replaceAll("'", "''")}'`;
+}
+let databases = 0;
+
+/** A network SQL backend: a fresh database on a throwaway server, rows corrupted through its client. */
+function sqlBackend<S extends { createDatabase(name: string): Promise<string>; stop(): Promise<void> }>(
+  type: "postgres" | "mysql",
+  start: () => Promise<S | undefined>,
+  run: (server: S, sql: string, database: string) => Promise<unknown>,
+): ServeBackend {
+  return {
+    name: type,
+    async open() {
+      const server = await start();
+      if (!server) return undefined;
+      const db = `serve${Date.now()}_${databases++}`;
+      return {
+        config: { type, dsn: await server.createDatabase(db), create: true },
+        async corrupt(name, text) {
+          await run(
+            server,
+            `UPDATE checks SET results = ${sqlString(text)} WHERE name = ${sqlString(name)}`,
+            db,
+          );
+        },
+        stop: () => server.stop(),
+      };
+    },
+  };
+}
+
+/**
+ * The backends of the API tests: every readable storage, each against its real server (PostgreSQL,
+ * MariaDB, s3rver) or the local GitHub fake.
+ */
 export const SERVE_BACKENDS: ServeBackend[] = [
-  { name: "fs", config: (dir) => ({ type: "fs", dir: `${dir}/checks` }) },
-  { name: "sqlite3", config: (dir) => ({ type: "sqlite3", dsn: `${dir}/checkup.db` }) },
+  {
+    name: "fs",
+    open: (dir) =>
+      Promise.resolve({
+        config: { type: "fs", dir: `${dir}/checks` },
+        corrupt: (name, text) => Deno.writeTextFile(`${dir}/checks/${name}`, text),
+        stop: () => Promise.resolve(),
+      }),
+  },
+  {
+    name: "sqlite3",
+    open: (dir) =>
+      Promise.resolve({
+        config: { type: "sqlite3", dsn: `${dir}/checkup.db` },
+        corrupt(name, text) {
+          const db = new DatabaseSync(`${dir}/checkup.db`, { timeout: 5000 });
+          try {
+            db.prepare("UPDATE checks SET results = ? WHERE name = ?").run(text, name);
+          } finally {
+            db.close();
+          }
+          return Promise.resolve();
+        },
+        stop: () => Promise.resolve(),
+      }),
+  },
+  sqlBackend("postgres", startPostgres, (server, sql, db) => server.psql(sql, db)),
+  sqlBackend("mysql", startMariadb, (server, sql, db) => server.sql(sql, db)),
+  {
+    name: "s3",
+    async open() {
+      const s3 = await startS3(["status"]);
+      return {
+        config: { ...s3.storageConfig(), bucket: "status", prefix: "checks/" },
+        async corrupt(name, text) {
+          const res = await fetch(`${s3.endpoint}/status/checks/${name}`, { method: "PUT", body: text });
+          await res.body?.cancel();
+          if (!res.ok) throw new Error(`PUT ${name}: ${res.status}`);
+        },
+        stop: () => s3.stop(),
+      };
+    },
+  },
+  {
+    name: "github",
+    async open() {
+      const gh = await startFakeGithub();
+      return {
+        config: {
+          type: "github",
+          access_token: gh.token,
+          repository_owner: "acme",
+          repository_name: "status",
+          committer_name: "Checkup",
+          committer_email: "checkup@example.com",
+          branch: "gh-pages",
+          dir: "checks",
+          api_url: gh.url,
+        },
+        corrupt(name, text) {
+          gh.seed("acme/status", `checks/${name}`, text, "gh-pages");
+          return Promise.resolve();
+        },
+        stop: () => gh.stop(),
+      };
+    },
+  },
 ];
 
 /** Opens a backend's storage as a reader. */

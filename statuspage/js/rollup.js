@@ -21,8 +21,8 @@
  * @typedef {object} ResultLike
  * @property {string} [title]
  * @property {string} [endpoint]
- * @property {{ rtt: number, error?: string }[]} [times]
- * @property {number} [threshold]
+ * @property {{ rtt: number | bigint, error?: string }[]} [times] integer ns (a bigint beyond 2^53)
+ * @property {number | bigint} [threshold]
  * @property {boolean} [healthy]
  * @property {boolean} [degraded]
  * @property {boolean} [down]
@@ -92,12 +92,12 @@ export function binValue(b) {
 
 /**
  * The RTT of a result in ms: the median of its successful attempts; -1 when none succeeded.
- * @param {{ rtt: number, error?: string }[]} times
+ * @param {{ rtt: number | bigint, error?: string }[]} times
  */
 export function rttOf(times) {
-  if (times.length === 1) return times[0].error || !(times[0].rtt > 0) ? -1 : times[0].rtt / 1e6;
+  if (times.length === 1) return times[0].error || !(times[0].rtt > 0) ? -1 : Number(times[0].rtt) / 1e6;
   const ok = [];
-  for (const a of times) if (!a.error && a.rtt > 0) ok.push(a.rtt);
+  for (const a of times) if (!a.error && a.rtt > 0) ok.push(Number(a.rtt));
   if (!ok.length) return -1;
   ok.sort((a, b) => a - b);
   const mid = ok.length >> 1;
@@ -500,7 +500,7 @@ export class Rollup {
       e.orderSize = size;
     }
     if (t >= e.thresholdAt) {
-      e.threshold = (r.threshold ?? 0) / 1e6;
+      e.threshold = Number(r.threshold ?? 0) / 1e6;
       e.thresholdAt = t;
     }
     const rtt = times?.length ? rttOf(times) : -1;

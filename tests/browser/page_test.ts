@@ -289,6 +289,27 @@ Deno.test({
       assertLocal(requests);
       assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
       await shot(page, "static-desktop");
+      // Served by a plain file server (no CSP header), the page enforces its meta tag's policy.
+      const violated = await page.evaluate(() =>
+        new Promise<string>((resolve) => {
+          document.addEventListener("securitypolicyviolation", (e) => resolve(e.violatedDirective), {
+            once: true,
+          });
+          // Without a policy the fetch fails on its own (no such host): then there is no violation.
+          const none = () => setTimeout(() => resolve("none"), 0);
+          fetch("https://third-party.example/collect").then(none, none);
+        })
+      );
+      assert.equal(violated, "connect-src");
+      const sink = await page.evaluate(() => {
+        try {
+          document.body.innerHTML = "<b>x</b>";
+          return "assigned";
+        } catch (e) {
+          return (e as Error).name;
+        }
+      });
+      assert.equal(sink, "TypeError", "Trusted Types: no HTML sink");
     } finally {
       await browser.close();
       await site.close();

@@ -142,9 +142,22 @@ export async function startDnsServer(options: ZoneOptions): Promise<TestDnsServe
 }
 
 /** A UDP socket on 127.0.0.1 that receives queries and never answers (an unreachable name server). */
-export async function startSilentUdp(): Promise<{ port: number; address: string; close(): Promise<void> }> {
+export function startSilentUdp(): Promise<{ port: number; address: string; close(): Promise<void> }> {
+  return startRawUdp(() => undefined);
+}
+
+/**
+ * A UDP port on 127.0.0.1 that answers each datagram with whatever `answer` returns for it (nothing for
+ * `undefined`): a server that answers garbage, a wrong id, a short packet.
+ */
+export async function startRawUdp(
+  answer: (query: Uint8Array) => Uint8Array | undefined,
+): Promise<{ port: number; address: string; close(): Promise<void> }> {
   const socket = dgram.createSocket("udp4");
-  socket.on("message", () => {});
+  socket.on("message", (msg: Uint8Array, from: { port: number; address: string }) => {
+    const reply = answer(new Uint8Array(msg));
+    if (reply) socket.send(reply, from.port, from.address);
+  });
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
   const port = socket.address().port;
   return {

@@ -17,6 +17,15 @@ export interface S3Server {
   policies: Map<string, string>;
   /** Public access block configurations (XML) by bucket. */
   accessBlocks: Map<string, string>;
+  /** The `s3` storage config that reaches this server (add `bucket` and `prefix`). */
+  storageConfig(): {
+    type: "s3";
+    endpoint: string;
+    force_path_style: true;
+    region: string;
+    access_key_id: string;
+    secret_access_key: string;
+  };
   /** Creates an empty bucket. */
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -80,6 +89,14 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
     secretAccessKey: "S3RVER",
     policies,
     accessBlocks,
+    storageConfig: () => ({
+      type: "s3",
+      endpoint,
+      force_path_style: true,
+      region: "us-east-1",
+      access_key_id: "S3RVER",
+      secret_access_key: "S3RVER",
+    }),
     async createBucket(name: string) {
       const res = await fetch(`${endpoint}/${name}`, { method: "PUT" });
       await res.body?.cancel();

@@ -1,0 +1,50 @@
+/**
+ * The one clock: the current time in UTC Unix nanoseconds and an abortable sleep. Modules that wait or
+ * read the time take a {@linkcode Clock}, so tests drive time with a fake one (`tests/helpers/clock.ts`)
+ * instead of waiting for it.
+ *
+ * @module
+ */
+import { nowNs } from "../result.ts";
+
+/** The current time and a way to wait. */
+export interface Clock {
+  /** Now, UTC Unix nanoseconds. */
+  now(): bigint;
+  /** Resolves after `ms` milliseconds, or at once when `signal` aborts (it never rejects). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Resolves after `ms` milliseconds, or as soon as `signal` aborts; never rejects and leaves no timer or
+ * listener behind.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from "./clock.ts";
+ * const ac = new AbortController();
+ * const waiting = sleep(60_000, ac.signal);
+ * ac.abort();
+ * await waiting; // at once
+ * ```
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: nowNs, sleep };
+
+/** A clock whose `now` is the given function and whose sleeps are real (library users passing `now`). */
+export function clockOf(now: () => bigint): Clock {
+  return { now, sleep };
+}
