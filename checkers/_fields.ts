@@ -8,20 +8,25 @@ import { z } from "zod";
 import { duration, exactDuration } from "../config/fields.ts";
 import type { Nanoseconds } from "../config/duration.ts";
 import { describeValue } from "../config/errors.ts";
+import { BOUNDS } from "../config/bounds.ts";
 
 /** `endpoint_name`: the result's title. */
 export function endpointName(): z.ZodDefault<z.ZodString> {
   return z.string().default("").meta({ description: "The endpoint's name, shown as the result title." });
 }
 
-/** `attempts`: tries per check, one after another (values below 1 mean 1). */
+/** `attempts`: tries per check, one after another (values below 1 mean 1, as in Go; the loader warns). */
 export function attempts(): z.ZodDefault<z.ZodNumber> {
-  return z.number().int().default(1).meta({ description: "Attempts per check; values below 1 mean 1." });
+  const { max } = BOUNDS.attempts;
+  return z.number().int().max(max, {
+    error: (iss) => `expected at most ${max} attempts, found ${describeValue(iss.input)}`,
+  }).default(1).meta({ description: `Attempts per check, at most ${max}; values below 1 mean 1.` });
 }
 
 /** `attempt_spacing`: the pause after each attempt. */
 export function attemptSpacing(): z.ZodType<number, number | string | undefined> {
-  return duration("Pause after each attempt (skipped after a connection failure).").default(0);
+  return duration("Pause after each attempt (skipped after a connection failure).", BOUNDS.attemptSpacing)
+    .default(0);
 }
 
 /** `threshold_rtt`: degraded when the median round-trip time is strictly above it (exact: results carry it). */
@@ -31,9 +36,8 @@ export function thresholdRtt(): z.ZodType<Nanoseconds, number | string | undefin
 
 /** `timeout`: the limit of one attempt, with its default in nanoseconds (0 also means the default, as in Go). */
 export function timeout(defaultNs: number, what: string): z.ZodType<number, number | string | undefined> {
-  return duration(`Timeout of one attempt (${what}); 0 means the default.`).default(0).transform((v) =>
-    v || defaultNs
-  );
+  return duration(`Timeout of one attempt (${what}); 0 means the default.`, BOUNDS.timeout).default(0)
+    .transform((v) => v || defaultNs);
 }
 
 /** A regular expression written as a string (JavaScript syntax); rejected at load time when invalid. */

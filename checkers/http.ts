@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { Duration, Nanoseconds } from "../config/duration.ts";
-import { duration, httpUrl, typeTag } from "../config/fields.ts";
+import { duration, headers, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
 import { HttpClients } from "../_internal/http_clients.ts";
@@ -174,9 +174,7 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
     }),
   attempts: attempts(),
   attempt_spacing: attemptSpacing(),
-  headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).meta({
-    description: 'Request headers: name to value or list of values (joined with ", ").',
-  }),
+  headers: headers('Request headers: name to value or list of values (joined with ", ").', true),
   timeout: timeout(10e9, "until the whole body is read; default 10s"),
   method: z.string().regex(/^[A-Za-z]+$/, { error: "expected an HTTP method such as GET, POST or HEAD" })
     .default("GET").transform((m) => m.toUpperCase()).meta({ description: "The request method." }),

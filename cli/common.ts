@@ -2,7 +2,6 @@
 import { createLogger, type Logger, type LogLevel } from "../_internal/log.ts";
 import { Checkup, InterruptedError } from "../checkup.ts";
 import { loadConfig } from "../config/load.ts";
-import { ConfigError } from "../config/errors.ts";
 import type { Io } from "./io.ts";
 
 /** Options every command shares. */
@@ -38,14 +37,22 @@ export async function openCheckup(
   return { checkup: new Checkup(resolved, { logger, configPath: opts.config }), logger };
 }
 
-/** Runs a command body, reporting config errors and other failures on stderr with an exit code. */
-export async function guard(io: Io, body: () => Promise<number>): Promise<number> {
+/**
+ * Runs a command body, reporting config errors and other failures on stderr with an exit code: as
+ * `error: …` text, or with `--log-format json` as one JSON log line like every other line.
+ */
+export async function guard(
+  io: Io,
+  opts: Pick<GlobalOptions, "logFormat">,
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof ConfigError) io.err(`error: ${e.message}\n`);
-    else if (e instanceof ExitError) io.err(`error: ${e.message}\n`);
-    else io.err(`error: ${(e as Error)?.message ?? e}\n`);
+    const message = e instanceof Error ? e.message : String(e);
+    if (opts.logFormat === "json") {
+      createLogger({ format: "json", write: (line) => io.err(line + "\n") }).error(message);
+    } else io.err(`error: ${message}\n`);
     if (e instanceof InterruptedError) return EXIT.interrupted;
     return e instanceof ExitError ? e.code : EXIT.failure;
   }

@@ -1,5 +1,6 @@
 /** `checkup every <interval>`: check, store and maintain now and on every tick until SIGINT/SIGTERM. */
-import { formatDuration, parseDuration } from "../config/duration.ts";
+import { BOUNDS } from "../config/bounds.ts";
+import { formatDuration, humanDuration, parseDuration } from "../config/duration.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
 
@@ -9,13 +10,20 @@ const WORDS: Record<string, string> = { second: "1s", minute: "1m", hour: "1h", 
 export function parseInterval(text: string): number {
   const lower = text.toLowerCase();
   const ns = parseDuration(WORDS[lower] ?? lower);
-  if (ns <= 0) throw new RangeError(`expected an interval > 0, found ${JSON.stringify(text)}`);
+  const { min, max } = BOUNDS.interval;
+  if (ns < min || ns > max) {
+    throw new RangeError(
+      `expected an interval from ${humanDuration(min)} to ${humanDuration(max)}, found ${
+        JSON.stringify(text)
+      }`,
+    );
+  }
   return ns;
 }
 
 /** Runs rounds on a schedule until the process is asked to stop; exits 0 after finishing the round under way. */
 export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise<number> {
-  return guard(io, async () => {
+  return guard(io, opts, async () => {
     let ns: number;
     try {
       ns = parseInterval(interval);

@@ -1,6 +1,7 @@
 /** `checkup message "<text>" --about <title>`: a new round carrying a status message on one result. */
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
+import { messageTextError } from "../server/messages.ts";
 
 /** Options of `message`. */
 export interface MessageOptions extends GlobalOptions {
@@ -12,7 +13,9 @@ export interface MessageOptions extends GlobalOptions {
  * result when there is one), and stores the round (Go Checkup's semantics).
  */
 export function runMessage(text: string, opts: MessageOptions, io: Io): Promise<number> {
-  return guard(io, async () => {
+  return guard(io, opts, async () => {
+    const invalid = messageTextError(text);
+    if (invalid) throw new ExitError(`message: ${invalid}`, EXIT.usage);
     const { checkup } = await openCheckup(opts, io);
     try {
       if (!checkup.storage) {

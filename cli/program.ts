@@ -7,6 +7,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { EXIT, type GlobalOptions } from "./common.ts";
 import { runEvery } from "./every.ts";
 import type { Io } from "./io.ts";
+import { closest } from "../_internal/suggest.ts";
 import { runMessage } from "./message.ts";
 import { runProvision } from "./provision.ts";
 import { runChecks } from "./run.ts";
@@ -51,7 +52,22 @@ Examples:
 
 Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage error.`,
     )
-    .action(async (_opts, cmd: Command) => setCode(await runChecks(cmd.opts(), io)));
+    .action(async (_opts, cmd: Command) => {
+      // The root takes no arguments: a word here is a mistyped command (`checkup evry 1m`).
+      if (cmd.args.length) {
+        const hint = closest(cmd.args[0], program.commands.map((c) => c.name()));
+        cmd.error(
+          `error: unknown command '${cmd.args[0]}'${
+            hint ? `\n(Did you mean ${hint}?)` : "\n(checkup --help lists the commands)"
+          }`,
+          {
+            code: "commander.unknownCommand",
+            exitCode: EXIT.usage,
+          },
+        );
+      }
+      setCode(await runChecks(cmd.opts(), io));
+    });
 
   program.command("every")
     .argument(
@@ -110,6 +126,8 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     );
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  // After the subcommands are made, so they keep refusing extra arguments themselves.
+  program.allowExcessArguments(true);
   return program;
 }
 

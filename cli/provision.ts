@@ -46,7 +46,7 @@ function envStorage(provider: string): Storage {
 
 /** Provisions the configured storage (or, with `provider` "s3", the bucket named by the environment). */
 export function runProvision(provider: string | undefined, opts: GlobalOptions, io: Io): Promise<number> {
-  return guard(io, async () => {
+  return guard(io, opts, async () => {
     let storage: Storage | undefined;
     let close = () => Promise.resolve();
     if (provider) {

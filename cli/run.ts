@@ -16,7 +16,7 @@ export interface RunOptions extends GlobalOptions {
  * not healthy. With `--store`, stores the round and exits 0 unless storing failed (Go's behaviour).
  */
 export function runChecks(opts: RunOptions, io: Io): Promise<number> {
-  return guard(io, async () => {
+  return guard(io, opts, async () => {
     const { checkup } = await openCheckup(opts, io);
     try {
       if (opts.store && !checkup.storage) {

@@ -185,7 +185,7 @@ export async function exportPage(dir: string, opts: ServeOptions): Promise<strin
  * same process checks and stores on that interval and the page shows each round as soon as it is stored.
  */
 export function runServe(opts: ServeOptions, io: Io): Promise<number> {
-  return guard(io, async () => {
+  return guard(io, opts, async () => {
     if (opts.export) {
       const files = await exportPage(opts.export, opts);
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { MAX_DURATION_EXACT, MAX_DURATION_NS } from "./bounds.ts";
 
 /** A duration as written in a config: integer nanoseconds, or a string like `"10s"`. */
 export type Duration = number | string;
@@ -40,6 +41,7 @@ const PART = /([0-9]*(?:\.[0-9]*)?)([a-zµμ]+)/gy;
  */
 export function parseDuration(value: Duration): number {
   if (typeof value === "number") {
+    if (!Number.isFinite(value) || value > MAX_DURATION_NS) throw tooLarge(value);
     if (!Number.isInteger(value) || value < 0) {
       throw new RangeError(
         `expected a duration: integer nanoseconds ≥ 0 or a string like "10s", found ${value}`,
@@ -67,7 +69,21 @@ export function parseDuration(value: Duration): number {
     end = PART.lastIndex;
   }
   if (end !== body.length || end === 0) throw bad();
+  if (!(total <= MAX_DURATION_NS)) throw tooLarge(value);
   return Math.round(total);
+}
+
+function tooLarge(value: Duration): RangeError {
+  const found = typeof value === "string"
+    ? JSON.stringify(value)
+    : Number.isFinite(value)
+    ? String(value)
+    : "a number too large to represent (beyond ±1.8e308)";
+  return new RangeError(
+    `expected a duration of at most ${
+      formatDuration(MAX_DURATION_EXACT)
+    } (Go's int64 nanoseconds, about 292 years), found ${found}`,
+  );
 }
 
 function frac(v: bigint, prec: number): [string, bigint] {
@@ -182,8 +198,10 @@ export function parseExactDuration(value: Duration | bigint): Nanoseconds {
         `expected a duration: integer nanoseconds ≥ 0 or a string like "10s", found ${value}`,
       );
     }
+    if (value > MAX_DURATION_EXACT) throw tooLarge(String(value));
     return exactNs(value);
   }
   const ns = typeof value === "string" ? /^\s*\+?(\d+)ns\s*$/.exec(value) : null;
+  if (ns && BigInt(ns[1]) > MAX_DURATION_EXACT) throw tooLarge(value);
   return ns ? exactNs(BigInt(ns[1])) : parseDuration(value);
 }

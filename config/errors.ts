@@ -46,6 +46,9 @@ export function describeValue(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "object") return "an object";
+  if (typeof v === "number" && !Number.isFinite(v)) {
+    return "a number too large to represent (beyond ±1.8e308)";
+  }
   const text = typeof v === "bigint" ? String(v) : JSON.stringify(v);
   return `${typeof v === "bigint" ? "number" : typeof v} ${
     text.length > 60 ? text.slice(0, 57) + "..." : text

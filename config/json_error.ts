@@ -1,7 +1,16 @@
 /**
  * Finds where and why JSON text is invalid, for messages with line and column (V8's own messages do not
- * always carry a position). A small recursive-descent scanner that only validates.
+ * always carry a position), and where every object key is, for warnings about duplicate keys (which
+ * `JSON.parse` drops without a word). A small recursive-descent scanner that only validates.
  */
+import { joinPath } from "./errors.ts";
+
+/**
+ * The lines of every key of every object in a JSON text: the object's JSON path, lower-cased (keys match
+ * regardless of case, so `Checkers[0]` and `checkers[0]` are one object), to its path as written and each
+ * key as written to the lines where it appears, in order.
+ */
+export type KeyLines = Map<string, { path: string; keys: Map<string, number[]> }>;
 
 /** Where the text stops being JSON and what was expected there. */
 export interface JsonSyntaxIssue {
@@ -18,7 +27,24 @@ class Stop extends Error {
 
 /** Returns the first syntax problem of `text`, or undefined when it is valid JSON. */
 export function findJsonSyntaxError(text: string): JsonSyntaxIssue | undefined {
+  return scanJson(text).error;
+}
+
+/** Where every key of a valid JSON text is (see {@linkcode KeyLines}); empty when the text is invalid. */
+export function jsonKeyLines(text: string): KeyLines {
+  const scan = scanJson(text);
+  return scan.error ? new Map() : scan.keys;
+}
+
+function scanJson(text: string): { error?: JsonSyntaxIssue; keys: KeyLines } {
+  const keys: KeyLines = new Map();
   let i = 0;
+  let line = 1;
+  let lineAt = 0; // the offset up to which newlines are counted
+  const lineOf = (at: number) => {
+    for (; lineAt < at; lineAt++) if (text.charCodeAt(lineAt) === 10) line++;
+    return line;
+  };
   const found = () => (i >= text.length ? "the end of the file" : JSON.stringify(text[i]));
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
@@ -44,23 +70,29 @@ export function findJsonSyntaxError(text: string): JsonSyntaxIssue | undefined {
     if (i >= text.length) fail("a closing '\"'");
     i++;
   };
-  const value = (): void => {
+  const value = (path: string): void => {
     ws();
     const c = text[i];
     if (c === "{") {
       i++;
       ws();
       if (text[i] === "}") return void i++;
+      const here = new Map<string, number[]>();
+      keys.set(path.toLowerCase(), { path, keys: here });
       for (;;) {
         ws();
         if (text[i] !== '"') {
           fail(text[i] === "}" ? "another key (no trailing commas in JSON)" : "a key in double quotes");
         }
+        const start = i;
         string();
+        const key = JSON.parse(text.slice(start, i)) as string;
+        const at = lineOf(start);
+        here.get(key)?.push(at) ?? here.set(key, [at]);
         ws();
         if (text[i] !== ":") fail("':' after the key");
         i++;
-        value();
+        value(joinPath(path, key));
         ws();
         if (text[i] === ",") {
           i++;
@@ -73,10 +105,10 @@ export function findJsonSyntaxError(text: string): JsonSyntaxIssue | undefined {
       i++;
       ws();
       if (text[i] === "]") return void i++;
-      for (;;) {
+      for (let n = 0;; n++) {
         ws();
         if (text[i] === "]") fail("another value (no trailing commas in JSON)");
-        value();
+        value(joinPath(path, n));
         ws();
         if (text[i] === ",") {
           i++;
@@ -96,14 +128,14 @@ export function findJsonSyntaxError(text: string): JsonSyntaxIssue | undefined {
     }
   };
   try {
-    value();
+    value("");
     ws();
     if (i < text.length) fail("the end of the file");
-    return undefined;
+    return { keys };
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     const before = text.slice(0, e.at);
     const line = before.split("\n").length;
-    return { line, column: e.at - before.lastIndexOf("\n"), message: e.message };
+    return { error: { line, column: e.at - before.lastIndexOf("\n"), message: e.message }, keys };
   }
 }

@@ -1,10 +1,69 @@
 /**
- * Key matching as Go's encoding/json does it (case-insensitive: `Endpoint_URL` works), plus a warning for
- * every key the schema does not know (Go ignored them silently; a typo must not pass unnoticed).
+ * Key matching as Go's encoding/json does it (case-insensitive: `Endpoint_URL` works; when two keys match
+ * the same setting, the last one in the file wins), with a warning for every key the schema does not know
+ * and for every setting given twice (Go ignored both silently; a typo must not pass unnoticed).
  */
 import type { z } from "zod";
 import { closest } from "../_internal/suggest.ts";
 import { joinPath } from "./errors.ts";
+import type { KeyLines } from "./json_error.ts";
+
+/** Where the keys come from, to name them in warnings: the lines of each key, when read from a file. */
+export interface KeyContext {
+  warnings: string[];
+  lines?: KeyLines;
+}
+
+/**
+ * Finds the keys of `obj` that match each canonical key (`canonicalOf` returns it, or undefined for a key
+ * it does not know). When several keys match one (`"Type"` and `"type"`), the last one in the file wins,
+ * as in Go, with a warning that names them and their lines. Returns canonical key → the key as written.
+ */
+export function pickKeys(
+  obj: Record<string, unknown>,
+  path: string,
+  canonicalOf: (key: string) => string | undefined,
+  ctx: KeyContext,
+): Map<string, string> {
+  const groups = new Map<string, string[]>();
+  for (const key of Object.keys(obj)) {
+    const canonical = canonicalOf(key);
+    if (canonical === undefined) continue;
+    groups.get(canonical)?.push(key) ?? groups.set(canonical, [key]);
+  }
+  const lines = ctx.lines?.get(path.toLowerCase())?.keys;
+  const lastLine = (key: string) => lines?.get(key)?.at(-1) ?? 0;
+  const picked = new Map<string, string>();
+  for (const [canonical, written] of groups) {
+    if (written.length > 1) {
+      // Without lines (an object from code) the order of the object stands in for the order in the file.
+      if (lines) written.sort((a, b) => lastLine(a) - lastLine(b));
+      const named = written.map((k) => `"${k}"${lines?.has(k) ? ` (line ${lastLine(k)})` : ""}`);
+      ctx.warnings.push(
+        `${joinPath(path, canonical)}: ${named.join(" and ")} are the same key (keys match regardless of ` +
+          `case, as in Go); the last one, "${written.at(-1)}", wins`,
+      );
+    }
+    picked.set(canonical, written.at(-1)!);
+  }
+  return picked;
+}
+
+/** Warns about every key written twice in the same object (JSON.parse keeps the last, as Go does). */
+export function duplicateKeyWarnings(lines: KeyLines): string[] {
+  const out: string[] = [];
+  for (const { path, keys } of lines.values()) {
+    for (const [key, at] of keys) {
+      if (at.length < 2) continue;
+      out.push(
+        `${joinPath(path, key)}: the key "${key}" is written ${at.length} times (lines ${
+          at.join(", ")
+        }); the last one wins, as in Go`,
+      );
+    }
+  }
+  return out;
+}
 
 interface Def {
   type: string;
@@ -35,34 +94,34 @@ function core(schema: z.ZodType): Def {
  * Returns `value` with object keys renamed to the schema's spelling (case-insensitive match), and
  * pushes a warning for each key the schema does not have.
  */
-export function normalizeKeys(value: unknown, schema: z.ZodType, path: string, warnings: string[]): unknown {
+export function normalizeKeys(value: unknown, schema: z.ZodType, path: string, ctx: KeyContext): unknown {
   const def = core(schema);
   if (def.type === "object" && def.shape && value && typeof value === "object" && !Array.isArray(value)) {
-    const known = Object.keys(def.shape);
+    const shape = def.shape;
+    const known = Object.keys(shape);
     const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+    const obj = value as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      if (byLower.has(key.toLowerCase())) continue;
+      const hint = closest(key, known);
+      ctx.warnings.push(
+        `${joinPath(path, key)}: unknown key, ignored${hint ? ` (did you mean "${hint}"?)` : ""}`,
+      );
+    }
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const canonical = known.includes(key) ? key : byLower.get(key.toLowerCase());
-      if (canonical === undefined) {
-        const hint = closest(key, known);
-        warnings.push(
-          `${joinPath(path, key)}: unknown key, ignored${hint ? ` (did you mean "${hint}"?)` : ""}`,
-        );
-        continue;
-      }
-      if (canonical in out) continue; // an exact-case key wins over a case-folded duplicate
-      out[canonical] = normalizeKeys(v, def.shape[canonical], joinPath(path, canonical), warnings);
+    for (const [canonical, key] of pickKeys(obj, path, (k) => byLower.get(k.toLowerCase()), ctx)) {
+      out[canonical] = normalizeKeys(obj[key], shape[canonical], joinPath(path, canonical), ctx);
     }
     return out;
   }
   if (def.type === "array" && def.element && Array.isArray(value)) {
     const element = def.element;
-    return value.map((v, i) => normalizeKeys(v, element, joinPath(path, i), warnings));
+    return value.map((v, i) => normalizeKeys(v, element, joinPath(path, i), ctx));
   }
   if (def.type === "record" && def.valueType && value && typeof value === "object" && !Array.isArray(value)) {
     const valueType = def.valueType;
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, normalizeKeys(v, valueType, joinPath(path, k), warnings)]),
+      Object.entries(value).map(([k, v]) => [k, normalizeKeys(v, valueType, joinPath(path, k), ctx)]),
     );
   }
   return value;

@@ -17,9 +17,10 @@ import type { Storage } from "../storage/storage.ts";
 import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
 import { type EnvLookup, substituteEnv } from "./env.ts";
 import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
+import { BOUNDS } from "./bounds.ts";
 import { duration, errorMap } from "./fields.ts";
-import { findJsonSyntaxError } from "./json_error.ts";
-import { normalizeKeys } from "./keys.ts";
+import { findJsonSyntaxError, jsonKeyLines } from "./json_error.ts";
+import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
 import { type TopLevelConfig, topLevelSchema } from "./top_level.ts";
 import { silentLogger } from "../_internal/log.ts";
@@ -94,10 +95,11 @@ function exactIntegers(_key: string, value: unknown, context?: { source?: string
 }
 
 /**
- * Parses JSON text; a syntax error names the source, line and column. Integer literals beyond 2^53 are
- * read as exact bigints.
+ * Parses JSON text (a leading byte-order mark is allowed); a syntax error names the source, line and
+ * column. Integer literals beyond 2^53 are read as exact bigints.
  */
 export function parseJsonText(text: string, source: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text, exactIntegers as (key: string, value: unknown) => unknown);
   } catch (e) {
@@ -113,6 +115,7 @@ export function parseJsonText(text: string, source: string): unknown {
 /** The `interval` key every checker accepts: its own period under `checkup every`. */
 export const checkerInterval = duration(
   "This checker's own period under `checkup every` (default: the every interval).",
+  BOUNDS.interval,
 );
 
 function resolvePlugin<I>(
@@ -122,19 +125,26 @@ function resolvePlugin<I>(
   path: string,
   legacyTypeKey: string | undefined,
   issues: ConfigIssue[],
-  warnings: string[],
+  keys: KeyContext,
 ): ResolvedPlugin<I> | undefined {
+  const warnings = keys.warnings;
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     issues.push({ path, message: `expected a ${kind} object with a "type", found ${describeValue(raw)}` });
     return undefined;
   }
   const obj = raw as Record<string, unknown>;
-  const typeKey = Object.keys(obj).find((k) => k.toLowerCase() === "type");
+  const own = [
+    "type",
+    ...(legacyTypeKey ? [legacyTypeKey] : []),
+    ...(kind === "checker" ? ["interval"] : []),
+  ];
+  const picked = pickKeys(obj, path, (k) => own.find((o) => o === k.toLowerCase()), keys);
+  const typeKey = picked.get("type");
   let type = typeKey === undefined ? undefined : obj[typeKey];
   const names = list.map((d) => d.type);
   const valid = names.length ? `expected one of: ${names.join(", ")}` : `no ${kind} types are available`;
   if (type === undefined && legacyTypeKey) {
-    const legacy = Object.keys(obj).find((k) => k.toLowerCase() === legacyTypeKey);
+    const legacy = picked.get(legacyTypeKey);
     if (legacy !== undefined) {
       type = obj[legacy];
       warnings.push(`${joinPath(path, legacy)}: "${legacy}" is the Go Checkup v1 name of "type"; rename it`);
@@ -159,23 +169,19 @@ function resolvePlugin<I>(
   }
   if (definition.deprecated) warnings.push(`${path}: ${definition.deprecated}`);
   const rest = { ...obj };
-  if (typeKey !== undefined) delete rest[typeKey];
+  for (const k of Object.keys(rest)) if (own.includes(k.toLowerCase())) delete rest[k];
   let interval: number | undefined;
-  if (kind === "checker") {
-    const key = Object.keys(rest).find((k) => k.toLowerCase() === "interval");
-    if (key !== undefined) {
-      const parsed = checkerInterval.safeParse(rest[key], { error: errorMap });
-      if (parsed.success) interval = parsed.data || undefined;
-      else {for (const iss of parsed.error.issues) {
-          issues.push({ path: joinPath(path, "interval"), message: iss.message });
-        }}
-      delete rest[key];
+  const intervalKey = picked.get("interval");
+  if (intervalKey !== undefined) {
+    const parsed = checkerInterval.safeParse(obj[intervalKey], { error: errorMap });
+    if (parsed.success) interval = parsed.data || undefined;
+    else {
+      for (const iss of parsed.error.issues) {
+        issues.push({ path: joinPath(path, "interval"), message: iss.message });
+      }
     }
   }
-  if (legacyTypeKey) {
-    for (const k of Object.keys(rest)) if (k.toLowerCase() === legacyTypeKey) delete rest[k];
-  }
-  const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, warnings);
+  const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {
     for (const iss of parsed.error.issues) {
@@ -185,6 +191,10 @@ function resolvePlugin<I>(
       });
     }
     return undefined;
+  }
+  const tries = (parsed.data as { attempts?: unknown }).attempts;
+  if (kind === "checker" && typeof tries === "number" && tries < 0) {
+    warnings.push(`${joinPath(path, "attempts")}: ${tries} attempts means 1 (as in Go)`);
   }
   return interval
     ? { definition, options: parsed.data, path, interval }
@@ -196,9 +206,13 @@ function resolvePlugin<I>(
  * listing every problem; returns the resolved plugins plus warnings otherwise.
  */
 export function resolveConfig(raw: unknown, options: ResolveOptions = {}): ResolvedConfig {
+  return resolve(raw, options, { warnings: [] });
+}
+
+function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): ResolvedConfig {
   const source = options.source ?? "config";
   const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
+  const warnings = keys.warnings;
   const redactor = new Redactor();
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(source, [{
@@ -212,18 +226,23 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
   }) as Record<string, unknown>;
   redactor.collect(data);
 
-  const top: Record<string, unknown> = {};
-  const lists: Record<string, unknown> = {};
   const listKeys = ["checkers", "storage", "notifiers", "notifier"];
   const topKeys = ["concurrent_checks", "timestamp", "node", "spread", "deliver_within", "shutdown_grace"];
-  for (const [key, value] of Object.entries(data)) {
-    const lower = key.toLowerCase();
-    if (key === "$schema") continue;
-    if (listKeys.includes(lower)) lists[lower] = value;
-    else if (topKeys.includes(lower)) top[lower] = value;
-    else {
-      const hint = closest(key, [...listKeys, ...topKeys]);
-      warnings.push(`${key}: unknown key, ignored${hint ? ` (did you mean "${hint}"?)` : ""}`);
+  const known = [...listKeys, ...topKeys];
+  for (const key of Object.keys(data)) {
+    if (key === "$schema" || known.includes(key.toLowerCase())) continue;
+    const hint = closest(key, known);
+    warnings.push(`${key}: unknown key, ignored${hint ? ` (did you mean "${hint}"?)` : ""}`);
+  }
+  const picked = pickKeys(data, "", (k) => known.find((x) => x === k.toLowerCase()), keys);
+  const top: Record<string, unknown> = {};
+  const lists: Record<string, unknown> = {};
+  for (const [key, written] of picked) {
+    if (listKeys.includes(key)) lists[key] = data[written];
+    else top[key] = data[written];
+    if (data[written] === null) {
+      warnings.push(`${written}: null, taken as ${listKeys.includes(key) ? "none" : "unset"}`);
+      if (!listKeys.includes(key)) delete top[key];
     }
   }
   const settings = topLevelSchema.safeParse(top, { error: errorMap });
@@ -239,9 +258,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
     return [];
   };
   const checkers = array("checkers")
-    .map((c, i) =>
-      resolvePlugin("checker", checkerDefinitions, c, `checkers[${i}]`, undefined, issues, warnings)
-    )
+    .map((c, i) => resolvePlugin("checker", checkerDefinitions, c, `checkers[${i}]`, undefined, issues, keys))
     .filter((c) => c !== undefined);
   const notifierRaws: [unknown, string][] = [];
   if (lists.notifier !== undefined && lists.notifier !== null) {
@@ -249,11 +266,11 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
   }
   array("notifiers").forEach((n, i) => notifierRaws.push([n, `notifiers[${i}]`]));
   const notifiers = notifierRaws
-    .map(([n, p]) => resolvePlugin("notifier", notifierDefinitions, n, p, "name", issues, warnings))
+    .map(([n, p]) => resolvePlugin("notifier", notifierDefinitions, n, p, "name", issues, keys))
     .filter((n) => n !== undefined);
   const storage = lists.storage === undefined || lists.storage === null
     ? undefined
-    : resolvePlugin("storage", storageDefinitions, lists.storage, "storage", "provider", issues, warnings);
+    : resolvePlugin("storage", storageDefinitions, lists.storage, "storage", "provider", issues, keys);
 
   // A value that failed substitution also fails its schema: report only the cause.
   const envPaths = new Set(
@@ -261,6 +278,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
   );
   const reported = issues.filter((i) => !envPaths.has(i.path) || /environment variable/.test(i.message));
   if (reported.length) throw new ConfigError(source, reported);
+  warnings.push(...duplicateEndpoints(checkers));
   const s = settings.data!;
   return {
     checkers,
@@ -278,6 +296,30 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Resol
 }
 
 /**
+ * Warns about checkers with the same title and endpoint: their results share one identity, so the page,
+ * the API and the alerts would mix them into one endpoint.
+ */
+function duplicateEndpoints(checkers: ResolvedPlugin<Checker>[]): string[] {
+  const seen = new Map<string, string>();
+  const out: string[] = [];
+  for (const c of checkers) {
+    // Building a checker only keeps its options: this is how its results will be titled.
+    const { title, endpoint } = c.definition.create(c.options, defaultContext());
+    const key = `${title}\u0000${endpoint}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, c.path);
+    else {
+      out.push(
+        `${c.path}: the same endpoint as ${first} (title ${JSON.stringify(title)}, endpoint ${
+          JSON.stringify(endpoint)
+        }); their results would be mixed into one endpoint`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
  * Reads and validates a config file. A missing or unreadable file, invalid JSON and every invalid value
  * throw a {@linkcode ConfigError} that names the file (and line and column for syntax errors).
  */
@@ -285,9 +327,9 @@ export async function loadConfig(
   path: string,
   options: Omit<ResolveOptions, "source"> = {},
 ): Promise<ResolvedConfig> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (e) {
     const why = e instanceof Deno.errors.NotFound
       ? "file not found (create one, or pass -c/--config PATH)"
@@ -298,7 +340,59 @@ export async function loadConfig(
       : (e as Error).message;
     throw new ConfigError(path, [{ path: "", message: why }]);
   }
-  return resolveConfig(parseJsonText(text, path), { ...options, source: path });
+  const text = decodeConfigText(bytes, path);
+  const raw = parseJsonText(text, path);
+  const lines = jsonKeyLines(text);
+  return resolve(raw, { ...options, source: path }, { warnings: duplicateKeyWarnings(lines), lines });
+}
+
+/**
+ * The text of a config file: UTF-8, with or without a byte-order mark. A UTF-16 file (as some Windows
+ * editors save) and bytes that are not UTF-8 are named as such instead of failing as "invalid JSON".
+ */
+export function decodeConfigText(bytes: Uint8Array, source: string): string {
+  const utf16 =
+    (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes.length >= 2 && bytes[0] !== 0 && bytes[1] === 0)
+      ? "little-endian"
+      : (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length >= 2 && bytes[0] === 0 && bytes[1] !== 0)
+      ? "big-endian"
+      : undefined;
+  if (utf16) {
+    throw new ConfigError(source, [{
+      path: "",
+      message: `expected UTF-8 text, found UTF-16 (${utf16}); save the file as UTF-8`,
+    }]);
+  }
+  try {
+    // TextDecoder drops a leading UTF-8 byte-order mark (EF BB BF).
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // The longest valid prefix (validity of a prefix only ever goes from true to false): a binary search.
+    const validPrefix = (n: number) => {
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let [valid, hi] = [0, bytes.length];
+    while (valid < hi) {
+      const mid = Math.ceil((valid + hi) / 2);
+      if (validPrefix(mid)) valid = mid;
+      else hi = mid - 1;
+    }
+    // An incomplete sequence at the end of the valid prefix is where the bad one starts.
+    let at = valid;
+    let k = valid - 1;
+    while (k >= 0 && valid - k <= 3 && (bytes[k] & 0xc0) === 0x80) k--;
+    if (k >= 0 && bytes[k] >= 0xc0 && valid - k < (bytes[k] >= 0xf0 ? 4 : bytes[k] >= 0xe0 ? 3 : 2)) at = k;
+    const line = bytes.subarray(0, at).filter((b) => b === 10).length + 1;
+    throw new ConfigError(`${source}:${line}`, [{
+      path: "",
+      message: `expected UTF-8 text, found a byte that is not UTF-8 (byte ${at}); save the file as UTF-8`,
+    }]);
+  }
 }
 
 function defaultContext(): PluginContext {
@@ -312,8 +406,7 @@ function single<I>(
   context?: Partial<PluginContext>,
 ): I {
   const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
-  const resolved = resolvePlugin(kind, list, raw, kind, undefined, issues, warnings);
+  const resolved = resolvePlugin(kind, list, raw, kind, undefined, issues, { warnings: [] });
   if (!resolved) throw new ConfigError(kind, issues);
   return resolved.definition.create(resolved.options, { ...defaultContext(), ...context });
 }

@@ -224,3 +224,142 @@ Deno.test("every checker accepts its own interval; a bad one names the path", ()
     /^checkers\[0\]\.interval: expected a duration/,
   );
 });
+
+// One golden broken file per error message (as blackbox_exporter's TestLoadBadConfigs): each message
+// names the file, the JSON path and the bound or the shape that was expected.
+const testdata = new URL("./testdata/", import.meta.url).pathname;
+const int64 = "2562047h47m16.854775807s (Go's int64 nanoseconds, about 292 years)";
+const badConfigs: [file: string, message: string, at?: string][] = [
+  [
+    "invalid-interval-too-short.json",
+    'checkers[0].interval: expected a duration of at least 1s, found string "1ns"',
+  ],
+  [
+    "invalid-interval-too-long.json",
+    'checkers[0].interval: expected a duration of at most 7d, found string "8d"',
+  ],
+  [
+    "invalid-timeout-too-long.json",
+    'checkers[0].timeout: expected a duration of at most 1h, found string "2h"',
+  ],
+  [
+    "invalid-attempt-spacing-too-long.json",
+    "checkers[0].attempt_spacing: expected a duration of at most 1h, found number 7200000000000",
+  ],
+  [
+    "invalid-attempts-too-many.json",
+    "checkers[0].attempts: expected at most 100 attempts, found number 1000",
+  ],
+  [
+    "invalid-concurrent-checks-too-many.json",
+    "concurrent_checks: expected a number of checks ≤ 1000, found number 100000",
+  ],
+  [
+    "invalid-duration-past-int64.json",
+    `storage.check_expiry: expected a duration of at most ${int64}, found "3000000h"`,
+  ],
+  [
+    "invalid-duration-number-past-int64.json",
+    `storage.check_expiry: expected a duration of at most ${int64}, found 10000000000000000000`,
+  ],
+  [
+    // An integer literal past 2^53 is read exactly (as Go reads an int64): one past int64's maximum.
+    "invalid-exact-duration-past-int64.json",
+    `checkers[0].threshold_rtt: expected a duration of at most ${int64}, found "9223372036854775808ns"`,
+  ],
+  [
+    "invalid-deliver-within-too-long.json",
+    'deliver_within: expected a duration of at most 1h, found string "2h"',
+  ],
+  [
+    "invalid-number-too-large.json",
+    "checkers[0].attempts: expected a number, found a number too large to represent (beyond ±1.8e308)",
+  ],
+  [
+    "invalid-notifier-timeout-too-long.json",
+    'notifiers[0].timeout: expected a duration of at most 1h, found string "1d"',
+  ],
+  [
+    "invalid-header-value-crlf.json",
+    "checkers[0].headers.X-Id[1]: expected a header value without CR, LF or NUL characters, found a CR at character 2 of 14 (the value is not shown: it may be secret)",
+  ],
+  [
+    "invalid-header-name.json",
+    `checkers[0].headers["X Id"]: expected a header name (letters, digits and !#$%&'*+.^_\`|~-), found string "X Id"`,
+  ],
+  [
+    "invalid-webhook-header-value-lf.json",
+    "notifiers[0].headers.Authorization: expected a header value without CR, LF or NUL characters, found an LF at character 9 of 18 (the value is not shown: it may be secret)",
+  ],
+  [
+    // An env file saved with Windows line ends leaves a CR at the end of the value.
+    "invalid-token-cr-from-env.json",
+    "notifiers[0].token: expected a value without CR, LF or NUL characters (it is sent in a header), found a CR at character 17 of 17 (the value is not shown: it may be secret)",
+  ],
+  ["invalid-utf16le.json", "expected UTF-8 text, found UTF-16 (little-endian); save the file as UTF-8"],
+  ["invalid-utf16be-no-bom.json", "expected UTF-8 text, found UTF-16 (big-endian); save the file as UTF-8"],
+  [
+    "invalid-latin1.json",
+    "expected UTF-8 text, found a byte that is not UTF-8 (byte 38); save the file as UTF-8",
+    ":1",
+  ],
+];
+
+for (const [file, message, at = ""] of badConfigs) {
+  Deno.test(`bad config ${file}: one message naming the path and what was expected`, async () => {
+    const path = join(testdata, file);
+    const env = (name: string) => ({ GOTIFY_TOKEN: "gotify-secret-42\r" } as Record<string, string>)[name];
+    await assert.rejects(loadConfig(path, { env }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+      assert.equal(e.message, `${path}${at}: 1 problem\n  ${message}`);
+      assert.doesNotMatch(e.message, /secret-42/);
+      return true;
+    });
+  });
+}
+
+Deno.test("the golden bad configs cover every file in testdata", async () => {
+  const files = [...Deno.readDirSync(testdata)].map((f) => f.name).filter((n) => n.startsWith("invalid-"));
+  assert.deepEqual(files.sort(), badConfigs.map(([f]) => f).sort());
+  await Promise.resolve();
+});
+
+const warnConfigs: [file: string, warnings: string[]][] = [
+  ["valid-utf8-bom.json", []],
+  ["warn-duplicate-keys.json", [
+    'checkers[0].attempts: the key "attempts" is written 2 times (lines 8, 9); the last one wins, as in Go',
+    'checkers[0].endpoint_url: "endpoint_url" (line 6) and "Endpoint_URL" (line 7) are the same key (keys match regardless of case, as in Go); the last one, "Endpoint_URL", wins',
+  ]],
+  ["warn-duplicate-endpoints.json", [
+    'checkers[2]: the same endpoint as checkers[0] (title "Site", endpoint "http://a.test"); their results would be mixed into one endpoint',
+  ]],
+  ["warn-null-checkers.json", ["checkers: null, taken as none"]],
+  ["warn-negative-attempts.json", ["checkers[0].attempts: -3 attempts means 1 (as in Go)"]],
+];
+
+for (const [file, warnings] of warnConfigs) {
+  Deno.test(`config ${file} loads with warnings that name the keys`, async () => {
+    const cfg = await loadConfig(join(testdata, file));
+    assert.deepEqual(cfg.warnings, warnings);
+  });
+}
+
+Deno.test("duplicate keys: the last one wins, as Go's encoding/json does", async () => {
+  const cfg = await loadConfig(join(testdata, "warn-duplicate-keys.json"));
+  const o = cfg.checkers[0].options as { endpoint_url: string; attempts: number };
+  assert.deepEqual([o.endpoint_url, o.attempts], ["http://new.test", 3]);
+  // The same for an object from code: its order stands in for the file's.
+  const coded = resolveConfig({
+    checkers: [{ type: "http", Endpoint_URL: "http://a.test", endpoint_url: "http://b.test" }],
+  });
+  assert.equal((coded.checkers[0].options as { endpoint_url: string }).endpoint_url, "http://b.test");
+  assert.match(
+    coded.warnings[0],
+    /^checkers\[0\]\.endpoint_url: "Endpoint_URL" and "endpoint_url" are the same key/,
+  );
+});
+
+Deno.test("a negative attempts count is kept (1 attempt, as in Go); 0 means the default without a word", () => {
+  const cfg = resolveConfig({ checkers: [{ type: "http", endpoint_url: "http://a.test", attempts: 0 }] });
+  assert.deepEqual(cfg.warnings, []);
+});

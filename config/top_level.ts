@@ -3,6 +3,7 @@
  * `notifiers`, legacy `notifier`), which the registries validate.
  */
 import { z } from "zod";
+import { BOUNDS } from "./bounds.ts";
 import type { Duration } from "./duration.ts";
 import { describeValue } from "./errors.ts";
 import { duration } from "./fields.ts";
@@ -49,7 +50,12 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
   concurrent_checks: z.number().int().min(0, {
     error: (iss) =>
       `expected a number of checks ≥ 1 (0 means the default, 5), found ${describeValue(iss.input)}`,
-  }).default(0).transform((n) => n || 5).meta({ description: "Maximum checks running at once (default 5)." }),
+  }).max(BOUNDS.concurrentChecks.max, {
+    error: (iss) =>
+      `expected a number of checks ≤ ${BOUNDS.concurrentChecks.max}, found ${describeValue(iss.input)}`,
+  }).default(0).transform((n) => n || 5).meta({
+    description: `Maximum checks running at once (default 5, at most ${BOUNDS.concurrentChecks.max}).`,
+  }),
   timestamp: z.string().transform((s, ctx) => {
     const ns = parseRfc3339(s);
     if (ns === undefined) {
@@ -69,9 +75,11 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
   }),
   deliver_within: duration(
     "Single runs (checkup --store, message): how long to deliver notifications before exiting; the rest waits in the outbox for the next run.",
+    BOUNDS.timeout,
   ).default(10e9),
   shutdown_grace: duration(
     "On SIGINT/SIGTERM: how long deliveries under way may finish; the rest stays in the outbox for the next start.",
+    BOUNDS.timeout,
   ).default(5e9),
   node: z.string().min(1).optional().meta({
     description: "This node's name or location; results carry it as `node` (Checkup extension).",

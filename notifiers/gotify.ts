@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { httpUrl, typeTag } from "../config/fields.ts";
+import { headerValue, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { HttpNotifier } from "./_send.ts";
 import { roundSubject, roundText } from "./message.ts";
@@ -40,7 +40,7 @@ export interface GotifyNotifierOptions extends AlertPolicy {
 const schema: z.ZodType<GotifyNotifierOptions, GotifyNotifierConfig> = z.object({
   type: typeTag("gotify"),
   ...alertPolicyShape,
-  token: z.string().min(1).meta({ description: "The Gotify application token." }),
+  token: headerValue("The Gotify application token.", 1),
   webhook: httpUrl("The Gotify message URL, e.g. https://gotify.example.com/message."),
   priority: z.number().int().min(0).max(10).default(5).meta({ description: "Priority of problem messages." }),
 });

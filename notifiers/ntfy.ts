@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { httpUrl, typeTag } from "../config/fields.ts";
+import { headerValue, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { deliverEach, HttpNotifier } from "./_send.ts";
 import { alertFacts, alertHeadline } from "./message.ts";
@@ -54,7 +54,7 @@ const schema: z.ZodType<NtfyNotifierOptions, NtfyNotifierConfig> = z.object({
   ...alertPolicyShape,
   topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/).meta({ description: "The ntfy topic." }),
   server: httpUrl("The ntfy server.").default("https://ntfy.sh"),
-  token: z.string().default("").meta({ description: "An access token (Bearer)." }),
+  token: headerValue("An access token (Bearer).").default(""),
   username: z.string().default("").meta({ description: "User name for basic authentication." }),
   password: z.string().default("").meta({ description: "Password for basic authentication." }),
   priority: z.number().int().min(1).max(5).default(4).meta({ description: "Priority of down messages." }),

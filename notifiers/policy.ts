@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BOUNDS } from "../config/bounds.ts";
 import { z } from "zod";
 import type { Duration } from "../config/duration.ts";
 import { duration, httpUrl } from "../config/fields.ts";
@@ -97,7 +98,7 @@ export const alertPolicyShape = {
     error: 'expected "down" or "degraded" too: a recovery is only sent for an incident that was announced',
   }).default([...KINDS]).meta({ description: "Which kinds of alert to send." }),
   status_page_url: httpUrl("The status page, linked from every message.").optional(),
-  timeout: duration("Timeout of one delivery attempt.").default(10e9),
+  timeout: duration("Timeout of one delivery attempt.", BOUNDS.timeout).default(10e9),
   retries: z.number().int().min(0).max(10).default(0).meta({
     description:
       "Quick extra tries within one delivery attempt after a transient failure (the outbox retries later anyway).",

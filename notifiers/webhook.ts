@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { httpUrl, typeTag } from "../config/fields.ts";
+import { headers, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { encodeResults } from "../result.ts";
 import { deliverEach, HttpNotifier } from "./_send.ts";
@@ -43,9 +43,7 @@ const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.objec
   ...alertPolicyShape,
   webhook: httpUrl("The URL the alerts are sent to."),
   method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
-  headers: z.record(z.string().regex(/^[!#$%&'*+.^`|~\w-]+$/), z.string()).default({}).meta({
-    description: "Extra request headers.",
-  }),
+  headers: headers("Extra request headers."),
 });
 
 /**

@@ -7,6 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import { type Logger, silentLogger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
@@ -269,35 +270,44 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     );
   });
 
-  app.post("/api/v1/messages", async (c) => {
-    if (!options.token || !options.writer) {
-      return jsonError(
-        c,
-        403,
-        "this server is read-only: start it with CHECKUP_SERVE_TOKEN set to accept messages",
-      );
-    }
-    if (!bearerMatches(c.req.header("authorization"), options.token)) {
-      return jsonError(c, 401, "expected the header Authorization: Bearer <token>", {
-        "www-authenticate": 'Bearer realm="checkup"',
+  app.post(
+    "/api/v1/messages",
+    async (c, next) => {
+      if (!options.token || !options.writer) {
+        return jsonError(
+          c,
+          403,
+          "this server is read-only: start it with CHECKUP_SERVE_TOKEN set to accept messages",
+        );
+      }
+      if (!bearerMatches(c.req.header("authorization"), options.token)) {
+        return jsonError(c, 401, "expected the header Authorization: Bearer <token>", {
+          "www-authenticate": 'Bearer realm="checkup"',
+        });
+      }
+      if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+        return jsonError(c, 415, "expected Content-Type: application/json");
+      }
+      return await next();
+    },
+    // Counts the bytes as they arrive, chunked or not, and stops reading at the limit.
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: (c) => jsonError(c, 413, `body too large: at most ${MAX_BODY} bytes`),
+    }),
+    async (c) => {
+      const text = await c.req.text();
+      const posted = messageFromBody(text, loader.rollup, options.node);
+      if ("error" in posted) return jsonError(c, posted.status, posted.error);
+      const name = await options.writer!.store([posted.result]);
+      logger.info("message posted", { about: posted.result.title ?? "(all)", stored: name });
+      await loader.refresh().catch((e) => logger.warn("refresh after posting failed", { error: e }));
+      return c.newResponse(JSON.stringify({ stored: name }) + "\n", 201, {
+        "content-type": JSON_TYPE,
+        "cache-control": "no-store",
       });
-    }
-    if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-      return jsonError(c, 415, "expected Content-Type: application/json");
-    }
-    if (Number(c.req.header("content-length") ?? 0) > MAX_BODY) return jsonError(c, 413, "body too large");
-    const text = await c.req.text();
-    if (text.length > MAX_BODY) return jsonError(c, 413, "body too large");
-    const posted = messageFromBody(text, loader.rollup, options.node);
-    if ("error" in posted) return jsonError(c, posted.status, posted.error);
-    const name = await options.writer.store([posted.result]);
-    logger.info("message posted", { about: posted.result.title ?? "(all)", stored: name });
-    await loader.refresh().catch((e) => logger.warn("refresh after posting failed", { error: e }));
-    return c.newResponse(JSON.stringify({ stored: name }) + "\n", 201, {
-      "content-type": JSON_TYPE,
-      "cache-control": "no-store",
-    });
-  });
+    },
+  );
 
   app.get("/badges/:file", (c) => {
     if (c.req.param("file") !== "status.svg") return jsonError(c, 404, `not found: ${c.req.path}`);

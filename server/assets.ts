@@ -15,6 +15,7 @@ import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import rollupJs from "../statuspage/js/rollup.js" with { type: "text" };
+import textJs from "../statuspage/js/text.js" with { type: "text" };
 import viewJs from "../statuspage/js/view.js" with { type: "text" };
 import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
 import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
@@ -47,6 +48,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/markdown.js": { type: JS, text: markdownJs },
   "js/render.js": { type: JS, text: renderJs },
   "js/rollup.js": { type: JS, text: rollupJs },
+  "js/text.js": { type: JS, text: textJs },
   "js/view.js": { type: JS, text: viewJs },
   "images/logo.svg": { type: SVG, text: logoSvg },
   "images/status-healthy.svg": { type: SVG, text: healthySvg },

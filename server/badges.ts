@@ -1,10 +1,13 @@
 /**
  * SVG badges in the familiar flat style: a grey label and a coloured value (status, uptime, response
- * time), with an accessible name. Text is XML-escaped; widths are estimated from Verdana's metrics.
+ * time), with an accessible name. Text is cleaned to what XML can hold and what displays in reading order
+ * (no control, non-character or bidi override), then XML-escaped; widths are estimated from Verdana's
+ * metrics.
  *
  * @module
  */
 import type { Status } from "../result.ts";
+import { displayLine } from "../statuspage/js/text.js";
 
 /** Badge colours. */
 export const BADGE_COLORS = {
@@ -48,7 +51,7 @@ export function escapeXml(text: string): string {
  * ```
  */
 export function badge(label: string, value: string, color: string): string {
-  const l = label.slice(0, 60), v = value.slice(0, 40);
+  const l = displayLine(label, 60), v = displayLine(value, 40);
   const lw = textWidth(l) + 12, vw = textWidth(v) + 12, w = lw + vw;
   const name = escapeXml(`${l}: ${v}`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="20" role="img" aria-label="${name}">` +

@@ -24,3 +24,11 @@ Deno.test("badge values and colours", () => {
   assert.match(rttBadge("rtt", 1234, 500), /aria-label="rtt: 1.23 s".*#b58100/s);
   assert.match(rttBadge("rtt", 12, null), /#0366d6/);
 });
+
+Deno.test("badge text holds no control, non-character, bidi override or half surrogate pair", () => {
+  const svg = badge("a\u0001b\uFFFE\u202Ec\u0085", "\uD83D\uDE00".repeat(50), "#000");
+  assert.match(svg, /aria-label="abc: (\uD83D\uDE00){40}"/);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(svg, /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF\u202A-\u202E]/);
+  assert.doesNotMatch(svg, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+});

@@ -17,6 +17,26 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return timingSafeEqual(a, b);
 }
 
+/**
+ * Why a status message text cannot be stored, or undefined when it can: the one rule for
+ * `POST /api/v1/messages` and `checkup message` (a non-empty text of at most
+ * {@linkcode MAX_MESSAGE} characters).
+ *
+ * @example
+ * ```ts
+ * import { messageTextError } from "./messages.ts";
+ * console.assert(messageTextError("Investigating") === undefined);
+ * console.assert(messageTextError("  ")?.startsWith("expected a non-empty"));
+ * ```
+ */
+export function messageTextError(text: unknown): string | undefined {
+  const expected = `expected a non-empty string of at most ${MAX_MESSAGE} characters`;
+  if (typeof text !== "string") return `${expected}, found ${text === undefined ? "nothing" : typeof text}`;
+  if (!text.trim()) return `${expected}, found ${text ? "only white space" : "an empty string"}`;
+  if (text.length > MAX_MESSAGE) return `${expected}, found ${text.length} characters`;
+  return undefined;
+}
+
 /** A posted message as a round to store, or why it was refused (HTTP status and message). */
 export type PostedMessage = { result: Result } | { status: 400 | 422; error: string };
 
@@ -45,10 +65,11 @@ export function messageFromBody(
   } catch {
     return { status: 400, error: 'expected a JSON object like {"text": "…", "about": "<endpoint title>"}' };
   }
-  if (typeof body?.text !== "string" || !body.text.trim() || body.text.length > MAX_MESSAGE) {
-    return { status: 400, error: `text: expected a non-empty string of at most ${MAX_MESSAGE} characters` };
-  }
-  const result: Result = { timestamp: now(), message: body.text };
+  const invalid = messageTextError(body?.text);
+  if (invalid) return { status: 400, error: `text: ${invalid}` };
+  // Go's status page reads `times` of every result (it throws on a result without one): one attempt with
+  // rtt 0, which Go's format allows. Our rollup takes such a result as a message only (see Rollup.add).
+  const result: Result = { timestamp: now(), times: [{ rtt: 0 }], message: body.text as string };
   if (node) result.node = node;
   if (body.about === undefined || body.about === "") return { result };
   if (typeof body.about !== "string") return { status: 400, error: "about: expected an endpoint title" };
@@ -62,8 +83,22 @@ export function messageFromBody(
       error: `about: no endpoint titled ${JSON.stringify(body.about)} (titles: ${titles})`,
     };
   }
-  return { result: { ...result, title: e.title || undefined, endpoint: e.endpoint || undefined } };
+  // The endpoint's latest status goes with the message, so Go's page (which takes the newest result of
+  // an endpoint as its status) does not show a down endpoint as healthy because a message was posted.
+  let latest: { t: number; status: number } | undefined;
+  for (const n of e.nodes.values()) if (!latest || n.t > latest.t) latest = n;
+  const flag = STATUS_FLAGS[latest?.status ?? 0];
+  return {
+    result: {
+      title: e.title || undefined,
+      endpoint: e.endpoint || undefined,
+      ...result,
+      ...(flag ? { [flag]: true } : {}),
+    },
+  };
 }
+
+const STATUS_FLAGS = [undefined, "healthy", "degraded", "down"] as const;
 
 /** One message as `/api/v1/messages` lists it. */
 export interface ListedMessage {

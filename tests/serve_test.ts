@@ -364,6 +364,26 @@ for (const backend of SERVE_BACKENDS) {
           const view = await json(live, "/api/v1/status");
           assert.equal(view.endpoints[2].messages[0].text, "Fixed: the **replica** is back.");
           assert.equal(view.endpoints[2].status, "down", "a message is not a check");
+          // What Go's status page can read: every result has `times` (it reads times.length and the
+          // median's rtt), and the endpoint's status goes with the message, so Go's page keeps the
+          // endpoint down instead of taking the message for a healthy check.
+          const [stored] = await live.storage.fetch(JSON.parse(ok.body).stored);
+          assert.deepEqual(
+            { ...stored, timestamp: 0n },
+            {
+              title: "Database",
+              endpoint: stored.endpoint,
+              timestamp: 0n,
+              times: [{ rtt: 0 }],
+              down: true,
+              message: "Fixed: the **replica** is back.",
+            },
+          );
+          assert.ok(stored.endpoint, "the endpoint is named, as Go's page groups by it");
+          const everything = await post(JSON.stringify({ text: "Maintenance at 14:00" }), auth);
+          const [global] = await live.storage.fetch(JSON.parse(everything.body).stored);
+          assert.deepEqual(global.times, [{ rtt: 0 }]);
+          assert.equal((await json(live, "/api/v1/messages")).messages[0].text, "Maintenance at 14:00");
         });
       } finally {
         await live.close();
@@ -503,3 +523,67 @@ for (const backend of SERVE_BACKENDS) {
     },
   });
 }
+
+/** Writes all of `data` (one `write` may take only part of it). */
+async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
+}
+
+Deno.test("a chunked POST past the message limit is refused with 413 while it streams, not read whole", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "checkup-serve-chunked-" });
+  const storage = openStorage({ type: "fs", dir });
+  const handler = createStatusHandler({ reader: storage, writer: storage, token: TOKEN });
+  await handler.refresh();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler.fetch);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  const encoder = new TextEncoder();
+  try {
+    // Transfer-Encoding: chunked, no Content-Length: the size is known only by reading.
+    await conn.write(encoder.encode(
+      "POST /api/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+        `Authorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+        "Transfer-Encoding: chunked\r\n\r\n",
+    ));
+    const answer = (async () => {
+      const buf = new Uint8Array(4096);
+      let text = "";
+      while (!text.includes("\r\n\r\n")) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        text += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      return text;
+    })();
+    const payload = new Uint8Array(64 * 1024).fill(0x61);
+    const frame = new Uint8Array([
+      ...encoder.encode(`${payload.length.toString(16)}\r\n`),
+      ...payload,
+      13,
+      10,
+    ]);
+    const limit = 64 * 1024 * 1024; // what the client sends if the server keeps reading
+    let sent = 0;
+    let answered = false;
+    void answer.then(() => (answered = true));
+    while (!answered && sent < limit) {
+      // A server that stops reading leaves a write pending: the answer ends the race.
+      const wrote = await Promise.race([
+        writeAll(conn, frame).then(() => true, () => false),
+        answer.then(() => false),
+      ]);
+      if (!wrote) break;
+      sent += payload.length;
+    }
+    // A server that read it all answers only once the body ends.
+    if (!answered) await writeAll(conn, encoder.encode("0\r\n\r\n")).catch(() => {});
+    const head = await answer;
+    assert.match(head, /^HTTP\/1\.1 413 /, head);
+    // The server stopped at the 16 KiB limit; what the client got out is what the socket buffers held.
+    assert.ok(sent < 16 * 1024 * 1024, `the client sent ${sent} bytes before the answer`);
+    assert.deepEqual(await storage.index(), [], "nothing was stored");
+  } finally {
+    conn.close();
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

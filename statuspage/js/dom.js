@@ -2,10 +2,12 @@
 /// <reference lib="dom" />
 /**
  * DOM building without HTML strings: every text goes in through text nodes, so nothing from the data
- * is ever parsed as markup (the page's CSP forbids HTML sinks anyway).
+ * is ever parsed as markup (the page's CSP forbids HTML sinks anyway), and through {@link displayText},
+ * so no bidi override reorders it.
  *
  * @module
  */
+import { displayText } from "./text.js";
 
 /** @typedef {Node | string | number | null | undefined | false} Child */
 /** @typedef {Record<string, string | number | boolean | null | undefined>} Attrs */
@@ -14,13 +16,18 @@
 function fill(el, attrs, children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? "" : String(v));
+    el.setAttribute(k, v === true ? "" : displayText(String(v)));
   }
   for (const c of children.flat()) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === "object" ? c : document.createTextNode(String(c)));
+    el.append(typeof c === "object" ? c : document.createTextNode(displayText(String(c))));
   }
   return el;
+}
+
+/** Sets an element's text (cleaned as every text of the page is). @param {Node} el @param {string} text */
+export function setText(el, text) {
+  el.textContent = displayText(text);
 }
 
 /**

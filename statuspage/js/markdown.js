@@ -8,6 +8,7 @@
  * @module
  */
 import { h } from "./dom.js";
+import { displayText } from "./text.js";
 
 const INLINE =
   /(`[^`\n]+`)|(\*\*[^*\n]+\*\*)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\([^)\s]+\))|(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])/g;
@@ -64,7 +65,7 @@ export function inline(text) {
  */
 export function renderMarkdown(text) {
   const frag = document.createDocumentFragment();
-  for (const block of text.replace(/\r\n?/g, "\n").split(/\n\s*\n/)) {
+  for (const block of displayText(text).replace(/\r\n?/g, "\n").split(/\n\s*\n/)) {
     /** @type {HTMLElement | undefined} */
     let open;
     for (const line of block.split("\n")) {

@@ -8,7 +8,8 @@
  * @module
  */
 import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
-import { h, replace } from "./dom.js";
+import { h, replace, setText } from "./dom.js";
+import { displayText } from "./text.js";
 import {
   formatAgo,
   formatDateTime,
@@ -78,7 +79,7 @@ function nodesTable(e, now) {
   return h(
     "table",
     { class: "nodes" },
-    h("caption", { class: "sr-only" }, `${e.title} by location`),
+    h("caption", { class: "sr-only" }, h("bdi", {}, e.title), " by location"),
     h(
       "thead",
       {},
@@ -123,18 +124,18 @@ function fillCard(card, e, view, now, width) {
     h(
       "div",
       { class: "card-head" },
-      h("h3", { class: "name", id: `t-${e.id}` }, e.title || e.endpoint),
+      h("h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
       pill(e.stale ? "unknown" : e.status),
     ),
     h(
       "p",
       { class: "sub" },
-      e.title && e.endpoint ? h("span", { class: "endpoint" }, endpointText) : null,
+      e.title && e.endpoint ? h("span", { class: "endpoint", dir: "auto" }, endpointText) : null,
       h("span", {}, h("span", { class: "k" }, "Uptime "), h("strong", {}, formatUptime(uptime))),
       h("span", {}, h("span", { class: "k" }, "Response "), h("strong", {}, formatRtt(e.rtt))),
       e.updated !== null ? h("span", { class: "k" }, "checked ", ago(e.updated, now)) : null,
     ),
-    e.status !== "healthy" && e.reason ? h("p", { class: "reason" }, e.reason) : null,
+    e.status !== "healthy" && e.reason ? h("p", { class: "reason", dir: "auto" }, e.reason) : null,
     e.stale && e.updated !== null
       ? h("p", { class: "reason" }, "No recent checks: the last one was ", ago(e.updated, now), ".")
       : null,
@@ -163,9 +164,13 @@ function timelineItems(view, now) {
     for (const i of e.incidents) {
       const ongoing = i.end === null;
       const what = i.status === "down" ? "down" : "degraded";
-      const head = ongoing
-        ? `${e.title} is ${what}`
-        : `${e.title} was ${what} for ${formatDuration(/** @type {number} */ (i.end) - i.start)}`;
+      // The name is isolated (bdi) so right-to-left text in it cannot reorder the words around it.
+      const head = [
+        h("bdi", {}, e.title),
+        ongoing
+          ? ` is ${what}`
+          : ` was ${what} for ${formatDuration(/** @type {number} */ (i.end) - i.start)}`,
+      ];
       items.push({
         time: i.start,
         node: h(
@@ -189,7 +194,7 @@ function timelineItems(view, now) {
               ` · ${i.checks} failed check${i.checks === 1 ? "" : "s"}`,
               i.nodes.length ? ` · seen from ${i.nodes.join(", ")}` : "",
             ),
-            i.reason ? h("p", { class: "event-reason" }, i.reason) : null,
+            i.reason ? h("p", { class: "event-reason", dir: "auto" }, i.reason) : null,
           ),
         ),
       });
@@ -212,12 +217,12 @@ function message(m, about, now) {
       h(
         "p",
         { class: "event-head" },
-        h("strong", {}, about ? `Update on ${about}` : "Update"),
+        h("strong", {}, about ? ["Update on ", h("bdi", {}, about)] : "Update"),
         " ",
         ago(m.time, now),
         m.node ? ` · from ${m.node}` : "",
       ),
-      h("div", { class: "message-text" }, renderMarkdown(m.text)),
+      h("div", { class: "message-text", dir: "auto" }, renderMarkdown(m.text)),
     ),
   );
 }
@@ -237,7 +242,7 @@ function installTips(list) {
     const box = bar.getBoundingClientRect();
     const i = slotAt(ev.clientX - box.left, box.width, data.e.slots.up.length);
     if (i < 0) return void (tip.hidden = true);
-    tip.textContent = slotDetail(data.e.slots, data.range, i);
+    setText(tip, slotDetail(data.e.slots, data.range, i));
     tip.hidden = false;
     const x = Math.min(ev.clientX + 12, globalThis.innerWidth - tip.offsetWidth - 8);
     tip.style.left = `${Math.max(8, x)}px`;
@@ -252,10 +257,12 @@ function installTips(list) {
  */
 export function renderPage(view, now) {
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  document.title = view.status === "healthy" || view.status === "unknown"
-    ? view.title
-    : `(${STATUS_WORDS[view.status]}) ${view.title}`;
-  $("page-title").textContent = view.title;
+  document.title = displayText(
+    view.status === "healthy" || view.status === "unknown"
+      ? view.title
+      : `(${STATUS_WORDS[view.status]}) ${view.title}`,
+  );
+  setText($("page-title"), view.title);
   const favicon = /** @type {HTMLLinkElement} */ ($("favicon"));
   favicon.href = `images/status-${view.status}.svg`;
   const banner = $("overall");
@@ -305,5 +312,5 @@ export function renderPage(view, now) {
 export function notice(text) {
   const el = /** @type {HTMLElement} */ (document.getElementById("notice"));
   el.hidden = !text;
-  el.textContent = text ?? "";
+  setText(el, text ?? "");
 }

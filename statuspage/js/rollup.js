@@ -185,6 +185,18 @@ export function insertMessage(list, t, text, node) {
   if (list.length > MAX_MESSAGES) list.shift();
 }
 
+/**
+ * Whether a result carries a message and no measurement: no attempts, or (as `checkup serve` stores a
+ * posted message, so Go's page can read it) a single attempt with rtt 0 and no error. A real attempt
+ * always takes time or fails with an error.
+ * @param {ResultLike} r
+ */
+export function isMessageOnly(r) {
+  if (!r.message) return false;
+  const times = r.times ?? [];
+  return times.length === 0 || (times.length === 1 && !times[0].rtt && !times[0].error);
+}
+
 /** The latest state of one endpoint as seen by one node, and its status runs. */
 export class NodeSeries {
   /** @param {string} node */
@@ -462,8 +474,9 @@ export class Rollup {
   }
 
   /**
-   * Adds one result. A result with a message but no status and no attempts is a message only (posted
-   * through `checkup serve`); one with neither title nor endpoint is a message about everything.
+   * Adds one result. A result with a message and no measurement is a message only (posted through
+   * `checkup serve`, see {@link isMessageOnly}); one with neither title nor endpoint is a message about
+   * everything.
    * @param {ResultLike} r @param {number} t its time, ms since the epoch
    * @param {number} [index] its position in the round @param {number} [size] the round's length
    */
@@ -480,7 +493,7 @@ export class Rollup {
     if (r.message) insertMessage(e.messages, t, r.message, node);
     const st = r.down ? 3 : r.degraded ? 2 : r.healthy ? 1 : 0;
     const times = r.times;
-    if (st === 0 && !times?.length) return;
+    if ((st === 0 && !times?.length) || isMessageOnly(r)) return;
     if (t >= e.orderAt && (size >= e.orderSize || t - e.orderAt > REORDER_AFTER)) {
       e.order = index;
       e.orderAt = t;

@@ -317,3 +317,92 @@ Deno.test({
     }
   },
 });
+
+const RLO = "\u202E"; // RIGHT-TO-LEFT OVERRIDE: "\u202Enwod" displays as "down"
+
+Deno.test({
+  name: "names and messages cannot reorder the page; badges of hostile names are well-formed SVG",
+  ignore: !available,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "checkup-bidi-" });
+    const storage = openStorage({ type: "fs", dir: `${dir}/checks` });
+    const now = nowNs();
+    await storage.store([
+      {
+        title: `Payments ${RLO}nwod`,
+        endpoint: "http://pay.test",
+        timestamp: now,
+        times: [{ rtt: 0, error: `refused ${RLO}\u0007` }],
+        down: true,
+      },
+      {
+        title: "Bell\u0007 \uFFFE\uD800 ok",
+        endpoint: "http://bell.test",
+        timestamp: now,
+        times: [{ rtt: 5e6 }],
+        healthy: true,
+      },
+      { timestamp: now, times: [{ rtt: 0 }], message: `All ${RLO}enif si` },
+    ]);
+    const live = await serveStorage({ reader: storage, writer: storage, title: `Acme${RLO} status` });
+    const browser = await launchChromium();
+    try {
+      const { page, problems } = await open(browser, `${live.base}/`);
+
+      await t.step("bidi controls are removed and data is isolated (dir=auto, bdi)", async () => {
+        const names = page.locator("#endpoints h3.name");
+        assert.deepEqual(await names.allTextContents(), ["Payments nwod", "Bell \uFFFD ok"]);
+        assert.deepEqual(await names.evaluateAll((els) => els.map((e) => e.getAttribute("dir"))), [
+          "auto",
+          "auto",
+        ]);
+        const text = await page.evaluate(() => `${document.body.innerText}|${document.title}`);
+        const at = text.indexOf(RLO);
+        assert.equal(
+          at,
+          -1,
+          `an override character reached the page: ${
+            JSON.stringify(text.slice(Math.max(0, at - 40), at + 20))
+          }`,
+        );
+        assert.ok(!text.includes("\u0007") && !text.includes("\uFFFE"), "no control or non-character shows");
+        const message = (await page.locator(".message-text").allTextContents()).join("|");
+        assert.equal(message, "All enif si");
+        assert.equal(await page.locator(".message-text").first().getAttribute("dir"), "auto");
+        // The incident line isolates the name, so "is down" stays after it whatever the name holds.
+        assert.equal(await page.locator(".event-head strong bdi").first().textContent(), "Payments nwod");
+        assert.deepEqual(problems, []);
+      });
+
+      await t.step("every badge parses as XML in the browser's strict parser", async () => {
+        const { endpoints } = await (await fetch(`${live.base}/api/v1/status`)).json();
+        // A blank page: the status page's CSP (Trusted Types) rightly refuses DOMParser.
+        const blank = await page.context().newPage();
+        const urls = [
+          // U+0001, U+FFFE, U+202E and an encoded lone surrogate (not UTF-8 at all).
+          "/badges/status.svg?label=a%01b%EF%BF%BE%E2%80%AEc%ED%A0%80d",
+          `/badges/status.svg`,
+          ...endpoints.flatMap((e: { id: string }) =>
+            ["status", "uptime", "rtt"].map((k) => `/badges/${e.id}/${k}.svg`)
+          ),
+        ];
+        for (const url of urls) {
+          const res = await fetch(live.base + url);
+          assert.equal(res.status, 200, url);
+          const svg = await res.text();
+          const error = await blank.evaluate((text) => {
+            const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+            return doc.querySelector("parsererror")?.textContent ??
+              (doc.documentElement.localName === "svg" ? "" : `root is ${doc.documentElement.localName}`);
+          }, svg);
+          assert.equal(error, "", `${url}: ${svg}`);
+          assert.ok(!svg.includes(RLO), url);
+        }
+      });
+    } finally {
+      await browser.close();
+      await live.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
