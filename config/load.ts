@@ -277,7 +277,10 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
     issues.filter((i) => /environment variable/.test(i.message)).map((i) => i.path),
   );
   const reported = issues.filter((i) => !envPaths.has(i.path) || /environment variable/.test(i.message));
-  if (reported.length) throw new ConfigError(source, reported);
+  // Messages quote the values they refuse: the config's secrets never reach stderr through them.
+  if (reported.length) {
+    throw new ConfigError(source, reported.map((i) => ({ ...i, message: redactor.redact(i.message) })));
+  }
   warnings.push(...duplicateEndpoints(checkers));
   const s = settings.data!;
   return {

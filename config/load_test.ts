@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "./errors.ts";
-import { loadConfig, parseJsonText, resolveConfig } from "./load.ts";
+import { type CheckupConfig, loadConfig, parseJsonText, resolveConfig } from "./load.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -362,4 +362,28 @@ Deno.test("duplicate keys: the last one wins, as Go's encoding/json does", async
 Deno.test("a negative attempts count is kept (1 attempt, as in Go); 0 means the default without a word", () => {
   const cfg = resolveConfig({ checkers: [{ type: "http", endpoint_url: "http://a.test", attempts: 0 }] });
   assert.deepEqual(cfg.warnings, []);
+});
+
+Deno.test("an error quoting a refused value never shows a secret of the config", () => {
+  const env = (name: string) => ({ PG_PASSWORD: "pg-pass-9x8y7z" } as Record<string, string>)[name];
+  try {
+    resolveConfig({
+      storage: {
+        type: "postgres",
+        dsn: "postgres://checkup:${PG_PASSWORD}@db.example/checks",
+        create: "yes",
+      },
+      checkers: [{
+        type: "http",
+        endpoint_name: "A",
+        endpoint_url: "ftp://user:${PG_PASSWORD}@example.com/",
+      }],
+    } as unknown as CheckupConfig, { env });
+    assert.fail("expected a ConfigError");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.match(e.message, /checkers\[0\]\.endpoint_url/);
+    assert.match(e.message, /storage\.create/);
+    assert.doesNotMatch(e.message, /pg-pass-9x8y7z/);
+  }
 });

@@ -9,8 +9,11 @@ import { join } from "node:path";
 import { Checkup } from "../checkup.ts";
 import { type CheckupConfig, resolveConfig } from "../config/load.ts";
 import { decodeAlertState } from "../notifiers/alerts.ts";
+import { createStatusHandler } from "../server/app.ts";
+import type { Storage, StorageReader } from "../storage/storage.ts";
 import { freePort } from "./helpers/_server.ts";
 import { startPostgres } from "./helpers/postgres.ts";
+import { promtool } from "./helpers/promtool.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -69,12 +72,28 @@ Deno.test("delivery: rounds are stored on schedule while the webhook hangs; the 
     await every.rounds(storedThen + 3);
     assert.equal(hook.unique.size, 0, "three more rounds stored while the delivery is still pending");
     assert.ok(checkup.deliveryStats()[0].pending >= 1);
+    // /metrics of `serve --every` carries the outbox: one waiting, an attempt failed or under way.
+    const server = createStatusHandler({
+      reader: checkup.storage as Storage & StorageReader,
+      deliveries: () => checkup.deliveryStats(),
+    });
+    await server.refresh();
+    const metrics = await (await server.fetch(new Request("http://status.test/metrics"))).text();
+    assert.match(metrics, /^checkup_outbox_pending\{notifier="webhook#0",type="webhook"\} 1$/m);
+    assert.match(metrics, /^checkup_notifications_sent_total\{notifier="webhook#0",type="webhook"\} 0$/m);
+    assert.match(metrics, /^checkup_notifications_given_up_total\{notifier="webhook#0",type="webhook"\} 0$/m);
+    assert.doesNotMatch(metrics, /\/hook/, "never the URL");
+    const lint = await promtool(metrics);
+    if (lint) assert.equal(lint.code, 0, lint.output);
     hook.mode = "ok";
     await untilUnique(hook, 1);
     await every.stop();
     assert.equal(hook.unique.size, 1, "one down alert");
     sameId(hook);
     assert.equal(checkup.deliveryStats()[0].pending, 0);
+    const after = await (await server.fetch(new Request("http://status.test/metrics"))).text();
+    assert.match(after, /^checkup_notifications_sent_total\{notifier="webhook#0",type="webhook"\} 1$/m);
+    assert.match(after, /^checkup_outbox_pending\{notifier="webhook#0",type="webhook"\} 0$/m);
   } finally {
     await checkup.close();
     await hook.close();

@@ -9,7 +9,7 @@ import { decodeResults, nowNs, type Result } from "../result.ts";
 import { createStatusHandler, type StatusHandler } from "../server/app.ts";
 import { CONTENT_SECURITY_POLICY } from "../server/security.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
-import { servicesRequired } from "./helpers/_server.ts";
+import { promtool } from "./helpers/promtool.ts";
 import {
   NODES,
   openStorage,
@@ -428,32 +428,6 @@ Deno.test("serve is read-only without a token, and answers 503 until it has read
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/** Runs `promtool check metrics`; undefined (test skipped) when promtool is missing, unless required. */
-async function promtool(text: string): Promise<{ code: number; output: string } | undefined> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(20_000),
-    }).spawn();
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    if (servicesRequired()) throw new Error("promtool is not installed (apt-get install prometheus)");
-    // deno-lint-ignore no-console
-    console.warn("skipping promtool check: promtool is not installed (apt-get install prometheus)");
-    return undefined;
-  }
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
 
 for (const backend of SERVE_BACKENDS) {
   Deno.test({
