@@ -12,11 +12,10 @@ import { decodeAlertState } from "../notifiers/alerts.ts";
 import { createStatusHandler } from "../server/app.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { freePort } from "./helpers/_server.ts";
+import { spawnCheckup } from "./helpers/checkup_process.ts";
 import { startPostgres } from "./helpers/postgres.ts";
 import { promtool } from "./helpers/promtool.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** A config whose one endpoint is down (nothing listens on its port) and whose webhook is `hook`. */
 function config(dir: string, hook: string, extra: Partial<CheckupConfig> = {}): CheckupConfig {
@@ -169,40 +168,13 @@ for (
   });
 }
 
-/** A `checkup` process with its stderr readable line by line as it comes. */
+/** `checkup -c <dir>/checkup.json <args>` with its state and spool under `dir`. */
 function spawn(dir: string, args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "-c", join(dir, "checkup.json"), ...args],
-    env: { XDG_STATE_HOME: join(dir, "state"), CHECKUP_SPOOL_DIR: join(dir, "spool"), NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let stderr = "";
-  const waiters: { text: string; resolve: () => void }[] = [];
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      stderr += decoder.decode(chunk, { stream: true });
-      for (const w of waiters.filter((w) => stderr.includes(w.text))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  })();
-  return {
-    child,
-    stderr: () => stderr,
-    /** Resolves once stderr contains `text`. */
-    logged: (text: string) =>
-      stderr.includes(text)
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.push({ text, resolve })),
-    /** Waits for the exit; returns the exit code and everything written to stderr. */
-    async exit(): Promise<{ code: number; stderr: string }> {
-      const [status] = await Promise.all([child.status, reading, child.stdout.cancel()]);
-      return { code: status.code, stderr };
-    },
-  };
+  const p = spawnCheckup(["-c", join(dir, "checkup.json"), ...args], {
+    XDG_STATE_HOME: join(dir, "state"),
+    CHECKUP_SPOOL_DIR: join(dir, "spool"),
+  });
+  return { ...p, logged: (text: string) => p.output(text) };
 }
 
 async function writeConfig(dir: string, c: CheckupConfig): Promise<void> {

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { memoryIo } from "../cli/io.ts";
+import { spawnCheckup } from "./helpers/checkup_process.ts";
 import { runCli } from "../cli/program.ts";
 import { nowNs, type Result } from "../result.ts";
 import { ASSETS } from "../server/assets.ts";
@@ -50,12 +51,6 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 6
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Reads a child's stream to the end, handing each chunk of text to `onText`. */
-async function drain(stream: ReadableStream<Uint8Array>, onText: (t: string) => void): Promise<void> {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
 }
 
 Deno.test("no byte serve publishes, exports or stores holds a secret of the config", async () => {
@@ -126,41 +121,18 @@ Deno.test("no byte serve publishes, exports or stores holds a secret of the conf
     assert.ok(leaks(name, text).length >= 4, "the old rounds hold the secrets in clear");
   }
 
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../main.ts", import.meta.url).pathname,
-      "-c",
-      `${dir}/checkup.json`,
-      "serve",
-      "--listen",
-      "127.0.0.1:0",
-      "--every",
-      "1s",
-    ],
-    env: {
+  const serve = spawnCheckup(
+    ["-c", `${dir}/checkup.json`, "serve", "--listen", "127.0.0.1:0", "--every", "1s"],
+    {
       ...ENV,
       CHECKUP_SERVE_TOKEN: SERVE_TOKEN,
-      NO_COLOR: "1",
       XDG_STATE_HOME: `${dir}/state`,
       CHECKUP_SPOOL_DIR: `${dir}/spool`,
     },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let stdout = "", stderr = "";
-  const reading = Promise.all([
-    drain(child.stdout, (t) => (stdout += t)),
-    drain(child.stderr, (t) => (stderr += t)),
-  ]);
+  );
   const published: [string, string][] = [];
   try {
-    const base = await waitFor("the listening line", () => {
-      const m = /Serving the status page on (http:\S+)\//.exec(stdout)?.[1];
-      if (!m && child.pid && stderr.includes("ERROR")) throw new Error(stderr);
-      return Promise.resolve(m);
-    });
+    const base = (await serve.output(/Serving the status page on (http:\S+)\//) as RegExpExecArray)[1];
     const get = async (path: string, init?: RequestInit) => {
       const res = await fetch(base + path, init);
       const body = await res.text();
@@ -222,14 +194,13 @@ Deno.test("no byte serve publishes, exports or stores holds a secret of the conf
     const metrics = published.find(([w]) => w.startsWith("GET /metrics"))![1];
     assert.match(metrics, /checkup_endpoint_up\{id="signed",title="Signed",endpoint="[^"]*auth_token=\*\*\*/);
   } finally {
-    child.kill("SIGTERM");
-    const { code } = await child.status;
-    await reading;
+    serve.child.kill("SIGTERM");
+    const { code, stderr } = await serve.exit();
     await target.shutdown();
     await hook.shutdown();
     assert.equal(code, 0, stderr);
   }
-  published.push(["serve's log", stderr + stdout]);
+  published.push(["serve's log", serve.stderr() + serve.stdout()]);
   assert.ok(hooks.length > 0, "the webhook was called");
   for (const body of hooks) published.push(["a notification", body]);
 
