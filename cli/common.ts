@@ -34,7 +34,7 @@ export async function openCheckup(
     write: (line) => io.err(line + "\n"),
   });
   for (const w of resolved.warnings) logger.warn(`${opts.config}: ${w}`);
-  return { checkup: new Checkup(resolved, { logger, configPath: opts.config }), logger };
+  return { checkup: new Checkup(resolved, { logger, configPath: opts.config, clock: io.clock }), logger };
 }
 
 /**
