@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import { type Logger, silentLogger } from "../_internal/log.ts";
+import { sleep } from "../_internal/clock.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import { ResultFormatError } from "../result.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
@@ -100,18 +101,6 @@ function jsonError(
     "content-type": JSON_TYPE,
     "cache-control": "no-store",
     ...headers,
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
   });
 }
 

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import type { Octokit } from "@octokit/rest";
 import { httpRequest } from "../_internal/http.ts";
+import { type Backoff, retry } from "../_internal/retry.ts";
 import type { Duration } from "../config/duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
@@ -130,7 +131,8 @@ function toBase64(text: string): string {
   return btoa(bin);
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The wait after a conflict with another writer: 0 to 50 ms at random, so the two do not collide again. */
+const CONFLICT: Backoff = { base: 50, factor: 1, jitter: 1 };
 
 /** Stores rounds as check files plus `index.json` in a GitHub repository. */
 export class GithubStorage implements Storage, StorageReader, Maintainer, SummaryStore {
@@ -256,18 +258,17 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
    */
   async #updateIndex(change: (index: Map<string, bigint>) => void, signal?: AbortSignal): Promise<void> {
     const path = this.#path(INDEX);
-    for (let attempt = 0;; attempt++) {
+    await retry(async () => {
       const current = await this.#read(path, signal);
       const index = parseIndex(current?.text ?? "{}");
       change(index);
-      try {
-        await this.#write(path, encodeIndex(index), current?.sha, "store", signal);
-        return;
-      } catch (e) {
-        if (![409, 422].includes(status(e)) || attempt >= 50 || signal?.aborted) throw e;
-        await pause(Math.random() * 50 * Math.min(attempt + 1, 10));
-      }
-    }
+      await this.#write(path, encodeIndex(index), current?.sha, "store", signal);
+    }, {
+      attempts: 51,
+      retryable: (e) => [409, 422].includes(status(e)),
+      delay: { base: 50, max: 500, jitter: 1 }, // the busier the index, the longer the wait
+      signal,
+    });
   }
 
   async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
@@ -278,15 +279,15 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
         name = checkFileName(ns);
         const path = this.#path(name);
         try {
-          await this.#write(path, body, undefined, "store", signal);
+          await retry(() => this.#write(path, body, undefined, "store", signal), {
+            attempts: 51,
+            retryable: (e) => status(e) === 409, // the branch moved under us: try again
+            delay: CONFLICT,
+            signal,
+          });
           break;
         } catch (e) {
-          const s = status(e);
-          if (s === 409 && tries < 50) { // the branch moved under us: try again
-            await pause(Math.random() * 50);
-            continue;
-          }
-          if (s !== 422 || tries >= 1000) throw e;
+          if (status(e) !== 422 || tries >= 1000) throw e;
           // The name is taken: by this very round (re-sent), or by another writer (next nanosecond).
           const taken = await this.#read(path, signal);
           if (!taken) throw e; // not taken: GitHub refused the file itself (a 422 that trying again won't fix)
@@ -376,7 +377,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
       for (const e of entries) {
         if (e.timestamp >= cutoff) continue;
         const f = sha.get(e.name)!;
-        for (let tries = 0;; tries++) {
+        await retry(async () => {
           try {
             await (await this.#gh()).repos.deleteFile({
               ...this.#repo,
@@ -387,13 +388,10 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
               ...this.#committer(),
               request: { signal },
             });
-            break;
           } catch (err) {
-            if (status(err) === 404) break; // deleted by another node
-            if (status(err) !== 409 || tries >= 20) throw err;
-            await pause(Math.random() * 50);
+            if (status(err) !== 404) throw err; // 404: deleted by another node
           }
-        }
+        }, { attempts: 21, retryable: (err) => status(err) === 409, delay: CONFLICT, signal });
         deleted.add(e.name);
       }
       if (deleted.size) {
@@ -436,31 +434,31 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     const path = this.#summaryPath(key);
     try {
       if (!this.#summaries.has(path)) this.#summaries.set(path, await this.#read(path, signal));
-      for (let attempt = 0;; attempt++) {
+      await retry(async (attempt) => {
+        // After a conflict, read it again: it changed behind this process's back.
+        if (attempt) this.#summaries.set(path, await this.#read(path, signal));
         const current = this.#summaries.get(path);
         if (current?.text === text) return;
-        try {
-          const { data } = await (await this.#gh()).repos.createOrUpdateFileContents({
-            ...this.#repo,
-            path,
-            message: this.#message("update", path),
-            content: toBase64(text),
-            ...(current ? { sha: current.sha } : {}),
-            ...this.#branch("branch"),
-            ...this.#committer(),
-            request: { signal },
-          });
-          const sha = data.content?.sha;
-          if (sha) this.#summaries.set(path, { text, sha });
-          else this.#summaries.delete(path);
-          return;
-        } catch (e) {
-          // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
-          if (![409, 422].includes(status(e)) || attempt >= 20 || signal?.aborted) throw e;
-          await pause(Math.random() * 50);
-          this.#summaries.set(path, await this.#read(path, signal));
-        }
-      }
+        const { data } = await (await this.#gh()).repos.createOrUpdateFileContents({
+          ...this.#repo,
+          path,
+          message: this.#message("update", path),
+          content: toBase64(text),
+          ...(current ? { sha: current.sha } : {}),
+          ...this.#branch("branch"),
+          ...this.#committer(),
+          request: { signal },
+        });
+        const sha = data.content?.sha;
+        if (sha) this.#summaries.set(path, { text, sha });
+        else this.#summaries.delete(path);
+      }, {
+        attempts: 21,
+        // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
+        retryable: (e) => [409, 422].includes(status(e)),
+        delay: CONFLICT,
+        signal,
+      });
     } catch (e) {
       this.#summaries.delete(path);
       throw this.#fail("save summary in", e);
