@@ -13,13 +13,7 @@ import { type Logger, silentLogger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import { ResultFormatError } from "../result.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
-import {
-  endpointIds,
-  endpointView,
-  RANGE_NAMES,
-  type StatusView,
-  statusView,
-} from "../statuspage/js/view.js";
+import { endpointIds, endpointView, RANGE_NAMES, type StatusView, statusView } from "../status/view.js";
 import { ASSETS, pageHtml } from "./assets.ts";
 import { rttBadge, statusBadge, uptimeBadge } from "./badges.ts";
 import { CHECK_FILE, GoReads } from "./go_reads.ts";
