@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { nowNs, type Result } from "../result.ts";
 import { MAX_MESSAGE } from "../status/messages.js";
-import { type Rollup } from "../status/rollup.js";
+import type { Rollup } from "../status/rollup.js";
 
 /** Whether an `Authorization` header carries the token (compared in constant time). */
 export function bearerMatches(header: string | undefined, token: string): boolean {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeRollup, encodeRollup, SUMMARY_FORMAT } from "./codec.js";
 import { BINS, SLOTS } from "./slots.js";
-import { type EndpointRollup } from "./endpoint.js";
+import type { EndpointRollup } from "./endpoint.js";
 import { Rollup } from "./rollup.js";
 import { statusView } from "./view.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { binOf, BINS, binValue, HORIZON, RANGES, rttOf, SLOTS } from "./slots.js";
 import { insertRun } from "./runs.js";
-import { type EndpointRollup } from "./endpoint.js";
+import type { EndpointRollup } from "./endpoint.js";
 import { type ResultLike, Rollup } from "./rollup.js";
 import { decodeRollup, encodeRollup } from "./codec.js";
 import { statusView } from "./view.js";
