@@ -5,9 +5,10 @@
  * generation, carry an ETag (304 on a match) and are gzipped when the client accepts it.
  *
  * The app is middleware plus one module per route group (`routes/`: page, health, api, badges, metrics,
- * Go reads), each given a small {@linkcode RouteContext}. Security headers and CORS are Hono's
- * `secureHeaders` and `cors` (`security.ts`), the body limit of posted messages Hono's `bodyLimit`. The
- * bearer check (`routes/api.ts`) and ETags and gzip (`http_cache.ts`) stay ours; their module docs say why.
+ * Go reads), each given a small {@linkcode RouteContext}. Security headers are Hono's `secureHeaders`
+ * (`security.ts`, which also sets CORS), the body limit of posted messages Hono's `bodyLimit`. CORS, the
+ * bearer check (`routes/api.ts`) and ETags and gzip (`http_cache.ts`) stay ours; their module docs say
+ * why, with measurements.
  *
  * @module
  */
