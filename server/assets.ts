@@ -19,13 +19,13 @@ import domJs from "../statuspage/js/dom.js" with { type: "text" };
 import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
-import textJs from "../statuspage/js/text.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
 import rollupJs from "../status/rollup.js" with { type: "text" };
 import runsJs from "../status/runs.js" with { type: "text" };
 import slotsJs from "../status/slots.js" with { type: "text" };
+import textJs from "../status/text.js" with { type: "text" };
 import viewJs from "../status/view.js" with { type: "text" };
 import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
 import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
@@ -64,13 +64,13 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/format.js": pageModule(formatJs),
   "js/markdown.js": pageModule(markdownJs),
   "js/render.js": pageModule(renderJs),
-  "js/text.js": pageModule(textJs),
   "status/codec.js": { type: JS, text: codecJs },
   "status/endpoint.js": { type: JS, text: endpointJs },
   "status/messages.js": { type: JS, text: messagesJs },
   "status/rollup.js": { type: JS, text: rollupJs },
   "status/runs.js": { type: JS, text: runsJs },
   "status/slots.js": { type: JS, text: slotsJs },
+  "status/text.js": { type: JS, text: textJs },
   "status/view.js": { type: JS, text: viewJs },
   "images/logo.svg": { type: SVG, text: logoSvg },
   "images/status-healthy.svg": { type: SVG, text: healthySvg },

@@ -9,7 +9,7 @@
  */
 import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
 import { h, replace, setText } from "./dom.js";
-import { displayText } from "./text.js";
+import { displayText } from "../../status/text.js";
 import {
   formatAgo,
   formatDateTime,
