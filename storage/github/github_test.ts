@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { Checkup } from "../checkup.ts";
-import { silentLogger } from "../_internal/log.ts";
-import { parseStorage } from "../config/load.ts";
-import { SummaryUpdate } from "../server/summary.ts";
-import { decodeRollup } from "../statuspage/js/codec.js";
-import { startFakeGithub } from "../tests/helpers/fake_github.ts";
-import { storageConformance } from "./_conformance.ts";
-import { parseIndex } from "./fs.ts";
-import type { GithubStorage } from "./github.ts";
-import { isMaintainer, isRejection, isStorageReader, isSummaryStore } from "./storage.ts";
+import { Checkup } from "../../checkup.ts";
+import { silentLogger } from "../../_internal/log.ts";
+import { parseStorage } from "../../config/load.ts";
+import { SummaryUpdate } from "../summarizing.ts";
+import { decodeRollup } from "../../statuspage/js/codec.js";
+import { startFakeGithub } from "../../tests/helpers/fake_github.ts";
+import { storageConformance } from "../_conformance.ts";
+import { parseIndex } from "../fs.ts";
+import type { GithubStorage } from "./mod.ts";
+import { isMaintainer, isRejection, isStorageReader, isSummaryStore } from "../storage.ts";
 
 const gh = await startFakeGithub();
 let n = 0;
@@ -32,7 +32,7 @@ storageConformance("github", {
   seedGo(config, name, _ts, body) {
     const repo = `acme/${config.repository_name}`;
     gh.seed(repo, `checks/${name}`, body.trimEnd(), "gh-pages");
-    return Deno.readTextFile(new URL("../tests/fixtures/go/fs/index.json", import.meta.url)).then((index) =>
+    return Deno.readTextFile(new URL("../../tests/fixtures/go/fs/index.json", import.meta.url)).then((index) =>
       gh.seed(repo, "checks/index.json", index, "gh-pages")
     );
   },
@@ -183,7 +183,7 @@ Deno.test("github: a file GitHub refuses (422, not a taken name) fails at once a
   const s = parseStorage(base("refused") as never, { fetch: proxy });
   await assert.rejects(s.store([{ title: "poison", timestamp: 1n }]), (e: Error) => {
     assert.match(e.message, /^storage github: store in acme\/refused .*The file is too large/);
-    assert.ok(isRejection(e));
+    assert.ok(isRejection(e, s));
     return true;
   });
   assert.equal(puts, 1, "one try, not one per nanosecond");

@@ -1,22 +1,13 @@
 /**
- * The `github` storage: check files and Go's `index.json` committed to a GitHub repository (a status
- * page can then be served by GitHub Pages), through the contents and git APIs with `npm:@octokit/rest`.
- * Go Checkup's keys plus `api_url` for GitHub Enterprise. Lock-free like Go's, but lossless: a taken name
- * moves to the next nanosecond, and a concurrent update of `index.json` (SHA conflict) is retried on the
- * fresh index instead of failing. Maintenance deletes expired files and their index entries (Go left
- * the entries behind when `dir` was set). Each node also commits its summary, `<dir>/summary-<node>.json`
- * (one file per node, at most one commit per round), for the status page on GitHub Pages.
+ * The `github` storage itself: check files and `index.json` committed lock-free (a taken name moves to the
+ * next nanosecond; an `index.json` SHA conflict is redone on the fresh index), read back, expired files
+ * deleted, and each node's summary committed at most once per round.
  *
  * @module
  */
-import { z } from "zod";
-import type { Octokit } from "@octokit/rest";
-import { httpRequest } from "../_internal/http.ts";
-import type { Duration } from "../config/duration.ts";
-import { duration, httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { decodeResults, encodeResults, type Result } from "../result.ts";
-import { encodeIndex, parseIndex } from "./fs.ts";
+import type { PluginContext } from "../../config/plugin.ts";
+import { decodeResults, encodeResults, type Result } from "../../result.ts";
+import { encodeIndex, parseIndex } from "../fs.ts";
 import {
   checkFileName,
   type IndexEntry,
@@ -27,119 +18,19 @@ import {
   type StorageReader,
   type StoreOptions,
   type SummaryStore,
-} from "./storage.ts";
-
-/** `checkup.json` options of the `github` storage (Go Checkup's keys plus `api_url`). */
-export interface GithubStorageConfig {
-  /** The storage type, `"github"`. */
-  type: "github";
-  /** A token allowed to write the repository's contents. */
-  access_token: string;
-  /** The repository's owner (user or organisation). */
-  repository_owner: string;
-  /** The repository's name. */
-  repository_name: string;
-  /** Committer of the commits; both empty: the token's user. */
-  committer_name?: string;
-  /** Committer email of the commits (with `committer_name`). */
-  committer_email?: string;
-  /** The branch; empty: the repository's default branch. */
-  branch?: string;
-  /** Folder of the check files in the repository; empty: the root. */
-  dir?: string;
-  /** Delete check files older than this; 0 keeps them forever. */
-  check_expiry?: Duration;
-  /** Appended to commit messages; empty: `[ci skip]` (Go's default; `" "` drops it). */
-  commit_message_suffix?: string;
-  /** The API base URL; GitHub Enterprise: `https://ghe.example.com/api/v3`. */
-  api_url?: string;
-}
-
-/** Validated options of the `github` storage. */
-export interface GithubStorageOptions {
-  /** The storage type, always `"github"`. */
-  type: "github";
-  /** A token allowed to write the repository's contents (a secret). */
-  access_token: string;
-  /** The repository's owner (user or organisation). */
-  repository_owner: string;
-  /** The repository's name. */
-  repository_name: string;
-  /** Committer name; `""` (with an empty email): the token's user. */
-  committer_name: string;
-  /** Committer email; `""` (with an empty name): the token's user. */
-  committer_email: string;
-  /** The branch; `""`: the repository's default branch. */
-  branch: string;
-  /** Folder of the check files, without leading or trailing slashes; `""`: the root. */
-  dir: string;
-  /** Delete check files older than this, nanoseconds; 0 (default) keeps them forever. */
-  check_expiry: number;
-  /** Appended to commit messages; `""`: `[ci skip]` (Go's default). */
-  commit_message_suffix: string;
-  /** The API base URL; `""`: `https://api.github.com`. */
-  api_url: string;
-}
-
-const required = (what: string) => z.string().min(1, { error: `required: expected ${what}` });
-
-const schema: z.ZodType<GithubStorageOptions, GithubStorageConfig> = z.object({
-  type: typeTag("github"),
-  access_token: z.string({
-    error: "required: expected a GitHub token (Please specify access_token in storage configuration)",
-  }).min(1, {
-    error: "required: expected a GitHub token (Please specify access_token in storage configuration)",
-  })
-    .meta({ description: "A token allowed to write the repository's contents." }),
-  repository_owner: required("the repository's owner (user or organisation)").meta({
-    description: "The repository's owner.",
-  }),
-  repository_name: required("the repository's name").meta({ description: "The repository's name." }),
-  committer_name: z.string().default("").meta({ description: "Committer name of the commits." }),
-  committer_email: z.string().default("").meta({ description: "Committer email of the commits." }),
-  branch: z.string().default("").meta({ description: "The branch; empty: the default branch." }),
-  dir: z.string().default("").transform((d) => d.replace(/^\/+|\/+$/g, "")).meta({
-    description: "Folder of the check files; empty: the repository root.",
-  }),
-  check_expiry: duration("Delete check files older than this; 0 keeps them forever.").default(0),
-  commit_message_suffix: z.string().default("").meta({
-    description: 'Appended to commit messages; empty means "[ci skip]".',
-  }),
-  api_url: z.union([httpUrl("The API base URL."), z.literal("")]).default("").meta({
-    description: "API base URL (GitHub Enterprise: https://host/api/v3); empty: api.github.com.",
-  }),
-}).refine((o) => !o.committer_name === !o.committer_email, {
-  error: "expected both committer_name and committer_email, or neither",
-  path: ["committer_email"],
-});
+} from "../storage.ts";
+import type { GithubStorageOptions } from "./mod.ts";
+import { refusesContent } from "../../_internal/http.ts";
+import { GithubRepo, pause, status, type TreeFile } from "./repo.ts";
 
 const INDEX = "index.json";
-
-function status(e: unknown): number {
-  return (e as { status?: number })?.status ?? 0;
-}
-
-function fromBase64(text: string): string {
-  const bin = atob(text.replace(/\s/g, ""));
-  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
-}
-
-function toBase64(text: string): string {
-  let bin = "";
-  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stores rounds as check files plus `index.json` in a GitHub repository. */
 export class GithubStorage implements Storage, StorageReader, Maintainer, SummaryStore {
   readonly type = "github";
   readonly #o: GithubStorageOptions;
   readonly #now: () => bigint;
-  readonly #fetch: typeof fetch;
-  #client?: Promise<Octokit>;
-  readonly #repo: { owner: string; repo: string };
+  readonly #repo: GithubRepo;
   /** The summary files as last read or written by this node (their blob SHA is needed to replace them). */
   readonly #summaries = new Map<string, { text: string; sha: string } | undefined>();
 
@@ -147,107 +38,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
   constructor(options: GithubStorageOptions, context: Pick<PluginContext, "now" | "fetch">) {
     this.#o = options;
     this.#now = context.now;
-    this.#repo = { owner: options.repository_owner, repo: options.repository_name };
-    this.#fetch = context.fetch;
-  }
-
-  /** The Octokit client, loaded on first use. */
-  #gh(): Promise<Octokit> {
-    return this.#client ??= import("@octokit/rest").then(({ Octokit }) => {
-      const silent = () => {};
-      return new Octokit({
-        auth: this.#o.access_token,
-        baseUrl: this.#o.api_url || undefined,
-        userAgent: "checkup",
-        log: { debug: silent, info: silent, warn: silent, error: silent },
-        request: {
-          // Every call goes through the one HTTP helper: timeout, abort, secrets kept out of errors.
-          fetch: (url: string, init: RequestInit) =>
-            httpRequest(url, {
-              method: init.method,
-              headers: init.headers,
-              body: init.body,
-              signal: init.signal ?? undefined,
-              redirect: init.redirect,
-              timeout: 30_000,
-              fetch: this.#fetch,
-            }),
-        },
-      });
-    });
-  }
-
-  #path(name: string): string {
-    if (this.#o.dir && name.startsWith(this.#o.dir + "/")) return name;
-    return this.#o.dir ? `${this.#o.dir}/${name}` : name;
-  }
-
-  #message(verb: string, path: string): string {
-    return `[checkup] ${verb} ${path} ${this.#o.commit_message_suffix || "[ci skip]"}`;
-  }
-
-  #committer() {
-    return this.#o.committer_name
-      ? { committer: { name: this.#o.committer_name, email: this.#o.committer_email } }
-      : {};
-  }
-
-  #branch(key: "ref" | "branch") {
-    return this.#o.branch ? { [key]: this.#o.branch } : {};
-  }
-
-  #fail(what: string, e: unknown): Error {
-    if (e instanceof NotFoundError) return e;
-    const where = `${this.#o.repository_owner}/${this.#o.repository_name}${
-      this.#o.branch ? ` (branch ${this.#o.branch})` : ""
-    } at ${new URL(this.#o.api_url || "https://api.github.com").host}`;
-    const s = status(e);
-    const reason = s === 401
-      ? "the access_token was refused (401 Bad credentials)"
-      : s === 403
-      ? "forbidden (403): the token cannot write this repository, or a rate limit was hit"
-      : s === 404
-      ? "repository or branch not found (404), or the token cannot see it"
-      : ((e as Error)?.message ?? String(e)).replace(/\s+/g, " "); // GitHub's messages span lines
-    return new Error(`storage github: ${what} ${where}: ${reason}`, { cause: e });
-  }
-
-  /** A file's text and blob SHA, or undefined when it does not exist. */
-  async #read(path: string, signal?: AbortSignal): Promise<{ text: string; sha: string } | undefined> {
-    try {
-      const { data } = await (await this.#gh()).repos.getContent({
-        ...this.#repo,
-        path,
-        ...this.#branch("ref"),
-        request: { signal },
-      });
-      if (Array.isArray(data) || data.type !== "file") return undefined;
-      const file = data as { content?: string; sha: string; size: number; encoding?: string };
-      if (file.content || !file.size) return { text: fromBase64(file.content ?? ""), sha: file.sha };
-      // Files over 1 MB come without content: read the blob.
-      const blob = await (await this.#gh()).git.getBlob({
-        ...this.#repo,
-        file_sha: file.sha,
-        request: { signal },
-      });
-      return { text: fromBase64(blob.data.content), sha: file.sha };
-    } catch (e) {
-      if (status(e) === 404) return undefined;
-      throw e;
-    }
-  }
-
-  async #write(path: string, text: string, sha: string | undefined, verb: string, signal?: AbortSignal) {
-    await (await this.#gh()).repos.createOrUpdateFileContents({
-      ...this.#repo,
-      path,
-      message: this.#message(verb, path),
-      content: toBase64(text),
-      ...(sha ? { sha } : {}),
-      ...this.#branch("branch"),
-      ...this.#committer(),
-      request: { signal },
-    });
+    this.#repo = new GithubRepo(options, context.fetch);
   }
 
   /**
@@ -255,13 +46,13 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
    * there first) it reads the fresh index and applies the change again.
    */
   async #updateIndex(change: (index: Map<string, bigint>) => void, signal?: AbortSignal): Promise<void> {
-    const path = this.#path(INDEX);
+    const path = this.#repo.path(INDEX);
     for (let attempt = 0;; attempt++) {
-      const current = await this.#read(path, signal);
+      const current = await this.#repo.read(path, signal);
       const index = parseIndex(current?.text ?? "{}");
       change(index);
       try {
-        await this.#write(path, encodeIndex(index), current?.sha, "store", signal);
+        await this.#repo.write(path, encodeIndex(index), current?.sha, "store", signal);
         return;
       } catch (e) {
         if (![409, 422].includes(status(e)) || attempt >= 50 || signal?.aborted) throw e;
@@ -276,9 +67,9 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     try {
       for (let ns = options.at ?? this.#now(), tries = 0;; tries++) {
         name = checkFileName(ns);
-        const path = this.#path(name);
+        const path = this.#repo.path(name);
         try {
-          await this.#write(path, body, undefined, "store", signal);
+          await this.#repo.write(path, body, undefined, "store", signal);
           break;
         } catch (e) {
           const s = status(e);
@@ -288,7 +79,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
           }
           if (s !== 422 || tries >= 1000) throw e;
           // The name is taken: by this very round (re-sent), or by another writer (next nanosecond).
-          const taken = await this.#read(path, signal);
+          const taken = await this.#repo.read(path, signal);
           if (!taken) throw e; // not taken: GitHub refused the file itself (a 422 that trying again won't fix)
           if (taken.text === body) break;
           ns++;
@@ -297,38 +88,20 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
       const stored = options.at ?? this.#now();
       await this.#updateIndex((index) => void index.set(name, stored), signal);
     } catch (e) {
-      throw this.#fail("store in", e);
+      throw this.#repo.fail("store in", e);
     }
     return name;
   }
 
-  /** Check files under `dir` (path, name, blob SHA) from the branch's recursive tree. */
-  async #listing(signal?: AbortSignal): Promise<{ path: string; name: string; sha: string }[]> {
-    const { data } = await (await this.#gh()).git.getTree({
-      ...this.#repo,
-      tree_sha: this.#o.branch || "HEAD",
-      recursive: "1",
-      request: { signal },
-    });
-    const prefix = this.#o.dir ? this.#o.dir + "/" : "";
-    return data.tree.flatMap((t) => {
-      if (t.type !== "blob" || !t.path?.startsWith(prefix)) return [];
-      const name = t.path.slice(prefix.length);
-      return !name.includes("/") && parseCheckFileName(name) !== undefined
-        ? [{ path: t.path, name, sha: t.sha! }]
-        : [];
-    });
-  }
-
   async #merged(
     signal?: AbortSignal,
-  ): Promise<{ entries: IndexEntry[]; files: { path: string; name: string; sha: string }[] }> {
+  ): Promise<{ entries: IndexEntry[]; files: TreeFile[] }> {
     const [files, index] = await Promise.all([
-      this.#listing(signal).catch((e) => {
+      this.#repo.listing(signal).catch((e) => {
         if (status(e) === 404 || status(e) === 409) return []; // an empty repository has no tree
         throw e;
       }),
-      this.#read(this.#path(INDEX), signal),
+      this.#repo.read(this.#repo.path(INDEX), signal),
     ]);
     const recorded = parseIndex(index?.text ?? "{}");
     const entries = files.map((f) => ({
@@ -347,7 +120,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     try {
       return (await this.#merged(signal)).entries;
     } catch (e) {
-      throw this.#fail("list", e);
+      throw this.#repo.fail("list", e);
     }
   }
 
@@ -357,12 +130,12 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     }
     let file: { text: string } | undefined;
     try {
-      file = await this.#read(this.#path(name), signal);
+      file = await this.#repo.read(this.#repo.path(name), signal);
     } catch (e) {
-      throw this.#fail("read", e);
+      throw this.#repo.fail("read", e);
     }
     if (!file) throw new NotFoundError(`no check file named ${JSON.stringify(name)}`);
-    return decodeResults(file.text, `github ${this.#path(name)}`);
+    return decodeResults(file.text, `github ${this.#repo.path(name)}`);
   }
 
   /** Deletes expired check files and drops them from index.json (by name, also when `dir` is set). */
@@ -378,15 +151,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
         const f = sha.get(e.name)!;
         for (let tries = 0;; tries++) {
           try {
-            await (await this.#gh()).repos.deleteFile({
-              ...this.#repo,
-              path: f.path,
-              message: this.#message("delete", f.path),
-              sha: f.sha,
-              ...this.#branch("branch"),
-              ...this.#committer(),
-              request: { signal },
-            });
+            await this.#repo.remove(f.path, f.sha, signal);
             break;
           } catch (err) {
             if (status(err) === 404) break; // deleted by another node
@@ -402,7 +167,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
         }, signal);
       }
     } catch (e) {
-      throw this.#fail("maintain", e);
+      throw this.#repo.fail("maintain", e);
     }
     return deleted.size;
   }
@@ -411,18 +176,18 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     if (!/^[\w.-]{1,200}$/.test(key) || key.startsWith(".")) {
       throw new Error(`storage github: invalid summary key ${JSON.stringify(key)}`);
     }
-    return this.#path(`${key}.json`);
+    return this.#repo.path(`${key}.json`);
   }
 
   /** The summary file `<dir>/<key>.json`, or undefined. */
   async loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined> {
     const path = this.#summaryPath(key);
     try {
-      const file = await this.#read(path, signal);
+      const file = await this.#repo.read(path, signal);
       this.#summaries.set(path, file);
       return file?.text;
     } catch (e) {
-      throw this.#fail("read summary from", e);
+      throw this.#repo.fail("read summary from", e);
     }
   }
 
@@ -435,22 +200,12 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
   async saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void> {
     const path = this.#summaryPath(key);
     try {
-      if (!this.#summaries.has(path)) this.#summaries.set(path, await this.#read(path, signal));
+      if (!this.#summaries.has(path)) this.#summaries.set(path, await this.#repo.read(path, signal));
       for (let attempt = 0;; attempt++) {
         const current = this.#summaries.get(path);
         if (current?.text === text) return;
         try {
-          const { data } = await (await this.#gh()).repos.createOrUpdateFileContents({
-            ...this.#repo,
-            path,
-            message: this.#message("update", path),
-            content: toBase64(text),
-            ...(current ? { sha: current.sha } : {}),
-            ...this.#branch("branch"),
-            ...this.#committer(),
-            request: { signal },
-          });
-          const sha = data.content?.sha;
+          const sha = await this.#repo.write(path, text, current?.sha, "update", signal);
           if (sha) this.#summaries.set(path, { text, sha });
           else this.#summaries.delete(path);
           return;
@@ -458,20 +213,17 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
           // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
           if (![409, 422].includes(status(e)) || attempt >= 20 || signal?.aborted) throw e;
           await pause(Math.random() * 50);
-          this.#summaries.set(path, await this.#read(path, signal));
+          this.#summaries.set(path, await this.#repo.read(path, signal));
         }
       }
     } catch (e) {
       this.#summaries.delete(path);
-      throw this.#fail("save summary in", e);
+      throw this.#repo.fail("save summary in", e);
     }
   }
-}
 
-/** The `github` storage type. */
-export const githubStorage: PluginDefinition<Storage, GithubStorageOptions> = {
-  type: "github",
-  summary: "Go Checkup check files and index.json committed to a GitHub repository (GitHub Pages).",
-  schema,
-  create: (options, context) => new GithubStorage(options, context),
-};
+  /** GitHub refusing the file itself (a 4xx such as 422) rejects the round; 401, 403, 404, 409, 429… do not. */
+  isRejection(error: unknown): boolean {
+    return refusesContent(error);
+  }
+}

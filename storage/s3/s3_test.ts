@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Checkup, type RoundReport } from "../checkup.ts";
-import { silentLogger } from "../_internal/log.ts";
-import { parseStorage } from "../config/load.ts";
-import { SummaryUpdate } from "../server/summary.ts";
-import { decodeRollup } from "../statuspage/js/codec.js";
-import { startS3 } from "../tests/helpers/s3.ts";
-import { storageConformance } from "./_conformance.ts";
-import type { S3Storage } from "./s3.ts";
+import { Checkup, type RoundReport } from "../../checkup.ts";
+import { silentLogger } from "../../_internal/log.ts";
+import { parseStorage } from "../../config/load.ts";
+import { SummaryUpdate } from "../summarizing.ts";
+import { decodeRollup } from "../../statuspage/js/codec.js";
+import { startS3 } from "../../tests/helpers/s3.ts";
+import { storageConformance } from "../_conformance.ts";
+import type { S3Storage } from "./mod.ts";
 import {
   isMaintainer,
   isProvisioner,
@@ -15,7 +15,7 @@ import {
   isStorageReader,
   isSummaryStore,
   readRounds,
-} from "./storage.ts";
+} from "../storage.ts";
 
 const s3 = await startS3();
 let n = 0;
