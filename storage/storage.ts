@@ -113,7 +113,7 @@ export interface StateStore {
 
 /**
  * A storage that publishes per-node summary documents beside its check files, readable wherever the
- * check files are (static status pages; see `server/summary.ts`).
+ * check files are (static status pages; see `storage/summarizing.ts`).
  */
 export interface SummaryStore {
   /** The summary document stored under `key` (e.g. `summary-eu-west`), or undefined. */

@@ -32,9 +32,9 @@ storageConformance("github", {
   seedGo(config, name, _ts, body) {
     const repo = `acme/${config.repository_name}`;
     gh.seed(repo, `checks/${name}`, body.trimEnd(), "gh-pages");
-    return Deno.readTextFile(new URL("../../tests/fixtures/go/fs/index.json", import.meta.url)).then((index) =>
-      gh.seed(repo, "checks/index.json", index, "gh-pages")
-    );
+    return Deno.readTextFile(new URL("../../tests/fixtures/go/fs/index.json", import.meta.url)).then((
+      index,
+    ) => gh.seed(repo, "checks/index.json", index, "gh-pages"));
   },
   afterConcurrent(config, names) {
     // index.json in the repository (what a GitHub Pages status page reads) lost no entry to SHA conflicts.

@@ -8,7 +8,7 @@
 import type { Octokit } from "@octokit/rest";
 import { httpRequest } from "../../_internal/http.ts";
 import { NotFoundError, parseCheckFileName } from "../storage.ts";
-import type { GithubStorageOptions } from "./mod.ts";
+import type { GithubStorageOptions } from "./config.ts";
 
 /** The HTTP status of an Octokit error (0 when there is none). */
 export function status(e: unknown): number {

@@ -19,7 +19,7 @@ import {
   type StoreOptions,
   type SummaryStore,
 } from "../storage.ts";
-import type { GithubStorageOptions } from "./mod.ts";
+import type { GithubStorageOptions } from "./config.ts";
 import { refusesContent } from "../../_internal/http.ts";
 import { GithubRepo, pause, status, type TreeFile } from "./repo.ts";
 

@@ -23,7 +23,7 @@ import {
   type StoreOptions,
   type SummaryStore,
 } from "../storage.ts";
-import type { S3StorageOptions } from "./mod.ts";
+import type { S3StorageOptions } from "./config.ts";
 import { provisionBucket, publicPolicy } from "./provision.ts";
 import { errName, s3Rejects, type Sdk, status } from "./sdk.ts";
 
