@@ -4,22 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { resolveConfig } from "../config/load.ts";
+import { readmeSection, typeSubsection } from "../tests/helpers/readme.ts";
 import { schemaKeys } from "../config/keys.ts";
 import { storageDefinitions } from "./mod.ts";
 
-const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-const section = readme.slice(
-  readme.indexOf("<!-- section:storage -->"),
-  readme.indexOf("<!-- /section:storage -->"),
-);
-
-/** The text under `#### \`type\`` up to the next heading. */
-function subsection(type: string): string {
-  const start = section.indexOf(`#### \`${type}\``);
-  assert.ok(start >= 0, `no README heading for ${type}`);
-  const next = section.indexOf("\n#### ", start + 1);
-  return section.slice(start, next < 0 ? undefined : next);
-}
+const section = readmeSection("storage");
+const subsection = (type: string) => typeSubsection(section, type);
 
 Deno.test("README: every storage type has a table listing each of its keys", () => {
   for (const d of storageDefinitions) {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Checkup, type RoundReport } from "../../checkup.ts";
 import { silentLogger } from "../../_internal/log.ts";
 import { parseStorage } from "../../config/load.ts";
-import { SummaryUpdate } from "../summarizing.ts";
+import { SummarizingStorage } from "../summarizing.ts";
 import { decodeRollup } from "../../statuspage/js/codec.js";
 import { startS3 } from "../../tests/helpers/s3.ts";
 import { storageConformance } from "../_conformance.ts";
@@ -180,7 +180,7 @@ Deno.test("s3: each node's summary is <prefix><key>.json beside the check object
   try {
     await s.provision();
     assert.ok(isSummaryStore(s) && isStateStore(s));
-    const update = new SummaryUpdate(s, silentLogger);
+    const summarizing = new SummarizingStorage(s, { logger: silentLogger });
     for (const t of [1_800_000_000_000_000_000n, 1_800_000_060_000_000_000n]) {
       const results = [{
         title: "API",
@@ -189,10 +189,9 @@ Deno.test("s3: each node's summary is <prefix><key>.json beside the check object
         healthy: true,
         node: "eu-west",
       }];
-      await s.store(results, undefined, { at: t });
-      await update.add(results);
+      await summarizing.store(results, undefined, { at: t });
     }
-    assert.equal(await update.save(), 1);
+    assert.deepEqual(await summarizing.endRound(), {});
     await s.saveState("alerts-eu-west", "{}");
     // What a browser gets: a plain GET of the object, JSON, revalidated every time.
     const res = await fetch(`${s3.endpoint}/summaries/page/summary-eu-west.json`);
