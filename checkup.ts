@@ -20,7 +20,7 @@ import { isMaintainer, type Storage } from "./storage/storage.ts";
 import { runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./_internal/http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
-import { compose, type ComposeDeps, type StoragePipeline } from "./compose.ts";
+import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -37,7 +37,7 @@ export interface CheckupDeps {
   /** Where alert state is kept; default the storage when it can hold it, else a local state file. */
   alertState?: AlertStateStore;
   /** Where `every` keeps rounds the storage could not take (default: `defaultSpoolDir`); false: off. */
-  spool?: ComposeDeps["spool"];
+  spool?: Partial<SpoolOptions> | false;
 }
 
 /** What one round did. */

@@ -24,6 +24,8 @@ import { defaultSpoolDir } from "./storage/spool_dir.ts";
 import { SpooledStorage, type SpoolOptions } from "./storage/spooled.ts";
 import { keepsSummaries, SummarizingStorage } from "./storage/summarizing.ts";
 
+export type { SpoolOptions };
+
 /** What the plugins and the storage pipeline are built with. */
 export interface ComposeDeps {
   /** Where the plugins and decorators report. */

@@ -28,7 +28,8 @@ export interface Storage {
   readonly type: string;
   /**
    * Stores one round; returns the name it was stored under (`<ns>-check.json`, where ns is the store time
-   * or the next free nanosecond after it).
+   * or the next free nanosecond after it). A decorator that keeps the round instead (the spool, during an
+   * outage) returns `""`, and its `endRound` reports the round as pending.
    */
   store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions): Promise<string>;
   /**
