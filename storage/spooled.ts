@@ -325,7 +325,7 @@ export class SpooledStorage implements Storage {
   /**
    * Stores one round: the name it was stored under, or `""` when it was kept in the spool (the storage is
    * unavailable, or rounds wait before it) or set aside (refused for good); {@linkcode endRound} says which.
-   * A storage error is never thrown: the round is kept.
+   * The storage's errors are never thrown (the round is kept); the spool directory's own are.
    */
   async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
     const report = await this.send(results, signal, options.at);
