@@ -1,8 +1,8 @@
 /**
- * The spool, a storage decorator: when the storage is unreachable or rejects a write, `checkup every` keeps
- * checking and keeps each unsent round in a local directory (bounded, on disk, so it survives a restart). When the
- * storage answers again the rounds are sent oldest first, each under its original store time, so names
- * and order are exactly what they would have been. A round whose acknowledgement was lost is recognised
+ * The spool, a storage decorator: when the storage is unreachable or rejects a write, `checkup every`
+ * keeps checking and keeps each unsent round in a local directory (bounded, on disk, so it survives a
+ * restart). When the storage answers again the rounds are sent oldest first, each under its original store
+ * time, so names and order are exactly what they would have been. A round whose acknowledgement was lost is recognised
  * by the storage when re-sent (same time, same content) and not stored twice.
  *
  * A round the storage refuses for good (too large for the column, rejected as invalid: see

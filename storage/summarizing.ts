@@ -1,7 +1,8 @@
 /**
  * Summaries for static hosting, a storage decorator: each stored round is folded into its node's own
- * summary document (a rollup, see `statuspage/js/codec.js`), written back once at the end of the round. Each node rewrites only its own
- * document, so writers never contend; the static page reads one document per node and merges them.
+ * summary document (a rollup, see `status/codec.js`), written back once at the end of the round. Each node
+ * rewrites only its own document, so writers never contend; the static page reads one document per node
+ * and merges them.
  *
  * Where the document goes:
  * - a storage with the {@linkcode SummaryStore} capability publishes it beside its check files as
@@ -35,8 +36,8 @@ import {
   type StoreOptions,
   type SummaryStore,
 } from "./storage.ts";
-import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
-import { Rollup } from "../statuspage/js/rollup.js";
+import { decodeRollup, encodeRollup } from "../status/codec.js";
+import { Rollup } from "../status/rollup.js";
 
 /**
  * The key of a node's summary: `summary` without a node name, else `summary-<slug of the node>`.
@@ -80,7 +81,7 @@ export function keepsSummaries(storage: Storage): boolean {
  * import assert from "node:assert/strict";
  * import { redactRollup } from "./summarizing.ts";
  * import { redactPatterns } from "../_internal/redact.ts";
- * import { Rollup } from "../statuspage/js/rollup.js";
+ * import { Rollup } from "../status/rollup.js";
  * const old = new Rollup();
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=abc", healthy: true }, 1.8e12);
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=***", healthy: true }, 1.8e12 + 60e3);

@@ -5,8 +5,8 @@ import { compose } from "../compose.ts";
 import { parseStorage, resolveConfig } from "../config/load.ts";
 import { encodeResults, type Result } from "../result.ts";
 import { isSummaryStore, type Storage } from "./storage.ts";
-import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
-import { Rollup } from "../statuspage/js/rollup.js";
+import { decodeRollup, encodeRollup } from "../status/codec.js";
+import { Rollup } from "../status/rollup.js";
 import { keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summarizing.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {
