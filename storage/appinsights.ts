@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { HttpError, httpRequest } from "../_internal/http.ts";
+import { HttpError, httpRequest, refusesContent } from "../_internal/http.ts";
 import { retry } from "../_internal/retry.ts";
 import { formatDuration } from "../config/duration.ts";
 import { httpUrl, typeTag } from "../config/fields.ts";
@@ -138,6 +138,11 @@ export class AppinsightsStorage implements Storage {
         },
       },
     };
+  }
+
+  /** The track endpoint refusing the items for good: an HTTP 4xx about the content (not 408, 429, 401…). */
+  isRejection(error: unknown): boolean {
+    return refusesContent(error);
   }
 
   /** An error naming the host (never the key); `cause` keeps the answer so the spool can tell a rejection. */
