@@ -41,12 +41,16 @@ export async function startMariadb(): Promise<MariadbServer | undefined> {
   if (!bin) return unavailable("MariaDB is not installed (apt-get install mariadb-server)");
   const dir = await Deno.makeTempDir({ prefix: "checkup-mariadb-" });
   const user = Deno.uid() === 0 ? "root" : Deno.env.get("USER") ?? "root";
+  // A temporary directory of its own: bootstraps running at once (parallel tests) collide on the
+  // temporary table names they create in a shared /tmp ("Unknown table 'mysql.tmp_user_sys'").
+  await Deno.mkdir(`${dir}/tmp`);
   await run(bin.install, [
     "--no-defaults",
     `--datadir=${dir}/data`,
     `--user=${user}`,
     "--auth-root-authentication-method=normal",
     "--skip-test-db",
+    `--tmpdir=${dir}/tmp`,
   ], "mariadb-install-db");
   const port = freePort();
   const host = "127.0.0.1";
@@ -60,6 +64,7 @@ export async function startMariadb(): Promise<MariadbServer | undefined> {
         `--port=${port}`,
         `--bind-address=${host}`,
         `--socket=${dir}/sock`,
+        `--tmpdir=${dir}/tmp`,
         `--pid-file=${dir}/pid`,
         "--skip-log-bin",
         "--innodb-buffer-pool-size=32M",
