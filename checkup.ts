@@ -6,7 +6,7 @@
  */
 import { type Clock, clockOf, sleep, systemClock } from "./_internal/clock.ts";
 import { createLogger, type Logger, silentLogger } from "./_internal/log.ts";
-import { formatDuration } from "./config/duration.ts";
+import { formatDuration } from "./duration.ts";
 import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } from "./config/load.ts";
 import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
@@ -75,6 +75,9 @@ export class InterruptedError extends Error {
   /** Always `"InterruptedError"`. */
   override name = "InterruptedError";
 }
+
+/** The error message of every operation that needs a storage when none is configured. */
+export const NO_STORAGE = 'no storage configured (add a "storage" object to the config)';
 
 /** A configured set of checkers, an optional storage and notifiers. */
 export class Checkup {
@@ -214,9 +217,9 @@ export class Checkup {
     return redactResult(result, this.#redact);
   }
 
-  /** Stores a round; throws when there is no storage or the storage fails. */
+  /** Stores a round; throws when there is no storage ({@linkcode NO_STORAGE}) or the storage fails. */
   async store(results: readonly Result[], signal?: AbortSignal): Promise<string> {
-    if (!this.storage) throw new Error("no storage configured");
+    if (!this.storage) throw new Error(NO_STORAGE);
     return await this.storage.store(results, signal);
   }
 

@@ -53,7 +53,7 @@ export {
   type Verdict,
   worstStatus,
 } from "./result.ts";
-export { type Duration, formatDuration, type Nanoseconds, parseDuration } from "./config/duration.ts";
+export { type Duration, formatDuration, type Nanoseconds, parseDuration } from "./duration.ts";
 export {
   type CheckupConfig,
   loadConfig,

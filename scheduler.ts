@@ -8,7 +8,7 @@
  * @module
  */
 import type { Logger } from "./_internal/log.ts";
-import { formatDuration } from "./config/duration.ts";
+import { formatDuration } from "./duration.ts";
 import type { Result } from "./result.ts";
 
 /** One checker's place in the schedule. */

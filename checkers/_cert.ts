@@ -7,7 +7,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import tls from "node:tls";
-import { humanDuration } from "../config/duration.ts";
+import { humanDuration } from "../duration.ts";
 import { errorText } from "./checker.ts";
 
 /** The leaf certificate a server presented. */

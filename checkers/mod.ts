@@ -24,7 +24,7 @@ export type { AttemptOptions } from "./checker.ts";
 export { abortMessage, AttemptChecker, attemptSignal, bodyError, runCheck } from "./checker.ts";
 export type { StatusRange } from "./_http_expect.ts";
 export type { LeafInfo } from "./_cert.ts";
-export type { Nanoseconds } from "../config/duration.ts";
+export type { Nanoseconds } from "../duration.ts";
 export { DnsChecker, dnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
 export { ExecChecker, execChecker, type ExecCheckerConfig, type ExecCheckerOptions } from "./exec.ts";
 export { HttpChecker, httpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";

@@ -7,7 +7,7 @@
  */
 import tls from "node:tls";
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { readPemFile } from "./_cert.ts";

@@ -8,7 +8,7 @@
  */
 import type tls from "node:tls";
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
 import { duration, hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import {

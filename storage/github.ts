@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { Octokit } from "@octokit/rest";
 import { httpRequest } from "../_internal/http.ts";
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";

@@ -13,7 +13,7 @@ import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 
 /** The AWS SDK module, loaded only when an s3 storage is used (it reads the environment on load). */
 type Sdk = typeof import("@aws-sdk/client-s3");
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";

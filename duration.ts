@@ -1,10 +1,17 @@
 /**
  * Durations: Go's integer nanoseconds (for compatibility with Go Checkup's `checkup.json`) and
- * human-readable strings such as `"250ms"`, `"10s"`, `"1h30m"` or `"7d"`.
+ * human-readable strings such as `"250ms"`, `"10s"`, `"1h30m"` or `"7d"`. A base module: results, the
+ * HTTP helper, the config and the plugins all build on it, and it imports nothing of the project.
  *
  * @module
  */
-import { MAX_DURATION_EXACT, MAX_DURATION_NS } from "./bounds.ts";
+/**
+ * The largest duration Go can hold: `math.MaxInt64` nanoseconds (about 292 years). As a JavaScript number it
+ * rounds up to 2^63, which is also what Go's own int64 maximum becomes when JSON is parsed here.
+ */
+export const MAX_DURATION_NS: number = 2 ** 63;
+/** {@linkcode MAX_DURATION_NS} exactly, for messages. */
+export const MAX_DURATION_EXACT = 9223372036854775807n;
 
 /** A duration as written in a config: integer nanoseconds, or a string like `"10s"`. */
 export type Duration = number | string;
