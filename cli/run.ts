@@ -1,6 +1,6 @@
 /** `checkup` (no subcommand): one round, printed; or stored with `--store`. */
 import { encodeResults, statusOf } from "../result.ts";
-import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
+import { EXIT, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { formatResult } from "./format.ts";
 import type { Io } from "./io.ts";
 
