@@ -32,8 +32,6 @@ export interface AttemptOutcome extends Attempt {
 
 /** Options of {@linkcode runCheck}. */
 export interface RunCheckOptions {
-  /** The checker type written into the result (e.g. `"http"`). */
-  type: string;
   /** The result's title (the configured `endpoint_name`, or `name` for exec). */
   title: string;
   /** The result's endpoint: the URL, `host:port` or command checked. */
@@ -145,7 +143,6 @@ export abstract class AttemptChecker<O extends AttemptOptions, S = undefined> im
     const state = this.newState();
     return runCheck({
       ...this.options,
-      type: this.type,
       title: this.title,
       endpoint: this.endpoint,
       now: this.ctx.now,

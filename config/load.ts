@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { z } from "zod";
 import type { TextRedactor } from "../_internal/log.ts";
 import { Redactor } from "../_internal/redact.ts";
 import { closest } from "../_internal/suggest.ts";
@@ -428,6 +427,3 @@ export function parseStorage(config: StorageConfig, context?: Partial<PluginCont
 export function parseNotifier(config: NotifierConfig, context?: Partial<PluginContext>): Notifier {
   return single("notifier", notifierDefinitions, config, context);
 }
-
-/** The schema type of a definition, re-exported for the JSON Schema generator. */
-export type DefinitionSchema = z.ZodType;
