@@ -28,7 +28,7 @@ import { telegramNotifier, type TelegramNotifierConfig } from "./telegram.ts";
 import { webhookNotifier, type WebhookNotifierConfig } from "./webhook.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier } from "./notifier.ts";
-export { HttpNotifier, type SendOptions } from "./_send.ts";
+export { HttpNotifier, type SendOptions } from "./http_notifier.ts";
 export { type AlertOn, type AlertPolicy, type AlertPolicyConfig, DEFAULT_ALERT_POLICY } from "./policy.ts";
 export {
   type AlertDecision,
