@@ -43,8 +43,6 @@ export {
   computeStats,
   decodeResults,
   encodeResults,
-  judge,
-  priorityOver,
   type Result,
   ResultFormatError,
   type Stats,
