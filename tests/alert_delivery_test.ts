@@ -168,6 +168,44 @@ for (
   });
 }
 
+Deno.test("delivery: a flapping receiver gets the down and then the recovery, each once, in order", async () => {
+  const dir = await Deno.makeTempDir();
+  const hook = startReceiver("flap");
+  let up = false;
+  const target = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(up ? "ok" : "down", { status: up ? 200 : 503 }),
+  );
+  const c = config(dir, hook.url, {
+    checkers: [{
+      type: "http",
+      endpoint_name: "Shop",
+      endpoint_url: `http://127.0.0.1:${target.addr.port}/`,
+    }],
+    notifiers: [{ type: "webhook", webhook: hook.url, timeout: "400ms", min_interval: 0 }],
+  });
+  const checkup = new Checkup(resolveConfig(c));
+  try {
+    const every = runEvery(checkup, 100);
+    await hook.waitFor(1); // the down alert's first try: refused with a 500
+    up = true; // the endpoint recovers while its down alert still waits for a retry
+    await untilUnique(hook, 2);
+    await every.stop();
+    assert.deepEqual(
+      [...hook.unique.values()].map((b) => b.kind),
+      ["down", "recovered"],
+      "in order, once each",
+    );
+    const tries = hook.requests.map((q) => q.body.kind);
+    assert.equal(tries.indexOf("recovered") > tries.lastIndexOf("down"), true, `never overtaken: ${tries}`);
+  } finally {
+    await checkup.close();
+    await hook.close();
+    await target.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** `checkup -c <dir>/checkup.json <args>` with its state and spool under `dir`. */
 function spawn(dir: string, args: string[]) {
   const p = spawnCheckup(["-c", join(dir, "checkup.json"), ...args], {

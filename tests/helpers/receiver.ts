@@ -6,8 +6,8 @@
  * deduplicates by that id as a careful receiver should, and lets tests wait for the n-th request.
  */
 
-/** How the receiver answers. */
-export type ReceiverMode = "ok" | "error" | "hang" | "late";
+/** How the receiver answers (`flap`: 500 and 200 in turn, starting with 500). */
+export type ReceiverMode = "ok" | "error" | "hang" | "late" | "flap";
 
 /** One request received. */
 export interface Received {
@@ -78,6 +78,8 @@ export function startReceiver(mode: ReceiverMode = "ok", port = 0): Receiver {
           return take();
         case "error":
           return new Response("broken", { status: 500 });
+        case "flap":
+          return requests.length % 2 ? new Response("broken", { status: 500 }) : take();
         case "hang":
           await closing.promise;
           return new Response("closing", { status: 503 });
