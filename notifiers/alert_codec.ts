@@ -5,14 +5,8 @@
  *
  * @module
  */
-import {
-  type AlertState,
-  CAP,
-  emptyAlertState,
-  type EndpointTrack,
-  type NotifierTrack,
-  type TrackedStatus,
-} from "./alerts.ts";
+import { type AlertState, CAP, emptyAlertState, type EndpointTrack, type NotifierTrack } from "./alerts.ts";
+import type { TrackedStatus } from "./notifier.ts";
 import { decodeEntry, encodeEntry, Outbox } from "./outbox.ts";
 
 const VERSION = 1;

@@ -17,12 +17,9 @@
  */
 import { createHash } from "node:crypto";
 import { type Result, statusOf } from "../result.ts";
-import type { Alert, AlertKind } from "./notifier.ts";
+import type { Alert, AlertKind, TrackedStatus } from "./notifier.ts";
 import { Outbox } from "./outbox.ts";
 import { type AlertOn, type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy.ts";
-
-/** A status the state machine tracks. */
-export type TrackedStatus = "healthy" | "degraded" | "down";
 
 /** What the rounds have shown about one endpoint. */
 export interface EndpointTrack {
