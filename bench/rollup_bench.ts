@@ -6,10 +6,10 @@
  * Runs standalone: `deno run -A --v8-flags=--expose-gc bench/rollup_bench.ts [--short]` (--short: 3 days).
  * Each part runs in its own process so one does not inflate the other's RSS.
  */
-import type { ResultLike } from "../statuspage/js/rollup.js";
-import { Rollup } from "../statuspage/js/rollup.js";
-import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
-import { statusView } from "../statuspage/js/view.js";
+import type { ResultLike } from "../status/rollup.js";
+import { Rollup } from "../status/rollup.js";
+import { decodeRollup, encodeRollup } from "../status/codec.js";
+import { statusView } from "../status/view.js";
 import { report, rssMiB, SHORT } from "./_util.ts";
 
 const MINUTE = 60_000;

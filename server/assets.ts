@@ -3,20 +3,30 @@
  * is read from the working directory at run time. The export writer turns the same files into a static
  * site.
  *
+ * The site is `statuspage/` with the status model (`status/`, plain ES modules shared with the server)
+ * beside its `js/`: `index.html`, `css/`, `images/`, `js/` and `status/`. In the sources the page's modules
+ * import the model at `../../status/` (so Deno type-checks and tests them where they are); in the site it
+ * is one level closer, so those specifiers are written `../status/` as the files are embedded. Nothing
+ * else in a file changes.
+ *
  * @module
  */
 import indexHtml from "../statuspage/index.html" with { type: "text" };
 import styleCss from "../statuspage/css/style.css" with { type: "text" };
 import appJs from "../statuspage/js/app.js" with { type: "text" };
 import chartJs from "../statuspage/js/chart.js" with { type: "text" };
-import codecJs from "../statuspage/js/codec.js" with { type: "text" };
 import domJs from "../statuspage/js/dom.js" with { type: "text" };
 import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
-import rollupJs from "../statuspage/js/rollup.js" with { type: "text" };
-import textJs from "../statuspage/js/text.js" with { type: "text" };
-import viewJs from "../statuspage/js/view.js" with { type: "text" };
+import codecJs from "../status/codec.js" with { type: "text" };
+import endpointJs from "../status/endpoint.js" with { type: "text" };
+import messagesJs from "../status/messages.js" with { type: "text" };
+import rollupJs from "../status/rollup.js" with { type: "text" };
+import runsJs from "../status/runs.js" with { type: "text" };
+import slotsJs from "../status/slots.js" with { type: "text" };
+import textJs from "../status/text.js" with { type: "text" };
+import viewJs from "../status/view.js" with { type: "text" };
 import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
 import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
 import degradedSvg from "../statuspage/images/status-degraded.svg" with { type: "text" };
@@ -35,21 +45,33 @@ export interface Asset {
 
 const JS = "text/javascript; charset=utf-8";
 const SVG = "image/svg+xml";
+/** Where the page's modules find the status model: in the sources, and in the site. */
+const MODEL_IN_SOURCES = '"../../status/';
+const MODEL_IN_SITE = '"../status/';
+
+/** A page module as the site serves it: its imports of the status model point at the site's `status/`. */
+function pageModule(text: string): Asset {
+  return { type: JS, text: text.replaceAll(MODEL_IN_SOURCES, MODEL_IN_SITE) };
+}
 
 /** The page's files by URL path (relative to the site root, without the leading slash). */
 export const ASSETS: Readonly<Record<string, Asset>> = {
   "index.html": { type: "text/html; charset=utf-8", text: indexHtml },
   "css/style.css": { type: "text/css; charset=utf-8", text: styleCss },
-  "js/app.js": { type: JS, text: appJs },
-  "js/chart.js": { type: JS, text: chartJs },
-  "js/codec.js": { type: JS, text: codecJs },
-  "js/dom.js": { type: JS, text: domJs },
-  "js/format.js": { type: JS, text: formatJs },
-  "js/markdown.js": { type: JS, text: markdownJs },
-  "js/render.js": { type: JS, text: renderJs },
-  "js/rollup.js": { type: JS, text: rollupJs },
-  "js/text.js": { type: JS, text: textJs },
-  "js/view.js": { type: JS, text: viewJs },
+  "js/app.js": pageModule(appJs),
+  "js/chart.js": pageModule(chartJs),
+  "js/dom.js": pageModule(domJs),
+  "js/format.js": pageModule(formatJs),
+  "js/markdown.js": pageModule(markdownJs),
+  "js/render.js": pageModule(renderJs),
+  "status/codec.js": { type: JS, text: codecJs },
+  "status/endpoint.js": { type: JS, text: endpointJs },
+  "status/messages.js": { type: JS, text: messagesJs },
+  "status/rollup.js": { type: JS, text: rollupJs },
+  "status/runs.js": { type: JS, text: runsJs },
+  "status/slots.js": { type: JS, text: slotsJs },
+  "status/text.js": { type: JS, text: textJs },
+  "status/view.js": { type: JS, text: viewJs },
   "images/logo.svg": { type: SVG, text: logoSvg },
   "images/status-healthy.svg": { type: SVG, text: healthySvg },
   "images/status-degraded.svg": { type: SVG, text: degradedSvg },

@@ -9,9 +9,16 @@ Deno.test("every page file is embedded, and index.html references only embedded 
   for (const ref of refs) assert.ok(ASSETS[ref], `index.html references ${ref}, which is not embedded`);
   for (const [path, asset] of Object.entries(ASSETS)) {
     if (!path.endsWith(".js")) continue;
-    for (const m of asset.text.matchAll(/(?:from|import\()\s*"\.\/([\w.]+)"/g)) {
-      assert.ok(ASSETS[`js/${m[1]}`], `${path} imports ./${m[1]}, which is not embedded`);
+    let imports = 0;
+    for (const m of asset.text.matchAll(/(?:from|import\()\s*"(\.{1,2}\/[\w./]+)"/g)) {
+      // Resolved as the browser does, under a site hosted below a prefix: nothing may leave the site.
+      const url = new URL(m[1], `https://host.example/prefix/${path}`);
+      assert.ok(url.pathname.startsWith("/prefix/"), `${path} imports ${m[1]}, outside the site`);
+      const target = url.pathname.slice("/prefix/".length);
+      assert.ok(ASSETS[target], `${path} imports ${m[1]} (${target}), which is not embedded`);
+      imports++;
     }
+    if (path === "js/app.js") assert.ok(imports >= 4, "app.js loads the renderer and the status model");
     assert.doesNotMatch(
       asset.text,
       /["'`]https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
@@ -19,6 +26,26 @@ Deno.test("every page file is embedded, and index.html references only embedded 
     );
   }
   assert.doesNotMatch(html, /<script>|<style|\sstyle="|\son\w+="/, "no inline script or style (CSP)");
+});
+
+Deno.test("the page's modules load the status model from the site's status/, the sources' ../../status/", async () => {
+  const app = await Deno.readTextFile(new URL("../statuspage/js/app.js", import.meta.url));
+  assert.match(app, /import\("\.\.\/\.\.\/status\/view\.js"\)/, "the sources import the model where it is");
+  assert.equal(
+    ASSETS["js/app.js"].text,
+    app.replaceAll('"../../status/', '"../status/'),
+    "the embedded app.js differs from the source only in where it finds the model",
+  );
+  assert.match(ASSETS["js/app.js"].text, /import\("\.\.\/status\/rollup\.js"\)/);
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    if (path.startsWith("status/")) {
+      assert.doesNotMatch(
+        asset.text,
+        /from "\.\.\/|import\("\.\./,
+        `${path} imports nothing outside status/`,
+      );
+    }
+  }
 });
 
 Deno.test("settings are written into the page, escaped", () => {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Status } from "../result.ts";
-import { displayLine } from "../statuspage/js/text.js";
+import { displayLine } from "../status/text.js";
 
 /** Badge colours. */
 export const BADGE_COLORS = {

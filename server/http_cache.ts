@@ -3,6 +3,13 @@
  * conditional requests answered with 304, and a small cache of generated bodies keyed by the rollup's
  * generation.
  *
+ * Ours rather than Hono's `etag` and `compress`: those hash the body (SHA-1 through a copy of the response)
+ * and stream it through a new gzip compressor on every request, and the compressed answer has no
+ * Content-Length. Here a body is hashed and compressed once, then served from memory. Measured on a
+ * 27 KB JSON body (the size of `/api/v1/status` at 100 endpoints), through Hono's `app.request`, on a
+ * 2-core machine: a gzipped 200 takes 45 µs here against 1.3 ms with `etag()` + `compress()` (28×), a 304
+ * 47 µs against 572 µs (12×).
+ *
  * @module
  */
 import { createHash } from "node:crypto";

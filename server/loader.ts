@@ -16,7 +16,7 @@ import { silentLogger } from "../_internal/log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import { nowNs, type Result } from "../result.ts";
 import { fetchRounds, type StorageReader, type StoredRound } from "../storage/storage.ts";
-import { Rollup } from "../statuspage/js/rollup.js";
+import { Rollup } from "../status/rollup.js";
 
 /** Options of {@linkcode RollupLoader}. */
 export interface LoaderOptions {

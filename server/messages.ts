@@ -6,7 +6,8 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { nowNs, type Result } from "../result.ts";
-import { MAX_MESSAGE, type Rollup } from "../statuspage/js/rollup.js";
+import { MAX_MESSAGE } from "../status/messages.js";
+import type { Rollup } from "../status/rollup.js";
 
 /** Whether an `Authorization` header carries the token (compared in constant time). */
 export function bearerMatches(header: string | undefined, token: string): boolean {
@@ -48,7 +49,7 @@ export type PostedMessage = { result: Result } | { status: 400 | 422; error: str
  * @example
  * ```ts
  * import { messageFromBody } from "./messages.ts";
- * import { Rollup } from "../statuspage/js/rollup.js";
+ * import { Rollup } from "../status/rollup.js";
  * const refused = messageFromBody('{"text": ""}', new Rollup());
  * console.assert("status" in refused && refused.status === 400);
  * ```

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { StatusView } from "../statuspage/js/view.js";
-import { STATUSES } from "../statuspage/js/rollup.js";
+import type { StatusView } from "../status/view.js";
+import { STATUSES } from "../status/slots.js";
 
 /** What the loader reports about itself. */
 export interface LoaderStats {

@@ -1,6 +1,6 @@
 /**
  * Summaries for static hosting: after each stored round, a node folds its results into its own summary
- * document (a rollup, see `statuspage/js/codec.js`) and writes it back. Each node rewrites only its own
+ * document (a rollup, see `status/codec.js`) and writes it back. Each node rewrites only its own
  * document, so writers never contend; the static page reads one document per node and merges them.
  *
  * Where the document goes:
@@ -30,8 +30,8 @@ import {
   type StorageReader,
   type SummaryStore,
 } from "../storage/storage.ts";
-import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
-import { Rollup } from "../statuspage/js/rollup.js";
+import { decodeRollup, encodeRollup } from "../status/codec.js";
+import { Rollup } from "../status/rollup.js";
 
 export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
 
@@ -77,7 +77,7 @@ export function keepsSummaries(storage: Storage): boolean {
  * import assert from "node:assert/strict";
  * import { redactRollup } from "./summary.ts";
  * import { redactPatterns } from "../_internal/redact.ts";
- * import { Rollup } from "../statuspage/js/rollup.js";
+ * import { Rollup } from "../status/rollup.js";
  * const old = new Rollup();
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=abc", healthy: true }, 1.8e12);
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=***", healthy: true }, 1.8e12 + 60e3);

@@ -4,8 +4,8 @@ import { Checkup } from "../checkup.ts";
 import { parseStorage, resolveConfig } from "../config/load.ts";
 import { encodeResults, type Result } from "../result.ts";
 import type { Storage } from "../storage/storage.ts";
-import { decodeRollup, encodeRollup } from "../statuspage/js/codec.js";
-import { Rollup } from "../statuspage/js/rollup.js";
+import { decodeRollup, encodeRollup } from "../status/codec.js";
+import { Rollup } from "../status/rollup.js";
 import { isSummaryStore, keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summary.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {

@@ -3,7 +3,7 @@ import { Checkup } from "../checkup.ts";
 import { silentLogger } from "../_internal/log.ts";
 import { parseStorage } from "../config/load.ts";
 import { SummaryUpdate } from "../server/summary.ts";
-import { decodeRollup } from "../statuspage/js/codec.js";
+import { decodeRollup } from "../status/codec.js";
 import { startFakeGithub } from "../tests/helpers/fake_github.ts";
 import { storageConformance } from "./_conformance.ts";
 import { parseIndex } from "./fs.ts";

@@ -4,7 +4,7 @@ import { Checkup, type RoundReport } from "../checkup.ts";
 import { silentLogger } from "../_internal/log.ts";
 import { parseStorage } from "../config/load.ts";
 import { SummaryUpdate } from "../server/summary.ts";
-import { decodeRollup } from "../statuspage/js/codec.js";
+import { decodeRollup } from "../status/codec.js";
 import { startS3 } from "../tests/helpers/s3.ts";
 import { storageConformance } from "./_conformance.ts";
 import type { S3Storage } from "./s3.ts";

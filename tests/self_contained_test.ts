@@ -121,77 +121,89 @@ Deno.test("a copy of the sources serves every page asset and loads every backend
     // The copy's own deno.json (import map, raw imports), named explicitly: nothing is found through cwd.
     const run = ["run", "--no-prompt", "--config", join(app, "deno.json"), "--allow-net=127.0.0.1"];
 
-    await t.step("checkup serve serves every statuspage/ file from the module graph", async () => {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          ...run,
-          `--allow-read=${config},${data}`,
-          join(app, "main.ts"),
-          "serve",
-          "--config",
-          config,
-          "--listen",
-          "127.0.0.1:0",
-        ],
-        cwd,
-        env: { NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const err = { text: "" };
-      const stderrDone = collect(child.stderr, err);
-      let rest: Promise<void> | undefined;
-      try {
-        const listening = await waitForLine(
-          child.stdout,
-          /Serving the status page on (http:\/\/127\.0\.0\.1:\d+)\//,
-          () => err.text,
-        );
-        rest = listening.rest;
-        const base = listening.match[1];
-        let served = 0;
-        for await (const file of walk(join(app, "statuspage"))) {
-          const path = relative(join(app, "statuspage"), file);
-          if (NOT_SERVED.has(path)) continue;
-          let want = await Deno.readTextFile(file);
-          // The page is the template with the server's data source written in.
-          if (path === "index.html") {
-            want = want.replace(
-              'name="checkup-source" content="config.json"',
-              'name="checkup-source" content="api/v1/status"',
-            );
+    await t.step(
+      "checkup serve serves every statuspage/ and status/ file from the module graph",
+      async () => {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: [
+            ...run,
+            `--allow-read=${config},${data}`,
+            join(app, "main.ts"),
+            "serve",
+            "--config",
+            config,
+            "--listen",
+            "127.0.0.1:0",
+          ],
+          cwd,
+          env: { NO_COLOR: "1" },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        const err = { text: "" };
+        const stderrDone = collect(child.stderr, err);
+        let rest: Promise<void> | undefined;
+        try {
+          const listening = await waitForLine(
+            child.stdout,
+            /Serving the status page on (http:\/\/127\.0\.0\.1:\d+)\//,
+            () => err.text,
+          );
+          rest = listening.rest;
+          const base = listening.match[1];
+          let served = 0;
+          const files = [];
+          for await (const file of walk(join(app, "statuspage"))) {
+            files.push({ file, path: relative(join(app, "statuspage"), file) });
           }
-          for (
-            const url of path === "index.html" ? [`${base}/`, `${base}/index.html`] : [`${base}/${path}`]
-          ) {
-            const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-            const body = await res.text();
-            assert.equal(res.status, 200, `${url}: ${body}`);
-            assert.match(res.headers.get("content-type") ?? "", TYPES[extname(path)], url);
-            assert.equal(body, want, `${url} differs from statuspage/${path}`);
-            served++;
+          // The status model is served beside the page's js/ (see server/assets.ts).
+          for await (const file of walk(join(app, "status"))) {
+            files.push({ file, path: relative(app, file) });
           }
+          for (const { file, path } of files) {
+            if (NOT_SERVED.has(path)) continue;
+            let want = await Deno.readTextFile(file);
+            // The page is the template with the server's data source written in.
+            if (path === "index.html") {
+              want = want.replace(
+                'name="checkup-source" content="config.json"',
+                'name="checkup-source" content="api/v1/status"',
+              );
+            }
+            // The page's modules find the status model one level closer in the site than in the sources.
+            if (path.startsWith("js/")) want = want.replaceAll('"../../status/', '"../status/');
+            for (
+              const url of path === "index.html" ? [`${base}/`, `${base}/index.html`] : [`${base}/${path}`]
+            ) {
+              const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+              const body = await res.text();
+              assert.equal(res.status, 200, `${url}: ${body}`);
+              assert.match(res.headers.get("content-type") ?? "", TYPES[extname(path)], url);
+              assert.equal(body, want, `${url} differs from ${relative(app, file)}`);
+              served++;
+            }
+          }
+          assert.ok(served >= 22, `expected every page asset, served ${served}`);
+          // The stored round was read with read access to the storage directory only.
+          let health: { status: string; rounds: number } | undefined;
+          for (let i = 0; i < 100; i++) {
+            const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) });
+            health = await res.json();
+            if (res.status === 200) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.equal(health?.status, "ok", JSON.stringify(health) + err.text);
+          assert.ok(health!.rounds >= 1, JSON.stringify(health));
+        } finally {
+          child.kill("SIGTERM");
+          const status = await child.status;
+          await Promise.all([rest ?? child.stdout.cancel(), stderrDone]);
+          assert.equal(status.code, 0, `serve exited ${status.code} after SIGTERM:\n${err.text}`);
         }
-        assert.ok(served >= 16, `expected every page asset, served ${served}`);
-        // The stored round was read with read access to the storage directory only.
-        let health: { status: string; rounds: number } | undefined;
-        for (let i = 0; i < 100; i++) {
-          const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) });
-          health = await res.json();
-          if (res.status === 200) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        assert.equal(health?.status, "ok", JSON.stringify(health) + err.text);
-        assert.ok(health!.rounds >= 1, JSON.stringify(health));
-      } finally {
-        child.kill("SIGTERM");
-        const status = await child.status;
-        await Promise.all([rest ?? child.stdout.cancel(), stderrDone]);
-        assert.equal(status.code, 0, `serve exited ${status.code} after SIGTERM:\n${err.text}`);
-      }
-      assert.doesNotMatch(err.text, /NotCapable|PermissionDenied|Requires .* access/, err.text);
-    });
+        assert.doesNotMatch(err.text, /NotCapable|PermissionDenied|Requires .* access/, err.text);
+      },
+    );
 
     await t.step("every storage and notifier module and every lazily loaded driver loads", async () => {
       const modules = [];

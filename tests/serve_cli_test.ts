@@ -133,7 +133,14 @@ Deno.test("serve --export writes a static site that reads summaries", async () =
   assert.match(html, /src="images\/logo\.svg"/);
   assert.match(html, /data-range="7d" aria-pressed="true"/);
   for (
-    const f of ["js/app.js", "js/rollup.js", "js/codec.js", "js/view.js", "css/style.css", "images/logo.svg"]
+    const f of [
+      "js/app.js",
+      "status/rollup.js",
+      "status/codec.js",
+      "status/view.js",
+      "css/style.css",
+      "images/logo.svg",
+    ]
   ) {
     assert.ok((await Deno.stat(`${dir}/site/${f}`)).isFile, f);
   }

@@ -11,7 +11,7 @@
 // Loaded beside the first data request, not before it.
 const rendering = import("./render.js");
 
-/** @typedef {import("./view.js").StatusView} StatusView */
+/** @typedef {import("../../status/view.js").StatusView} StatusView */
 
 /** @param {string} name */
 const meta = (name) => document.querySelector(`meta[name="checkup-${name}"]`)?.getAttribute("content") ?? "";
@@ -50,9 +50,9 @@ async function fromApi() {
 /** One refresh from static summary files. @returns {Promise<StatusView & { problem?: string }>} */
 async function fromSummaries() {
   const [{ Rollup }, { decodeRollup }, { statusView }] = await Promise.all([
-    import("./rollup.js"),
-    import("./codec.js"),
-    import("./view.js"),
+    import("../../status/rollup.js"),
+    import("../../status/codec.js"),
+    import("../../status/view.js"),
   ]);
   if (!config) {
     config = await getJson(source);

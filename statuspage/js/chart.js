@@ -10,8 +10,8 @@
 import { s } from "./dom.js";
 import { formatDateTime, formatRtt, formatTick, formatUptime, RANGE_LABELS } from "./format.js";
 
-/** @typedef {import("./view.js").SlotsView} SlotsView */
-/** @typedef {import("./view.js").StatusView["range"]} Range */
+/** @typedef {import("../../status/view.js").SlotsView} SlotsView */
+/** @typedef {import("../../status/view.js").StatusView["range"]} Range */
 
 /**
  * The class of one slot: none, up, degraded, partial (some checks down), down (most checks down).

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { displayText } from "./text.js";
+import { displayText } from "../../status/text.js";
 
 /** @typedef {Node | string | number | null | undefined | false} Child */
 /** @typedef {Record<string, string | number | boolean | null | undefined>} Attrs */

@@ -8,7 +8,7 @@
  * @module
  */
 import { h } from "./dom.js";
-import { displayText } from "./text.js";
+import { displayText } from "../../status/text.js";
 
 const INLINE =
   /(`[^`\n]+`)|(\*\*[^*\n]+\*\*)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\([^)\s]+\))|(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])/g;

@@ -9,7 +9,7 @@
  */
 import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
 import { h, replace, setText } from "./dom.js";
-import { displayText } from "./text.js";
+import { displayText } from "../../status/text.js";
 import {
   formatAgo,
   formatDateTime,
@@ -20,8 +20,8 @@ import {
 } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 
-/** @typedef {import("./view.js").StatusView} StatusView */
-/** @typedef {import("./view.js").EndpointView} EndpointView */
+/** @typedef {import("../../status/view.js").StatusView} StatusView */
+/** @typedef {import("../../status/view.js").EndpointView} EndpointView */
 
 /** Words for each status, on cards and pills. */
 export const STATUS_WORDS = /** @type {Record<string, string>} */ ({
@@ -205,7 +205,7 @@ function timelineItems(view, now) {
   return items.sort((a, b) => b.time - a.time).slice(0, 60).map((i) => i.node);
 }
 
-/** @param {import("./view.js").MessageView} m @param {string} about @param {number} now */
+/** @param {import("../../status/view.js").MessageView} m @param {string} about @param {number} now */
 function message(m, about, now) {
   return h(
     "li",

@@ -11,7 +11,10 @@
  *
  * @module
  */
-import { BINS, insertMessage, MAX_MESSAGE, NodeSeries, RANGES, Rollup, SLOTS } from "./rollup.js";
+import { BINS, RANGES, SLOTS } from "./slots.js";
+import { NodeSeries } from "./runs.js";
+import { insertMessage, MAX_MESSAGE } from "./messages.js";
+import { Rollup } from "./rollup.js";
 
 /** The `format` tag of a summary document. */
 export const SUMMARY_FORMAT = "checkup-rollup";
@@ -71,7 +74,7 @@ class Reader {
  * the healthy checks, then those that m announces; then per non-empty RTT bin in ascending order, the
  * bin (the first as a zigzag difference from the previous slot's first bin, the others as the gap from
  * the bin before minus 1) and its checks.
- * @param {import("./rollup.js").EndpointRollup} e
+ * @param {import("./endpoint.js").EndpointRollup} e
  */
 export function encodeSlots(e) {
   /** @type {string[]} */
@@ -110,7 +113,7 @@ export function encodeSlots(e) {
 /**
  * Adds the slots of {@link encodeSlots} to an endpoint. Stops at the first malformed number, keeping
  * what came before; bins out of range are skipped.
- * @param {import("./rollup.js").EndpointRollup} e @param {string} text
+ * @param {import("./endpoint.js").EndpointRollup} e @param {string} text
  */
 function decodeSlots(e, text) {
   const r = new Reader(text);
@@ -198,7 +201,7 @@ function arr(v) {
   return Array.isArray(v) ? v : [];
 }
 
-/** @param {unknown} list @param {import("./rollup.js").Message[]} into */
+/** @param {unknown} list @param {import("./messages.js").Message[]} into */
 function decodeMessages(list, into) {
   for (const m of arr(list)) {
     const [t, text, node] = arr(m);

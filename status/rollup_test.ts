@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  binOf,
-  BINS,
-  binValue,
-  type EndpointRollup,
-  HORIZON,
-  insertRun,
-  RANGES,
-  type ResultLike,
-  Rollup,
-  rttOf,
-  SLOTS,
-} from "./rollup.js";
+import { binOf, BINS, binValue, HORIZON, RANGES, rttOf, SLOTS } from "./slots.js";
+import { insertRun } from "./runs.js";
+import type { EndpointRollup } from "./endpoint.js";
+import { type ResultLike, Rollup } from "./rollup.js";
 import { decodeRollup, encodeRollup } from "./codec.js";
 import { statusView } from "./view.js";
 

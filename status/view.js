@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { binValue, RANGES, SLOTS, STATUSES } from "./rollup.js";
+import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
 
-/** @typedef {import("./rollup.js").Status} Status */
+/** @typedef {import("./slots.js").Status} Status */
 /** @typedef {"24h" | "7d" | "30d" | "90d"} RangeName */
 
 /**
@@ -109,10 +109,10 @@ function hash(s) {
 /**
  * Stable ids: the slug of the title (or endpoint); colliding slugs get a short hash of title + endpoint.
  * @param {Rollup} rollup
- * @returns {Map<import("./rollup.js").EndpointRollup, string>}
+ * @returns {Map<import("./endpoint.js").EndpointRollup, string>}
  */
 export function endpointIds(rollup) {
-  /** @type {Map<string, import("./rollup.js").EndpointRollup[]>} */
+  /** @type {Map<string, import("./endpoint.js").EndpointRollup[]>} */
   const bySlug = new Map();
   for (const e of rollup.endpoints.values()) {
     const s = slug(e.title || e.endpoint);
@@ -127,7 +127,7 @@ export function endpointIds(rollup) {
 
 /**
  * The percentile q of the RTT histogram of the slot at ring position pos, or null when it holds no RTT.
- * @param {import("./rollup.js").EndpointRollup} e @param {number} pos @param {number} q
+ * @param {import("./endpoint.js").EndpointRollup} e @param {number} pos @param {number} q
  */
 function percentile(e, pos, q) {
   const low = e.lowBin(pos), high = e.highBin(pos);
@@ -145,7 +145,7 @@ function percentile(e, pos, q) {
 
 /**
  * Percent of checks not down over the 90 slots of a range ending at `now`; null without checks.
- * @param {import("./rollup.js").EndpointRollup} e @param {number} tier @param {number} now
+ * @param {import("./endpoint.js").EndpointRollup} e @param {number} tier @param {number} now
  */
 export function uptimeOf(e, tier, now) {
   const last = Math.floor(now / RANGES[tier].slot);
@@ -161,7 +161,7 @@ export function uptimeOf(e, tier, now) {
 
 /**
  * Nodes' latest state: stale when silent for more than three check intervals (at least 15 minutes).
- * @param {import("./rollup.js").EndpointRollup} e @param {number} now @param {(s: string) => string} redact
+ * @param {import("./endpoint.js").EndpointRollup} e @param {number} now @param {(s: string) => string} redact
  */
 function nodesOf(e, now, redact) {
   return [...e.nodes.values()].map((n) => {
@@ -181,7 +181,7 @@ function nodesOf(e, now, redact) {
 
 /**
  * The periods that were not healthy and overlap [start, end], merged across nodes, newest first.
- * @param {import("./rollup.js").EndpointRollup} e @param {number} start @param {number} end
+ * @param {import("./endpoint.js").EndpointRollup} e @param {number} start @param {number} end
  * @param {(s: string) => string} redact
  * @returns {IncidentView[]}
  */
@@ -227,7 +227,7 @@ function incidentsOf(e, start, end, redact) {
 }
 
 /**
- * @param {import("./rollup.js").Message[]} list @param {number} start
+ * @param {import("./messages.js").Message[]} list @param {number} start
  * @returns {MessageView[]}
  */
 function messagesOf(list, start) {
@@ -246,7 +246,7 @@ function messagesOf(list, start) {
 
 /**
  * One endpoint through one range.
- * @param {import("./rollup.js").EndpointRollup} e @param {string} id @param {number} tier @param {number} now
+ * @param {import("./endpoint.js").EndpointRollup} e @param {string} id @param {number} tier @param {number} now
  * @param {(s: string) => string} redact
  * @returns {EndpointView}
  */
@@ -309,7 +309,8 @@ export function statusView(rollup, options = {}) {
   const last = Math.floor(now / width);
   const ids = endpointIds(rollup);
   const configured = new Map((options.order ?? []).map((title, i) => [title, i]));
-  const rank = (/** @type {import("./rollup.js").EndpointRollup} */ e) => configured.get(e.title) ?? Infinity;
+  const rank = (/** @type {import("./endpoint.js").EndpointRollup} */ e) =>
+    configured.get(e.title) ?? Infinity;
   const endpoints = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
     .map((e) => ({ e, v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact) }))

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { decodeRollup, encodeRollup, SUMMARY_FORMAT } from "./codec.js";
-import { BINS, type EndpointRollup, Rollup, SLOTS } from "./rollup.js";
+import { BINS, SLOTS } from "./slots.js";
+import type { EndpointRollup } from "./endpoint.js";
+import { Rollup } from "./rollup.js";
 import { statusView } from "./view.js";
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);

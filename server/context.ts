@@ -1,0 +1,127 @@
+/**
+ * What every route group of `checkup serve` shares: the loader and its rollup, the page settings, the
+ * cache of generated bodies, and the answers they all give the same way (JSON errors, "not ready yet",
+ * a bad `range`). Route modules take this small object instead of closing over the whole server.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import type { Logger } from "../_internal/log.ts";
+import type { EndpointRollup } from "../status/endpoint.js";
+import { endpointIds, RANGE_NAMES, type StatusView, statusView } from "../status/view.js";
+import { BodyCache, type Representation } from "./http_cache.ts";
+import type { RollupLoader } from "./loader.ts";
+
+/** The Content-Type of every JSON answer. */
+export const JSON_TYPE = "application/json; charset=utf-8";
+/** Cache-Control of answers that change with the data: revalidate (ETag) every time. */
+export const NO_CACHE = "no-cache";
+/**
+ * What an unauthenticated answer says when storage cannot be read. The reason (paths, hosts, users,
+ * driver messages) goes to the log only.
+ */
+export const STORAGE_FAILED = "cannot read storage; the server log has the details";
+/** Generated bodies are rebuilt at least this often (relative times in them move on). */
+const TICK_MS = 15_000;
+
+/** A JSON error answer, `{"error": {"status", "message"}}`, never cached. */
+export function jsonError(
+  c: Context,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return c.newResponse(JSON.stringify({ error: { status, message } }) + "\n", status as 400, {
+    "content-type": JSON_TYPE,
+    "cache-control": "no-store",
+    ...headers,
+  });
+}
+
+/** Settings of a {@linkcode RouteContext}. */
+export interface RouteSettings {
+  /** The loader the routes read. */
+  loader: RollupLoader;
+  /** Page title. */
+  title: string;
+  /** The range answered when a request names none. */
+  range: string;
+  /** Endpoint titles in config order. */
+  order?: string[];
+  /** Scrubs secrets from endpoints and error texts. */
+  redact: (text: string) => string;
+  /** Where routes report failures. */
+  logger: Logger;
+}
+
+/** The server's state and shared answers, handed to every route group. */
+export class RouteContext {
+  /** The loader behind every answer about the status. */
+  readonly loader: RollupLoader;
+  /** Page title. */
+  readonly title: string;
+  /** The range answered when a request names none. */
+  readonly defaultRange: string;
+  /** Scrubs secrets from endpoints and error texts. */
+  readonly redact: (text: string) => string;
+  /** Where routes report failures. */
+  readonly logger: Logger;
+  readonly #order?: string[];
+  readonly #cache = new BodyCache();
+
+  constructor(settings: RouteSettings) {
+    this.loader = settings.loader;
+    this.title = settings.title;
+    this.defaultRange = settings.range;
+    this.redact = settings.redact;
+    this.logger = settings.logger;
+    this.#order = settings.order;
+  }
+
+  /** The time tick generated bodies are keyed by, besides the data generation. */
+  tick(): number {
+    return Math.floor(Date.now() / TICK_MS);
+  }
+
+  /** The body cached under `key` for this data generation and tick, or the one `build` makes. */
+  cached(key: string, build: () => Representation): Representation {
+    return this.#cache.get(key, this.loader.generation, this.tick(), build);
+  }
+
+  /** The page's data through one range. */
+  view(range: string): StatusView {
+    return {
+      ...statusView(this.loader.rollup, {
+        range,
+        title: this.title,
+        redact: this.redact,
+        order: this.#order,
+      }),
+      complete: this.loader.complete,
+    };
+  }
+
+  /** The endpoint with this id, if any. */
+  findEndpoint(id: string): EndpointRollup | undefined {
+    for (const [e, eid] of endpointIds(this.loader.rollup)) if (eid === id) return e;
+    return undefined;
+  }
+
+  /** 503 while the first read of storage has not finished (or failed). */
+  notReady(c: Context): Response {
+    return jsonError(
+      c,
+      503,
+      this.loader.error ? STORAGE_FAILED : "reading stored checks, try again shortly",
+      { "retry-after": "2" },
+    );
+  }
+
+  /** The request's `range` (or `fallback`), or the 400 answer when it names no range. */
+  rangeOf(c: Context, fallback: string): string | Response {
+    const r = c.req.query("range") ?? fallback;
+    return RANGE_NAMES.includes(r as typeof RANGE_NAMES[number])
+      ? r
+      : jsonError(c, 400, `range: expected one of ${RANGE_NAMES.join(", ")}, found ${JSON.stringify(r)}`);
+  }
+}
