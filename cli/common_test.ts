@@ -36,10 +36,8 @@ Deno.test("serve reads and validates the config once", async () => {
     const reads = await readsOf(config, async () => {
       const run = runServe({ config, listen: "127.0.0.1:0" }, io);
       const url = await Promise.race([serving.promise, run.then(() => `exited: ${io.stderr}`)]);
+      // Listening comes after the config is loaded and the storage opened: all the reading there is.
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const health = await fetch(new URL("api/v1/status", url), { signal: AbortSignal.timeout(10_000) });
-      assert.equal(health.status, 200);
-      await health.body?.cancel();
       stop.abort();
       code = await run;
     });
