@@ -1,6 +1,8 @@
 /**
  * The orchestrator: runs checkers with a concurrency limit in config order, applies the `timestamp`
- * override, stores, maintains and notifies; `every` repeats that on a schedule without overlapping rounds.
+ * override, then stores, ends the round, maintains and hands alerts to the outbox; `every` repeats that
+ * on a schedule without overlapping rounds. The plugins and the storage pipeline (spool, summaries) are
+ * built by `compose.ts`; a round never branches on them.
  *
  * @module
  */
@@ -8,7 +10,6 @@ import { type Clock, clockOf, sleep, systemClock } from "./_internal/clock.ts";
 import { createLogger, type Logger, silentLogger } from "./_internal/log.ts";
 import { formatDuration } from "./duration.ts";
 import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } from "./config/load.ts";
-import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
 import type { DeliveryStats } from "./notifiers/delivery.ts";
@@ -16,11 +17,10 @@ import { AlertPipeline } from "./notifiers/pipeline.ts";
 import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import type { Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
-import { defaultSpoolDir, Spool, type SpoolOptions } from "./storage/spool.ts";
 import { runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./_internal/http_clients.ts";
-import { SummaryUpdate } from "./server/summary.ts";
 import { redactResult } from "./_internal/redact.ts";
+import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -36,7 +36,7 @@ export interface CheckupDeps {
   configPath?: string;
   /** Where alert state is kept; default the storage when it can hold it, else a local state file. */
   alertState?: AlertStateStore;
-  /** Where `every` keeps rounds the storage could not take (default: {@linkcode defaultSpoolDir}); false: off. */
+  /** Where `every` keeps rounds the storage could not take (default: `defaultSpoolDir`); false: off. */
   spool?: Partial<SpoolOptions> | false;
 }
 
@@ -64,8 +64,6 @@ export interface RoundOptions {
   notify?: boolean;
   /** Cancels the checks under way and the storage calls. */
   signal?: AbortSignal;
-  /** Keep the round in the local spool when the storage fails, and send it later (`every` does). */
-  spool?: boolean;
   /** Adjust the results before they are stored (e.g. attach a message). */
   transform?: (results: Result[]) => Result[];
 }
@@ -83,7 +81,7 @@ export const NO_STORAGE = 'no storage configured (add a "storage" object to the 
 export class Checkup {
   /** The checkers, in config order. */
   readonly checkers: readonly Checker[];
-  /** The storage, when one is configured. */
+  /** The storage backend, when one is configured (rounds reach it through the composed pipeline). */
   readonly storage?: Storage;
   /** The notifiers, in config order (the legacy `notifier` first). */
   readonly notifiers: readonly Notifier[];
@@ -103,12 +101,11 @@ export class Checkup {
   readonly #clock: Clock;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
-  readonly #spool?: Spool;
+  /** How rounds reach the storage: `once` for {@linkcode round}, `every` (spooled) for {@linkcode every}. */
+  readonly #pipeline?: StoragePipeline;
   readonly #httpClients = new HttpClients();
   /** The config's redactor: results are redacted as they are made, so nothing secret is stored or sent. */
   readonly #redact: (text: string) => string;
-  /** This node's summaries, read once and kept (only this node writes them). */
-  #summaries?: SummaryUpdate;
 
   /**
    * Builds a Checkup from a config object: the same shape as `checkup.json`, or an already resolved config.
@@ -130,20 +127,18 @@ export class Checkup {
     this.#clock = deps.clock ?? (deps.now ? clockOf(deps.now) : systemClock);
     this.#now = () => this.#clock.now();
     this.#redact = (text) => resolved.redactor.redact(text);
-    const context: PluginContext = {
+    const built = compose(resolved, {
       logger: this.#logger,
       fetch: deps.fetch ?? ((...a) => fetch(...a)),
       now: this.#now,
-      node: resolved.node,
       httpClients: this.#httpClients,
-    };
-    this.checkers = resolved.checkers.map((c) => c.definition.create(c.options, context));
-    this.storage = resolved.storage?.definition.create(resolved.storage.options, context);
-    if (this.storage && deps.spool !== false) {
-      const dir = deps.spool?.dir ?? defaultSpoolDir(this.storage.type, resolved.storage?.options);
-      this.#spool = new Spool(this.storage, { ...deps.spool, dir }, { logger: this.#logger, now: this.#now });
-    }
-    this.notifiers = resolved.notifiers.map((n) => n.definition.create(n.options, context));
+      redact: this.#redact,
+      spool: deps.spool,
+    });
+    this.checkers = built.checkers;
+    this.storage = built.storage;
+    this.#pipeline = built.pipeline;
+    this.notifiers = built.notifiers;
     this.concurrentChecks = resolved.concurrent_checks;
     this.timestamp = resolved.timestamp;
     this.warnings = resolved.warnings;
@@ -229,12 +224,17 @@ export class Checkup {
    * Without a background delivery worker (see {@linkcode every}), the round's notifications are delivered
    * for up to `deliver_within` after it is committed; what is left waits in the outbox for the next run.
    */
-  async round(options: RoundOptions = {}): Promise<RoundReport> {
+  round(options: RoundOptions = {}): Promise<RoundReport> {
+    return this.#round(options, this.#pipeline?.once);
+  }
+
+  /** A round stored through `via` (a storage pipeline). */
+  async #round(options: RoundOptions, via: Storage | undefined): Promise<RoundReport> {
     let results = await this.check(options.signal);
     if (options.signal?.aborted) throw new InterruptedError("interrupted: the round was not stored");
     if (options.transform) results = options.transform(results);
     // Once the checks are done the round is stored whatever happens; the signal only stops delivery.
-    return await this.#finish(results, { ...options, signal: undefined }, options.signal);
+    return await this.#finish(results, { ...options, signal: undefined }, via, options.signal);
   }
 
   /** Delivery counters and outbox depth per notifier (for `/metrics`). */
@@ -242,10 +242,14 @@ export class Checkup {
     return this.#alerts.stats();
   }
 
-  /** The rest of a round once results are in: store, maintain, notify (as asked). */
+  /**
+   * The rest of a round once results are in: store through `via`, end the round, maintain the backend,
+   * notify (as asked).
+   */
   async #finish(
     results: Result[],
     options: RoundOptions,
+    via: Storage | undefined,
     notifySignal = options.signal,
   ): Promise<RoundReport> {
     const report: RoundReport = { results };
@@ -256,22 +260,15 @@ export class Checkup {
       ? this.#alerts.process(results, notifySignal)
       : undefined;
     try {
-      // Static status pages read per-node summaries: every round stored now, spooled ones included, is
-      // folded in, and each summary is written once (failures are logged, never thrown).
-      const summaries = this.storage &&
-        (this.#summaries ??= new SummaryUpdate(this.storage, this.#logger, this.#redact));
-      if (options.store && options.spool && this.#spool) {
-        const sent = await this.#spool.store(results, options.signal, {
-          onStored: (stored) => summaries?.add(stored, options.signal),
-        });
-        report.stored = sent.stored;
-        if (sent.pending) report.spooled = sent.pending;
-        if (sent.rejected) report.rejected = sent.rejected;
-      } else if (options.store) {
-        report.stored = await this.store(results, options.signal);
-        await summaries?.add(results, options.signal);
+      if (options.store) {
+        if (!via) throw new Error(NO_STORAGE);
+        // A decorator that kept the round instead of storing it (the spool) answers "": see the round's end.
+        report.stored = (await via.store(results, options.signal)) || undefined;
       }
-      await summaries?.save(options.signal);
+      // The end of the round: decorators write what they hold once per round (the summaries: one commit).
+      const end = await via?.endRound?.(options.signal);
+      if (end?.pending) report.spooled = end.pending;
+      if (end?.rejected) report.rejected = end.rejected;
       if (options.maintain && !report.spooled && this.storage && isMaintainer(this.storage)) {
         try {
           report.deleted = await this.storage.maintain(options.signal);
@@ -322,7 +319,7 @@ export class Checkup {
         logger: this.#logger,
         signal,
         flush: async (results) => {
-          const report = await this.#finish(results, { store: true, maintain: true, spool: true });
+          const report = await this.#finish(results, { store: true, maintain: true }, this.#pipeline?.every);
           this.#logger.info("round done", { checks: results.length, stored: report.stored });
           onRound?.(report);
         },
@@ -333,7 +330,7 @@ export class Checkup {
     let tick = 0;
     while (!signal.aborted) {
       try {
-        const report = await this.round({ store: true, maintain: true, spool: true });
+        const report = await this.#round({ store: true, maintain: true }, this.#pipeline?.every);
         this.#logger.info("round done", {
           checks: report.results.length,
           stored: report.stored,
@@ -361,6 +358,6 @@ export class Checkup {
   async close(): Promise<void> {
     await this.#alerts.stop(this.shutdownGrace);
     this.#httpClients.close();
-    await this.storage?.close?.();
+    await (this.#pipeline?.every ?? this.storage)?.close?.(); // decorators close what they wrap
   }
 }

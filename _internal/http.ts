@@ -34,6 +34,18 @@ export class HttpError extends Error {
   }
 }
 
+/** HTTP 4xx answers that say nothing about the request's content: credentials, addressing, races, timeouts, throttling. */
+const NOT_ABOUT_THE_CONTENT = new Set([401, 403, 404, 407, 408, 409, 412, 425, 429]);
+
+/**
+ * Whether an error with an HTTP `status` (an {@linkcode HttpError}, Octokit's RequestError) is the server
+ * refusing what was sent for good: any 4xx except 401, 403, 404, 407, 408, 409, 412, 425 and 429.
+ */
+export function refusesContent(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && !NOT_ABOUT_THE_CONTENT.has(status);
+}
+
 /** `https://host:port` of a URL: safe to log (paths and queries of webhooks carry tokens). */
 export function safeOrigin(url: string | URL): string {
   try {

@@ -1,22 +1,12 @@
 /** The README's checkers section documents every registered type and key, and its examples resolve. */
 import assert from "node:assert/strict";
 import { resolveConfig } from "../config/load.ts";
+import { readmeSection, typeSubsection } from "../tests/helpers/readme.ts";
 import { schemaKeys } from "../config/keys.ts";
 import { checkerDefinitions } from "./mod.ts";
 
-const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-const section = readme.slice(
-  readme.indexOf("<!-- section:checkers -->"),
-  readme.indexOf("<!-- /section:checkers -->"),
-);
-
-/** The text under `#### \`type\`` up to the next heading. */
-function subsection(type: string): string {
-  const start = section.indexOf(`#### \`${type}\``);
-  assert.ok(start >= 0, `no README heading for ${type}`);
-  const next = section.indexOf("\n#### ", start + 1);
-  return section.slice(start, next < 0 ? undefined : next);
-}
+const section = readmeSection("checkers");
+const subsection = (type: string) => typeSubsection(section, type);
 
 Deno.test("README: every checker type has a table listing each of its keys", () => {
   for (const d of checkerDefinitions) {

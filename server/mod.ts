@@ -26,13 +26,7 @@
  */
 export { createStatusHandler, type StatusHandler, type StatusServerOptions } from "./app.ts";
 export type { LoaderOptions, LoaderState, UnreadableRounds } from "./loader.ts";
-export {
-  isSummaryStore,
-  keepsSummaries,
-  summaryKey,
-  type SummaryStore,
-  summaryTarget,
-  updateSummary,
-} from "./summary.ts";
+export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
+export { keepsSummaries, summaryKey, summaryTarget, updateSummary } from "../storage/summarizing.ts";
 export { type Asset, ASSETS, CONFIG_EXAMPLE, pageHtml, type PageSettings } from "./assets.ts";
 export { CONTENT_SECURITY_POLICY } from "./security.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { HttpError, httpRequest } from "../_internal/http.ts";
+import { HttpError, httpRequest, refusesContent } from "../_internal/http.ts";
 import { formatDuration } from "../duration.ts";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
@@ -140,6 +140,11 @@ export class AppinsightsStorage implements Storage {
   }
 
   /** An error naming the host (never the key); `cause` keeps the answer so the spool can tell a rejection. */
+  /** The track endpoint refusing the items for good: an HTTP 4xx about the content (not 408, 429, 401…). */
+  isRejection(error: unknown): boolean {
+    return refusesContent(error);
+  }
+
   #fail(reason: string, cause?: unknown): Error {
     const host = new URL(this.#o.endpoint).host;
     const clean = reason.split(this.#o.instrumentation_key).join("***");

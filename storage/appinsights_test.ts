@@ -123,7 +123,7 @@ Deno.test("appinsights retries a failing endpoint, then reports one clear error 
   failNext = 5;
   await assert.rejects(s.store([{ title: "x", timestamp: 1n }]), (e: Error) => {
     assert.match(e.message, /storage appinsights: send to 127\.0\.0\.1:\d+: .*503/);
-    assert.equal(isRejection(e), false, "a 503 is an outage: the spool keeps the round");
+    assert.equal(isRejection(e, s), false, "a 503 is an outage: the spool keeps the round");
     return true;
   });
   failNext = 0;
@@ -135,7 +135,7 @@ Deno.test("appinsights retries a failing endpoint, then reports one clear error 
   await assert.rejects(bad.store([{ title: "x", timestamp: 1n }]), (e: Error) => {
     assert.match(e.message, /^storage appinsights: send to 127\.0\.0\.1:\d+: .*400/);
     assert.doesNotMatch(e.message, /bad0/);
-    assert.equal(isRejection(e), true, "a 400 is the round refused: the spool sets it aside");
+    assert.equal(isRejection(e, bad), true, "a 400 is the round refused: the spool sets it aside");
     return true;
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Storages: the registry list of every storage type, the storage contract and its capability guards.
+ * Storages: the registry list of every storage type, the storage contract and its capability guards, and
+ * the decorators a round goes through (the spool, the status page summaries).
  *
  * @module
  */
@@ -9,8 +10,8 @@ import { fsStorage, type FsStorageConfig } from "./fs.ts";
 import { sqliteStorage, type SqliteStorageConfig } from "./sqlite.ts";
 import { postgresStorage, type PostgresStorageConfig } from "./postgres.ts";
 import { mysqlStorage, type MysqlStorageConfig } from "./mysql.ts";
-import { s3Storage, type S3StorageConfig } from "./s3.ts";
-import { githubStorage, type GithubStorageConfig } from "./github.ts";
+import { s3Storage, type S3StorageConfig } from "./s3/mod.ts";
+import { githubStorage, type GithubStorageConfig } from "./github/mod.ts";
 import { appinsightsStorage, type AppinsightsStorageConfig } from "./appinsights.ts";
 import { legacySqlStorage, type LegacySqlStorageConfig } from "./sql_legacy.ts";
 
@@ -29,23 +30,17 @@ export {
   type SqliteStorageConfig,
   type SqliteStorageOptions,
 } from "./sqlite.ts";
+export { type SqlDialect, type SqlDriver, type SqlRow, SqlStorage, type SqlStorageOptions } from "./sql.ts";
+export { type SqlNetworkOptions, type SqlStorageConfig } from "./sql_config.ts";
+export { REJECTED_DIR, SpooledStorage, type SpoolOptions, type SpoolReport } from "./spooled.ts";
+export { defaultSpoolDir } from "./spool_dir.ts";
 export {
-  type SqlDialect,
-  type SqlDriver,
-  type SqlNetworkOptions,
-  type SqlRow,
-  SqlStorage,
-  type SqlStorageConfig,
-  type SqlStorageOptions,
-} from "./_sql.ts";
-export {
-  defaultSpoolDir,
-  REJECTED_DIR,
-  Spool,
-  type SpoolOptions,
-  type SpoolReport,
-  type SpoolStoreOptions,
-} from "./spool.ts";
+  keepsSummaries,
+  SummarizingStorage,
+  summaryKey,
+  summaryTarget,
+  updateSummary,
+} from "./summarizing.ts";
 export {
   parsePostgresDsn,
   type PostgresDsn,
@@ -62,13 +57,13 @@ export {
   type MysqlStorageOptions,
   parseMysqlDsn,
 } from "./mysql.ts";
-export { S3Storage, s3Storage, type S3StorageConfig, type S3StorageOptions } from "./s3.ts";
+export { S3Storage, s3Storage, type S3StorageConfig, type S3StorageOptions } from "./s3/mod.ts";
 export {
   GithubStorage,
   githubStorage,
   type GithubStorageConfig,
   type GithubStorageOptions,
-} from "./github.ts";
+} from "./github/mod.ts";
 export {
   APPINSIGHTS_TRACK_URL,
   AppinsightsStorage,

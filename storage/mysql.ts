@@ -8,16 +8,13 @@
 import type mysql from "mysql2/promise";
 import { parseDuration } from "../duration.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
+import { mysqlDialect, type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
 import {
-  mysqlDialect,
   networkReason,
-  type SqlDriver,
   type SqlNetworkOptions,
-  type SqlRow,
-  SqlStorage,
   type SqlStorageConfig,
   sqlStorageSchema,
-} from "./_sql.ts";
+} from "./sql_config.ts";
 import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `mysql` storage (Go Checkup's keys; `mariadb` is accepted too). */
@@ -133,6 +130,13 @@ function sslOf(tls: string | undefined): mysql.PoolOptions["ssl"] {
   }
 }
 
+/** MySQL error numbers about the data sent that carry no class-22 SQLSTATE. */
+const MYSQL_DATA_ERRORS = new Set([
+  1153, // ER_NET_PACKET_TOO_LARGE: bigger than max_allowed_packet
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: incorrect string value
+  1406, // ER_DATA_TOO_LONG (also SQLSTATE 22001)
+]);
+
 /** A mysql2 pool as a {@linkcode SqlDriver}, with errors that name the server but never the password. */
 class MysqlDriver implements SqlDriver {
   readonly #target: string;
@@ -185,6 +189,17 @@ class MysqlDriver implements SqlDriver {
 
   isMissingTable(e: unknown): boolean {
     return (e as { code?: string })?.code === "ER_NO_SUCH_TABLE";
+  }
+
+  /**
+   * mysql2's server errors carry `errno` and `sqlState`: a data error refuses the round (1062 and 1022,
+   * duplicate keys, are handled by `store`; 1153, 1366 and 1406 are about the data without a class-22 state).
+   */
+  isRejection(e: unknown): boolean {
+    const err = e as { errno?: unknown; sqlState?: unknown };
+    if (typeof err?.errno !== "number" || typeof err.sqlState !== "string") return false;
+    if (err.errno === 1062 || err.errno === 1022) return false;
+    return MYSQL_DATA_ERRORS.has(err.errno) || sqlStateRejects(err.sqlState);
   }
 
   describe(e: unknown): string {

@@ -9,16 +9,13 @@
 import type pg from "pg";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import type { Logger } from "../_internal/log.ts";
+import { postgresDialect, type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
 import {
   networkReason,
-  postgresDialect,
-  type SqlDriver,
   type SqlNetworkOptions,
-  type SqlRow,
-  SqlStorage,
   type SqlStorageConfig,
   sqlStorageSchema,
-} from "./_sql.ts";
+} from "./sql_config.ts";
 import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `postgres` storage (Go Checkup's keys; `postgresql` is accepted too). */
@@ -206,6 +203,12 @@ class PgDriver implements SqlDriver {
 
   isMissingTable(e: unknown): boolean {
     return (e as { code?: string })?.code === "42P01";
+  }
+
+  /** pg's server errors carry a SQLSTATE `code` and a `severity`: a data error refuses the round. */
+  isRejection(e: unknown): boolean {
+    const err = e as { code?: unknown; severity?: unknown };
+    return typeof err?.code === "string" && typeof err.severity === "string" && sqlStateRejects(err.code);
   }
 
   describe(e: unknown): string {

@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { type SqlDriver, sqliteDialect, type SqlRow, SqlStorage } from "./_sql.ts";
+import { type SqlDriver, sqliteDialect, type SqlRow, SqlStorage } from "./sql.ts";
 import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `sqlite3` storage (Go Checkup's keys; `sqlite` is accepted too). */
@@ -99,6 +99,13 @@ class SqliteDriver implements SqlDriver {
 
   isMissingTable(e: unknown): boolean {
     return /no such table/.test(String((e as Error)?.message));
+  }
+
+  /** node:sqlite has one code for every error; the kind is in the message. */
+  isRejection(e: unknown): boolean {
+    const err = e as { code?: unknown; message?: unknown };
+    return err?.code === "ERR_SQLITE_ERROR" &&
+      /string or blob too big|datatype mismatch/i.test(String(err.message));
   }
 
   describe(e: unknown): string {

@@ -3,7 +3,11 @@
  * `Maintainer` (purge expired), `Provisioner` (create the backing store), `StateStore` (small per-node
  * state such as alert state) and `SummaryStore` (per-node status page summaries beside the check files).
  * Detect them with the exported type guards. A store that fails because of the round itself, not an
- * outage, is recognised by {@linkcode isRejection}.
+ * outage, is recognised by {@linkcode isRejection}, which asks the backend ({@linkcode Storage.isRejection}).
+ *
+ * A round reaches the storage as one or more `store` calls followed by one `endRound`: decorators (the
+ * spool, the status page summaries; `storage/spooled.ts`, `storage/summarizing.ts`) implement `Storage`
+ * themselves, forward both, and write what they hold once per round in `endRound`.
  *
  * @module
  */
@@ -24,11 +28,32 @@ export interface Storage {
   readonly type: string;
   /**
    * Stores one round; returns the name it was stored under (`<ns>-check.json`, where ns is the store time
-   * or the next free nanosecond after it).
+   * or the next free nanosecond after it). A decorator that keeps the round instead (the spool, during an
+   * outage) returns `""`, and its `endRound` reports the round as pending.
    */
   store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions): Promise<string>;
+  /**
+   * The round is over: write what was held back for once per round (a node's status page summary: one
+   * write, so one GitHub commit, however many rounds were stored). Called once after each round's
+   * `store` (or none). Decorators forward it to the storage they wrap; a backend needs none.
+   */
+  endRound?(signal?: AbortSignal): Promise<RoundEnd>;
+  /**
+   * Whether `error`, thrown by this storage's `store`, refuses the round itself for good (too large,
+   * invalid: sending it again fails the same way), as opposed to an outage that may pass. Each backend
+   * knows its driver's errors; {@linkcode isRejection} asks it for every error of the `cause` chain.
+   */
+  isRejection?(error: unknown): boolean;
   /** Releases connections and handles. */
   close?(): Promise<void>;
+}
+
+/** What a round's end reports, beyond the name the round was stored under. */
+export interface RoundEnd {
+  /** Rounds kept to be sent later (a spool, while the storage is unavailable), this round among them. */
+  pending?: number;
+  /** Rounds the storage refused for good during this round, set aside. */
+  rejected?: number;
 }
 
 /** One stored round as listed: its name and its store time (UTC ns). */
@@ -89,7 +114,7 @@ export interface StateStore {
 
 /**
  * A storage that publishes per-node summary documents beside its check files, readable wherever the
- * check files are (static status pages; see `server/summary.ts`).
+ * check files are (static status pages; see `storage/summarizing.ts`).
  */
 export interface SummaryStore {
   /** The summary document stored under `key` (e.g. `summary-eu-west`), or undefined. */
@@ -244,69 +269,34 @@ export async function* readRounds(
 
 /**
  * The storage refused a round for a reason in the round itself (too large, invalid), so sending it again
- * will not help. A backend may throw it; {@linkcode isRejection} also recognises the drivers' own errors.
+ * will not help. A backend may throw it, or classify its driver's own errors ({@linkcode Storage.isRejection}).
  */
 export class RejectedError extends Error {
   /** Always `"RejectedError"`. */
   override name = "RejectedError";
 }
 
-/** HTTP 4xx answers that say nothing about the round: credentials, addressing, races, timeouts, throttling. */
-const NOT_ABOUT_THE_ROUND = new Set([401, 403, 404, 407, 408, 409, 412, 425, 429]);
-
-/** SQLSTATE classes about the data sent: 22 data exception, 23 integrity constraint, 54 program limit. */
-function sqlStateRejects(state: string): boolean {
-  return /^(22|23|54)[0-9A-Z]{3}$/.test(state) && state !== "23505"; // 23505: unique, handled by store
-}
-
-/** MySQL error numbers about the data sent that carry no class-22 SQLSTATE. */
-const MYSQL_DATA_ERRORS = new Set([
-  1153, // ER_NET_PACKET_TOO_LARGE: bigger than max_allowed_packet
-  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: incorrect string value
-  1406, // ER_DATA_TOO_LONG (also SQLSTATE 22001)
-]);
-
-function rejects(e: Record<string, unknown>): boolean {
-  if (e instanceof RejectedError) return true;
-  // node:sqlite: one code for every error, the kind is in the message.
-  if (e.code === "ERR_SQLITE_ERROR") {
-    return /string or blob too big|datatype mismatch/i.test(String(e.message));
-  }
-  // MySQL (mysql2: `errno`, `sqlState`; 1062 and 1022 are duplicate keys, handled by store).
-  if (typeof e.errno === "number" && typeof e.sqlState === "string") {
-    if (e.errno === 1062 || e.errno === 1022) return false;
-    return MYSQL_DATA_ERRORS.has(e.errno) || sqlStateRejects(e.sqlState);
-  }
-  // PostgreSQL (pg: a SQLSTATE `code` with a `severity`).
-  if (typeof e.code === "string" && typeof e.severity === "string" && sqlStateRejects(e.code)) return true;
-  // The AWS SDK: S3's other 400s describe the request or the credentials (RequestTimeout, ExpiredToken,
-  // AuthorizationHeaderMalformed, …), not the object, so only a body too large counts.
-  const meta = e.$metadata as { httpStatusCode?: number } | undefined;
-  if (meta && typeof meta === "object") return meta.httpStatusCode === 413 || e.name === "EntityTooLarge";
-  // HTTP clients (HttpError, Octokit's RequestError): `status`.
-  const status = e.status;
-  return typeof status === "number" && status >= 400 && status < 500 && !NOT_ABOUT_THE_ROUND.has(status);
-}
-
 /**
  * Whether a store failure is a permanent rejection of the round (sending it again will fail the same
- * way), rather than an outage that may pass. Looks through the `cause` chain for: a
- * {@linkcode RejectedError}; a SQL data error (SQLSTATE class 22, 23 except unique violations, 54; MySQL
- * 1153, 1366, 1406; SQLite "string or blob too big"); an HTTP 4xx answer other than 401, 403, 404, 407,
- * 408, 409, 412, 425 and 429 (S3: only 413 / EntityTooLarge). Anything else, connection errors and
- * timeouts included, is not.
+ * way), rather than an outage that may pass: some error of the `cause` chain is a
+ * {@linkcode RejectedError}, or one that `storage` classifies as a rejection
+ * ({@linkcode Storage.isRejection}: the SQL backends a data error, s3 a body too large, github a 4xx about
+ * the file). Anything else, connection errors and timeouts included, is not.
  *
  * @example
  * ```ts
  * import { isRejection, RejectedError } from "./storage.ts";
  * console.assert(isRejection(new Error("storage x: store", { cause: new RejectedError("too large") })));
  * console.assert(!isRejection(new Error("connection refused")));
+ * const picky = { type: "picky", store: () => Promise.resolve(""), isRejection: (e: unknown) => e === 413 };
+ * console.assert(isRejection(new Error("storage picky: store", { cause: 413 }), picky));
  * ```
  */
-export function isRejection(error: unknown): boolean {
+export function isRejection(error: unknown, storage?: Pick<Storage, "isRejection">): boolean {
   let e = error;
-  for (let depth = 0; depth < 8 && e && typeof e === "object"; depth++) {
-    if (rejects(e as Record<string, unknown>)) return true;
+  for (let depth = 0; depth < 8 && e !== undefined && e !== null; depth++) {
+    if (e instanceof RejectedError || storage?.isRejection?.(e)) return true;
+    if (typeof e !== "object") return false;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

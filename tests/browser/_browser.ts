@@ -7,7 +7,7 @@ import { type Browser, type BrowserContextOptions, chromium, type Page } from "p
 import { join, normalize } from "node:path";
 import { silentLogger } from "../../_internal/log.ts";
 import { createStatusHandler, type StatusHandler, type StatusServerOptions } from "../../server/app.ts";
-import { updateSummary } from "../../server/summary.ts";
+import { updateSummary } from "../../storage/summarizing.ts";
 import type { Result } from "../../result.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { servicesRequired } from "../helpers/_server.ts";

@@ -5,20 +5,21 @@ import pg from "pg";
 import { Checkup, type RoundReport } from "../checkup.ts";
 import { memoryIo } from "../cli/io.ts";
 import { runCli } from "../cli/program.ts";
-import { HttpError } from "../_internal/http.ts";
+import { HttpError, refusesContent } from "../_internal/http.ts";
 import { createLogger } from "../_internal/log.ts";
 import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
 import { startMariadb } from "../tests/helpers/mariadb.ts";
 import { startPostgres } from "../tests/helpers/postgres.ts";
 import { parsePostgresDsn } from "./postgres.ts";
-import { REJECTED_DIR, Spool } from "./spool.ts";
+import { REJECTED_DIR, SpooledStorage } from "./spooled.ts";
 import { isRejection, isStorageReader, type Storage, type StoreOptions } from "./storage.ts";
 
 /**
  * An fs storage whose writes fail while `down` is set (an outage), and which refuses rounds whose first
- * title is in `refuse` with an HTTP 400 (a permanent rejection, as a web API answers an invalid body);
- * otherwise untouched.
+ * title is in `refuse` with an HTTP 400 (a permanent rejection, as a web API answers an invalid body, and
+ * classified as one web APIs' backends do); otherwise untouched. `stored` lists `<title>@<name>` of
+ * each round it took.
  */
 function flaky(dir: string) {
   const inner = parseStorage({ type: "fs", dir });
@@ -28,16 +29,18 @@ function flaky(dir: string) {
     /** The error an outage fails with (default: connection refused). */
     outage: () => new Error("storage flaky: cannot connect to 127.0.0.1:1: connection refused"),
     refuse: new Set<string>(),
-    store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions) {
-      if (s.down) return Promise.reject(s.outage());
+    stored: [] as string[],
+    isRejection: refusesContent,
+    async store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions) {
+      if (s.down) throw s.outage();
       if (s.refuse.has(results[0]?.title ?? "")) {
-        return Promise.reject(
-          new Error("storage flaky: store: HTTP 400 Bad Request from http://127.0.0.1:1: invalid item", {
-            cause: new HttpError("HTTP 400 Bad Request from http://127.0.0.1:1", 400, "invalid item"),
-          }),
-        );
+        throw new Error("storage flaky: store: HTTP 400 Bad Request from http://127.0.0.1:1: invalid item", {
+          cause: new HttpError("HTTP 400 Bad Request from http://127.0.0.1:1", 400, "invalid item"),
+        });
       }
-      return inner.store(results, signal, options);
+      const name = await inner.store(results, signal, options);
+      s.stored.push(`${results[0]?.title}@${name}`);
+      return name;
     },
   };
   return { storage: s as Storage & typeof s, inner };
@@ -53,17 +56,17 @@ Deno.test("spool keeps rounds during an outage, survives a restart and sends the
     const lines: string[] = [];
     const logger = createLogger({ write: (l) => lines.push(l), level: "debug" });
     const { storage, inner } = flaky(join(dir, "checks"));
-    const spool = new Spool(storage, { dir: join(dir, "spool") }, { logger, now });
-    assert.equal((await spool.store(round("r0"))).stored, "1001000-check.json");
+    const spool = new SpooledStorage(storage, { dir: join(dir, "spool") }, { logger, now });
+    assert.equal((await spool.send(round("r0"))).stored, "1001000-check.json");
     storage.down = true;
-    for (const n of ["r1", "r2", "r3"]) assert.equal((await spool.store(round(n))).stored, undefined);
+    for (const n of ["r1", "r2", "r3"]) assert.equal((await spool.send(round(n))).stored, undefined);
     assert.equal(await spool.pending(), 3);
     assert.equal(lines.filter((l) => l.includes("ERROR")).length, 1, "one error per outage, not per round");
     assert.match(lines.find((l) => l.includes("ERROR"))!, /storage unavailable.*connection refused/);
     // A restart: a new spool over the same directory sends what the old one kept.
     storage.down = false;
-    const again = new Spool(storage, { dir: join(dir, "spool") }, { logger, now });
-    const report = await again.store(round("r4"));
+    const again = new SpooledStorage(storage, { dir: join(dir, "spool") }, { logger, now });
+    const report = await again.send(round("r4"));
     assert.deepEqual(report, { stored: "1005000-check.json", pending: 0, sent: 4 });
     assert.ok(isStorageReader(inner));
     const index = await inner.index();
@@ -89,11 +92,11 @@ Deno.test("spool is bounded: beyond max_rounds the oldest rounds are dropped, wi
     const lines: string[] = [];
     const { storage, inner } = flaky(join(dir, "checks"));
     storage.down = true;
-    const spool = new Spool(storage, { dir: join(dir, "spool"), maxRounds: 3 }, {
+    const spool = new SpooledStorage(storage, { dir: join(dir, "spool"), maxRounds: 3 }, {
       logger: createLogger({ write: (l) => lines.push(l) }),
       now: () => ++t,
     });
-    for (let i = 0; i < 5; i++) await spool.store(round(`r${i}`));
+    for (let i = 0; i < 5; i++) await spool.send(round(`r${i}`));
     assert.equal(await spool.pending(), 3);
     assert.ok(lines.some((l) => /WARN spool full: dropped the oldest rounds dropped=1/.test(l)));
     storage.down = false;
@@ -215,7 +218,7 @@ Deno.test("startup against a missing server: one clear error (host, port, what f
     );
     assert.ok(lines.every((line) => !line.includes("hunter2")));
     assert.equal(
-      await new Spool(checkup.storage!, { dir: join(dir, "spool") }, {
+      await new SpooledStorage(checkup.storage!, { dir: join(dir, "spool") }, {
         logger: createLogger(),
         now: () => 0n,
       })
@@ -255,20 +258,22 @@ Deno.test("spool: a round the storage refuses for good is set aside in rejected/
     const logger = createLogger({ write: (l) => lines.push(l) });
     const { storage, inner } = flaky(join(dir, "checks"));
     const spoolDir = join(dir, "spool");
-    const spool = new Spool(storage, { dir: spoolDir }, { logger, now: () => (t += 1000n) });
+    const spool = new SpooledStorage(storage, { dir: spoolDir }, { logger, now: () => (t += 1000n) });
     storage.refuse.add("poison");
     // During an outage the poison round is spooled like any other: nothing says it is bad yet.
     storage.down = true;
-    for (const n of ["r1", "poison", "r3"]) await spool.store(round(n));
+    for (const n of ["r1", "poison", "r3"]) await spool.send(round(n));
     assert.equal(await spool.pending(), 3);
     // Back: r1 goes, poison is refused and set aside, r3 and r4 go on.
     storage.down = false;
-    const stored: string[] = [];
-    const report = await spool.store(round("r4"), undefined, {
-      onStored: (results, name) => void stored.push(`${results[0].title}@${name}`),
-    });
+    storage.stored.length = 0;
+    const report = await spool.send(round("r4"));
     assert.deepEqual(report, { stored: "1004000-check.json", pending: 0, sent: 3, rejected: 1 });
-    assert.deepEqual(stored, ["r1@1001000-check.json", "r3@1003000-check.json", "r4@1004000-check.json"]);
+    assert.deepEqual(storage.stored, [
+      "r1@1001000-check.json",
+      "r3@1003000-check.json",
+      "r4@1004000-check.json",
+    ]);
     assert.deepEqual(await titles(inner), ["r1", "r3", "r4"]);
     assert.deepEqual(await setAside(spoolDir), ["poison"]);
     assert.equal(await spool.rejected(), 1);
@@ -285,8 +290,8 @@ Deno.test("spool: a round the storage refuses for good is set aside in rejected/
     assert.match(refused[0], /round=\S+\/rejected\/1002000-\w+\.round rejected=1/);
     // With nothing waiting, a refused round is set aside at once, not spooled; the storage is not "down".
     const before = lines.length;
-    assert.deepEqual(await spool.store(round("poison")), { pending: 0, sent: 0, rejected: 1 });
-    assert.deepEqual(await spool.store(round("r6")), { stored: "1006000-check.json", pending: 0, sent: 0 });
+    assert.deepEqual(await spool.send(round("poison")), { pending: 0, sent: 0, rejected: 1 });
+    assert.deepEqual(await spool.send(round("r6")), { stored: "1006000-check.json", pending: 0, sent: 0 });
     assert.equal(await spool.rejected(), 2);
     assert.deepEqual(lines.slice(before).filter((l) => / ERROR /.test(l)).length, 1);
     assert.ok(!lines.slice(before).some((l) => l.includes("unavailable")));
@@ -295,7 +300,7 @@ Deno.test("spool: a round the storage refuses for good is set aside in rejected/
       storage.down = true;
       storage.outage = () =>
         new Error("storage flaky: store", { cause: new HttpError(`HTTP ${status}`, status) });
-      await spool.store(round(title));
+      await spool.send(round(title));
     }
     assert.equal(await spool.pending(), 4);
     assert.equal(await spool.rejected(), 2);
@@ -305,7 +310,7 @@ Deno.test("spool: a round the storage refuses for good is set aside in rejected/
     for await (const e of Deno.readDir(join(spoolDir, REJECTED_DIR))) {
       await Deno.rename(join(spoolDir, REJECTED_DIR, e.name), join(spoolDir, e.name));
     }
-    const restarted = new Spool(storage, { dir: spoolDir }, { logger, now: () => (t += 1000n) });
+    const restarted = new SpooledStorage(storage, { dir: spoolDir }, { logger, now: () => (t += 1000n) });
     assert.equal(await restarted.pending(), 6);
     assert.equal(await restarted.flush(), 6);
     assert.deepEqual(await titles(inner), [
@@ -336,21 +341,21 @@ Deno.test("spool: the directory is listed once; a long backlog does not make eac
   try {
     let t = 0n;
     const { storage, inner } = flaky(join(dir, "checks"));
-    const spool = new Spool(storage, { dir: spoolDir }, {
+    const spool = new SpooledStorage(storage, { dir: spoolDir }, {
       logger: createLogger({ write() {} }),
       now: () => ++t,
     });
     storage.down = true;
-    for (let i = 0; i < 300; i++) await spool.store(round(`r${i}`));
+    for (let i = 0; i < 300; i++) await spool.send(round(`r${i}`));
     assert.equal(await spool.pending(), 300);
     assert.deepEqual(calls, { readDir: 1, stat: 0 }, "one listing for 300 rounds, no stat");
     // A restart lists (and sizes) the backlog once, then sends it all.
-    const again = new Spool(storage, { dir: spoolDir, maxRounds: 300 }, {
+    const again = new SpooledStorage(storage, { dir: spoolDir, maxRounds: 300 }, {
       logger: createLogger({ write() {} }),
       now: () => ++t,
     });
     storage.down = false;
-    const report = await again.store(round("r300"));
+    const report = await again.send(round("r300"));
     assert.deepEqual(report, { stored: "301-check.json", pending: 0, sent: 300 });
     assert.deepEqual(calls, { readDir: 2, stat: 300 });
     assert.equal((await titles(inner)).length, 300, "the oldest round was dropped to stay within max_rounds");
@@ -374,7 +379,7 @@ Deno.test({
     const storage = parseStorage({ type: "mysql", dsn: await mariadb!.createDatabase(), create: true });
     const lines: string[] = [];
     let t = 1_700_000_000_000_000_000n;
-    const spool = new Spool(storage, { dir: join(dir, "spool") }, {
+    const spool = new SpooledStorage(storage, { dir: join(dir, "spool") }, {
       logger: createLogger({ write: (l) => lines.push(l) }),
       now: () => (t += 1_000_000_000n),
     });
@@ -387,16 +392,16 @@ Deno.test({
         healthy: true,
       }));
     try {
-      assert.ok((await spool.store(round("r1"))).stored);
-      assert.deepEqual(await spool.store(big("big1")), { pending: 0, sent: 0, rejected: 1 });
-      assert.ok((await spool.store(round("r3"))).stored);
+      assert.ok((await spool.send(round("r1"))).stored);
+      assert.deepEqual(await spool.send(big("big1")), { pending: 0, sent: 0, rejected: 1 });
+      assert.ok((await spool.send(round("r3"))).stored);
       // Behind an outage: the big round is spooled, then set aside when the server is back.
       await mariadb!.halt();
       for (const n of ["r4", "big2", "r6"]) {
-        assert.equal((await spool.store(n === "big2" ? big(n) : round(n))).stored, undefined);
+        assert.equal((await spool.send(n === "big2" ? big(n) : round(n))).stored, undefined);
       }
       await mariadb!.resume();
-      const report = await spool.store(round("r7"));
+      const report = await spool.send(round("r7"));
       assert.equal(report.pending, 0);
       assert.equal(report.sent, 3);
       assert.equal(report.rejected, 1);
@@ -424,13 +429,14 @@ Deno.test("isRejection: real driver errors (SQLite too big) are rejections; conn
   } finally {
     db.close();
   }
-  assert.ok(isRejection(new Error("storage sqlite3: store", { cause: tooBig })), String(tooBig));
+  const sqlite = parseStorage({ type: "sqlite3", dsn: ":memory:" });
+  assert.ok(isRejection(new Error("storage sqlite3: store", { cause: tooBig }), sqlite), String(tooBig));
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   const refused = parseStorage({ type: "mysql", dsn: `root@tcp(127.0.0.1:${port})/x` });
   const err = await refused.store(round("x")).then(() => undefined, (e) => e);
   assert.ok(err instanceof Error);
-  assert.equal(isRejection(err), false, err.message);
+  assert.equal(isRejection(err, refused), false, err.message);
   await refused.close?.();
 });

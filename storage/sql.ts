@@ -6,9 +6,6 @@
  *
  * @module
  */
-import { z } from "zod";
-import type { Duration } from "../duration.ts";
-import { duration, typeTag } from "../config/fields.ts";
 import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import {
   checkFileName,
@@ -52,6 +49,8 @@ export interface SqlDriver {
   isMissingTable(error: unknown): boolean;
   /** Turns a driver error into a clear message (connection target, what failed; never a password). */
   describe(error: unknown): string;
+  /** Whether an error refuses the data sent for good (a data error, not an outage; see {@linkcode sqlStateRejects}). */
+  isRejection?(error: unknown): boolean;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -94,6 +93,21 @@ export const mysqlDialect: SqlDialect = {
     "INSERT INTO checkup_state (`key`, value, updated) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value), updated = VALUES(updated)",
   selectState: "SELECT value FROM checkup_state WHERE `key` = ?",
 };
+
+/**
+ * Whether a SQLSTATE is about the data sent, so sending it again fails the same way: class 22 (data
+ * exception), 23 (integrity constraint) except 23505 (unique violation, which `store` handles) and 54
+ * (program limit).
+ *
+ * @example
+ * ```ts
+ * import { sqlStateRejects } from "./sql.ts";
+ * console.assert(sqlStateRejects("22001") && !sqlStateRejects("23505") && !sqlStateRejects("08006"));
+ * ```
+ */
+export function sqlStateRejects(state: string): boolean {
+  return /^(22|23|54)[0-9A-Z]{3}$/.test(state) && state !== "23505";
+}
 
 /** Options every SQL storage has. */
 export interface SqlStorageOptions {
@@ -324,87 +338,12 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
     );
   }
 
+  /** Whether the driver says the data sent was refused for good (see {@linkcode SqlDriver.isRejection}). */
+  isRejection(error: unknown): boolean {
+    return this.#driver.isRejection?.(error) ?? false;
+  }
+
   async close(): Promise<void> {
     await this.#driver.close();
   }
-}
-
-/** Why a connection failed, from Node-style error codes, in words. */
-export function networkReason(e: unknown): string | undefined {
-  const err = e as { code?: string; errors?: unknown[] };
-  const code = err?.code ?? (err?.errors?.[0] as { code?: string } | undefined)?.code;
-  switch (code) {
-    case "ECONNREFUSED":
-      return "connection refused (is the server running and listening there?)";
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return "host name not found";
-    case "ETIMEDOUT":
-    case "ETIMEOUT":
-      return "connection timed out";
-    case "ECONNRESET":
-      return "connection reset by the server";
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return "host unreachable";
-    default:
-      return undefined;
-  }
-}
-
-/** What a network SQL storage's schema needs to know: its names, its DSN's shape and parser. */
-export interface SqlSchemaSpec<T extends string, A extends string> {
-  type: T;
-  aliases: readonly A[];
-  /** Says what a DSN looks like, for the "required" error. */
-  dsnExample: string;
-  /** The `dsn` key's description in the JSON Schema. */
-  dsnDescription: string;
-  /** Throws a message saying what is wrong with a DSN. */
-  parseDsn(dsn: string): unknown;
-}
-
-/** Validated options of a network SQL storage (Go's keys). */
-export interface SqlNetworkOptions<T extends string> extends SqlStorageOptions {
-  /** The storage type (aliases are normalised). */
-  type: T;
-  /** The DSN as configured (a secret). */
-  dsn: string;
-}
-
-/** `checkup.json` options of a network SQL storage (Go's keys). */
-export interface SqlStorageConfig<T extends string> {
-  /** The storage type. */
-  type: T;
-  /** The DSN (Go's form for the driver). */
-  dsn: string;
-  /** Create the checks table when missing (default false, as in Go). */
-  create?: boolean;
-  /** Delete rounds older than this; 0 keeps them forever. */
-  check_expiry?: Duration;
-}
-
-/** The one config schema of the postgres and mysql storages: Go's keys, the DSN checked by its parser. */
-export function sqlStorageSchema<T extends string, A extends string>(
-  spec: SqlSchemaSpec<T, A>,
-): z.ZodType<SqlNetworkOptions<T>, SqlStorageConfig<T | A>> {
-  return z.object({
-    type: typeTag(spec.type, spec.aliases),
-    dsn: z.string().min(1, { error: `required: expected ${spec.dsnExample}` }).meta({
-      description: spec.dsnDescription,
-    }),
-    create: z.boolean().default(false).meta({ description: "Create the checks table when missing." }),
-    check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
-  }).superRefine((o, ctx) => {
-    try {
-      spec.parseDsn(o.dsn);
-    } catch (e) {
-      ctx.issues.push({
-        code: "custom",
-        path: ["dsn"],
-        message: `invalid DSN: ${(e as Error).message}`,
-        input: "",
-      });
-    }
-  }) as unknown as z.ZodType<SqlNetworkOptions<T>, SqlStorageConfig<T | A>>;
 }

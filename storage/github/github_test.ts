@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { Checkup } from "../checkup.ts";
-import { silentLogger } from "../_internal/log.ts";
-import { parseStorage } from "../config/load.ts";
-import { SummaryUpdate } from "../server/summary.ts";
-import { decodeRollup } from "../status/codec.js";
-import { startFakeGithub } from "../tests/helpers/fake_github.ts";
-import { storageConformance } from "./_conformance.ts";
-import { parseIndex } from "./fs.ts";
-import type { GithubStorage } from "./github.ts";
-import { isMaintainer, isRejection, isStorageReader, isSummaryStore } from "./storage.ts";
+import { Checkup } from "../../checkup.ts";
+import { silentLogger } from "../../_internal/log.ts";
+import { parseStorage } from "../../config/load.ts";
+import { SummarizingStorage } from "../summarizing.ts";
+import { decodeRollup } from "../../status/codec.js";
+import { startFakeGithub } from "../../tests/helpers/fake_github.ts";
+import { storageConformance } from "../_conformance.ts";
+import { parseIndex } from "../fs.ts";
+import type { GithubStorage } from "./mod.ts";
+import { isMaintainer, isRejection, isStorageReader, isSummaryStore } from "../storage.ts";
 
 const gh = await startFakeGithub();
 // Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
@@ -34,9 +34,9 @@ storageConformance("github", {
   seedGo(config, name, _ts, body) {
     const repo = `acme/${config.repository_name}`;
     gh.seed(repo, `checks/${name}`, body.trimEnd(), "gh-pages");
-    return Deno.readTextFile(new URL("../tests/fixtures/go/fs/index.json", import.meta.url)).then((index) =>
-      gh.seed(repo, "checks/index.json", index, "gh-pages")
-    );
+    return Deno.readTextFile(new URL("../../tests/fixtures/go/fs/index.json", import.meta.url)).then((
+      index,
+    ) => gh.seed(repo, "checks/index.json", index, "gh-pages"));
   },
   afterConcurrent(config, names) {
     // index.json in the repository (what a GitHub Pages status page reads) lost no entry to SHA conflicts.
@@ -111,7 +111,8 @@ Deno.test("github: each node's summary is <dir>/<key>.json on the branch, one co
   assert.ok(isSummaryStore(s));
   const summaryCommits = () =>
     gh.commits.filter((c) => c.repo === "acme/summary" && c.message.includes("summary-eu"));
-  const update = new SummaryUpdate(s, silentLogger);
+  // Three rounds stored through the summaries, then one end of round: one summary commit.
+  const summarizing = new SummarizingStorage(s, { logger: silentLogger });
   for (let i = 0; i < 3; i++) {
     const t = 1_800_000_000_000_000_000n + BigInt(i) * 60_000_000_000n;
     const results = [{
@@ -121,10 +122,10 @@ Deno.test("github: each node's summary is <dir>/<key>.json on the branch, one co
       healthy: true,
       node: "eu",
     }];
-    await s.store(results, undefined, { at: t });
-    await update.add(results);
+    await summarizing.store(results, undefined, { at: t });
   }
-  assert.equal(await update.save(), 1);
+  assert.equal(summaryCommits().length, 0, "nothing written before the end of the round");
+  assert.deepEqual(await summarizing.endRound(), {});
   assert.deepEqual(summaryCommits().map((c) => [c.message, c.branch]), [
     ["[checkup] update checks/summary-eu.json [ci skip]", "gh-pages"],
   ]);
@@ -145,12 +146,13 @@ Deno.test("github: each node's summary is <dir>/<key>.json on the branch, one co
 });
 
 Deno.test("github: checkup every commits the summary once per round, beside the check file and index.json", async () => {
+  const spoolDir = await Deno.makeTempDir();
   const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
   const checkup = new Checkup({
     node: "eu-west",
     checkers: [{ type: "http", endpoint_name: "site", endpoint_url: `http://127.0.0.1:${http.addr.port}/` }],
     storage: base("every") as never,
-  }, { spool: false });
+  }, { spool: { dir: spoolDir } }); // the whole pipeline: the spool over the summaries over github
   const ac = new AbortController();
   let rounds = 0;
   try {
@@ -164,6 +166,7 @@ Deno.test("github: checkup every commits the summary once per round, beside the 
     ac.abort();
     await checkup.close();
     await http.shutdown();
+    await Deno.remove(spoolDir, { recursive: true });
   }
 });
 
@@ -185,7 +188,7 @@ Deno.test("github: a file GitHub refuses (422, not a taken name) fails at once a
   const s = parseStorage(base("refused") as never, { fetch: proxy });
   await assert.rejects(s.store([{ title: "poison", timestamp: 1n }]), (e: Error) => {
     assert.match(e.message, /^storage github: store in acme\/refused .*The file is too large/);
-    assert.ok(isRejection(e));
+    assert.ok(isRejection(e, s));
     return true;
   });
   assert.equal(puts, 1, "one try, not one per nanosecond");

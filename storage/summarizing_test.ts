@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../_internal/log.ts";
 import { Checkup } from "../checkup.ts";
+import { compose } from "../compose.ts";
 import { parseStorage, resolveConfig } from "../config/load.ts";
 import { encodeResults, type Result } from "../result.ts";
-import type { Storage } from "../storage/storage.ts";
+import { isSummaryStore, type Storage } from "./storage.ts";
 import { decodeRollup, encodeRollup } from "../status/codec.js";
 import { Rollup } from "../status/rollup.js";
-import { isSummaryStore, keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summary.ts";
+import { keepsSummaries, summaryKey, SummaryUpdate, updateSummary } from "./summarizing.ts";
 
 function results(node: string | undefined, t: bigint, down = false): Result[] {
   return [
@@ -190,10 +191,16 @@ Deno.test("a bad round costs that round only: the summary folds the rounds aroun
   const dir = await Deno.makeTempDir();
   try {
     const { logger, lines } = memoryLogger();
-    const checkup = new Checkup(resolveConfig({ storage: { type: "fs", dir: `${dir}/checks` } }), {
+    // The pipeline `checkup every` stores through: the spool over the summaries over the backend.
+    let now = 1_900_000_000_000_000_000n; // after the spooled rounds, as the real clock would be
+    const { pipeline } = compose(resolveConfig({ storage: { type: "fs", dir: `${dir}/checks` } }), {
       logger,
+      fetch,
+      now: () => (now += 1000n),
+      redact: (t) => t,
       spool: { dir: `${dir}/spool` },
     });
+    const every = pipeline!.every;
     // Three rounds left in the spool by an outage; the middle one was cut short on disk.
     const t = 1_800_000_000_000_000_000n, min = 60_000_000_000n;
     await Deno.mkdir(`${dir}/spool`);
@@ -202,24 +209,16 @@ Deno.test("a bad round costs that round only: the summary folds the rounds aroun
     await spooled(t, "aaaaaaaa", encodeResults(results("eu", t)));
     await spooled(t + min, "bbbbbbbb", encodeResults(results("eu", t + min, true)).slice(0, 30));
     await spooled(t + 2n * min, "cccccccc", encodeResults(results("eu", t + 2n * min)));
-    const report = await checkup.round({
-      store: true,
-      spool: true,
-      notify: false,
-      transform: () => results("eu", t + 3n * min, true),
-    });
-    assert.equal(report.spooled, undefined, "the spool was sent");
+    assert.ok(await every.store(results("eu", t + 3n * min, true)));
+    const report = await every.endRound!();
+    assert.equal(report.pending, undefined, "the spool was sent");
     assert.match(lines.join("\n"), /ERROR spool: dropping an unreadable round/);
     const summary = () =>
       Deno.readTextFile(`${dir}/checks/_state/summary-eu.json`).then((s) => decodeRollup(JSON.parse(s)));
     const b = [...(await summary()).endpoints.values()][1];
     assert.deepEqual(b.totals, [0, 2, 0, 1], "two spooled rounds and the new one; the bad one is skipped");
-    await checkup.round({
-      store: true,
-      spool: true,
-      notify: false,
-      transform: () => results("eu", t + 4n * min),
-    });
+    await every.store(results("eu", t + 4n * min));
+    await every.endRound!();
     assert.deepEqual([...(await summary()).endpoints.values()][1].totals, [0, 3, 0, 1], "the next round too");
   } finally {
     await Deno.remove(dir, { recursive: true });

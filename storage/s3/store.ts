@@ -1,22 +1,12 @@
 /**
- * The `s3` storage: one `<ns>-check.json` object per round, as Go Checkup writes them, in an S3 bucket or
- * any S3-compatible store (MinIO, R2, Ceph: `endpoint` + `force_path_style`), optionally under a `prefix`.
- * Unlike Go's, it is also a reader (list + get, so `checkup serve` can read it), maintenance deletes only
- * expired check objects under the prefix, and provisioning makes a public-read policy limited to the
- * prefix instead of an IAM user that can read every bucket. Each node also publishes its summary,
- * `<prefix>summary-<node>.json`, for a status page hosted in the bucket (see `server/summary.ts`).
+ * The `s3` storage itself: check objects created with `If-None-Match: *`, listed and read back, expired
+ * ones deleted, per-node state under `<prefix>_state/` and summaries beside the check objects.
  *
  * @module
  */
-import { z } from "zod";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-
-/** The AWS SDK module, loaded only when an s3 storage is used (it reads the environment on load). */
-type Sdk = typeof import("@aws-sdk/client-s3");
-import type { Duration } from "../duration.ts";
-import { duration, httpUrl, typeTag } from "../config/fields.ts";
-import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { decodeResults, encodeResults, type Result } from "../result.ts";
+import type { PluginContext } from "../../config/plugin.ts";
+import { decodeResults, encodeResults, type Result } from "../../result.ts";
 import {
   checkFileName,
   fetchRounds,
@@ -32,78 +22,10 @@ import {
   type StoredRound,
   type StoreOptions,
   type SummaryStore,
-} from "./storage.ts";
-
-/** `checkup.json` options of the `s3` storage (Go Checkup's keys plus endpoint, force_path_style, prefix). */
-export interface S3StorageConfig {
-  /** The storage type, `"s3"`. */
-  type: "s3";
-  /** Access key; with `secret_access_key` empty too, the standard AWS credential chain is used. */
-  access_key_id?: string;
-  /** The secret of `access_key_id` (a secret). */
-  secret_access_key?: string;
-  /** The bucket's region; default `$AWS_REGION`, else `us-east-1`. */
-  region?: string;
-  /** The bucket's name (3 to 63 lowercase letters, digits, dots and hyphens). */
-  bucket: string;
-  /** Delete check objects older than this; 0 keeps them forever. */
-  check_expiry?: Duration;
-  /** An S3-compatible endpoint URL (MinIO, R2, Ceph); default AWS. */
-  endpoint?: string;
-  /** Address buckets as `endpoint/bucket` instead of `bucket.endpoint` (most S3-compatible stores). */
-  force_path_style?: boolean;
-  /** Key prefix ("folder") of the check objects; default the bucket root, as in Go. */
-  prefix?: string;
-}
-
-/** Validated options of the `s3` storage. */
-export interface S3StorageOptions {
-  /** The storage type, always `"s3"`. */
-  type: "s3";
-  /** Access key id; `""` with an empty secret: the AWS credential chain. */
-  access_key_id: string;
-  /** The secret of `access_key_id` (a secret); `""`: the AWS credential chain. */
-  secret_access_key: string;
-  /** The bucket's region as configured; `""`: `$AWS_REGION`, else `us-east-1`. */
-  region: string;
-  /** The bucket's name. */
-  bucket: string;
-  /** Delete check objects older than this, nanoseconds; 0 (default) keeps them forever. */
-  check_expiry: number;
-  /** An S3-compatible endpoint URL; `""`: AWS. */
-  endpoint: string;
-  /** Address buckets as `endpoint/bucket` (default false). */
-  force_path_style: boolean;
-  /** Key prefix of the check objects, ending in `/` unless empty (default the bucket root). */
-  prefix: string;
-}
-
-const schema: z.ZodType<S3StorageOptions, S3StorageConfig> = z.object({
-  type: typeTag("s3"),
-  access_key_id: z.string().default("").meta({
-    description: "Access key ID; empty: the AWS credential chain.",
-  }),
-  secret_access_key: z.string().default("").meta({ description: "Secret access key." }),
-  region: z.string().default("").meta({
-    description: "The bucket's region (default $AWS_REGION or us-east-1).",
-  }),
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-    error: (iss) =>
-      iss.input === undefined
-        ? "required: expected a bucket name"
-        : `expected a bucket name (3-63 lowercase letters, digits, dots, hyphens), found ${
-          JSON.stringify(iss.input)
-        }`,
-  }).meta({ description: "The bucket." }),
-  check_expiry: duration("Delete check objects older than this; 0 keeps them forever.").default(0),
-  endpoint: z.union([httpUrl("S3-compatible endpoint URL."), z.literal("")]).default("").meta({
-    description: "S3-compatible endpoint URL (MinIO, R2, Ceph); empty: AWS.",
-  }),
-  force_path_style: z.boolean().default(false).meta({ description: "Path-style bucket addressing." }),
-  prefix: z.string().default("").transform((p) => p.replace(/^\/+/, "")).transform((p) =>
-    p && !p.endsWith("/") ? p + "/" : p
-  ).meta({ description: 'Key prefix of the check objects, e.g. "checks/".' }),
-});
+} from "../storage.ts";
+import type { S3StorageOptions } from "./config.ts";
+import { provisionBucket, publicPolicy } from "./provision.ts";
+import { errName, s3Rejects, type Sdk, status } from "./sdk.ts";
 
 function envRegion(): string | undefined {
   try {
@@ -111,14 +33,6 @@ function envRegion(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function errName(e: unknown): string {
-  return (e as { name?: string; Code?: string })?.name ?? "";
-}
-
-function status(e: unknown): number | undefined {
-  return (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
 /** Parallel GETs when reading many rounds. */
@@ -400,34 +314,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
    * the prefix, state (`<prefix>_state/`) kept private.
    */
   publicPolicy(): Record<string, unknown> {
-    const { bucket, prefix } = this.#o;
-    return {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "CheckupPublicReadChecks",
-          Effect: "Allow",
-          Principal: "*",
-          Action: "s3:GetObject",
-          Resource: `arn:aws:s3:::${bucket}/${prefix}*`,
-        },
-        {
-          Sid: "CheckupPublicListChecks",
-          Effect: "Allow",
-          Principal: "*",
-          Action: "s3:ListBucket",
-          Resource: `arn:aws:s3:::${bucket}`,
-          ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
-        },
-        {
-          Sid: "CheckupPrivateState",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:GetObject",
-          Resource: `arn:aws:s3:::${bucket}/${prefix}_state/*`,
-        },
-      ],
-    };
+    return publicPolicy(this.#o.bucket, this.#o.prefix);
   }
 
   /**
@@ -436,103 +323,21 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
    * {@linkcode publicPolicy} and a website configuration (index document `index.html`), so a status page
    * uploaded under the prefix is served by the bucket's website endpoint. No IAM user is created.
    */
-  async provision(signal?: AbortSignal): Promise<ProvisionInfo> {
-    const { bucket } = this.#o;
-    const info: ProvisionInfo = { bucket, region: this.#region };
-    if (this.#o.endpoint) info.endpoint = this.#o.endpoint;
-    const step = async (what: string, fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-      } catch (e) {
-        throw this.#fail(`provision: ${what} for`, e);
-      }
-    };
-    try {
-      await (await this.#s3()).send(
-        new (await this.#sdk()).CreateBucketCommand({
-          Bucket: bucket,
-          ...(this.#region !== "us-east-1" && !this.#o.endpoint
-            ? { CreateBucketConfiguration: { LocationConstraint: this.#region as never } }
-            : {}),
-        }),
-        { abortSignal: signal },
-      );
-      info.created = "bucket";
-    } catch (e) {
-      if (errName(e) !== "BucketAlreadyOwnedByYou" && errName(e) !== "BucketAlreadyExists") {
-        throw this.#fail("provision: create bucket", e);
-      }
-      if (errName(e) === "BucketAlreadyExists") {
-        // Some stores answer this for your own bucket too: it is yours if you can reach it.
-        try {
-          await (await this.#s3()).send(new (await this.#sdk()).HeadBucketCommand({ Bucket: bucket }), {
-            abortSignal: signal,
-          });
-        } catch {
-          throw this.#fail("provision: create bucket", new Error("the name is taken by another account"));
-        }
-      }
-      info.created = "nothing (the bucket already exists and is yours)";
-    }
-    try {
-      await (await this.#s3()).send(
-        new (await this.#sdk()).PutPublicAccessBlockCommand({
-          Bucket: bucket,
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: true,
-            IgnorePublicAcls: true,
-            BlockPublicPolicy: false,
-            RestrictPublicBuckets: false,
-          },
-        }),
-        { abortSignal: signal },
-      );
-      info.public_access_block = "ACLs blocked; bucket policies allowed";
-    } catch (e) {
-      if (errName(e) !== "NotImplemented") throw this.#fail("provision: public access block for", e);
-      info.public_access_block = "not supported by this store (skipped)";
-    }
-    await step("CORS", async () =>
-      (await this.#s3()).send(
-        new (await this.#sdk()).PutBucketCorsCommand({
-          Bucket: bucket,
-          CORSConfiguration: {
-            CORSRules: [{
-              AllowedOrigins: ["*"],
-              AllowedMethods: ["GET", "HEAD"],
-              AllowedHeaders: ["*"],
-              ExposeHeaders: ["ETag"],
-              MaxAgeSeconds: 3000,
-            }],
-          },
-        }),
-        { abortSignal: signal },
-      ));
-    info.cors = "GET, HEAD from any origin (max age 3000 s)";
-    await step("policy", async () =>
-      (await this.#s3()).send(
-        new (await this.#sdk()).PutBucketPolicyCommand({
-          Bucket: bucket,
-          Policy: JSON.stringify(this.publicPolicy()),
-        }),
-        { abortSignal: signal },
-      ));
-    info.public_read = `s3://${bucket}/${this.#o.prefix}* (objects and listing; _state/ stays private)`;
-    // A static status page uploaded under the prefix is then served by the bucket's website endpoint.
-    try {
-      await (await this.#s3()).send(
-        new (await this.#sdk()).PutBucketWebsiteCommand({
-          Bucket: bucket,
-          WebsiteConfiguration: { IndexDocument: { Suffix: "index.html" } },
-        }),
-        { abortSignal: signal },
-      );
-      info.website = `index document index.html (the website endpoint serves ${this.#o.prefix || "/"})`;
-    } catch (e) {
-      if (errName(e) !== "NotImplemented" && status(e) !== 501) throw this.#fail("provision: website for", e);
-      info.website = "not supported by this store (skipped)";
-    }
-    return info;
+  provision(signal?: AbortSignal): Promise<ProvisionInfo> {
+    return provisionBucket({
+      bucket: this.#o.bucket,
+      prefix: this.#o.prefix,
+      region: this.#region,
+      endpoint: this.#o.endpoint,
+      s3: () => this.#s3(),
+      sdk: () => this.#sdk(),
+      fail: (what, e) => this.#fail(what, e),
+    }, signal);
+  }
+
+  /** The AWS SDK's errors: only a body too large (413, EntityTooLarge) is about the round itself. */
+  isRejection(error: unknown): boolean {
+    return s3Rejects(error);
   }
 
   close(): Promise<void> {
@@ -541,11 +346,3 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
     return Promise.resolve();
   }
 }
-
-/** The `s3` storage type. */
-export const s3Storage: PluginDefinition<Storage, S3StorageOptions> = {
-  type: "s3",
-  summary: "Go Checkup check objects in an S3 bucket or S3-compatible store (readable, provisionable).",
-  schema,
-  create: (options, context) => new S3Storage(options, context),
-};

@@ -1,8 +1,8 @@
 /**
- * The spool: when the storage is unreachable or rejects a write, `checkup every` keeps checking and
- * keeps each unsent round in a local directory (bounded, on disk, so it survives a restart). When the
- * storage answers again the rounds are sent oldest first, each under its original store time, so names
- * and order are exactly what they would have been. A round whose acknowledgement was lost is recognised
+ * The spool, a storage decorator: when the storage is unreachable or rejects a write, `checkup every`
+ * keeps checking and keeps each unsent round in a local directory (bounded, on disk, so it survives a
+ * restart). When the storage answers again the rounds are sent oldest first, each under its original store
+ * time, so names and order are exactly what they would have been. A round whose acknowledgement was lost is recognised
  * by the storage when re-sent (same time, same content) and not stored twice.
  *
  * A round the storage refuses for good (too large for the column, rejected as invalid: see
@@ -15,13 +15,17 @@
  * rounds it spooled itself (rounds it finds gone were sent by the other); leftovers of a process that
  * stopped are picked up at the next start.
  *
+ * {@linkcode SpooledStorage} implements `Storage` over the storage it fronts (usually the summaries over
+ * the backend, so rounds sent from the spool are folded in too): `store` answers the name a round was
+ * stored under, or `""` when the round was kept in the spool or set aside; `endRound` says how many
+ * rounds wait and how many were refused, and forwards the end of the round.
+ *
  * @module
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Logger } from "../_internal/log.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";
-import { isRejection, type Storage } from "./storage.ts";
+import { isRejection, type RoundEnd, type Storage, type StoreOptions } from "./storage.ts";
 
 /** Where and how much to spool. */
 export interface SpoolOptions {
@@ -33,7 +37,7 @@ export interface SpoolOptions {
   maxBytes?: number;
 }
 
-/** What {@linkcode Spool.store} did with a round. */
+/** What {@linkcode SpooledStorage.send} did with a round. */
 export interface SpoolReport {
   /** The name the round was stored under, when the storage took it. */
   stored?: string;
@@ -45,46 +49,11 @@ export interface SpoolReport {
   rejected?: number;
 }
 
-/** Options of {@linkcode Spool.store} and {@linkcode Spool.flush}. */
-export interface SpoolStoreOptions {
-  /**
-   * Called after each round the storage took, oldest first (spooled rounds, then the new one), with its
-   * results and the name it was stored under: e.g. to fold it into summaries. Errors are logged.
-   */
-  onStored?: (results: readonly Result[], name: string) => void | Promise<void>;
-}
-
 const SUFFIX = ".round";
 const ROUND_FILE = /^(\d+)-\w+\.round$/;
 
 /** The subfolder of rounds the storage refused for good. */
 export const REJECTED_DIR = "rejected";
-
-/**
- * The default spool directory for a storage: `$CHECKUP_SPOOL_DIR`, else
- * `$XDG_STATE_HOME/checkup/spool/<type>-<hash of the storage options>` (XDG_STATE_HOME defaults to
- * `~/.local/state`), else a directory under the system temp dir.
- */
-export function defaultSpoolDir(type: string, options: unknown): string {
-  const id = createHash("sha256")
-    .update(JSON.stringify(options ?? null, (_k, v) => typeof v === "bigint" ? v.toString() : v)).digest(
-      "hex",
-    ).slice(0, 12);
-  const leaf = `${type}-${id}`;
-  const env = (k: string): string | undefined => {
-    try {
-      return Deno.env.get(k);
-    } catch {
-      return undefined; // no env permission
-    }
-  };
-  const explicit = env("CHECKUP_SPOOL_DIR");
-  if (explicit) return join(explicit, leaf);
-  const home = env("HOME");
-  const state = env("XDG_STATE_HOME") || (home ? join(home, ".local", "state") : undefined);
-  if (state) return join(state, "checkup", "spool", leaf);
-  return join(env("TMPDIR") || "/tmp", "checkup-spool", leaf);
-}
 
 interface Entry {
   file: string;
@@ -96,8 +65,23 @@ function byTime(a: Entry, b: Entry): number {
   return a.at < b.at ? -1 : a.at > b.at ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
-/** A storage front that never loses a round to an outage: see the module doc. */
-export class Spool {
+/**
+ * A storage front that never loses a round to an outage: see the module doc.
+ *
+ * @example
+ * ```ts
+ * import { SpooledStorage } from "./spooled.ts";
+ * import { parseStorage } from "../config/load.ts";
+ * import { silentLogger } from "../_internal/log.ts";
+ * const dir = await Deno.makeTempDir();
+ * const backend = parseStorage({ type: "fs", dir: `${dir}/checks` });
+ * const storage = new SpooledStorage(backend, { dir: `${dir}/spool` }, { logger: silentLogger, now: () => 1n });
+ * console.assert(await storage.store([{ title: "API", timestamp: 1n, healthy: true }]) === "1-check.json");
+ * console.assert((await storage.endRound()).pending === undefined);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class SpooledStorage implements Storage {
   readonly #storage: Storage;
   readonly #dir: string;
   readonly #maxRounds: number;
@@ -110,6 +94,8 @@ export class Spool {
   #bytes = 0;
   /** Calls that change the spool run one after another. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** What the stores of the round under way left waiting, and refused (reported by `endRound`). */
+  #round: { pending?: number; rejected: number } = { rejected: 0 };
 
   /** Fronts `storage`; nothing is written to `options.dir` until a round cannot be stored. */
   constructor(storage: Storage, options: SpoolOptions, deps: { logger: Logger; now: () => bigint }) {
@@ -119,6 +105,11 @@ export class Spool {
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#logger = deps.logger;
     this.#now = deps.now;
+  }
+
+  /** The type of the storage it fronts. */
+  get type(): string {
+    return this.#storage.type;
   }
 
   /** The spool directory. */
@@ -184,7 +175,7 @@ export class Spool {
   async #write(dir: string, results: readonly Result[], at: bigint): Promise<Entry> {
     await Deno.mkdir(dir, { recursive: true });
     const file = `${at}-${crypto.randomUUID().slice(0, 8)}${SUFFIX}`;
-    const text = Spool.#text(results, at);
+    const text = SpooledStorage.#text(results, at);
     const tmp = join(dir, `.${file}.tmp`);
     await Deno.writeTextFile(tmp, text);
     await Deno.rename(tmp, join(dir, file));
@@ -275,26 +266,17 @@ export class Spool {
     this.#failing = false;
   }
 
-  async #stored(options: SpoolStoreOptions, results: readonly Result[], name: string): Promise<void> {
-    try {
-      await options.onStored?.(results, name);
-    } catch (e) {
-      this.#logger.error("spool: handling a stored round failed", { name, error: e });
-    }
-  }
-
   /**
    * Sends the spooled rounds, oldest first, each under its original store time, and stops at the first
    * failure that may pass (the rest stay, in order); a round refused for good is set aside and the next
    * one goes on. Returns how many were sent.
    */
-  flush(signal?: AbortSignal, options: SpoolStoreOptions = {}): Promise<number> {
-    return this.#serial(async () => (await this.#flush(signal, options)).sent);
+  flush(signal?: AbortSignal): Promise<number> {
+    return this.#serial(async () => (await this.#flush(signal)).sent);
   }
 
   async #flush(
-    signal: AbortSignal | undefined,
-    options: SpoolStoreOptions,
+    signal?: AbortSignal,
   ): Promise<{ sent: number; rejected: number; names: Map<string, string> }> {
     const index = await this.#entries();
     const names = new Map<string, string>();
@@ -322,7 +304,7 @@ export class Spool {
       try {
         name = await this.#storage.store(results, signal, { at: e.at });
       } catch (err) {
-        if (!isRejection(err)) {
+        if (!isRejection(err, this.#storage)) {
           this.#failed(err, index.length);
           return { sent, rejected, names };
         }
@@ -335,31 +317,56 @@ export class Spool {
       this.#forget(index, e);
       names.set(e.file, name);
       sent++;
-      await this.#stored(options, results, name);
     }
     if (!index.length) this.#back(sent);
     return { sent, rejected, names };
   }
 
   /**
-   * Stores one round at the current time. When rounds are waiting, the new one joins the end of the
-   * spool and the spool is sent in order; when the storage fails, the round is spooled; when it refuses
-   * the round for good, the round is set aside.
+   * Stores one round: the name it was stored under, or `""` when it was kept in the spool (the storage is
+   * unavailable, or rounds wait before it) or set aside (refused for good); {@linkcode endRound} says which.
+   * The storage's errors are never thrown (the round is kept); the spool directory's own are.
    */
-  store(
-    results: readonly Result[],
-    signal?: AbortSignal,
-    options: SpoolStoreOptions = {},
-  ): Promise<SpoolReport> {
+  async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
+    const report = await this.send(results, signal, options.at);
+    this.#round.pending = report.pending;
+    this.#round.rejected += report.rejected ?? 0;
+    return report.stored ?? "";
+  }
+
+  /** Ends the round of the storage it fronts, and reports the rounds waiting and refused since the last end. */
+  async endRound(signal?: AbortSignal): Promise<RoundEnd> {
+    const { pending, rejected } = this.#round;
+    this.#round = { rejected: 0 };
+    const end = await this.#storage.endRound?.(signal) ?? {};
+    return { ...end, ...(pending ? { pending } : {}), ...(rejected ? { rejected } : {}) };
+  }
+
+  /** Whether the storage it fronts refuses the round for good. */
+  isRejection(error: unknown): boolean {
+    return isRejection(error, this.#storage);
+  }
+
+  /** Closes the storage it fronts. */
+  async close(): Promise<void> {
+    await this.#storage.close?.();
+  }
+
+  /**
+   * Stores one round at `at` (default now) and says what happened. When rounds are waiting, the new one
+   * joins the end of the spool and the spool is sent in order; when the storage fails, the round is
+   * spooled; when it refuses the round for good, the round is set aside.
+   */
+  send(results: readonly Result[], signal?: AbortSignal, at?: bigint): Promise<SpoolReport> {
     return this.#serial(async () => {
-      const at = this.#now();
+      at ??= this.#now();
       const index = await this.#entries();
       if (!index.length) {
         let stored: string;
         try {
           stored = await this.#storage.store(results, signal, { at });
         } catch (e) {
-          if (isRejection(e)) {
+          if (isRejection(e, this.#storage)) {
             await this.#reject(e, { results, at });
             return { pending: 0, sent: 0, rejected: 1 };
           }
@@ -368,11 +375,10 @@ export class Spool {
           return { pending: index.length, sent: 0 };
         }
         this.#back(0);
-        await this.#stored(options, results, stored);
         return { stored, pending: 0, sent: 0 };
       }
-      const entry = await this.#add(results, at);
-      const { sent, rejected, names } = await this.#flush(signal, options);
+      const entry = await this.#add(results, at!);
+      const { sent, rejected, names } = await this.#flush(signal);
       return {
         stored: names.get(entry.file),
         pending: index.length,

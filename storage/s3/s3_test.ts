@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Checkup, type RoundReport } from "../checkup.ts";
-import { silentLogger } from "../_internal/log.ts";
-import { parseStorage } from "../config/load.ts";
-import { SummaryUpdate } from "../server/summary.ts";
-import { decodeRollup } from "../status/codec.js";
-import { startS3 } from "../tests/helpers/s3.ts";
-import { storageConformance } from "./_conformance.ts";
-import type { S3Storage } from "./s3.ts";
+import { Checkup, type RoundReport } from "../../checkup.ts";
+import { silentLogger } from "../../_internal/log.ts";
+import { parseStorage } from "../../config/load.ts";
+import { SummarizingStorage } from "../summarizing.ts";
+import { decodeRollup } from "../../status/codec.js";
+import { startS3 } from "../../tests/helpers/s3.ts";
+import { storageConformance } from "../_conformance.ts";
+import type { S3Storage } from "./mod.ts";
 import {
   isMaintainer,
   isProvisioner,
@@ -15,7 +15,7 @@ import {
   isStorageReader,
   isSummaryStore,
   readRounds,
-} from "./storage.ts";
+} from "../storage.ts";
 
 const s3 = await startS3();
 // Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
@@ -182,7 +182,7 @@ Deno.test("s3: each node's summary is <prefix><key>.json beside the check object
   try {
     await s.provision();
     assert.ok(isSummaryStore(s) && isStateStore(s));
-    const update = new SummaryUpdate(s, silentLogger);
+    const summarizing = new SummarizingStorage(s, { logger: silentLogger });
     for (const t of [1_800_000_000_000_000_000n, 1_800_000_060_000_000_000n]) {
       const results = [{
         title: "API",
@@ -191,10 +191,9 @@ Deno.test("s3: each node's summary is <prefix><key>.json beside the check object
         healthy: true,
         node: "eu-west",
       }];
-      await s.store(results, undefined, { at: t });
-      await update.add(results);
+      await summarizing.store(results, undefined, { at: t });
     }
-    assert.equal(await update.save(), 1);
+    assert.deepEqual(await summarizing.endRound(), {});
     await s.saveState("alerts-eu-west", "{}");
     // What a browser gets: a plain GET of the object, JSON, revalidated every time.
     const res = await fetch(`${s3.endpoint}/summaries/page/summary-eu-west.json`);

@@ -1,7 +1,8 @@
 /**
- * Summaries for static hosting: after each stored round, a node folds its results into its own summary
- * document (a rollup, see `status/codec.js`) and writes it back. Each node rewrites only its own
- * document, so writers never contend; the static page reads one document per node and merges them.
+ * Summaries for static hosting, a storage decorator: each stored round is folded into its node's own
+ * summary document (a rollup, see `status/codec.js`), written back once at the end of the round. Each node
+ * rewrites only its own document, so writers never contend; the static page reads one document per node
+ * and merges them.
  *
  * Where the document goes:
  * - a storage with the {@linkcode SummaryStore} capability publishes it beside its check files as
@@ -11,8 +12,10 @@
  *   `rounds()`) keeps it in its state, e.g. fs `<dir>/_state/summary-<node>.json`;
  * - storages read through `checkup serve` (SQL) get none.
  *
- * Rounds sent later from the spool (after an outage) are folded in too, with the round that sent them:
- * {@linkcode SummaryUpdate} folds any number of rounds and writes each node's document once.
+ * {@linkcode SummarizingStorage} implements `Storage` over the storage it fronts: `store` stores and
+ * folds, `endRound` writes each node's document once (one write, so one GitHub commit, per round). Under
+ * the spool (`storage/spooled.ts`), rounds sent later from the spool (after an outage) are folded in too,
+ * in the round that sent them.
  *
  * A summary is published as it is, so everything in it goes through the config's redactor: each round
  * as it is folded in, and a summary written by an older version (which masked fewer credential shapes)
@@ -24,23 +27,24 @@ import type { Logger } from "../_internal/log.ts";
 import { redactPatterns, redactResult } from "../_internal/redact.ts";
 import type { Result } from "../result.ts";
 import {
+  isRejection,
   isStateStore,
   isSummaryStore,
+  type RoundEnd,
   type Storage,
   type StorageReader,
+  type StoreOptions,
   type SummaryStore,
-} from "../storage/storage.ts";
+} from "./storage.ts";
 import { decodeRollup, encodeRollup } from "../status/codec.js";
 import { Rollup } from "../status/rollup.js";
-
-export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
 
 /**
  * The key of a node's summary: `summary` without a node name, else `summary-<slug of the node>`.
  *
  * @example
  * ```ts
- * import { summaryKey } from "./summary.ts";
+ * import { summaryKey } from "./summarizing.ts";
  * console.assert(summaryKey("Frankfurt, DE") === "summary-frankfurt-de");
  * console.assert(summaryKey(undefined) === "summary");
  * ```
@@ -75,7 +79,7 @@ export function keepsSummaries(storage: Storage): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { redactRollup } from "./summary.ts";
+ * import { redactRollup } from "./summarizing.ts";
  * import { redactPatterns } from "../_internal/redact.ts";
  * import { Rollup } from "../status/rollup.js";
  * const old = new Rollup();
@@ -105,12 +109,12 @@ export function redactRollup(rollup: Rollup, redact: (text: string) => string): 
 /**
  * Folds stored rounds into their nodes' summaries: each summary is read once, when its first round comes,
  * and written once, by {@linkcode SummaryUpdate.save}, however many rounds went in (one write, so one
- * commit on github, per node and round of `checkup every`). Does nothing for storages without summaries.
+ * commit on github, per node and round: {@linkcode SummarizingStorage} saves at the end of each round). Does nothing for storages without summaries.
  * Never throws: failures are logged and the rounds stand.
  *
  * @example
  * ```ts
- * import { SummaryUpdate } from "./summary.ts";
+ * import { SummaryUpdate } from "./summarizing.ts";
  * import { parseStorage } from "../config/load.ts";
  * import { silentLogger } from "../_internal/log.ts";
  * const dir = await Deno.makeTempDir();
@@ -209,4 +213,62 @@ export async function updateSummary(
   const update = new SummaryUpdate(storage, logger);
   await update.add(results, signal);
   await update.save(signal);
+}
+
+/**
+ * A storage decorator that keeps each node's status page summary: every round stored through it is folded
+ * in, and {@linkcode SummarizingStorage.endRound} writes each changed summary once. Summary failures are
+ * logged, never thrown: the rounds stand. Compose it only over a storage that keeps summaries
+ * ({@linkcode keepsSummaries}); over another it only passes rounds through.
+ *
+ * @example
+ * ```ts
+ * import { SummarizingStorage } from "./summarizing.ts";
+ * import { parseStorage } from "../config/load.ts";
+ * import { silentLogger } from "../_internal/log.ts";
+ * const dir = await Deno.makeTempDir();
+ * const storage = new SummarizingStorage(parseStorage({ type: "fs", dir }), { logger: silentLogger });
+ * await storage.store([{ title: "API", timestamp: 1_800_000_000_000_000_000n, healthy: true, node: "eu" }]);
+ * await storage.endRound();
+ * console.assert((await Deno.readTextFile(`${dir}/_state/summary-eu.json`)).length > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class SummarizingStorage implements Storage {
+  readonly #storage: Storage;
+  readonly #update: SummaryUpdate;
+
+  /** Fronts `storage`; `redact` scrubs what goes into a summary (default: credential patterns only). */
+  constructor(storage: Storage, deps: { logger: Logger; redact?: (text: string) => string }) {
+    this.#storage = storage;
+    this.#update = new SummaryUpdate(storage, deps.logger, deps.redact);
+  }
+
+  /** The type of the storage it fronts. */
+  get type(): string {
+    return this.#storage.type;
+  }
+
+  /** Stores the round, then folds it into its node's summary (written at the end of the round). */
+  async store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions): Promise<string> {
+    const name = await this.#storage.store(results, signal, options);
+    await this.#update.add(results, signal);
+    return name;
+  }
+
+  /** Writes each summary that rounds went into since the last end (once), and ends the inner round. */
+  async endRound(signal?: AbortSignal): Promise<RoundEnd> {
+    await this.#update.save(signal);
+    return await this.#storage.endRound?.(signal) ?? {};
+  }
+
+  /** Whether the storage it fronts refuses the round for good. */
+  isRejection(error: unknown): boolean {
+    return isRejection(error, this.#storage);
+  }
+
+  /** Closes the storage it fronts. */
+  async close(): Promise<void> {
+    await this.#storage.close?.();
+  }
 }
