@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { type Clock, clockOf, sleep, systemClock } from "./_internal/clock.ts";
+import { type Clock, clockOf, systemClock } from "./_internal/clock.ts";
 import { createLogger, type Logger, silentLogger } from "./_internal/log.ts";
-import { formatDuration } from "./duration.ts";
 import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } from "./config/load.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
@@ -17,7 +16,7 @@ import { AlertPipeline } from "./notifiers/pipeline.ts";
 import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import type { Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
-import { runSchedule } from "./scheduler.ts";
+import { runRounds, runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./_internal/http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
 import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
@@ -318,6 +317,7 @@ export class Checkup {
         spread: this.spread,
         logger: this.#logger,
         signal,
+        clock: this.#clock,
         flush: async (results) => {
           const report = await this.#finish(results, { store: true, maintain: true }, this.#pipeline?.every);
           this.#logger.info("round done", { checks: results.length, stored: report.stored });
@@ -325,11 +325,12 @@ export class Checkup {
         },
       });
     }
-    const intervalMs = interval / 1e6;
-    const start = performance.now();
-    let tick = 0;
-    while (!signal.aborted) {
-      try {
+    await runRounds({
+      interval,
+      logger: this.#logger,
+      signal,
+      clock: this.#clock,
+      round: async () => {
         const report = await this.#round({ store: true, maintain: true }, this.#pipeline?.every);
         this.#logger.info("round done", {
           checks: report.results.length,
@@ -338,20 +339,8 @@ export class Checkup {
           ...(report.deleted ? { deleted: report.deleted } : {}),
         });
         onRound?.(report);
-      } catch (e) {
-        this.#logger.error("round failed", { error: e });
-      }
-      const elapsed = performance.now() - start;
-      const due = Math.floor(elapsed / intervalMs) + 1;
-      if (due > tick + 1) {
-        this.#logger.warn("round took longer than the interval; skipping missed ticks", {
-          interval: formatDuration(interval),
-          skipped: due - tick - 1,
-        });
-      }
-      tick = due;
-      await sleep(start + tick * intervalMs - performance.now(), signal);
-    }
+      },
+    });
   }
 
   /** Stops background delivery (deliveries under way get `shutdown_grace`) and releases storage connections. */

@@ -6,10 +6,16 @@ import type { PluginDefinition } from "./config/plugin.ts";
 import { resolveConfig, type ResolvedConfig } from "./config/load.ts";
 import type { Result } from "./result.ts";
 import { createLogger } from "./_internal/log.ts";
+import { sleep } from "./_internal/clock.ts";
+import { FakeClock } from "./tests/helpers/clock.ts";
 
-/** A checker type for orchestrator tests: takes `ms` to answer, or throws when `boom` is set. */
+/**
+ * A checker type for orchestrator tests: takes `ms` to answer (on the test's clock when it has one), or
+ * throws when `boom` is set.
+ */
 function probe(
   stats: { running: number; peak: number; calls: string[] },
+  clock?: FakeClock,
 ): PluginDefinition<Checker, { name: string; ms: number; boom: boolean }> {
   return {
     type: "probe",
@@ -23,7 +29,7 @@ function probe(
         stats.calls.push(o.name);
         stats.running++;
         stats.peak = Math.max(stats.peak, stats.running);
-        await new Promise((r) => setTimeout(r, o.ms));
+        if (o.ms) await (clock?.sleep ?? sleep)(o.ms);
         stats.running--;
         if (o.boom) throw new Error("probe exploded");
         return {
@@ -41,9 +47,10 @@ function probe(
 function config(
   checkers: { name: string; ms?: number; boom?: boolean }[],
   extra: Partial<ResolvedConfig> = {},
+  clock?: FakeClock,
 ) {
   const stats = { running: 0, peak: 0, calls: [] as string[] };
-  const def = probe(stats);
+  const def = probe(stats, clock);
   const base = resolveConfig({});
   const resolved: ResolvedConfig = {
     ...base,
@@ -88,22 +95,32 @@ Deno.test("every: rounds never overlap, late rounds skip missed ticks and say so
   const lines: string[] = [];
   const dir = await Deno.makeTempDir();
   try {
-    const { resolved, stats } = config([{ name: "slow", ms: 130 }]);
+    // Virtual time: the 130 ms check and the waits between rounds move the fake clock, not the test.
+    const clock = new FakeClock(undefined, { auto: true });
+    const { resolved, stats } = config([{ name: "slow", ms: 130 }], {}, clock);
     const withStorage = { ...resolved, storage: resolveConfig({ storage: { type: "fs", dir } }).storage };
-    const checkup = new Checkup(withStorage, { logger: createLogger({ write: (l) => lines.push(l) }) });
+    const checkup = new Checkup(withStorage, {
+      logger: createLogger({ write: (l) => lines.push(l) }),
+      clock,
+    });
     const ac = new AbortController();
     const reports: number[] = [];
+    const starts: number[] = [];
     const loop = checkup.every(50e6, ac.signal, () => {
       reports.push(stats.running);
+      starts.push(clock.monotonic() - 130);
       if (reports.length === 3) ac.abort();
     });
     await loop;
     assert.equal(reports.length, 3, "the loop ended after the third round");
     assert.equal(stats.peak, 1, "rounds never overlap");
-    assert.ok(
-      lines.some((l) =>
-        /WARN round took longer than the interval; skipping missed ticks interval=50ms skipped=\d+/.test(l)
-      ),
+    assert.deepEqual(starts, [0, 150, 300], "each round starts on the first tick after the last one ended");
+    assert.equal(
+      lines.filter((l) =>
+        /WARN round took longer than the interval; skipping missed ticks interval=50ms skipped=2$/.test(l)
+      ).length,
+      3,
+      lines.join("\n"),
     );
     const stored = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith("-check.json"));
     assert.equal(stored.length, 3, "every round was stored, including the one under way at abort");
@@ -124,7 +141,8 @@ Deno.test("every keeps checking while the storage fails, keeping rounds in the s
       storage: resolveConfig({ storage: { type: "fs", dir: `${file}/sub` } }).storage,
     };
     const logger = createLogger({ write: (l) => lines.push(l) });
-    const checkup = new Checkup(broken, { logger, spool: { dir: `${dir}/spool` } });
+    const clock = new FakeClock(undefined, { auto: true });
+    const checkup = new Checkup(broken, { logger, spool: { dir: `${dir}/spool` }, clock });
     const ac = new AbortController();
     const spooled: number[] = [];
     await checkup.every(20e6, ac.signal, (report) => {
@@ -146,20 +164,21 @@ Deno.test("every keeps checking while the storage fails, keeping rounds in the s
 Deno.test("every with spread or per-checker intervals runs the fleet schedule and stores each flush", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const { resolved, stats } = config([{ name: "fast" }, { name: "slow-period" }]);
+    const clock = new FakeClock();
+    const { resolved, stats } = config([{ name: "fast" }, { name: "slow-period" }], {}, clock);
     resolved.checkers[1].interval = 10_000e6; // far longer than the test: runs once
     const withStorage = {
       ...resolved,
       spread: false,
       storage: resolveConfig({ storage: { type: "fs", dir } }).storage,
     };
-    const checkup = new Checkup(withStorage);
+    const checkup = new Checkup(withStorage, { clock });
     const ac = new AbortController();
     const rounds: string[][] = [];
-    await checkup.every(60e6, ac.signal, (report) => {
+    await clock.run(checkup.every(60e6, ac.signal, (report) => {
       rounds.push(report.results.map((r) => r.title!));
       if (rounds.length === 3) ac.abort();
-    });
+    }));
     assert.equal(stats.calls.filter((c) => c === "slow-period").length, 1);
     assert.ok(stats.calls.filter((c) => c === "fast").length >= 3);
     const stored = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith("-check.json"));

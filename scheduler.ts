@@ -1,15 +1,81 @@
 /**
- * The fleet scheduler behind `checkup every` when checkers have their own `interval` or `spread` is on:
- * each checker runs on its own period, first runs are spread evenly over the period so thousands of
- * checks never fire in one burst, at most `concurrency` run at once, and results are flushed (stored,
- * maintained, notified) as one round per flush interval. A checker that is still running or waiting when
- * it is due again is skipped, with a warning: the queue never grows beyond one entry per checker.
+ * The schedule behind `checkup every`, on an injected {@linkcode Clock} (its monotonic reading, so a step
+ * of the wall clock never bunches or skips rounds; tests drive a fake one). Both modes keep their runs on
+ * a fixed grid of ticks (start + k × period): a run that ends late skips the ticks it missed, and says so,
+ * instead of bunching up.
+ *
+ * - {@linkcode runRounds}: one round of every check now and on each tick; rounds never overlap.
+ * - {@linkcode runSchedule}, when checkers have their own `interval` or `spread` is on: each checker runs
+ *   on its own period, first runs are spread evenly over the period so thousands of checks never fire in
+ *   one burst, at most `concurrency` run at once, and results are flushed (stored, maintained, notified)
+ *   as one round per flush interval. A checker that is still running or waiting when it is due again is
+ *   skipped, with a warning: the queue never grows beyond one entry per checker.
  *
  * @module
  */
+import type { Clock } from "./_internal/clock.ts";
 import type { Logger } from "./_internal/log.ts";
 import { formatDuration } from "./duration.ts";
 import type { Result } from "./result.ts";
+
+/** The parts of a clock a schedule uses. */
+export type ScheduleClock = Pick<Clock, "monotonic" | "sleep">;
+
+/** Ticks at `start + k × period` on the monotonic clock (milliseconds): the tick arithmetic of both modes. */
+export class Ticks {
+  #k: number;
+
+  /** A grid from `start` every `period` ms, whose current tick is number `first`. */
+  constructor(readonly start: number, readonly period: number, first = 0) {
+    this.#k = first;
+  }
+
+  /** When the current tick is due. */
+  get due(): number {
+    return this.start + this.#k * this.period;
+  }
+
+  /** Moves on to the first tick after `now`; returns how many ticks were passed over (missed). */
+  pass(now: number): number {
+    const k = Math.max(this.#k + 1, Math.floor((now - this.start) / this.period) + 1);
+    const missed = k - this.#k - 1;
+    this.#k = k;
+    return missed;
+  }
+}
+
+/** Options of {@linkcode runRounds}. */
+export interface RoundsOptions {
+  /** Period in nanoseconds. */
+  interval: number;
+  /** One round; an error is logged and the schedule goes on. */
+  round(): Promise<void>;
+  logger: Logger;
+  /** Stops the schedule once the round under way is done. */
+  signal: AbortSignal;
+  clock: ScheduleClock;
+}
+
+/** Runs a round now and on every tick after it ends until `signal` aborts; rounds never overlap. */
+export async function runRounds(o: RoundsOptions): Promise<void> {
+  const ticks = new Ticks(o.clock.monotonic(), o.interval / 1e6);
+  while (!o.signal.aborted) {
+    try {
+      await o.round();
+    } catch (e) {
+      o.logger.error("round failed", { error: e });
+    }
+    const now = o.clock.monotonic();
+    const skipped = ticks.pass(now);
+    if (skipped) {
+      o.logger.warn("round took longer than the interval; skipping missed ticks", {
+        interval: formatDuration(o.interval),
+        skipped,
+      });
+    }
+    await o.clock.sleep(ticks.due - o.clock.monotonic(), o.signal);
+  }
+}
 
 /** One checker's place in the schedule. */
 export interface ScheduledCheck {
@@ -25,7 +91,7 @@ export interface ScheduledCheck {
 /** What happened to one run, for benchmarks and diagnostics. */
 export interface RunInfo {
   index: number;
-  /** When it was due and when it started, in `performance.now()` milliseconds. */
+  /** When it was due, started and finished, in the clock's monotonic milliseconds. */
   due: number;
   started: number;
   finished: number;
@@ -44,31 +110,35 @@ export interface ScheduleOptions {
   logger: Logger;
   /** Stops scheduling; running checks finish and their results are flushed before returning. */
   signal: AbortSignal;
+  clock: ScheduleClock;
   onRun?(info: RunInfo): void;
 }
 
 interface Slot {
   check: ScheduledCheck;
-  next: number;
+  ticks: Ticks;
   busy: boolean;
   skipped: number;
 }
 
-/** Runs the schedule until `signal` aborts, then drains and flushes. */
+/** Runs the per-checker schedule until `signal` aborts, then drains and flushes. */
 export async function runSchedule(o: ScheduleOptions): Promise<void> {
-  const start = performance.now();
+  const { clock } = o;
+  const start = clock.monotonic();
   const n = o.checks.length;
-  const slots: Slot[] = o.checks.map((check, i) => ({
-    check,
-    next: start + (o.spread === false ? 0 : (check.interval / 1e6) * (i / Math.max(1, n))),
-    busy: false,
-    skipped: 0,
-  }));
+  const slots: Slot[] = o.checks.map((check, i) => {
+    const period = check.interval / 1e6;
+    return {
+      check,
+      ticks: new Ticks(start + (o.spread === false ? 0 : period * (i / Math.max(1, n))), period),
+      busy: false,
+      skipped: 0,
+    };
+  });
   const queue: { slot: Slot; due: number }[] = [];
   let running = 0;
   let batch: { index: number; result: Result }[] = [];
-  const flushMs = o.flushInterval / 1e6;
-  let nextFlush = start + flushMs;
+  const flushes = new Ticks(start, o.flushInterval / 1e6, 1);
   let flushing: Promise<void> = Promise.resolve();
   const inflight = new Set<Promise<void>>();
   const runSignal = new AbortController().signal; // checks are never cut short by shutdown
@@ -84,7 +154,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<void> {
     while (running < o.concurrency && queue.length) {
       const { slot, due } = queue.shift()!;
       running++;
-      const started = performance.now();
+      const started = clock.monotonic();
       const p = slot.check.run(runSignal)
         .then((result) => void batch.push({ index: slot.check.index, result }))
         .catch((e) => o.logger.error("checker failed", { title: slot.check.title, error: e }))
@@ -92,7 +162,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<void> {
           running--;
           slot.busy = false;
           inflight.delete(p);
-          o.onRun?.({ index: slot.check.index, due, started, finished: performance.now() });
+          o.onRun?.({ index: slot.check.index, due, started, finished: clock.monotonic() });
           pump();
         });
       inflight.add(p);
@@ -100,10 +170,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<void> {
   };
 
   while (!o.signal.aborted) {
-    const now = performance.now();
+    const now = clock.monotonic();
     for (const slot of slots) {
-      if (slot.next > now) continue;
-      const periodMs = slot.check.interval / 1e6;
+      if (slot.ticks.due > now) continue;
       if (slot.busy) {
         slot.skipped++;
         if (slot.skipped === 1 || slot.skipped % 100 === 0) {
@@ -116,27 +185,17 @@ export async function runSchedule(o: ScheduleOptions): Promise<void> {
         }
       } else {
         slot.busy = true;
-        queue.push({ slot, due: slot.next });
+        queue.push({ slot, due: slot.ticks.due });
       }
-      // Next due time on the original grid: late runs skip missed ticks instead of bunching up.
-      slot.next += Math.max(1, Math.ceil((now - slot.next) / periodMs)) * periodMs;
-      if (slot.next <= now) slot.next += periodMs;
+      slot.ticks.pass(now); // a late run skips the ticks it missed instead of bunching up
     }
     pump();
-    if (now >= nextFlush) {
+    if (flushes.due <= now) {
       flush();
-      nextFlush += Math.max(1, Math.ceil((now - nextFlush) / flushMs)) * flushMs;
+      flushes.pass(now);
     }
-    const until = Math.min(nextFlush, ...slots.map((s) => s.next));
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, Math.max(0, until - performance.now()));
-      function done() {
-        clearTimeout(t);
-        o.signal.removeEventListener("abort", done);
-        resolve();
-      }
-      o.signal.addEventListener("abort", done, { once: true });
-    });
+    const until = Math.min(flushes.due, ...slots.map((s) => s.ticks.due));
+    await clock.sleep(until - clock.monotonic(), o.signal);
   }
   queue.length = 0; // not started: dropped on shutdown
   await Promise.all(inflight);

@@ -1,7 +1,7 @@
 /**
- * The one clock: the current time in UTC Unix nanoseconds and an abortable sleep. Modules that wait or
- * read the time take a {@linkcode Clock}, so tests drive time with a fake one (`tests/helpers/clock.ts`)
- * instead of waiting for it.
+ * The one clock: the current time in UTC Unix nanoseconds, a monotonic reading for measuring intervals,
+ * and the one abortable sleep. Modules that wait or read the time take a {@linkcode Clock}, so tests drive
+ * time with a fake one (`tests/helpers/clock.ts`) instead of waiting for it.
  *
  * @module
  */
@@ -11,6 +11,12 @@ import { nowNs } from "../result.ts";
 export interface Clock {
   /** Now, UTC Unix nanoseconds. */
   now(): bigint;
+  /**
+   * Milliseconds from an arbitrary origin on a clock that only moves forward at a steady rate: intervals
+   * and schedules are measured on it, so a step of the wall clock (NTP, a suspended VM) never bunches or
+   * skips rounds. `performance.now()` on the system clock.
+   */
+  monotonic(): number;
   /** Resolves after `ms` milliseconds, or at once when `signal` aborts (it never rejects). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -42,9 +48,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** The system clock. */
-export const systemClock: Clock = { now: nowNs, sleep };
+export const systemClock: Clock = { now: nowNs, monotonic: () => performance.now(), sleep };
 
 /** A clock whose `now` is the given function and whose sleeps are real (library users passing `now`). */
 export function clockOf(now: () => bigint): Clock {
-  return { now, sleep };
+  return { now, monotonic: systemClock.monotonic, sleep };
 }

@@ -3,6 +3,7 @@
  * an abort signal, bounded retries with backoff, and error messages that never carry the URL's secrets.
  */
 import { formatDuration } from "../duration.ts";
+import { backoffMs, retry } from "./retry.ts";
 
 /** Options of {@linkcode httpRequest}. */
 export interface HttpOptions {
@@ -29,7 +30,11 @@ export interface HttpOptions {
 /** A request that got an unacceptable answer or none. The message names only the host, never the path. */
 export class HttpError extends Error {
   override name = "HttpError";
-  constructor(message: string, readonly status = 0, readonly body = "") {
+  /**
+   * @param status The answer's status; 0 when there was no answer (a network error or timeout).
+   * @param retryAfter The answer's `Retry-After`, milliseconds (capped at 30 s), when it had one.
+   */
+  constructor(message: string, readonly status = 0, readonly body = "", readonly retryAfter?: number) {
     super(message);
   }
 }
@@ -70,15 +75,6 @@ function describeFailure(error: unknown, url: string | URL, timeout: number): st
   );
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-
 function retryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
@@ -98,37 +94,39 @@ export async function httpRequest(url: string | URL, options: HttpOptions = {}):
     body = JSON.stringify(options.json);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
-  for (let attempt = 0;; attempt++) {
+  const method = options.method ?? (body == null ? "GET" : "POST");
+  return await retry(async () => {
     const signals = [AbortSignal.timeout(timeout)];
     if (options.signal) signals.push(options.signal);
     const init: RequestInit & { client?: Deno.HttpClient } = {
-      method: options.method ?? (body == null ? "GET" : "POST"),
+      method,
       headers,
       body,
       redirect: options.redirect ?? "follow",
       signal: AbortSignal.any(signals),
     };
     if (options.client) init.client = options.client;
-    let failure: HttpError;
-    let wait = (options.retryDelay ?? 500) * 2 ** attempt;
+    let res: Response;
     try {
-      const res = await doFetch(url, init);
-      if (!options.expectOk || res.ok) return res;
-      const text = (await res.text().catch(() => "")).slice(0, 500);
-      failure = new HttpError(
-        `${safeOrigin(url)} answered ${res.status} ${res.statusText}${text ? `: ${text}` : ""}`,
-        res.status,
-        text,
-      );
-      const after = Number(res.headers.get("retry-after"));
-      if (after > 0) wait = Math.min(after * 1000, 30_000);
-      if (!retryable(res.status) || attempt >= retries) throw failure;
+      res = await doFetch(url, init);
     } catch (e) {
-      if (e instanceof HttpError) throw e;
-      failure = new HttpError(describeFailure(e, url, timeout));
-      if (options.signal?.aborted || attempt >= retries) throw failure;
+      throw new HttpError(describeFailure(e, url, timeout));
     }
-    await sleep(wait, options.signal);
-    if (options.signal?.aborted) throw failure;
-  }
+    if (!options.expectOk || res.ok) return res;
+    const text = (await res.text().catch(() => "")).slice(0, 500);
+    const after = Number(res.headers.get("retry-after"));
+    throw new HttpError(
+      `${safeOrigin(url)} answered ${res.status} ${res.statusText}${text ? `: ${text}` : ""}`,
+      res.status,
+      text,
+      after > 0 ? Math.min(after * 1000, 30_000) : undefined,
+    );
+  }, {
+    attempts: retries + 1,
+    // Network errors (status 0), 429 and 5xx are worth another try.
+    retryable: (e) => e instanceof HttpError && (e.status === 0 || retryable(e.status)),
+    delay: (attempt, e) =>
+      (e as HttpError).retryAfter ?? backoffMs({ base: options.retryDelay ?? 500 }, attempt),
+    signal: options.signal,
+  });
 }

@@ -8,6 +8,7 @@
 import { type Attempt, judge, type Result, type Verdict } from "../result.ts";
 import type { PluginContext } from "../config/plugin.ts";
 import { formatDuration, type Nanoseconds } from "../duration.ts";
+import { sleep } from "../_internal/clock.ts";
 
 /** What checkers need from the outside world: the clock, fetch and the node name. */
 export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node" | "httpClients">;
@@ -56,19 +57,6 @@ export interface RunCheckOptions {
   verdict?: (times: Attempt[]) => Verdict;
 }
 
-function sleep(ns: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ns / 1e6);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Runs a check's attempts and judges them: the shared core of every checker. */
 export async function runCheck(o: RunCheckOptions): Promise<Result> {
   const signal = o.signal ?? new AbortController().signal;
@@ -92,7 +80,7 @@ export async function runCheck(o: RunCheckOptions): Promise<Result> {
     const rtt = typeof outcome.rtt === "number" ? Math.round(outcome.rtt) : outcome.rtt;
     times.push(outcome.error ? { rtt, error: outcome.error } : { rtt });
     if (i < count - 1 && o.attempt_spacing && !outcome.transportFailure) {
-      await sleep(o.attempt_spacing, signal);
+      await sleep(o.attempt_spacing / 1e6, signal);
     }
   }
   if (o.timestampAfter) timestamp = o.now();

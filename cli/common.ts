@@ -39,7 +39,11 @@ export async function openCheckup(
     write: (line) => io.err(line + "\n"),
   });
   for (const w of resolved.warnings) logger.warn(`${opts.config}: ${w}`);
-  return { checkup: new Checkup(resolved, { logger, configPath: opts.config }), logger, config: resolved };
+  return {
+    checkup: new Checkup(resolved, { logger, configPath: opts.config, clock: io.clock }),
+    logger,
+    config: resolved,
+  };
 }
 
 /** The Checkup's storage, or an {@linkcode ExitError} saying none is configured. */

@@ -1,4 +1,5 @@
 /** The CLI's window on the world, injected so tests run commands in-process. */
+import type { Clock } from "../_internal/clock.ts";
 
 /** Output streams and environment of one CLI invocation. */
 export interface Io {
@@ -13,6 +14,8 @@ export interface Io {
    * their checks and store nothing; a second signal exits the process at once.
    */
   signal: AbortSignal;
+  /** The clock `every` keeps time by (default the system clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 const encoder = new TextEncoder();

@@ -20,6 +20,7 @@ import {
   isStorageReader,
   parseDuration,
   statusOf,
+  systemClock,
 } from "../mod.ts";
 import { createStatusHandler } from "../server/mod.ts";
 
@@ -91,7 +92,7 @@ try {
   if (once) {
     // Wait until the stored round is loaded (/healthz says ok), then read the page and the API once.
     for (let i = 0; i < 100 && (await get(`${url}healthz`)).status !== 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await systemClock.sleep(50);
     }
     print(`GET / -> ${(await get(url)).status}`);
     const { endpoints } = JSON.parse((await get(`${url}api/v1/endpoints`)).text) as {

@@ -13,6 +13,7 @@ import type { PluginDefinition } from "../config/plugin.ts";
 import { messageId, roundHtml, roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape, policyOf } from "./policy.ts";
+import { retry } from "../_internal/retry.ts";
 
 /** How the SMTP connection is secured. */
 export type SmtpTls = "auto" | "starttls" | "implicit" | "none";
@@ -122,19 +123,6 @@ interface Nodemailer {
 
 const PERMANENT = new Set(["EAUTH", "EENVELOPE", "EMESSAGE", "ETLS", "ECONFIG"]);
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Sends a round's alerts as one email. */
 export class MailNotifier implements Notifier {
   readonly type = "mail";
@@ -147,7 +135,8 @@ export class MailNotifier implements Notifier {
     this.policy = policyOf(options);
   }
 
-  async #transport(): Promise<Transport> {
+  /** Makes transports (one per try); reads the CA file once. */
+  async #transports(): Promise<() => Transport> {
     const { smtp } = this.#o;
     const mod = await import("nodemailer");
     const nodemailer = (mod.default ?? mod) as Nodemailer;
@@ -165,18 +154,19 @@ export class MailNotifier implements Notifier {
         );
       }
     }
-    return nodemailer.createTransport({
-      host: smtp.server,
-      port: smtp.port,
-      secure: smtp.tls === "implicit" || (smtp.tls === "auto" && smtp.port === 465),
-      requireTLS: smtp.tls === "starttls",
-      ignoreTLS: smtp.tls === "none",
-      auth: smtp.username ? { user: smtp.username, pass: smtp.password } : undefined,
-      connectionTimeout: ms,
-      greetingTimeout: ms,
-      socketTimeout: ms,
-      tls,
-    });
+    return () =>
+      nodemailer.createTransport({
+        host: smtp.server,
+        port: smtp.port,
+        secure: smtp.tls === "implicit" || (smtp.tls === "auto" && smtp.port === 465),
+        requireTLS: smtp.tls === "starttls",
+        ignoreTLS: smtp.tls === "none",
+        auth: smtp.username ? { user: smtp.username, pass: smtp.password } : undefined,
+        connectionTimeout: ms,
+        greetingTimeout: ms,
+        socketTimeout: ms,
+        tls,
+      });
   }
 
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
@@ -192,31 +182,37 @@ export class MailNotifier implements Notifier {
       messageId: messageId(alerts, o.from),
     };
     const where = `${o.smtp.server}:${o.smtp.port}`;
-    for (let attempt = 0;; attempt++) {
-      const transport = await this.#transport();
-      const onAbort = () => transport.close();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        const info = await transport.sendMail(message);
-        if (info.rejected?.length && !info.accepted?.length) {
-          throw Object.assign(new Error(`every recipient was rejected`), { code: "EENVELOPE" });
+    const transport = await this.#transports();
+    try {
+      await retry(async () => {
+        const t = transport();
+        const onAbort = () => t.close();
+        signal?.addEventListener("abort", onAbort, { once: true });
+        try {
+          const info = await t.sendMail(message);
+          if (info.rejected?.length && !info.accepted?.length) {
+            throw Object.assign(new Error(`every recipient was rejected`), { code: "EENVELOPE" });
+          }
+        } finally {
+          signal?.removeEventListener("abort", onAbort);
+          t.close();
         }
-        return;
-      } catch (e) {
-        const err = e as Error & { code?: string; responseCode?: number };
+      }, {
+        attempts: this.policy.retries + 1,
         // An SMTP reply decides (4xx: try again, 5xx: give up); without one, the error code does.
-        const permanent = err.responseCode ? err.responseCode >= 500 : PERMANENT.has(err.code ?? "");
-        if (signal?.aborted || permanent || attempt >= this.policy.retries) {
-          const what = err.code === "ETIMEDOUT" || err.code === "ETIMEOUT"
-            ? `timeout: ${err.message}`
-            : err.message;
-          throw new Error(`mail via ${where}: ${what}`, { cause: e });
-        }
-      } finally {
-        signal?.removeEventListener("abort", onAbort);
-        transport.close();
-      }
-      await sleep(500 * 2 ** attempt, signal);
+        retryable: (e) => {
+          const err = e as { code?: string; responseCode?: number };
+          return !(err.responseCode ? err.responseCode >= 500 : PERMANENT.has(err.code ?? ""));
+        },
+        delay: { base: 500 },
+        signal,
+      });
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      const what = err.code === "ETIMEDOUT" || err.code === "ETIMEOUT"
+        ? `timeout: ${err.message}`
+        : err.message;
+      throw new Error(`mail via ${where}: ${what}`, { cause: e });
     }
   }
 }

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { backoffMs as exponentialBackoff } from "../_internal/retry.ts";
 import { decodeResults, encodeResults } from "../result.ts";
 import type { Alert, AlertKind, TrackedStatus } from "./notifier.ts";
 
@@ -53,8 +54,8 @@ export const BACKOFF_MAX_MS = 300_000;
  * ```
  */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
-  const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(30, Math.max(0, attempts - 1)));
-  return Math.round(step * (0.5 + 0.5 * random()));
+  const backoff = { base: BACKOFF_BASE_MS, max: BACKOFF_MAX_MS, jitter: 0.5 };
+  return Math.round(exponentialBackoff(backoff, Math.max(0, attempts - 1), () => 1 - random()));
 }
 
 /** The notifications waiting for delivery, all notifiers together, in the order they were queued. */

@@ -14,6 +14,8 @@
  */
 import { Hono } from "hono";
 import { type Logger, silentLogger } from "../_internal/log.ts";
+import { sleep } from "../_internal/clock.ts";
+import { retry } from "../_internal/retry.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { RANGE_NAMES } from "../status/view.js";
@@ -75,18 +77,6 @@ export interface StatusHandler {
    * `interval` ms until `signal` aborts.
    */
   run(signal: AbortSignal, interval?: number): Promise<void>;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**
@@ -161,14 +151,18 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     refresh,
     fetch: (request: Request): Promise<Response> => Promise.resolve(app.fetch(request)),
     async run(signal: AbortSignal, interval = 15_000): Promise<void> {
-      for (let backoff = 1000; !signal.aborted && !loader.ready; backoff = Math.min(backoff * 2, 30_000)) {
-        try {
+      if (!loader.ready) {
+        await retry(async () => {
           const n = await loader.refresh(signal);
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
-        } catch (e) {
-          logger.error("storage read failed; retrying", { error: e, retry: `${backoff / 1000}s` });
-          await sleep(backoff, signal);
-        }
+        }, {
+          attempts: Infinity, // until the storage answers or the server stops
+          retryable: () => !loader.ready, // a partly read window is served; the polls carry on from it
+          delay: { base: 1000, max: 30_000 },
+          signal,
+          onRetry: (e, _, ms) =>
+            logger.error("storage read failed; retrying", { error: e, retry: `${ms / 1000}s` }),
+        }).catch((e) => logger.error("storage read failed", { error: e }));
       }
       while (!signal.aborted) {
         if (!loader.complete) {

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { HttpError, httpRequest, refusesContent } from "../_internal/http.ts";
+import { retry } from "../_internal/retry.ts";
 import { formatDuration } from "../duration.ts";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
@@ -139,12 +140,12 @@ export class AppinsightsStorage implements Storage {
     };
   }
 
-  /** An error naming the host (never the key); `cause` keeps the answer so the spool can tell a rejection. */
   /** The track endpoint refusing the items for good: an HTTP 4xx about the content (not 408, 429, 401…). */
   isRejection(error: unknown): boolean {
     return refusesContent(error);
   }
 
+  /** An error naming the host (never the key); `cause` keeps the answer so the spool can tell a rejection. */
   #fail(reason: string, cause?: unknown): Error {
     const host = new URL(this.#o.endpoint).host;
     const clean = reason.split(this.#o.instrumentation_key).join("***");
@@ -159,7 +160,8 @@ export class AppinsightsStorage implements Storage {
     let items = results.map((r) => this.envelope(r));
     // A partial success (206) names the items refused: only those with a transient status are sent again,
     // so accepted items are never duplicated.
-    for (let attempt = 0; items.length; attempt++) {
+    const partial = new WeakSet<Error>();
+    await retry(async () => {
       let res: Response;
       try {
         res = await httpRequest(this.#o.endpoint, {
@@ -179,21 +181,29 @@ export class AppinsightsStorage implements Storage {
         itemsAccepted?: number;
         errors?: { index?: number; statusCode?: number; message?: string }[];
       };
-      if (res.status !== 206 && (body.itemsAccepted ?? items.length) >= items.length) break;
+      if (res.status !== 206 && (body.itemsAccepted ?? items.length) >= items.length) return;
       const errors = body.errors ?? [];
       const transient = errors.filter((e) => [408, 429, 500, 503].includes(e.statusCode ?? 0));
       const first = errors.find((e) => !transient.includes(e)) ?? errors[0];
-      if (transient.length !== errors.length || !errors.length || attempt >= this.#o.max_retries) {
+      const reason = `${body.itemsAccepted ?? 0} of ${items.length} items accepted${
+        first ? ` (item ${first.index}: ${first.statusCode} ${first.message})` : ""
+      }`;
+      if (transient.length !== errors.length || !errors.length) {
         // Items refused for a lasting reason (e.g. 400: invalid): the round is rejected, not an outage.
         const lasting = errors.length > 0 && transient.length !== errors.length;
-        const reason = `${body.itemsAccepted ?? 0} of ${items.length} items accepted${
-          first ? ` (item ${first.index}: ${first.statusCode} ${first.message})` : ""
-        }`;
         throw this.#fail(reason, lasting ? new RejectedError(reason) : undefined);
       }
       items = transient.map((e) => items[e.index ?? -1]).filter((i) => i !== undefined);
-      await new Promise((r) => setTimeout(r, (this.#o.retry_interval || 1) * 1000));
-    }
+      if (!items.length) return;
+      const again = this.#fail(reason);
+      partial.add(again);
+      throw again;
+    }, {
+      attempts: this.#o.max_retries + 1,
+      retryable: (e) => partial.has(e as Error),
+      delay: { base: (this.#o.retry_interval || 1) * 1000, factor: 1 },
+      signal,
+    });
     return checkFileName(at);
   }
 }

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { join } from "node:path";
+import { retry } from "../_internal/retry.ts";
 import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
@@ -193,7 +194,10 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
    */
   async #updateIndex(added: Map<string, bigint>): Promise<void> {
     const path = join(this.#o.dir, INDEX);
-    for (let round = 0; round < 100; round++) {
+    const changing = new Error(
+      `storage fs: index ${JSON.stringify(path)} kept changing under concurrent writers`,
+    );
+    await retry(async () => {
       const next = this.#merge(await this.#readIndex(), await this.#listing(), added);
       // Newline-terminated, as Go's json.Encoder writes it (github's index, like Go's, has none).
       const tmp = await this.#tmpWrite(encodeIndex(next) + "\n");
@@ -206,9 +210,8 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
       const [written, listing] = [await this.#readIndex(), await this.#listing()];
       if (listing.length === written.size && listing.every((n) => written.has(n))) return;
       for (const [n, t] of written) if (!added.has(n)) added.set(n, t);
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * (round + 1)));
-    }
-    throw new Error(`storage fs: index ${JSON.stringify(path)} kept changing under concurrent writers`);
+      throw changing;
+    }, { attempts: 100, retryable: (e) => e === changing, delay: { base: 5, max: 500, jitter: 1 } });
   }
 
   async index(): Promise<IndexEntry[]> {

@@ -7,6 +7,7 @@
  * @module
  */
 import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
+import { retry } from "../_internal/retry.ts";
 import {
   checkFileName,
   decodeRound,
@@ -192,17 +193,12 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
    */
   async #ddl(statements: readonly string[]): Promise<void> {
     for (const sql of statements) {
-      for (let tries = 0;; tries++) {
-        try {
-          await this.#driver.execute(sql);
-          break;
-        } catch (e) {
-          const dup = this.#driver.isUniqueViolation(e) ||
-            /already exists/i.test(String((e as Error)?.message));
-          if (!dup || tries >= 3) throw e;
-          await new Promise((r) => setTimeout(r, 20 + Math.random() * 50));
-        }
-      }
+      await retry(() => this.#driver.execute(sql), {
+        attempts: 4,
+        retryable: (e) =>
+          this.#driver.isUniqueViolation(e) || /already exists/i.test(String((e as Error)?.message)),
+        delay: { base: 70, factor: 1, jitter: 5 / 7 }, // 20 to 70 ms
+      });
     }
   }
 

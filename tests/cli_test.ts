@@ -4,6 +4,7 @@ import { runCli } from "../cli/program.ts";
 import { memoryIo } from "../cli/io.ts";
 import { decodeResults } from "../result.ts";
 import { startHttpTarget } from "./helpers/http_target.ts";
+import { FakeClock } from "./helpers/clock.ts";
 
 async function withConfig(config: unknown, fn: (path: string, dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "checkup-cli-" });
@@ -16,8 +17,9 @@ async function withConfig(config: unknown, fn: (path: string, dir: string) => Pr
   }
 }
 
-async function cli(args: string[], signal?: AbortSignal) {
+async function cli(args: string[], signal?: AbortSignal, clock?: FakeClock) {
   const io = memoryIo(signal);
+  io.clock = clock;
   const code = await runCli(args, io);
   return { code, out: io.stdout, err: io.stderr };
 }
@@ -299,15 +301,24 @@ Deno.test("checkup every runs at once, then on each tick, and stops after finish
           storage: { type: "fs", dir: join(dir, "checks"), check_expiry: "1h" },
         }),
       );
+      // The schedule runs on a fake clock: the test moves time to the next tick instead of waiting for it.
+      const clock = new FakeClock();
       const ac = new AbortController();
-      const done = cli(["-c", path, "every", "1s"], ac.signal);
-      while (target.requests() < 2) await new Promise((r) => setTimeout(r, 20));
+      const done = cli(["-c", path, "every", "1s"], ac.signal, clock);
+      await clock.untilSleeping(); // the first round is done and the loop waits for the next tick
+      assert.equal(target.requests(), 1, "a round at once");
+      assert.equal(checks(join(dir, "checks")).length, 1);
+      clock.advance(999);
+      assert.equal(clock.sleeping, 1, "nothing before the tick");
+      clock.advance(1);
+      await clock.untilSleeping();
+      assert.equal(target.requests(), 2, "a round on the tick");
       ac.abort();
       const r = await done;
       assert.equal(r.code, 0, r.err);
       assert.match(r.err, /checking on a schedule/);
       assert.match(r.err, /stopped/);
-      assert.ok(checks(join(dir, "checks")).length >= 2);
+      assert.equal(checks(join(dir, "checks")).length, 2);
       assert.equal(checks(join(dir, "checks")).length, target.requests());
     });
     await withConfig(

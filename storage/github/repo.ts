@@ -26,9 +26,6 @@ function toBase64(text: string): string {
   return btoa(bin);
 }
 
-/** A short random pause before trying a conflicting write again. */
-export const pause = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
-
 /** A check file in the tree: its path, name and blob SHA. */
 export interface TreeFile {
   /** The path in the repository. */

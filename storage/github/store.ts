@@ -21,7 +21,11 @@ import {
 } from "../storage.ts";
 import type { GithubStorageOptions } from "./config.ts";
 import { refusesContent } from "../../_internal/http.ts";
-import { GithubRepo, pause, status, type TreeFile } from "./repo.ts";
+import { GithubRepo, status, type TreeFile } from "./repo.ts";
+import { type Backoff, retry } from "../../_internal/retry.ts";
+
+/** The wait after a conflict with another writer: 0 to 50 ms at random, so the two do not collide again. */
+const CONFLICT: Backoff = { base: 50, factor: 1, jitter: 1 };
 
 const INDEX = "index.json";
 
@@ -47,18 +51,17 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
    */
   async #updateIndex(change: (index: Map<string, bigint>) => void, signal?: AbortSignal): Promise<void> {
     const path = this.#repo.path(INDEX);
-    for (let attempt = 0;; attempt++) {
+    await retry(async () => {
       const current = await this.#repo.read(path, signal);
       const index = parseIndex(current?.text ?? "{}");
       change(index);
-      try {
-        await this.#repo.write(path, encodeIndex(index), current?.sha, "store", signal);
-        return;
-      } catch (e) {
-        if (![409, 422].includes(status(e)) || attempt >= 50 || signal?.aborted) throw e;
-        await pause(Math.random() * 50 * Math.min(attempt + 1, 10));
-      }
-    }
+      await this.#repo.write(path, encodeIndex(index), current?.sha, "store", signal);
+    }, {
+      attempts: 51,
+      retryable: (e) => [409, 422].includes(status(e)),
+      delay: { base: 50, max: 500, jitter: 1 }, // the busier the index, the longer the wait
+      signal,
+    });
   }
 
   async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
@@ -69,15 +72,15 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
         name = checkFileName(ns);
         const path = this.#repo.path(name);
         try {
-          await this.#repo.write(path, body, undefined, "store", signal);
+          await retry(() => this.#repo.write(path, body, undefined, "store", signal), {
+            attempts: 51,
+            retryable: (e) => status(e) === 409, // the branch moved under us: try again
+            delay: CONFLICT,
+            signal,
+          });
           break;
         } catch (e) {
-          const s = status(e);
-          if (s === 409 && tries < 50) { // the branch moved under us: try again
-            await pause(Math.random() * 50);
-            continue;
-          }
-          if (s !== 422 || tries >= 1000) throw e;
+          if (status(e) !== 422 || tries >= 1000) throw e;
           // The name is taken: by this very round (re-sent), or by another writer (next nanosecond).
           const taken = await this.#repo.read(path, signal);
           if (!taken) throw e; // not taken: GitHub refused the file itself (a 422 that trying again won't fix)
@@ -149,16 +152,13 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
       for (const e of entries) {
         if (e.timestamp >= cutoff) continue;
         const f = sha.get(e.name)!;
-        for (let tries = 0;; tries++) {
+        await retry(async () => {
           try {
             await this.#repo.remove(f.path, f.sha, signal);
-            break;
           } catch (err) {
-            if (status(err) === 404) break; // deleted by another node
-            if (status(err) !== 409 || tries >= 20) throw err;
-            await pause(Math.random() * 50);
+            if (status(err) !== 404) throw err; // 404: deleted by another node
           }
-        }
+        }, { attempts: 21, retryable: (err) => status(err) === 409, delay: CONFLICT, signal });
         deleted.add(e.name);
       }
       if (deleted.size) {
@@ -201,21 +201,21 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     const path = this.#summaryPath(key);
     try {
       if (!this.#summaries.has(path)) this.#summaries.set(path, await this.#repo.read(path, signal));
-      for (let attempt = 0;; attempt++) {
+      await retry(async (attempt) => {
+        // After a conflict, read it again: it changed behind this process's back.
+        if (attempt) this.#summaries.set(path, await this.#repo.read(path, signal));
         const current = this.#summaries.get(path);
         if (current?.text === text) return;
-        try {
-          const sha = await this.#repo.write(path, text, current?.sha, "update", signal);
-          if (sha) this.#summaries.set(path, { text, sha });
-          else this.#summaries.delete(path);
-          return;
-        } catch (e) {
-          // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
-          if (![409, 422].includes(status(e)) || attempt >= 20 || signal?.aborted) throw e;
-          await pause(Math.random() * 50);
-          this.#summaries.set(path, await this.#repo.read(path, signal));
-        }
-      }
+        const sha = await this.#repo.write(path, text, current?.sha, "update", signal);
+        if (sha) this.#summaries.set(path, { text, sha });
+        else this.#summaries.delete(path);
+      }, {
+        attempts: 21,
+        // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
+        retryable: (e) => [409, 422].includes(status(e)),
+        delay: CONFLICT,
+        signal,
+      });
     } catch (e) {
       this.#summaries.delete(path);
       throw this.#repo.fail("save summary in", e);
