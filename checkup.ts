@@ -73,6 +73,9 @@ export class InterruptedError extends Error {
   override name = "InterruptedError";
 }
 
+/** The error message of every operation that needs a storage when none is configured. */
+export const NO_STORAGE = 'no storage configured (add a "storage" object to the config)';
+
 /** A configured set of checkers, an optional storage and notifiers. */
 export class Checkup {
   /** The checkers, in config order. */
@@ -208,9 +211,9 @@ export class Checkup {
     return redactResult(result, this.#redact);
   }
 
-  /** Stores a round; throws when there is no storage or the storage fails. */
+  /** Stores a round; throws when there is no storage ({@linkcode NO_STORAGE}) or the storage fails. */
   async store(results: readonly Result[], signal?: AbortSignal): Promise<string> {
-    if (!this.storage) throw new Error("no storage configured");
+    if (!this.storage) throw new Error(NO_STORAGE);
     return await this.storage.store(results, signal);
   }
 
@@ -257,7 +260,7 @@ export class Checkup {
       : undefined;
     try {
       if (options.store) {
-        if (!via) throw new Error("no storage configured");
+        if (!via) throw new Error(NO_STORAGE);
         // A decorator that kept the round instead of storing it (the spool) answers "": see the round's end.
         report.stored = (await via.store(results, options.signal)) || undefined;
       }

@@ -43,8 +43,6 @@ export {
   computeStats,
   decodeResults,
   encodeResults,
-  judge,
-  priorityOver,
   type Result,
   ResultFormatError,
   type Stats,
@@ -53,7 +51,7 @@ export {
   type Verdict,
   worstStatus,
 } from "./result.ts";
-export { type Duration, formatDuration, type Nanoseconds, parseDuration } from "./config/duration.ts";
+export { type Duration, formatDuration, type Nanoseconds, parseDuration } from "./duration.ts";
 export {
   type CheckupConfig,
   loadConfig,

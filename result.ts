@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { exactNs, formatDuration, type Nanoseconds } from "./config/duration.ts";
+import { exactNs, formatDuration, type Nanoseconds } from "./duration.ts";
 
-export type { Nanoseconds } from "./config/duration.ts";
+export type { Nanoseconds } from "./duration.ts";
 
 /** One try of a check: its round-trip time in nanoseconds and the error, if it failed. */
 export interface Attempt {

@@ -15,7 +15,7 @@
  */
 import type { Clock } from "./_internal/clock.ts";
 import type { Logger } from "./_internal/log.ts";
-import { formatDuration } from "./config/duration.ts";
+import { formatDuration } from "./duration.ts";
 import type { Result } from "./result.ts";
 
 /** The parts of a clock a schedule uses. */

@@ -2,7 +2,7 @@
  * The one HTTP helper: every outgoing request goes through {@linkcode httpRequest}, which adds a timeout,
  * an abort signal, bounded retries with backoff, and error messages that never carry the URL's secrets.
  */
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration } from "../duration.ts";
 import { backoffMs, retry } from "./retry.ts";
 
 /** Options of {@linkcode httpRequest}. */

@@ -4,6 +4,13 @@
  * `Deno.resolveDns`, it reports the response code, so NXDOMAIN, SERVFAIL, REFUSED and an empty answer
  * are told apart.
  *
+ * Why not dns-packet (npm) for the wire format: measured against this decoder on one response holding
+ * CNAME, A, AAAA, MX, TXT and NS records cut at every length, dns-packet 5.6.1 accepted 8 of the 266 cuts
+ * (inside the TXT record) without an error, returning the partial text and a phantom record read past the
+ * end, where a checker that compares TXT values must fail; this decoder rejects every cut. Its errors are
+ * its own strings ("Cannot decode name (buffer overflow)"), which our messages would have to translate.
+ * Loading it cost nothing measurable at start-up, so the choice rests on correctness alone.
+ *
  * @module
  */
 import dgram from "node:dgram";

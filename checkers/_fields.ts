@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { duration, exactDuration } from "../config/fields.ts";
-import type { Nanoseconds } from "../config/duration.ts";
+import type { Nanoseconds } from "../duration.ts";
 import { describeValue } from "../config/errors.ts";
 import { BOUNDS } from "../config/bounds.ts";
 

@@ -7,7 +7,7 @@
  */
 import { type Attempt, judge, type Result, type Verdict } from "../result.ts";
 import type { PluginContext } from "../config/plugin.ts";
-import { formatDuration, type Nanoseconds } from "../config/duration.ts";
+import { formatDuration, type Nanoseconds } from "../duration.ts";
 import { sleep } from "../_internal/clock.ts";
 
 /** What checkers need from the outside world: the clock, fetch and the node name. */
@@ -33,8 +33,6 @@ export interface AttemptOutcome extends Attempt {
 
 /** Options of {@linkcode runCheck}. */
 export interface RunCheckOptions {
-  /** The checker type written into the result (e.g. `"http"`). */
-  type: string;
   /** The result's title (the configured `endpoint_name`, or `name` for exec). */
   title: string;
   /** The result's endpoint: the URL, `host:port` or command checked. */
@@ -133,7 +131,6 @@ export abstract class AttemptChecker<O extends AttemptOptions, S = undefined> im
     const state = this.newState();
     return runCheck({
       ...this.options,
-      type: this.type,
       title: this.title,
       endpoint: this.endpoint,
       now: this.ctx.now,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../config/errors.ts";
-import { parseJsonText, resolveConfig } from "../config/load.ts";
+import { resolveConfig } from "../config/load.ts";
+import { parseJsonText } from "../config/text.ts";
 
 function issues(checkers: unknown[]): string[] {
   try {

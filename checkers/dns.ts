@@ -8,7 +8,7 @@
  */
 import net from "node:net";
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
 import { describeValue } from "../config/errors.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";

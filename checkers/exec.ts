@@ -7,8 +7,8 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
-import { formatDuration } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
+import { formatDuration } from "../duration.ts";
 import { typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { attempts, attemptSpacing, thresholdRtt, timeout } from "./_fields.ts";

@@ -9,12 +9,12 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
 import { duration, headers, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
 import { HttpClients } from "../_internal/http_clients.ts";
-import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
+import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./cert.ts";
 import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
 import {
   headerError,
@@ -23,7 +23,7 @@ import {
   statusAccepted,
   type StatusRange,
   upStatus,
-} from "./_http_expect.ts";
+} from "./http_expect.ts";
 import { openSocket } from "./_net.ts";
 import { nodeFetch } from "./_node_fetch.ts";
 import type tls from "node:tls";

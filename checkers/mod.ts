@@ -19,17 +19,16 @@ import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
 
-export type { AttemptOutcome, Checker, CheckerContext, RunCheckOptions } from "./checker.ts";
-export type { AttemptOptions } from "./checker.ts";
-export { abortMessage, AttemptChecker, attemptSignal, bodyError, runCheck } from "./checker.ts";
-export type { StatusRange } from "./_http_expect.ts";
-export type { LeafInfo } from "./_cert.ts";
-export type { Nanoseconds } from "../config/duration.ts";
-export { DnsChecker, dnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
-export { ExecChecker, execChecker, type ExecCheckerConfig, type ExecCheckerOptions } from "./exec.ts";
-export { HttpChecker, httpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
-export { TcpChecker, tcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
-export { TlsChecker, tlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
+export type { Checker, CheckerContext } from "./checker.ts";
+// The classes' base and the types their public members name.
+export { AttemptChecker, type AttemptOptions, type AttemptOutcome } from "./checker.ts";
+export type { StatusRange } from "./http_expect.ts";
+export type { LeafInfo } from "./cert.ts";
+export { DnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
+export { ExecChecker, type ExecCheckerConfig, type ExecCheckerOptions } from "./exec.ts";
+export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
+export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
+export { TlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
 
 /** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [

@@ -7,11 +7,11 @@
  */
 import tls from "node:tls";
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import { readPemFile } from "./_cert.ts";
-import { inspectTls } from "./_cert.ts";
+import { readPemFile } from "./cert.ts";
+import { inspectTls } from "./cert.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { exchange, openSocket, splitHostPort } from "./_net.ts";
 import {

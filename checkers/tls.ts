@@ -8,10 +8,10 @@
  */
 import type tls from "node:tls";
 import { z } from "zod";
-import type { Duration, Nanoseconds } from "../config/duration.ts";
+import type { Duration, Nanoseconds } from "../duration.ts";
 import { duration, hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./_cert.ts";
+import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./cert.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { openSocket, splitHostPort } from "./_net.ts";
 import {

@@ -1,7 +1,8 @@
 /** Shared CLI plumbing: loading the config with a logger on stderr, and turning failures into exit codes. */
 import { createLogger, type Logger, type LogLevel } from "../_internal/log.ts";
-import { Checkup, InterruptedError } from "../checkup.ts";
-import { loadConfig } from "../config/load.ts";
+import { Checkup, InterruptedError, NO_STORAGE } from "../checkup.ts";
+import type { Storage } from "../storage/storage.ts";
+import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import type { Io } from "./io.ts";
 
 /** Options every command shares. */
@@ -21,11 +22,15 @@ export class ExitError extends Error {
   }
 }
 
-/** Loads the config and builds a Checkup whose logger writes to the CLI's stderr; prints warnings. */
+/**
+ * Loads and validates the config once and builds a Checkup whose logger writes to the CLI's stderr;
+ * prints warnings. The resolved config comes back too (its redactor, its node), so no command reads the
+ * file a second time.
+ */
 export async function openCheckup(
   opts: GlobalOptions,
   io: Io,
-): Promise<{ checkup: Checkup; logger: Logger }> {
+): Promise<{ checkup: Checkup; logger: Logger; config: ResolvedConfig }> {
   const resolved = await loadConfig(opts.config);
   const logger = createLogger({
     level: opts.logLevel ?? "info",
@@ -34,7 +39,17 @@ export async function openCheckup(
     write: (line) => io.err(line + "\n"),
   });
   for (const w of resolved.warnings) logger.warn(`${opts.config}: ${w}`);
-  return { checkup: new Checkup(resolved, { logger, configPath: opts.config, clock: io.clock }), logger };
+  return {
+    checkup: new Checkup(resolved, { logger, configPath: opts.config, clock: io.clock }),
+    logger,
+    config: resolved,
+  };
+}
+
+/** The Checkup's storage, or an {@linkcode ExitError} saying none is configured. */
+export function requireStorage(checkup: Checkup): Storage {
+  if (!checkup.storage) throw new ExitError(NO_STORAGE);
+  return checkup.storage;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `checkup every <interval>`: check, store and maintain now and on every tick until SIGINT/SIGTERM. */
 import { BOUNDS } from "../config/bounds.ts";
-import { formatDuration, humanDuration, parseDuration } from "../config/duration.ts";
-import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
+import { formatDuration, humanDuration, parseDuration } from "../duration.ts";
+import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import type { Io } from "./io.ts";
 
 const WORDS: Record<string, string> = { second: "1s", minute: "1m", hour: "1h", day: "24h", week: "168h" };
@@ -33,13 +33,11 @@ export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise
     const { checkup, logger } = await openCheckup(opts, io);
     try {
       if (!checkup.checkers.length) throw new ExitError("no checkers configured");
-      if (!checkup.storage) {
-        throw new ExitError('no storage configured (add a "storage" object to the config)');
-      }
+      const storage = requireStorage(checkup);
       logger.info("checking on a schedule", {
         interval,
         checkers: checkup.checkers.length,
-        storage: checkup.storage.type,
+        storage: storage.type,
       });
       io.signal.addEventListener("abort", () => {
         logger.info("stopping: finishing the round under way; a second signal exits at once", {

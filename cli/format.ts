@@ -1,5 +1,5 @@
 /** Go Checkup's text block for one result, with a coloured assessment on a terminal. */
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration } from "../duration.ts";
 import { computeStats, type Result, type Status, statusOf } from "../result.ts";
 
 const COLORS: Record<Status, string> = { healthy: "32", degraded: "33", down: "31", unknown: "90" };

@@ -1,5 +1,5 @@
 /** `checkup message "<text>" --about <title>`: a new round carrying a status message on one result. */
-import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
+import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import type { Io } from "./io.ts";
 import { messageTextError } from "../server/messages.ts";
 
@@ -18,9 +18,7 @@ export function runMessage(text: string, opts: MessageOptions, io: Io): Promise<
     if (invalid) throw new ExitError(`message: ${invalid}`, EXIT.usage);
     const { checkup } = await openCheckup(opts, io);
     try {
-      if (!checkup.storage) {
-        throw new ExitError('no storage configured (add a "storage" object to the config)');
-      }
+      requireStorage(checkup);
       const titles = checkup.checkers.map((c) => c.title);
       let index: number;
       if (opts.about === undefined || opts.about === "") {

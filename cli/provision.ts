@@ -6,6 +6,7 @@
  */
 import { parseStorage } from "../config/load.ts";
 import { isProvisioner, type ProvisionInfo, type Storage } from "../storage/storage.ts";
+import { NO_STORAGE } from "../checkup.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
 
@@ -58,7 +59,7 @@ export function runProvision(provider: string | undefined, opts: GlobalOptions, 
       close = () => checkup.close();
     }
     try {
-      if (!storage) throw new ExitError('no storage configured (add a "storage" object to the config)');
+      if (!storage) throw new ExitError(NO_STORAGE);
       if (!isProvisioner(storage)) {
         throw new ExitError(
           `storage ${storage.type} does not need provisioning (only s3 does); create it with its own tools`,

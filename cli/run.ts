@@ -1,6 +1,6 @@
 /** `checkup` (no subcommand): one round, printed; or stored with `--store`. */
 import { encodeResults, statusOf } from "../result.ts";
-import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
+import { EXIT, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { formatResult } from "./format.ts";
 import type { Io } from "./io.ts";
 
@@ -19,9 +19,7 @@ export function runChecks(opts: RunOptions, io: Io): Promise<number> {
   return guard(io, opts, async () => {
     const { checkup } = await openCheckup(opts, io);
     try {
-      if (opts.store && !checkup.storage) {
-        throw new ExitError('no storage configured (add a "storage" object to the config)');
-      }
+      if (opts.store) requireStorage(checkup);
       const report = await checkup.round({ store: opts.store, maintain: opts.store, signal: io.signal });
       if (opts.json) io.out(encodeResults(report.results) + "\n");
       else if (!opts.store || opts.print) {

@@ -4,13 +4,12 @@
  * the same page as static files instead (S3, GitHub Pages).
  */
 import { extname, join } from "node:path";
-import { parseDuration } from "../config/duration.ts";
-import { loadConfig } from "../config/load.ts";
+import { parseDuration } from "../duration.ts";
 import { isStorageReader } from "../storage/storage.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
-import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
+import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
 
@@ -202,12 +201,10 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
     }
     const token = readToken();
     const logo = opts.logo ? await readLogo(opts.logo) : undefined;
-    const { checkup, logger } = await openCheckup(opts, io);
     // The redactor knows the config's secrets (logs already use it); served texts go through it too.
-    const { redactor, node } = await loadConfig(opts.config);
+    const { checkup, logger, config: { redactor, node } } = await openCheckup(opts, io);
     try {
-      const storage = checkup.storage;
-      if (!storage) throw new ExitError('no storage configured (add a "storage" object to the config)');
+      const storage = requireStorage(checkup);
       if (!isStorageReader(storage)) {
         throw new ExitError(`storage ${storage.type}: cannot be read back, so it cannot be served`);
       }

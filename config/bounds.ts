@@ -6,14 +6,6 @@
  * @module
  */
 
-/**
- * The largest duration Go can hold: `math.MaxInt64` nanoseconds (about 292 years). As a JavaScript number it
- * rounds up to 2^63, which is also what Go's own int64 maximum becomes when JSON is parsed here.
- */
-export const MAX_DURATION_NS: number = 2 ** 63;
-/** {@linkcode MAX_DURATION_NS} exactly, for messages. */
-export const MAX_DURATION_EXACT = 9223372036854775807n;
-
 /** Floors and ceilings, in nanoseconds for durations. */
 export const BOUNDS = {
   /** A checker's `interval` and `checkup every` / `serve --every`: at least 1s, at most 7 days. */

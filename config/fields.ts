@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { describeValue } from "./errors.ts";
-import { humanDuration, type Nanoseconds, parseDuration, parseExactDuration } from "./duration.ts";
+import { humanDuration, type Nanoseconds, parseDuration, parseExactDuration } from "../duration.ts";
 
 /** Bounds of a duration field in nanoseconds (0, "off", is always allowed below `min`). */
 export interface DurationBounds {

@@ -2,6 +2,16 @@
  * Finds where and why JSON text is invalid, for messages with line and column (V8's own messages do not
  * always carry a position), and where every object key is, for warnings about duplicate keys (which
  * `JSON.parse` drops without a word). A small recursive-descent scanner that only validates.
+ *
+ * Why not jsonc-parser (npm), which reports offsets and error codes: on 22 broken configs its first error
+ * was at the same place as ours in 18. In three of the other four (a bad escape, a bad `\u`, a line break
+ * in a string) it points at the string's opening quote, not at the bad character; in the fourth (`1.`) at
+ * the number's first digit. Its most common code,
+ * `InvalidSymbol` (6 of the 22), does not say what was expected there ("a key in double quotes", "a
+ * value", "the end of the file"), so keeping our messages would mean tracking the parser's state in its
+ * callbacks: this scanner again, around a dependency. Loading it cost nothing measurable at start-up.
+ *
+ * @module
  */
 import { joinPath } from "./errors.ts";
 
@@ -122,6 +132,12 @@ function scanJson(text: string): { error?: JsonSyntaxIssue; keys: KeyLines } {
       const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
       if (!m) fail("a number");
       i += m![0].length;
+      const c = text[i];
+      if (c === "." || c === "e" || c === "E") {
+        i++;
+        if (c !== "." && (text[i] === "+" || text[i] === "-")) i++;
+        fail(`a digit after '${c}'`);
+      }
     } else {
       for (const lit of ["true", "false", "null"]) if (text.startsWith(lit, i)) return void (i += lit.length);
       fail("a value (object, array, string, number, true, false or null)");

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "./errors.ts";
-import { type CheckupConfig, loadConfig, parseJsonText, resolveConfig } from "./load.ts";
+import { type CheckupConfig, loadConfig, resolveConfig } from "./load.ts";
+import { parseJsonText } from "./text.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { BOUNDS } from "./bounds.ts";
-import type { Duration } from "./duration.ts";
+import type { Duration } from "../duration.ts";
 import { describeValue } from "./errors.ts";
 import { duration } from "./fields.ts";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Result } from "../result.ts";
-import { decodeAlertState, emptyAlertState, encodeAlertState, observeRound } from "./alerts.ts";
+import { emptyAlertState, observeRound } from "./alerts.ts";
+import { decodeAlertState, encodeAlertState } from "./alert_codec.ts";
 import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
 import { AlertPipeline } from "./pipeline.ts";
 import { type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy.ts";

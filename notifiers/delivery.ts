@@ -10,7 +10,7 @@
  */
 import type { Clock } from "../_internal/clock.ts";
 import type { Logger } from "../_internal/log.ts";
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration } from "../duration.ts";
 import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
 import type { AlertPolicy } from "./policy.ts";

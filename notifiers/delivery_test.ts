@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createLogger } from "../_internal/log.ts";
 import type { Result } from "../result.ts";
 import { FakeClock } from "../tests/helpers/clock.ts";
-import { decodeAlertState, encodeAlertState } from "./alerts.ts";
+import { decodeAlertState, encodeAlertState } from "./alert_codec.ts";
 import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
 import { backoffMs, MAX_ENTRIES, Outbox } from "./outbox.ts";
 import { AlertPipeline } from "./pipeline.ts";

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import { HttpNotifier } from "./_send.ts";
+import { HttpNotifier } from "./http_notifier.ts";
 import { messageId, roundHtml, roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { humanDuration } from "../config/duration.ts";
+import { humanDuration } from "../duration.ts";
 import type { Alert, AlertKind } from "./notifier.ts";
 
 /** One labelled line of a message (a Slack field, a Teams fact, a line of text). */

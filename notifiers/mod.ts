@@ -28,44 +28,16 @@ import { telegramNotifier, type TelegramNotifierConfig } from "./telegram.ts";
 import { webhookNotifier, type WebhookNotifierConfig } from "./webhook.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier } from "./notifier.ts";
-export { HttpNotifier, type SendOptions } from "./_send.ts";
+export { HttpNotifier, type SendOptions } from "./http_notifier.ts";
 export { type AlertOn, type AlertPolicy, type AlertPolicyConfig, DEFAULT_ALERT_POLICY } from "./policy.ts";
-export {
-  type AlertDecision,
-  type AlertState,
-  commitDecision,
-  decideAlerts,
-  type DecideContext,
-  decodeAlertState,
-  emptyAlertState,
-  encodeAlertState,
-  type EndpointTrack,
-  notificationId,
-  type NotifierTrack,
-  observeRound,
-  type TrackedStatus,
-} from "./alerts.ts";
 export {
   AlertPipeline,
   type AlertPipelineOptions,
   type AlertReport,
-  DEFAULT_DELIVER_WITHIN_MS,
-  DEFAULT_GRACE_MS,
   type NotifierOutcome,
 } from "./pipeline.ts";
-export { type AttemptOutcome, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
-export { type Clock, systemClock } from "../_internal/clock.ts";
-export { backoffMs, Outbox, type OutboxEntry } from "./outbox.ts";
-export {
-  alertStateKey,
-  type AlertStateStore,
-  defaultAlertState,
-  type DefaultAlertStateOptions,
-  defaultStateDir,
-  fileAlertState,
-  memoryAlertState,
-  storageAlertState,
-} from "./state.ts";
+export { type DeliveryStats } from "./delivery.ts";
+export { type AlertStateStore, fileAlertState, memoryAlertState, storageAlertState } from "./state.ts";
 export {
   alertFacts,
   alertHeadline,
@@ -75,71 +47,29 @@ export {
   roundSubject,
   roundText,
 } from "./message.ts";
-export {
-  DiscordNotifier,
-  discordNotifier,
-  type DiscordNotifierConfig,
-  type DiscordNotifierOptions,
-} from "./discord.ts";
-export {
-  GotifyNotifier,
-  gotifyNotifier,
-  type GotifyNotifierConfig,
-  type GotifyNotifierOptions,
-} from "./gotify.ts";
+export { DiscordNotifier, type DiscordNotifierConfig, type DiscordNotifierOptions } from "./discord.ts";
+export { GotifyNotifier, type GotifyNotifierConfig, type GotifyNotifierOptions } from "./gotify.ts";
 export {
   MailNotifier,
-  mailNotifier,
   type MailNotifierConfig,
   type MailNotifierOptions,
   type SmtpConfig,
   type SmtpOptions,
   type SmtpTls,
 } from "./mail.ts";
-export {
-  MailgunNotifier,
-  mailgunNotifier,
-  type MailgunNotifierConfig,
-  type MailgunNotifierOptions,
-} from "./mailgun.ts";
-export { NtfyNotifier, ntfyNotifier, type NtfyNotifierConfig, type NtfyNotifierOptions } from "./ntfy.ts";
+export { MailgunNotifier, type MailgunNotifierConfig, type MailgunNotifierOptions } from "./mailgun.ts";
+export { NtfyNotifier, type NtfyNotifierConfig, type NtfyNotifierOptions } from "./ntfy.ts";
 export {
   PagerDutyNotifier,
-  pagerDutyNotifier,
   type PagerDutyNotifierConfig,
   type PagerDutyNotifierOptions,
   type PagerDutySeverity,
 } from "./pagerduty.ts";
-export {
-  PushoverNotifier,
-  pushoverNotifier,
-  type PushoverNotifierConfig,
-  type PushoverNotifierOptions,
-} from "./pushover.ts";
-export {
-  SlackNotifier,
-  slackNotifier,
-  type SlackNotifierConfig,
-  type SlackNotifierOptions,
-} from "./slack.ts";
-export {
-  TeamsNotifier,
-  teamsNotifier,
-  type TeamsNotifierConfig,
-  type TeamsNotifierOptions,
-} from "./teams.ts";
-export {
-  TelegramNotifier,
-  telegramNotifier,
-  type TelegramNotifierConfig,
-  type TelegramNotifierOptions,
-} from "./telegram.ts";
-export {
-  WebhookNotifier,
-  webhookNotifier,
-  type WebhookNotifierConfig,
-  type WebhookNotifierOptions,
-} from "./webhook.ts";
+export { PushoverNotifier, type PushoverNotifierConfig, type PushoverNotifierOptions } from "./pushover.ts";
+export { SlackNotifier, type SlackNotifierConfig, type SlackNotifierOptions } from "./slack.ts";
+export { TeamsNotifier, type TeamsNotifierConfig, type TeamsNotifierOptions } from "./teams.ts";
+export { TelegramNotifier, type TelegramNotifierConfig, type TelegramNotifierOptions } from "./telegram.ts";
+export { WebhookNotifier, type WebhookNotifierConfig, type WebhookNotifierOptions } from "./webhook.ts";
 
 /** The notifier registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [

@@ -7,6 +7,9 @@
 import type { Result, Status } from "../result.ts";
 import type { AlertPolicy } from "./policy.ts";
 
+/** A status the alert state machine tracks (`unknown` carries no information and changes nothing). */
+export type TrackedStatus = "healthy" | "degraded" | "down";
+
 /**
  * What happened to an endpoint: it went `down`, became `degraded`, `recovered`, or a `reminder` that it
  * is still down or degraded (`reminder_every`).

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { headerValue, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import { deliverEach, HttpNotifier } from "./_send.ts";
+import { deliverEach, HttpNotifier } from "./http_notifier.ts";
 import { alertFacts, alertHeadline } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";

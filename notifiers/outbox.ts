@@ -16,8 +16,7 @@
  */
 import { backoffMs as exponentialBackoff } from "../_internal/retry.ts";
 import { decodeResults, encodeResults } from "../result.ts";
-import type { Alert, AlertKind } from "./notifier.ts";
-import type { TrackedStatus } from "./alerts.ts";
+import type { Alert, AlertKind, TrackedStatus } from "./notifier.ts";
 
 /** One notification waiting for delivery to one notifier. */
 export interface OutboxEntry {

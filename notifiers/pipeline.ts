@@ -19,15 +19,14 @@ import {
   type AlertState,
   commitDecision,
   decideAlerts,
-  decodeAlertState,
   emptyAlertState,
-  encodeAlertState,
   endpointKey,
   observeRound,
   pruneEndpoints,
   pruneNotifiers,
   redactAlertState,
 } from "./alerts.ts";
+import { decodeAlertState, encodeAlertState } from "./alert_codec.ts";
 import { type AttemptOutcome, Delivery, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { DEFAULT_ALERT_POLICY } from "./policy.ts";

@@ -6,7 +6,7 @@
  */
 import { BOUNDS } from "../config/bounds.ts";
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, httpUrl } from "../config/fields.ts";
 
 /** The kinds of alert a notifier can be told about (`reminder`s follow the kind they remind of). */

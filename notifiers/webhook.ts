@@ -9,7 +9,7 @@ import { z } from "zod";
 import { headers, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { encodeResults } from "../result.ts";
-import { deliverEach, HttpNotifier } from "./_send.ts";
+import { deliverEach, HttpNotifier } from "./http_notifier.ts";
 import { alertText, isoTime } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";

@@ -20,6 +20,7 @@ import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
+import durationJs from "../status/duration.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
 import rollupJs from "../status/rollup.js" with { type: "text" };
@@ -65,6 +66,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/markdown.js": pageModule(markdownJs),
   "js/render.js": pageModule(renderJs),
   "status/codec.js": { type: JS, text: codecJs },
+  "status/duration.js": { type: JS, text: durationJs },
   "status/endpoint.js": { type: JS, text: endpointJs },
   "status/messages.js": { type: JS, text: messagesJs },
   "status/rollup.js": { type: JS, text: rollupJs },

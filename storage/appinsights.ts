@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { HttpError, httpRequest, refusesContent } from "../_internal/http.ts";
 import { retry } from "../_internal/retry.ts";
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration } from "../duration.ts";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { computeStats, type Result, statusOf } from "../result.ts";

@@ -48,7 +48,9 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, asy
   }
   received.push(...items);
   return Response.json({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
-});
+}); // Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
+Deno.test.afterAll(() => server.shutdown());
+
 const endpoint = `http://127.0.0.1:${server.addr.port}/v2/track`;
 let n = 0;
 
@@ -159,8 +161,4 @@ Deno.test("timeSpan formats nanoseconds as .NET TimeSpan text", () => {
   assert.equal(timeSpan(0), "0.00:00:00.0000000");
   assert.equal(timeSpan(1_234_567_800), "0.00:00:01.2345678");
   assert.equal(timeSpan(90_061e9), "1.01:01:01.0000000");
-});
-
-Deno.test("appinsights: stop the fake", async () => {
-  await server.shutdown();
 });

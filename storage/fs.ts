@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { join } from "node:path";
 import { retry } from "../_internal/retry.ts";
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";

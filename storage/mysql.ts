@@ -6,7 +6,7 @@
  * @module
  */
 import type mysql from "mysql2/promise";
-import { parseDuration } from "../config/duration.ts";
+import { parseDuration } from "../duration.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { mysqlDialect, type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
 import {

@@ -7,10 +7,8 @@ import { storageConformance } from "./_conformance.ts";
 import { parsePostgresDsn } from "./postgres.ts";
 
 const server = await startPostgres();
-globalThis.addEventListener("unload", () => {
-  // Best effort if a test failed before the last one stopped the server.
-  if (server) void server.stop();
-});
+// Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
+Deno.test.afterAll(async () => await server?.stop());
 
 storageConformance("postgres", {
   ignore: !server,
@@ -141,8 +139,4 @@ Deno.test({
       await s.close?.();
     }
   },
-});
-
-Deno.test({ name: "postgres: stop the server", ignore: !server }, async () => {
-  await server!.stop();
 });

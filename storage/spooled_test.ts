@@ -113,6 +113,8 @@ Deno.test("spool is bounded: beyond max_rounds the oldest rounds are dropped, wi
 });
 
 const server = await startPostgres();
+// Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
+Deno.test.afterAll(async () => await server?.stop());
 
 Deno.test({
   name:
@@ -171,10 +173,6 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
-
-Deno.test({ name: "spool: stop PostgreSQL", ignore: !server }, async () => {
-  await server!.stop();
 });
 
 Deno.test("startup against a missing server: one clear error (host, port, what failed), never the password", async () => {
@@ -369,6 +367,8 @@ Deno.test("spool: the directory is listed once; a long backlog does not make eac
 });
 
 const mariadb = await startMariadb();
+// Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
+Deno.test.afterAll(async () => await mariadb?.stop());
 
 Deno.test({
   name:
@@ -416,10 +416,6 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
-
-Deno.test({ name: "spool: stop MariaDB", ignore: !mariadb }, async () => {
-  await mariadb!.stop();
 });
 
 Deno.test("isRejection: real driver errors (SQLite too big) are rejections; connection errors are not", async () => {

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { SqlStorageOptions } from "./sql.ts";
 

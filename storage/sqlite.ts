@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
-import type { Duration } from "../config/duration.ts";
+import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { type SqlDriver, sqliteDialect, type SqlRow, SqlStorage } from "./sql.ts";

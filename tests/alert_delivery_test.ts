@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Checkup } from "../checkup.ts";
 import { type CheckupConfig, resolveConfig } from "../config/load.ts";
-import { decodeAlertState } from "../notifiers/alerts.ts";
+import { decodeAlertState } from "../notifiers/alert_codec.ts";
 import { createStatusHandler } from "../server/app.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { freePort } from "./helpers/_server.ts";

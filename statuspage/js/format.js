@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Formatting for people: round-trip times, durations, relative and absolute times, uptime.
+ * Formatting for people: round-trip times, relative and absolute times, uptime (durations: `humanDuration`
+ * in the status model, shared with the alerts).
  *
  * @module
  */
@@ -11,18 +12,6 @@ export function formatRtt(ms) {
   if (ms >= 1000) return `${Number((ms / 1000).toPrecision(3))} s`;
   if (ms >= 10) return `${Math.round(ms)} ms`;
   return `${Number(ms.toPrecision(2))} ms`;
-}
-
-/** A duration in ms, two units at most: "45 s", "12 min", "3 h 20 min", "2 d 4 h". @param {number} ms */
-export function formatDuration(ms) {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60), rm = m % 60;
-  if (h < 48) return rm ? `${h} h ${rm} min` : `${h} h`;
-  const d = Math.floor(h / 24), rh = h % 24;
-  return rh ? `${d} d ${rh} h` : `${d} d`;
 }
 
 const relative = {

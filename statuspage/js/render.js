@@ -10,15 +10,9 @@
 import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
 import { h, replace, setText } from "./dom.js";
 import { displayText } from "../../status/text.js";
-import {
-  formatAgo,
-  formatDateTime,
-  formatDuration,
-  formatRtt,
-  formatUptime,
-  RANGE_LABELS,
-} from "./format.js";
+import { formatAgo, formatDateTime, formatRtt, formatUptime, RANGE_LABELS } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
+import { humanDuration } from "../../status/duration.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
@@ -169,7 +163,7 @@ function timelineItems(view, now) {
         h("bdi", {}, e.title),
         ongoing
           ? ` is ${what}`
-          : ` was ${what} for ${formatDuration(/** @type {number} */ (i.end) - i.start)}`,
+          : ` was ${what} for ${humanDuration((/** @type {number} */ (i.end) - i.start) * 1e6)}`,
       ];
       items.push({
         time: i.start,

@@ -11,6 +11,8 @@ import type { GithubStorage } from "./mod.ts";
 import { isMaintainer, isRejection, isStorageReader, isSummaryStore } from "../storage.ts";
 
 const gh = await startFakeGithub();
+// Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
+Deno.test.afterAll(() => gh.stop());
 let n = 0;
 
 const base = (repo: string) => ({
@@ -191,8 +193,4 @@ Deno.test("github: a file GitHub refuses (422, not a taken name) fails at once a
   });
   assert.equal(puts, 1, "one try, not one per nanosecond");
   assert.ok(await s.store([{ title: "fine", timestamp: 2n }]));
-});
-
-Deno.test("github: stop the fake", async () => {
-  await gh.stop();
 });

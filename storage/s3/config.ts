@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Duration } from "../../config/duration.ts";
+import type { Duration } from "../../duration.ts";
 import { duration, httpUrl, typeTag } from "../../config/fields.ts";
 
 /** `checkup.json` options of the `s3` storage (Go Checkup's keys plus endpoint, force_path_style, prefix). */

@@ -18,6 +18,8 @@ import {
 } from "../storage.ts";
 
 const s3 = await startS3();
+// Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
+Deno.test.afterAll(() => s3.stop());
 let n = 0;
 
 const base = () => s3.storageConfig();
@@ -253,8 +255,4 @@ Deno.test("s3: rounds sent later from the spool are folded into the node's summa
     await http.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("s3: stop the server", async () => {
-  await s3.stop();
 });

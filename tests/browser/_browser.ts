@@ -15,7 +15,10 @@ import { servicesRequired } from "../helpers/_server.ts";
 /** Where the Debian package puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Launch flags for a sandbox-less container (TOOLCHAIN.md). */
+/**
+ * Launch flags for a container: no user namespaces for Chromium's sandbox and no GPU, and no background
+ * requests (updates, sync) that would leave the machine during a test.
+ */
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

@@ -7,7 +7,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import tls from "node:tls";
-import { humanDuration } from "../config/duration.ts";
+import { humanDuration } from "../duration.ts";
 import { errorText } from "./checker.ts";
 
 /** The leaf certificate a server presented. */
@@ -114,7 +114,7 @@ export function inspectTls(
  *
  * @example
  * ```ts
- * import { expiryNotice } from "./_cert.ts";
+ * import { expiryNotice } from "./cert.ts";
  * import assert from "node:assert/strict";
  * const leaf = { subject: "a", issuer: "b", validFrom: 0, validTo: 10 * 86_400_000 };
  * assert.equal(

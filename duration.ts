@@ -1,10 +1,17 @@
 /**
  * Durations: Go's integer nanoseconds (for compatibility with Go Checkup's `checkup.json`) and
- * human-readable strings such as `"250ms"`, `"10s"`, `"1h30m"` or `"7d"`.
+ * human-readable strings such as `"250ms"`, `"10s"`, `"1h30m"` or `"7d"`. A base module: results, the
+ * HTTP helper, the config and the plugins all build on it, and it imports nothing of the project.
  *
  * @module
  */
-import { MAX_DURATION_EXACT, MAX_DURATION_NS } from "./bounds.ts";
+/**
+ * The largest duration Go can hold: `math.MaxInt64` nanoseconds (about 292 years). As a JavaScript number it
+ * rounds up to 2^63, which is also what Go's own int64 maximum becomes when JSON is parsed here.
+ */
+export const MAX_DURATION_NS: number = 2 ** 63;
+/** {@linkcode MAX_DURATION_NS} exactly, for messages. */
+export const MAX_DURATION_EXACT = 9223372036854775807n;
 
 /** A duration as written in a config: integer nanoseconds, or a string like `"10s"`. */
 export type Duration = number | string;
@@ -136,21 +143,8 @@ export function formatDuration(ns: number | bigint): string {
   return neg ? "-" + out : out;
 }
 
-/**
- * Formats nanoseconds for people: the largest one or two units, e.g. `"3d 4h"`, `"12m"`, `"250ms"`.
- */
-export function humanDuration(ns: number): string {
-  const ms = ns / 1e6;
-  if (ms < 1) return `${Math.round(ns / 1e3)}µs`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.floor(ms / 1000);
-  const parts: [number, string][] = [[Math.floor(s / 86400), "d"], [Math.floor(s / 3600) % 24, "h"], [
-    Math.floor(s / 60) % 60,
-    "m",
-  ], [s % 60, "s"]];
-  const first = parts.findIndex(([n]) => n > 0);
-  return parts.slice(first, first + 2).filter(([n]) => n > 0).map(([n, u]) => `${n}${u}`).join(" ");
-}
+// The one formatter for people lives with the status model, so the page (no build step) shares it.
+export { humanDuration } from "./status/duration.js";
 
 /**
  * A duration in integer nanoseconds, as Go's `time.Duration` (an int64): a number while it is a safe

@@ -83,7 +83,7 @@ const MISSING = Symbol("missing");
  *
  * @example
  * ```ts
- * import { valueAt } from "./_http_expect.ts";
+ * import { valueAt } from "./http_expect.ts";
  * import assert from "node:assert/strict";
  * assert.equal(valueAt({ checks: [{ ok: true }] }, "checks.0.ok"), true);
  * ```
