@@ -80,13 +80,23 @@ Deno.test({
         assert.equal(await cards.nth(2).locator("svg.bar path.s-down").count(), 1);
         assert.equal(await cards.nth(1).locator("svg.bar path.s-degraded").count(), 1);
         const bar = cards.nth(2).locator("svg.bar");
-        await bar.scrollIntoViewIfNeeded();
-        const box = (await bar.boundingBox())!;
         const tips: string[] = [];
         for (let i = 89; i >= 86; i--) {
-          await bar.hover({ position: { x: ((i * 12 + 5) / 1078) * box.width, y: box.height / 2 } });
-          await page.waitForSelector("#tip:not([hidden])");
-          tips.push((await page.textContent("#tip"))!);
+          // The page re-renders every second (refresh: 1): a bar replaced between two calls is looked up
+          // again (bounded), so a slow machine cannot catch it detached.
+          for (let tries = 1;; tries++) {
+            try {
+              await bar.scrollIntoViewIfNeeded({ timeout: 5_000 });
+              const box = await bar.boundingBox({ timeout: 5_000 });
+              if (!box) throw new Error("the bar is not attached");
+              await bar.hover({ position: { x: ((i * 12 + 5) / 1078) * box.width, y: box.height / 2 } });
+              await page.waitForSelector("#tip:not([hidden])", { timeout: 5_000 });
+              tips.push((await page.textContent("#tip"))!);
+              break;
+            } catch (e) {
+              if (tries >= 5) throw e;
+            }
+          }
         }
         const outage = /: (partial outage|outage), \d+ checks, \d+ down, 0 degraded$/;
         assert.ok(tips.some((t) => outage.test(t)), tips.join(" | "));
