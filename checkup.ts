@@ -194,16 +194,19 @@ export class Checkup {
    */
   async #checkOne(i: number, signal?: AbortSignal): Promise<Result> {
     const c = this.checkers[i];
+    const started = this.#clock.monotonic();
     let result: Result;
     try {
       result = await c.check(signal);
     } catch (e) {
       this.#logger.error("checker failed", { checker: c.type, title: c.title, error: e });
+      // The time the failed check took, as Go records for a failed attempt (never 0 for a real attempt).
+      const rtt = Math.max(1, Math.round((this.#clock.monotonic() - started) * 1e6));
       result = {
         title: c.title || undefined,
         endpoint: c.endpoint || undefined,
         timestamp: this.#now(),
-        times: [{ rtt: 0, error: `checker error: ${(e as Error).message}` }],
+        times: [{ rtt, error: `checker error: ${(e as Error).message}` }],
         down: true,
       };
     }

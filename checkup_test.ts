@@ -88,6 +88,7 @@ Deno.test("a checker that throws becomes a down result and the others still run"
   assert.deepEqual(results.map((r) => r.healthy ?? false), [true, false, true]);
   assert.equal(results[1].down, true);
   assert.equal(results[1].times?.[0].error, "checker error: probe exploded");
+  assert.ok(Number(results[1].times?.[0].rtt) > 0, "the time it took, as Go records a failed attempt");
   assert.match(lines[0], /ERROR checker failed checker=probe title=b error="probe exploded"/);
 });
 
