@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type Clock, clockOf, systemClock } from "./_internal/clock.ts";
-import { createLogger, type Logger, silentLogger } from "./_internal/log.ts";
+import { type Clock, clockOf, systemClock } from "./clock.ts";
+import { createLogger, type Logger, silentLogger } from "./log.ts";
 import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } from "./config/load.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
@@ -17,7 +17,7 @@ import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import type { Result } from "./result.ts";
 import { isMaintainer, type Storage } from "./storage/storage.ts";
 import { runRounds, runSchedule } from "./scheduler.ts";
-import { HttpClients } from "./_internal/http_clients.ts";
+import { HttpClients } from "./http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
 import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
 

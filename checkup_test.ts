@@ -5,8 +5,8 @@ import type { Checker } from "./checkers/checker.ts";
 import type { PluginDefinition } from "./config/plugin.ts";
 import { resolveConfig, type ResolvedConfig } from "./config/load.ts";
 import type { Result } from "./result.ts";
-import { createLogger } from "./_internal/log.ts";
-import { sleep } from "./_internal/clock.ts";
+import { createLogger } from "./log.ts";
+import { sleep } from "./clock.ts";
 import { FakeClock } from "./tests/helpers/clock.ts";
 
 /**

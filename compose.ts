@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { Logger } from "./_internal/log.ts";
-import type { HttpClients } from "./_internal/http_clients.ts";
+import type { Logger } from "./log.ts";
+import type { HttpClients } from "./http_clients.ts";
 import type { ResolvedConfig } from "./config/load.ts";
 import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
@@ -90,7 +90,7 @@ export function composeStorage(
  * ```ts
  * import { compose } from "./compose.ts";
  * import { resolveConfig } from "./config/load.ts";
- * import { silentLogger } from "./_internal/log.ts";
+ * import { silentLogger } from "./log.ts";
  * const resolved = resolveConfig({
  *   checkers: [{ type: "tcp", endpoint_name: "DB", endpoint_url: "127.0.0.1:9" }],
  *   storage: { type: "fs", dir: "/tmp/checkup-compose-example" },

@@ -37,7 +37,7 @@ export {
   type RoundOptions,
   type RoundReport,
 } from "./checkup.ts";
-export { type Clock, systemClock } from "./_internal/clock.ts";
+export { type Clock, systemClock } from "./clock.ts";
 export {
   type Attempt,
   computeStats,
@@ -121,8 +121,8 @@ export {
   type LoggerOptions,
   type LogLevel,
   type TextRedactor,
-} from "./_internal/log.ts";
-export type { HttpClientKey, HttpClients } from "./_internal/http_clients.ts";
+} from "./log.ts";
+export type { HttpClientKey, HttpClients } from "./http_clients.ts";
 
 // `deno run jsr:@checkup/cli`: the package's default export doubles as the CLI (loaded only then).
 if (import.meta.main) {

@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { Clock } from "./_internal/clock.ts";
-import type { Logger } from "./_internal/log.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "./log.ts";
 import { formatDuration } from "./duration.ts";
 import type { Result } from "./result.ts";
 

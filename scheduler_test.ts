@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "./_internal/log.ts";
+import { createLogger } from "./log.ts";
 import type { Result } from "./result.ts";
 import { type RunInfo, runRounds, runSchedule, type ScheduledCheck, Ticks } from "./scheduler.ts";
 import { FakeClock } from "./tests/helpers/clock.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Clock, sleep } from "./clock.ts";
+import { type Clock, sleep } from "../clock.ts";
 
 /** Exponential backoff: `base × factor^attempt`, capped at `max`, less up to `jitter` of it at random. */
 export interface Backoff {

@@ -8,7 +8,7 @@
 import { type Attempt, judge, type Result, type Verdict } from "../result.ts";
 import type { PluginContext } from "../config/plugin.ts";
 import { formatDuration, type Nanoseconds } from "../duration.ts";
-import { sleep } from "../_internal/clock.ts";
+import { sleep } from "../clock.ts";
 
 /** What checkers need from the outside world: the clock, fetch and the node name. */
 export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node" | "httpClients">;

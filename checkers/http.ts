@@ -13,7 +13,7 @@ import type { Duration, Nanoseconds } from "../duration.ts";
 import { duration, headers, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
-import { HttpClients } from "../_internal/http_clients.ts";
+import { HttpClients } from "../http_clients.ts";
 import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./cert.ts";
 import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
 import {

@@ -342,7 +342,7 @@ Deno.test("http: a fresh connection per attempt by default; keep_alive reuses on
   server.on("connection", () => connections++);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
-  const { HttpClients } = await import("../_internal/http_clients.ts");
+  const { HttpClients } = await import("../http_clients.ts");
   const clients = new HttpClients();
   try {
     const fresh = parseChecker({ type: "http", endpoint_url: `http://127.0.0.1:${port}/`, attempts: 3 }, {

@@ -1,5 +1,5 @@
 /** Shared CLI plumbing: loading the config with a logger on stderr, and turning failures into exit codes. */
-import { createLogger, type Logger, type LogLevel } from "../_internal/log.ts";
+import { createLogger, type Logger, type LogLevel } from "../log.ts";
 import { Checkup, InterruptedError, NO_STORAGE } from "../checkup.ts";
 import type { Storage } from "../storage/storage.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";

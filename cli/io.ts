@@ -1,5 +1,5 @@
 /** The CLI's window on the world, injected so tests run commands in-process. */
-import type { Clock } from "../_internal/clock.ts";
+import type { Clock } from "../clock.ts";
 
 /** Output streams and environment of one CLI invocation. */
 export interface Io {

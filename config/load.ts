@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { TextRedactor } from "../_internal/log.ts";
+import type { TextRedactor } from "../log.ts";
 import { Redactor } from "../_internal/redact.ts";
 import { closest } from "../_internal/suggest.ts";
 import type { Checker } from "../checkers/checker.ts";
@@ -23,7 +23,7 @@ import { decodeConfigText, parseJsonText } from "./text.ts";
 import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
 import { type TopLevelConfig, topLevelSchema } from "./top_level.ts";
-import { silentLogger } from "../_internal/log.ts";
+import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 
 /** A whole `checkup.json`, as written (Go Checkup's keys). */

@@ -6,8 +6,8 @@
  * @module
  */
 import type { z } from "zod";
-import type { Logger } from "../_internal/log.ts";
-import type { HttpClients } from "../_internal/http_clients.ts";
+import type { Logger } from "../log.ts";
+import type { HttpClients } from "../http_clients.ts";
 
 /** What every plugin instance is given: dependencies, never module-level state. */
 export interface PluginContext {

@@ -7,7 +7,7 @@ import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
 import { AlertPipeline } from "./pipeline.ts";
 import { type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy.ts";
 import { fileAlertState, memoryAlertState } from "./state.ts";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 
 const MIN = 60_000_000_000n;
 const T0 = 1_800_000_000_000_000_000n;

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { Clock } from "../_internal/clock.ts";
-import type { Logger } from "../_internal/log.ts";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
 import { formatDuration } from "../duration.ts";
 import { type Alert, DeliveryError, type Notifier } from "./notifier.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";

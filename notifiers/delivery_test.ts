@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import type { Result } from "../result.ts";
 import { FakeClock } from "../tests/helpers/clock.ts";
 import { decodeAlertState, encodeAlertState } from "./alert_codec.ts";

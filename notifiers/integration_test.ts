@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Checkup } from "../checkup.ts";
 import { resolveConfig } from "../config/load.ts";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { FakeClock } from "../tests/helpers/clock.ts";
 import { startSmtpSink } from "../tests/helpers/smtp.ts";
 import type { CheckupConfig } from "../config/load.ts";

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { type Clock, clockOf, systemClock } from "../_internal/clock.ts";
-import { type Logger, silentLogger } from "../_internal/log.ts";
+import { type Clock, clockOf, systemClock } from "../clock.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import type { Result } from "../result.ts";
 import {
   type AlertState,

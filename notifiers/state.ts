@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
-import type { Logger } from "../_internal/log.ts";
+import type { Logger } from "../log.ts";
 import { isStateStore, type StateStore, type Storage } from "../storage/storage.ts";
 
 /** Loads and saves the serialised alert state of one node. */

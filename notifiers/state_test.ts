@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { FsStorage } from "../storage/fs.ts";
 import {
   type AlertStateStore,

@@ -13,8 +13,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { type Logger, silentLogger } from "../_internal/log.ts";
-import { sleep } from "../_internal/clock.ts";
+import { type Logger, silentLogger } from "../log.ts";
+import { sleep } from "../clock.ts";
 import { retry } from "../_internal/retry.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";

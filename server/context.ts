@@ -6,7 +6,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { Logger } from "../_internal/log.ts";
+import type { Logger } from "../log.ts";
 import type { EndpointRollup } from "../status/endpoint.js";
 import { endpointIds, RANGE_NAMES, type StatusView, statusView } from "../status/view.js";
 import { BodyCache, type Representation } from "./http_cache.ts";

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import type { Logger } from "../_internal/log.ts";
-import { silentLogger } from "../_internal/log.ts";
+import type { Logger } from "../log.ts";
+import { silentLogger } from "../log.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import { nowNs, type Result } from "../result.ts";
 import { fetchRounds, type StorageReader, type StoredRound } from "../storage/storage.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { FsStorage } from "../storage/fs.ts";
 import { SqliteStorage } from "../storage/sqlite.ts";
 import type { IndexEntry, StorageReader } from "../storage/storage.ts";

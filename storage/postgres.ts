@@ -8,7 +8,7 @@
 // @ts-types="npm:@types/pg@^8.15.0"
 import type pg from "pg";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import type { Logger } from "../_internal/log.ts";
+import type { Logger } from "../log.ts";
 import { postgresDialect, type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
 import {
   networkReason,

@@ -23,7 +23,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Logger } from "../_internal/log.ts";
+import type { Logger } from "../log.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";
 import { isRejection, type RoundEnd, type Storage, type StoreOptions } from "./storage.ts";
 
@@ -72,7 +72,7 @@ function byTime(a: Entry, b: Entry): number {
  * ```ts
  * import { SpooledStorage } from "./spooled.ts";
  * import { parseStorage } from "../config/load.ts";
- * import { silentLogger } from "../_internal/log.ts";
+ * import { silentLogger } from "../log.ts";
  * const dir = await Deno.makeTempDir();
  * const backend = parseStorage({ type: "fs", dir: `${dir}/checks` });
  * const storage = new SpooledStorage(backend, { dir: `${dir}/spool` }, { logger: silentLogger, now: () => 1n });

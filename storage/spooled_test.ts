@@ -6,7 +6,7 @@ import { Checkup, type RoundReport } from "../checkup.ts";
 import { memoryIo } from "../cli/io.ts";
 import { runCli } from "../cli/program.ts";
 import { HttpError, refusesContent } from "../_internal/http.ts";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { parseStorage } from "../config/load.ts";
 import type { Result } from "../result.ts";
 import { startMariadb } from "../tests/helpers/mariadb.ts";

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import type { Logger } from "../_internal/log.ts";
+import type { Logger } from "../log.ts";
 import { redactPatterns, redactResult } from "../_internal/redact.ts";
 import type { Result } from "../result.ts";
 import {
@@ -116,7 +116,7 @@ export function redactRollup(rollup: Rollup, redact: (text: string) => string): 
  * ```ts
  * import { SummaryUpdate } from "./summarizing.ts";
  * import { parseStorage } from "../config/load.ts";
- * import { silentLogger } from "../_internal/log.ts";
+ * import { silentLogger } from "../log.ts";
  * const dir = await Deno.makeTempDir();
  * const update = new SummaryUpdate(parseStorage({ type: "fs", dir }), silentLogger);
  * for (const t of [1_800_000_000_000_000_000n, 1_800_000_060_000_000_000n]) {
@@ -225,7 +225,7 @@ export async function updateSummary(
  * ```ts
  * import { SummarizingStorage } from "./summarizing.ts";
  * import { parseStorage } from "../config/load.ts";
- * import { silentLogger } from "../_internal/log.ts";
+ * import { silentLogger } from "../log.ts";
  * const dir = await Deno.makeTempDir();
  * const storage = new SummarizingStorage(parseStorage({ type: "fs", dir }), { logger: silentLogger });
  * await storage.store([{ title: "API", timestamp: 1_800_000_000_000_000_000n, healthy: true, node: "eu" }]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { Checkup } from "../checkup.ts";
 import { compose } from "../compose.ts";
 import { parseStorage, resolveConfig } from "../config/load.ts";

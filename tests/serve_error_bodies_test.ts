@@ -5,7 +5,7 @@
  * after loading.
  */
 import assert from "node:assert/strict";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 import { createStatusHandler, type StatusHandler } from "../server/app.ts";
 import { startPostgres } from "./helpers/postgres.ts";

@@ -6,7 +6,7 @@
  * stored after a bad one are shown.
  */
 import assert from "node:assert/strict";
-import { createLogger } from "../_internal/log.ts";
+import { createLogger } from "../log.ts";
 import { encodeResults, type Result } from "../result.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { openStorage, SERVE_BACKENDS } from "./serve_fixture.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Checkup } from "../../checkup.ts";
-import { silentLogger } from "../../_internal/log.ts";
+import { silentLogger } from "../../log.ts";
 import { parseStorage } from "../../config/load.ts";
 import { SummarizingStorage } from "../summarizing.ts";
 import { decodeRollup } from "../../status/codec.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Checkup, type RoundReport } from "../../checkup.ts";
-import { silentLogger } from "../../_internal/log.ts";
+import { silentLogger } from "../../log.ts";
 import { parseStorage } from "../../config/load.ts";
 import { SummarizingStorage } from "../summarizing.ts";
 import { decodeRollup } from "../../status/codec.js";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { join, normalize } from "node:path";
-import { silentLogger } from "../../_internal/log.ts";
+import { silentLogger } from "../../log.ts";
 import { createStatusHandler, type StatusHandler, type StatusServerOptions } from "../../server/app.ts";
 import { updateSummary } from "../../storage/summarizing.ts";
 import type { Result } from "../../result.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { silentLogger } from "../../_internal/log.ts";
+import { silentLogger } from "../../log.ts";
 import { exportPage } from "../../cli/serve.ts";
 import { parseStorage } from "../../config/load.ts";
 import type { Result } from "../../result.ts";

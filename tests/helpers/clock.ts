@@ -4,7 +4,7 @@
  * real time). Sleepers wake in deadline order. The wall clock (`now`) can also be stepped on its own
  * (`jump`), as NTP does, while the monotonic reading and the sleepers keep their course.
  */
-import type { Clock } from "../../_internal/clock.ts";
+import type { Clock } from "../../clock.ts";
 
 interface Sleeper {
   /** Monotonic deadline, nanoseconds since the clock was made. */

@@ -2,7 +2,7 @@
  * The logger: one line per event on stderr, as text or JSON, with levels and secret redaction.
  * Library code receives a {@linkcode Logger}; only the CLI decides where lines go.
  */
-import { Redactor } from "./redact.ts";
+import { Redactor } from "./_internal/redact.ts";
 
 /** Log levels, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { nowNs } from "../result.ts";
+import { nowNs } from "./result.ts";
 
 /** The current time and a way to wait. */
 export interface Clock {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createLogger } from "./log.ts";
-import { Redactor } from "./redact.ts";
+import { Redactor } from "./_internal/redact.ts";
 
 Deno.test("logger writes leveled text lines with redacted fields", () => {
   const lines: string[] = [];
