@@ -13,6 +13,7 @@ import { createStatusHandler } from "../server/app.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { freePort } from "./helpers/_server.ts";
 import { spawnCheckup } from "./helpers/checkup_process.ts";
+import { startMariadb } from "./helpers/mariadb.ts";
 import { startPostgres } from "./helpers/postgres.ts";
 import { promtool } from "./helpers/promtool.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
@@ -329,42 +330,84 @@ Deno.test("delivery: a plain run whose round takes long stops on SIGINT, storing
   }
 });
 
-Deno.test("delivery: PostgreSQL down at start: no crash, --store fails in one line, rounds spooled, alerts delivered", async () => {
-  const pg = await startPostgres();
-  if (!pg) return;
-  const dir = await Deno.makeTempDir();
-  const hook = startReceiver("ok");
-  try {
-    const dsn = await pg.createDatabase();
-    await pg.halt();
-    const c = config(dir, hook.url, { storage: { type: "postgres", dsn, create: true } });
-    await writeConfig(dir, c);
-    const once = await spawn(dir, ["--store"]).exit();
-    assert.equal(once.code, 1);
-    assert.doesNotMatch(once.stderr, /Uncaught|unhandled/i);
-    const errors = once.stderr.split("\n").filter((l) => l.startsWith("error:"));
-    assert.equal(errors.length, 1, once.stderr);
-    assert.match(errors[0], /postgres.*(refused|connect)/i);
-    assert.equal(hook.unique.size, 1, "the down alert went out while the database was down");
+/** A SQL server the test can stop and start: PostgreSQL or MariaDB, each real and throwaway. */
+interface SqlServer {
+  type: "postgres" | "mysql";
+  dsn: string;
+  halt(): Promise<void>;
+  resume(): Promise<void>;
+  rows(): Promise<number>;
+  stop(): Promise<void>;
+}
 
-    // A second endpoint, so `every` has something new to say; the database stays down.
-    c.checkers!.push({ type: "tcp", endpoint_name: "Cache", endpoint_url: `127.0.0.1:${freePort()}` });
-    await writeConfig(dir, c);
-    const every = spawn(dir, ["every", "1s"]);
-    await untilUnique(hook, 2);
-    await every.logged("storage unavailable; keeping rounds in the spool");
-    await pg.resume();
-    await every.logged("storage is back; spooled rounds sent");
-    every.child.kill("SIGTERM");
-    const out = await every.exit();
-    assert.equal(out.code, 0, out.stderr);
-    assert.doesNotMatch(out.stderr, /Uncaught|unhandled/i);
-    const rows = Number((await pg.psql("SELECT count(*) FROM checks", dsn.match(/dbname=(\S+)/)![1])).trim());
-    assert.ok(rows >= 2, `the spooled rounds reached the database: ${rows}`);
-    assert.equal(hook.unique.size, 2, "each alert once");
-  } finally {
-    await hook.close();
-    await pg.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+const SQL_SERVERS: [string, () => Promise<SqlServer | undefined>][] = [
+  ["PostgreSQL", async () => {
+    const pg = await startPostgres();
+    if (!pg) return undefined;
+    const dsn = await pg.createDatabase();
+    const db = dsn.match(/dbname=(\S+)/)![1];
+    return {
+      type: "postgres",
+      dsn,
+      halt: () => pg.halt(),
+      resume: () => pg.resume(),
+      rows: async () => Number((await pg.psql("SELECT count(*) FROM checks", db)).trim()),
+      stop: () => pg.stop(),
+    };
+  }],
+  ["MariaDB", async () => {
+    const my = await startMariadb();
+    if (!my) return undefined;
+    const dsn = await my.createDatabase();
+    const db = dsn.slice(dsn.lastIndexOf("/") + 1);
+    return {
+      type: "mysql",
+      dsn,
+      halt: () => my.halt(),
+      resume: () => my.resume(),
+      rows: async () => Number((await my.sql("SELECT count(*) FROM checks", db)).trim()),
+      stop: () => my.stop(),
+    };
+  }],
+];
+
+for (const [name, startServer] of SQL_SERVERS) {
+  Deno.test(`delivery: ${name} down at start: no crash, --store fails in one line, rounds spooled, alerts delivered`, async () => {
+    const server = await startServer();
+    if (!server) return;
+    const dir = await Deno.makeTempDir();
+    const hook = startReceiver("ok");
+    try {
+      await server.halt();
+      const c = config(dir, hook.url, { storage: { type: server.type, dsn: server.dsn, create: true } });
+      await writeConfig(dir, c);
+      const once = await spawn(dir, ["--store"]).exit();
+      assert.equal(once.code, 1);
+      assert.doesNotMatch(once.stderr, /Uncaught|unhandled/i);
+      const errors = once.stderr.split("\n").filter((l) => l.startsWith("error:"));
+      assert.equal(errors.length, 1, once.stderr);
+      assert.match(errors[0], new RegExp(`${server.type}.*(refused|connect)`, "i"));
+      assert.equal(hook.unique.size, 1, "the down alert went out while the database was down");
+
+      // A second endpoint, so `every` has something new to say; the database stays down.
+      c.checkers!.push({ type: "tcp", endpoint_name: "Cache", endpoint_url: `127.0.0.1:${freePort()}` });
+      await writeConfig(dir, c);
+      const every = spawn(dir, ["every", "1s"]);
+      await untilUnique(hook, 2);
+      await every.logged("storage unavailable; keeping rounds in the spool");
+      await server.resume();
+      await every.logged("storage is back; spooled rounds sent");
+      every.child.kill("SIGTERM");
+      const out = await every.exit();
+      assert.equal(out.code, 0, out.stderr);
+      assert.doesNotMatch(out.stderr, /Uncaught|unhandled/i);
+      const rows = await server.rows();
+      assert.ok(rows >= 2, `the spooled rounds reached the database: ${rows}`);
+      assert.equal(hook.unique.size, 2, "each alert once");
+    } finally {
+      await hook.close();
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
