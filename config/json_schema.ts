@@ -9,7 +9,7 @@ import type { AnyDefinition } from "./plugin.ts";
 import { checkerDefinitions } from "../checkers/mod.ts";
 import { storageDefinitions } from "../storage/mod.ts";
 import { notifierDefinitions } from "../notifiers/mod.ts";
-import { topLevelSchema } from "./top_level.ts";
+import { quorumField, topLevelSchema } from "./top_level.ts";
 import { checkerInterval } from "./load.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -51,6 +51,7 @@ export function configJsonSchema(): JsonSchema {
         description: "The checks to run each round, in this order.",
         items: union(checkerDefinitions, "checker", {
           interval: z.toJSONSchema(checkerInterval, { io: "input" }) as JsonSchema,
+          quorum: z.toJSONSchema(quorumField, { io: "input" }) as JsonSchema,
         }),
       },
       storage: union(storageDefinitions, "storage"),

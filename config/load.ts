@@ -22,7 +22,8 @@ import { jsonKeyLines } from "./json_error.ts";
 import { decodeConfigText, parseJsonText } from "./text.ts";
 import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
-import { type TopLevelConfig, topLevelSchema } from "./top_level.ts";
+import { quorumField, type TopLevelConfig, topLevelSchema } from "./top_level.ts";
+import type { QuorumRule } from "../status/quorum.js";
 import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 
@@ -48,6 +49,8 @@ export interface ResolvedPlugin<I> {
   path: string;
   /** Checkers only: its own period for `checkup every`, nanoseconds (the common `interval` key). */
   interval?: number;
+  /** Checkers only: its own quorum over locations (the common `quorum` key). */
+  quorum?: QuorumRule;
 }
 
 /** A validated config, ready to be instantiated. */
@@ -70,6 +73,12 @@ export interface ResolvedConfig {
   deliver_within: number;
   /** Deliveries under way get this long to finish at shutdown, nanoseconds (default 5 s). */
   shutdown_grace: number;
+  /** Several locations: the quorum of every endpoint without its own (default: a majority). */
+  quorum?: QuorumRule;
+  /** A display label for this node's location. */
+  location?: string;
+  /** A location silent for this long is left out of the quorum, nanoseconds (default: 3 intervals, ≥ 5 min). */
+  silent_after?: number;
   /** Unknown keys and deprecations: worth telling, not fatal. */
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
@@ -112,7 +121,7 @@ function resolvePlugin<I>(
   const own = [
     "type",
     ...(legacyTypeKey ? [legacyTypeKey] : []),
-    ...(kind === "checker" ? ["interval"] : []),
+    ...(kind === "checker" ? ["interval", "quorum"] : []),
   ];
   const picked = pickKeys(obj, path, (k) => own.find((o) => o === k.toLowerCase()), keys);
   const typeKey = picked.get("type");
@@ -157,6 +166,15 @@ function resolvePlugin<I>(
       }
     }
   }
+  let quorum: QuorumRule | undefined;
+  const quorumKey = picked.get("quorum");
+  if (quorumKey !== undefined && obj[quorumKey] !== null) {
+    const parsed = quorumField.safeParse(obj[quorumKey], { error: errorMap });
+    if (parsed.success) quorum = parsed.data;
+    else {for (const iss of parsed.error.issues) {
+        issues.push({ path: joinPath(path, "quorum"), message: iss.message });
+      }}
+  }
   const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {
@@ -172,9 +190,13 @@ function resolvePlugin<I>(
   if (kind === "checker" && typeof tries === "number" && tries < 0) {
     warnings.push(`${joinPath(path, "attempts")}: ${tries} attempts means 1 (as in Go)`);
   }
-  return interval
-    ? { definition, options: parsed.data, path, interval }
-    : { definition, options: parsed.data, path };
+  return {
+    definition,
+    options: parsed.data,
+    path,
+    ...(interval ? { interval } : {}),
+    ...(quorum ? { quorum } : {}),
+  };
 }
 
 /**
@@ -203,7 +225,17 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
   redactor.collect(data);
 
   const listKeys = ["checkers", "storage", "notifiers", "notifier"];
-  const topKeys = ["concurrent_checks", "timestamp", "node", "spread", "deliver_within", "shutdown_grace"];
+  const topKeys = [
+    "concurrent_checks",
+    "timestamp",
+    "node",
+    "spread",
+    "deliver_within",
+    "shutdown_grace",
+    "quorum",
+    "location",
+    "silent_after",
+  ];
   const known = [...listKeys, ...topKeys];
   for (const key of Object.keys(data)) {
     if (key === "$schema" || known.includes(key.toLowerCase())) continue;
@@ -269,6 +301,9 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
     spread: s.spread,
     deliver_within: s.deliver_within,
     shutdown_grace: s.shutdown_grace,
+    ...(s.quorum ? { quorum: s.quorum } : {}),
+    ...(s.location ? { location: s.location } : {}),
+    ...(s.silent_after ? { silent_after: s.silent_after } : {}),
     warnings,
     redactor,
   };

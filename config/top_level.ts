@@ -7,6 +7,7 @@ import { BOUNDS } from "./bounds.ts";
 import type { Duration } from "../duration.ts";
 import { describeValue } from "./errors.ts";
 import { duration } from "./fields.ts";
+import { parseQuorum, type QuorumRule } from "../status/quorum.js";
 
 /** Top-level settings as written in `checkup.json`. */
 export interface TopLevelConfig {
@@ -22,6 +23,12 @@ export interface TopLevelConfig {
   deliver_within?: Duration;
   /** On SIGINT/SIGTERM: how long deliveries under way may finish before the process exits (default 5s). */
   shutdown_grace?: Duration;
+  /** Several locations: how many (`2`) or what share (`"50%"`) must fail for down; default a majority. */
+  quorum?: number | string;
+  /** A display label for this node's location (e.g. "Frankfurt, DE"); default the node name. */
+  location?: string;
+  /** Several locations: a location with no round for this long is silent (default 3 intervals, ≥ 5 min). */
+  silent_after?: Duration;
 }
 
 /** Validated top-level settings. */
@@ -32,7 +39,26 @@ export interface TopLevelOptions {
   spread: boolean;
   deliver_within: number;
   shutdown_grace: number;
+  quorum?: QuorumRule;
+  location?: string;
+  silent_after?: number;
 }
+
+/** The `quorum` key (top level and per checker): a count of locations or a share of the live ones. */
+export const quorumField: z.ZodType<QuorumRule, number | string> = z.union([z.number(), z.string()])
+  .transform(
+    (value, ctx) => {
+      const rule = parseQuorum(value);
+      if (typeof rule === "string") {
+        ctx.issues.push({ code: "custom", input: value, message: rule });
+        return z.NEVER;
+      }
+      return rule;
+    },
+  ).meta({
+    description:
+      'Several locations: how many locations (2) or what share of the live ones ("50%") must report down for the endpoint to be down; default a majority.',
+  });
 
 const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/;
 
@@ -81,6 +107,14 @@ export const topLevelSchema: z.ZodType<TopLevelOptions, TopLevelConfig> = z.obje
     "On SIGINT/SIGTERM: how long deliveries under way may finish; the rest stays in the outbox for the next start.",
     BOUNDS.timeout,
   ).default(5e9),
+  quorum: quorumField.optional(),
+  location: z.string().min(1).max(100).optional().meta({
+    description: 'A display label for this node\'s location (e.g. "Frankfurt, DE"); default the node name.',
+  }),
+  silent_after: duration(
+    "Several locations: a location that stored no round for this long is silent (excluded from the quorum, alerted once); default three of its intervals, at least 5 minutes.",
+    BOUNDS.interval,
+  ).optional(),
   node: z.string().min(1).optional().meta({
     description: "This node's name or location; results carry it as `node` (Checkup extension).",
   }),

@@ -1,7 +1,7 @@
 /**
  * The storage contract: `Storage` stores a round; optional capabilities `StorageReader` (list and read),
  * `Maintainer` (purge expired), `Provisioner` (create the backing store), `StateStore` (small per-node
- * state such as alert state) and `SummaryStore` (per-node status page summaries beside the check files).
+ * state such as alert state), `SharedStore` (documents several nodes coordinate through) and `SummaryStore` (per-node status page summaries beside the check files).
  * Detect them with the exported type guards. A store that fails because of the round itself, not an
  * outage, is recognised by {@linkcode isRejection}, which asks the backend ({@linkcode Storage.isRejection}).
  *
@@ -123,6 +123,30 @@ export interface SummaryStore {
   saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * A storage several nodes share for small coordination documents (several locations: each node's latest
+ * results, alert claims). Lock-free: a key is written by one node only ({@linkcode SharedStore.put}), or
+ * created once by whichever node comes first ({@linkcode SharedStore.create}: fs an exclusive create, SQL a
+ * unique key, S3 `If-None-Match: *`).
+ *
+ * Keys are `/`-separated segments of `[a-z0-9._-]` (at most 240 characters); backends keep them apart from
+ * check data (fs `<dir>/_shared/<key>`, SQL table `checkup_shared`, S3 `<prefix>_shared/<key>`).
+ */
+export interface SharedStore {
+  /**
+   * Creates `key` holding `value` unless it exists: true when this call created it, false when it existed
+   * (whoever created it, this node included). Atomic across processes and hosts: of any number of
+   * concurrent creates of one key exactly one returns true, and a reader never sees a partial value.
+   */
+  create(key: string, value: string, signal?: AbortSignal): Promise<boolean>;
+  /** Replaces (or creates) `key`: for keys only one node writes. */
+  put(key: string, value: string, signal?: AbortSignal): Promise<void>;
+  /** Every document whose key starts with `prefix`, by key (order unspecified). */
+  list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>>;
+  /** Deletes the keys; absent ones are ignored. */
+  remove(keys: readonly string[], signal?: AbortSignal): Promise<void>;
+}
+
 /** The requested round does not exist. */
 export class NotFoundError extends Error {
   /** Always `"NotFoundError"`. */
@@ -156,6 +180,17 @@ export function isStateStore<S extends Storage>(s: S): s is S & StateStore {
 /** Whether a storage publishes summaries itself. */
 export function isSummaryStore<S extends Storage>(s: S): s is S & SummaryStore {
   return has(s, "loadSummary") && has(s, "saveSummary");
+}
+
+/** Whether a storage holds shared coordination documents (several locations). */
+export function isSharedStore<S extends Storage>(s: S): s is S & SharedStore {
+  return has(s, "create") && has(s, "put") && has(s, "list") && has(s, "remove");
+}
+
+/** Whether `key` is a valid {@linkcode SharedStore} key. */
+export function isSharedKey(key: string): boolean {
+  return key.length > 0 && key.length <= 240 && /^[a-z0-9._-]+(?:\/[a-z0-9._-]+)*$/.test(key) &&
+    !key.split("/").some((s) => s === "." || s === "..");
 }
 
 /** Go's check file name for a store time: `<ns>-check.json`. */
