@@ -1,13 +1,15 @@
 /**
  * The storage contract suite: every backend runs it against a real server. It stores and reads back
  * rounds, lists them in order, rejects unknown names, expires only old rounds, reads Go-written data,
- * round-trips state documents, and has several processes store at once, losing nothing.
+ * round-trips state documents, has several processes store at once, losing nothing, and checks the shared
+ * documents of several locations (`_conformance_shared.ts`).
  */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseStorage } from "../config/load.ts";
 import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import type { StorageConfig } from "./mod.ts";
+import { sharedConformance, type SharedTarget } from "./_conformance_shared.ts";
 import {
   isMaintainer,
   isStateStore,
@@ -39,7 +41,7 @@ export function tempDirs(prefix: string): () => Promise<string> {
 }
 
 /** How the suite reaches one backend. */
-export interface ConformanceTarget {
+export interface ConformanceTarget extends SharedTarget {
   /** A config for a fresh, empty store (JSON-serialisable: writer processes build the same storage). */
   config(extra?: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Writes a Go-written round straight into the backend, bypassing Checkup's code. */
@@ -295,5 +297,7 @@ export function storageConformance(name: string, target: ConformanceTarget): voi
         await storage.close?.();
       }
     });
+
+    await sharedConformance(t, target, (extra, now) => make(target, extra, now));
   });
 }

@@ -13,12 +13,14 @@ import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { decodeResults, encodeResults, type Result } from "../result.ts";
+import { FsSharedDocs } from "./fs_shared.ts";
 import {
   checkFileName,
   type IndexEntry,
   type Maintainer,
   NotFoundError,
   parseCheckFileName,
+  type SharedStore,
   type StateStore,
   type Storage,
   type StorageReader,
@@ -90,15 +92,17 @@ export function encodeIndex(index: Map<string, bigint>): string {
 }
 
 /** Stores rounds as files in a directory, exactly as Go Checkup lays them out. */
-export class FsStorage implements Storage, StorageReader, Maintainer, StateStore {
+export class FsStorage implements Storage, StorageReader, Maintainer, StateStore, SharedStore {
   readonly type = "fs";
   readonly #o: FsStorageOptions;
   readonly #now: () => bigint;
+  readonly #shared: FsSharedDocs;
 
   /** Opens nothing yet: the directory is created on the first store. */
   constructor(options: FsStorageOptions, context: Pick<PluginContext, "now">) {
     this.#o = options;
     this.#now = context.now;
+    this.#shared = new FsSharedDocs(options.dir, describeFsError);
   }
 
   /** The directory this storage writes to. */
@@ -283,6 +287,26 @@ export class FsStorage implements Storage, StorageReader, Maintainer, StateStore
     } catch (e) {
       throw describeFsError(e, "write", path);
     }
+  }
+
+  /** Creates `<dir>/_shared/<key>` holding `value` unless it exists (see `storage/fs_shared.ts`). */
+  create(key: string, value: string): Promise<boolean> {
+    return this.#shared.create(key, value);
+  }
+
+  /** Replaces (or creates) `<dir>/_shared/<key>` atomically. */
+  put(key: string, value: string): Promise<void> {
+    return this.#shared.put(key, value);
+  }
+
+  /** Every shared document whose key starts with `prefix`. */
+  list(prefix: string): Promise<Map<string, string>> {
+    return this.#shared.list(prefix);
+  }
+
+  /** Deletes the shared documents; absent ones are ignored. */
+  remove(keys: readonly string[]): Promise<void> {
+    return this.#shared.remove(keys);
   }
 }
 

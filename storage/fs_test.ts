@@ -8,6 +8,7 @@ import { isStorageReader } from "./storage.ts";
 const tempDir = tempDirs("checkup-fs-");
 
 storageConformance("fs", {
+  shared: true,
   async config(extra = {}) {
     const dir = await tempDir();
     return { type: "fs", dir: join(dir, "checks"), ...extra };

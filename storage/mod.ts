@@ -30,7 +30,8 @@ export {
   type SqliteStorageConfig,
   type SqliteStorageOptions,
 } from "./sqlite.ts";
-export { type SqlDialect, type SqlDriver, type SqlRow, SqlStorage, type SqlStorageOptions } from "./sql.ts";
+export { type SqlDriver, type SqlRow, SqlStorage, type SqlStorageOptions } from "./sql.ts";
+export { type SqlDialect } from "./sql_dialect.ts";
 export { type SqlNetworkOptions, type SqlStorageConfig } from "./sql_config.ts";
 export { REJECTED_DIR, SpooledStorage, type SpoolOptions, type SpoolReport } from "./spooled.ts";
 export { defaultSpoolDir } from "./spool_dir.ts";

@@ -8,7 +8,8 @@
 import type mysql from "mysql2/promise";
 import { parseDuration } from "../duration.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { mysqlDialect, type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
+import { type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
+import { mysqlDialect } from "./sql_dialect.ts";
 import {
   networkReason,
   type SqlNetworkOptions,

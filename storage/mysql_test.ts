@@ -10,6 +10,7 @@ const server = await startMariadb();
 Deno.test.afterAll(async () => await server?.stop());
 
 storageConformance("mysql", {
+  shared: true,
   ignore: !server,
   async config(extra = {}) {
     return { type: "mysql", dsn: await server!.createDatabase(), create: true, ...extra };

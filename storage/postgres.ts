@@ -9,7 +9,8 @@
 import type pg from "pg";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import type { Logger } from "../log.ts";
-import { postgresDialect, type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
+import { type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
+import { postgresDialect } from "./sql_dialect.ts";
 import {
   networkReason,
   type SqlNetworkOptions,

@@ -11,6 +11,7 @@ const server = await startPostgres();
 Deno.test.afterAll(async () => await server?.stop());
 
 storageConformance("postgres", {
+  shared: true,
   ignore: !server,
   async config(extra = {}) {
     return { type: "postgres", dsn: await server!.createDatabase(), create: true, ...extra };

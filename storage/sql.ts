@@ -1,19 +1,24 @@
 /**
  * What the SQL storages share: Go Checkup's `checks` table (DDL per dialect), its queries, lock-free
  * unique names (a taken nanosecond moves to the next one), idempotent re-sends (a round re-sent after a
- * lost acknowledgement is recognised, not stored twice), Go-format decoding, maintenance and the
- * `checkup_state` table. A backend supplies a {@linkcode SqlDriver} over its client library.
+ * lost acknowledgement is recognised, not stored twice), Go-format decoding, maintenance, the
+ * `checkup_state` table and the `checkup_shared` table (documents several locations coordinate through: a
+ * create is an insert that a taken primary key refuses). A backend supplies a {@linkcode SqlDriver} over its
+ * client library.
  *
  * @module
  */
 import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import { retry } from "../_internal/retry.ts";
+import { SHARED_LIST_LIMIT, sharedKey, sharedPrefix, tooManyShared } from "./shared_keys.ts";
+import type { SqlDialect } from "./sql_dialect.ts";
 import {
   checkFileName,
   decodeRound,
   type IndexEntry,
   type Maintainer,
   NotFoundError,
+  type SharedStore,
   type StateStore,
   type Storage,
   type StorageReader,
@@ -23,20 +28,6 @@ import {
 
 /** A row as the driver returns it. */
 export type SqlRow = Record<string, unknown>;
-
-/** The statements that differ between SQL dialects. */
-export interface SqlDialect {
-  /** Go Checkup's DDL for `checks`, statement by statement (run when `create` is true). */
-  checksDdl: readonly string[];
-  /** DDL of Checkup's own `checkup_state` table (always created when state is first used). */
-  stateDdl: readonly string[];
-  /** Placeholder for parameter `i` (1-based): `$1` or `?`. */
-  param(i: number): string;
-  /** Upserts (key, value, updated) into `checkup_state`. */
-  upsertState: string;
-  /** Selects the value of one key from `checkup_state`. */
-  selectState: string;
-}
 
 /** The connection a SQL storage runs its statements on (a pool, reused across rounds). */
 export interface SqlDriver {
@@ -55,45 +46,6 @@ export interface SqlDriver {
   /** Closes every connection. */
   close(): Promise<void>;
 }
-
-/** Postgres's dialect (also the legacy `sql` storage's when it points at PostgreSQL). */
-export const postgresDialect: SqlDialect = {
-  checksDdl: [
-    "CREATE TABLE IF NOT EXISTS checks (name TEXT NOT NULL PRIMARY KEY, timestamp INT8 NOT NULL, results TEXT)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS idx_checks_timestamp ON checks(timestamp)",
-  ],
-  stateDdl: [
-    "CREATE TABLE IF NOT EXISTS checkup_state (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, updated INT8 NOT NULL)",
-  ],
-  param: (i) => `$${i}`,
-  upsertState:
-    "INSERT INTO checkup_state (key, value, updated) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated = EXCLUDED.updated",
-  selectState: "SELECT value FROM checkup_state WHERE key = $1",
-};
-
-/** SQLite's dialect (Go's sqlite3 storage). */
-export const sqliteDialect: SqlDialect = {
-  checksDdl: postgresDialect.checksDdl,
-  stateDdl: postgresDialect.stateDdl,
-  param: () => "?",
-  upsertState:
-    "INSERT INTO checkup_state (key, value, updated) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
-  selectState: "SELECT value FROM checkup_state WHERE key = ?",
-};
-
-/** MySQL's and MariaDB's dialect. */
-export const mysqlDialect: SqlDialect = {
-  checksDdl: [
-    "CREATE TABLE IF NOT EXISTS checks (name VARCHAR(512) NOT NULL, timestamp BIGINT NOT NULL, results TEXT NULL, PRIMARY KEY (name), UNIQUE (timestamp)) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4",
-  ],
-  stateDdl: [
-    "CREATE TABLE IF NOT EXISTS checkup_state (`key` VARCHAR(255) NOT NULL, value MEDIUMTEXT NOT NULL, updated BIGINT NOT NULL, PRIMARY KEY (`key`)) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4",
-  ],
-  param: () => "?",
-  upsertState:
-    "INSERT INTO checkup_state (`key`, value, updated) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value), updated = VALUES(updated)",
-  selectState: "SELECT value FROM checkup_state WHERE `key` = ?",
-};
 
 /**
  * Whether a SQLSTATE is about the data sent, so sending it again fails the same way: class 22 (data
@@ -140,14 +92,15 @@ const PAGE = 100;
  * A storage over Go Checkup's `checks` table. Subclasses pass their type, driver and dialect.
  * No locks: every writer only inserts rows with unique names.
  */
-export class SqlStorage implements Storage, StorageReader, Maintainer, StateStore {
+export class SqlStorage implements Storage, StorageReader, Maintainer, StateStore, SharedStore {
   readonly type: string;
   readonly #driver: SqlDriver;
   readonly #dialect: SqlDialect;
   readonly #o: SqlStorageOptions;
   readonly #now: () => bigint;
   #ready?: Promise<void>;
-  #stateReady?: Promise<void>;
+  /** Checkup's own tables (`checkup_state`, `checkup_shared`) by their DDL, created on first use. */
+  readonly #ownTables = new Map<readonly string[], Promise<void>>();
 
   /**
    * Wraps a driver: `type` names the storage in errors, `dialect` supplies the SQL, `now` is the clock (UTC
@@ -307,31 +260,94 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
     );
   }
 
-  #state(what: string, fn: () => Promise<SqlRow[]>): Promise<SqlRow[]> {
+  /**
+   * Runs `fn` once the table of `ddl` exists: one of Checkup's own tables, created on first use whatever
+   * `create` says (Go's flag is about `checks`), and again on the next use if that failed.
+   */
+  #own<T>(ddl: readonly string[], what: string, fn: () => Promise<T>): Promise<T> {
     return this.#run(what, async () => {
       // Created here, awaited at once: a server that is down must not leave a rejected promise unawaited.
-      this.#stateReady ??= this.#ddl(this.#dialect.stateDdl).catch((e) => {
-        this.#stateReady = undefined;
-        throw e;
-      });
-      await this.#stateReady;
+      let ready = this.#ownTables.get(ddl);
+      if (!ready) {
+        ready = this.#ddl(ddl).catch((e) => {
+          this.#ownTables.delete(ddl);
+          throw e;
+        });
+        this.#ownTables.set(ddl, ready);
+      }
+      await ready;
       return await fn();
     });
   }
 
   async loadState(key: string): Promise<string | undefined> {
-    const rows = await this.#state("load state", () => this.#driver.query(this.#dialect.selectState, [key]));
+    const rows = await this.#own(
+      this.#dialect.stateDdl,
+      "load state",
+      () => this.#driver.query(this.#dialect.selectState, [key]),
+    );
     return rows.length ? columnText(rows[0].value) : undefined;
   }
 
   async saveState(key: string, value: string): Promise<void> {
-    await this.#state(
+    await this.#own(
+      this.#dialect.stateDdl,
       "save state",
-      async () => {
-        await this.#driver.execute(this.#dialect.upsertState, [key, value, this.#now().toString()]);
-        return [];
-      },
+      () => this.#driver.execute(this.#dialect.upsertState, [key, value, this.#now().toString()]),
     );
+  }
+
+  /**
+   * Inserts the row unless its key is taken: true when this call inserted it. The primary key makes it
+   * atomic across connections, processes and hosts.
+   */
+  async create(key: string, value: string): Promise<boolean> {
+    sharedKey(this.type, key);
+    return await this.#own(this.#dialect.sharedDdl, "create shared document", async () => {
+      try {
+        return await this.#driver.execute(this.#dialect.createShared, [
+          key,
+          value,
+          this.#now().toString(),
+        ]) === 1;
+      } catch (e) {
+        if (this.#driver.isUniqueViolation(e)) return false; // MySQL's plain INSERT: the key is taken
+        throw e;
+      }
+    });
+  }
+
+  /** Upserts the row. */
+  async put(key: string, value: string): Promise<void> {
+    sharedKey(this.type, key);
+    await this.#own(
+      this.#dialect.sharedDdl,
+      "save shared document",
+      () => this.#driver.execute(this.#dialect.upsertShared, [key, value, this.#now().toString()]),
+    );
+  }
+
+  /** The rows whose key starts with `prefix` (`LIKE`, with `_` and `%` escaped). */
+  async list(prefix: string): Promise<Map<string, string>> {
+    const pattern = sharedPrefix(this.type, prefix).replace(/[!%_]/g, "!$&") + "%";
+    const rows = await this.#own(
+      this.#dialect.sharedDdl,
+      "list shared documents",
+      () => this.#driver.query(this.#dialect.listShared, [pattern]),
+    );
+    if (rows.length > SHARED_LIST_LIMIT) throw tooManyShared(this.type, prefix);
+    return new Map(rows.map((r) => [columnText(r.key), columnText(r.value)]));
+  }
+
+  /** Deletes the rows, up to 500 keys per statement. */
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const key of keys) sharedKey(this.type, key);
+    await this.#own(this.#dialect.sharedDdl, "remove shared documents", async () => {
+      for (let i = 0; i < keys.length; i += 500) {
+        const batch = keys.slice(i, i + 500);
+        await this.#driver.execute(this.#dialect.removeShared(batch.length), batch);
+      }
+    });
   }
 
   /** Whether the driver says the data sent was refused for good (see {@linkcode SqlDriver.isRejection}). */

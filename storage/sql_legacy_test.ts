@@ -10,6 +10,7 @@ import { isStorageReader } from "./storage.ts";
 const tempDir = tempDirs("checkup-sql-");
 
 storageConformance("sql (legacy, sqlite_db_file)", {
+  shared: true,
   async config(extra = {}) {
     const dir = await tempDir();
     return { type: "sql", sqlite_db_file: join(dir, "checkup.db"), create: true, ...extra };

@@ -11,7 +11,8 @@ import { dirname } from "node:path";
 import type { Duration } from "../duration.ts";
 import { duration, typeTag } from "../config/fields.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
-import { type SqlDriver, sqliteDialect, type SqlRow, SqlStorage } from "./sql.ts";
+import { type SqlDriver, type SqlRow, SqlStorage } from "./sql.ts";
+import { sqliteDialect } from "./sql_dialect.ts";
 import type { Storage } from "./storage.ts";
 
 /** `checkup.json` options of the `sqlite3` storage (Go Checkup's keys; `sqlite` is accepted too). */

@@ -8,6 +8,7 @@ import { isStorageReader } from "./storage.ts";
 const tempDir = tempDirs("checkup-sqlite-");
 
 storageConformance("sqlite3", {
+  shared: true,
   async config(extra = {}) {
     const dir = await tempDir();
     return { type: "sqlite3", dsn: join(dir, "checkup.db"), create: true, ...extra };

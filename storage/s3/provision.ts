@@ -1,6 +1,6 @@
 /**
  * `checkup provision` for the s3 storage: the bucket, CORS for the status page, a public-read policy
- * limited to the prefix (state kept private) and a website configuration. No IAM user.
+ * limited to the prefix (state and shared documents kept private) and a website configuration. No IAM user.
  *
  * @module
  */
@@ -28,7 +28,7 @@ export interface S3Access {
 
 /**
  * The public-read bucket policy: GET of the prefix's objects (check objects and summaries), listing of
- * the prefix, state (`<prefix>_state/`) kept private.
+ * the prefix, state (`<prefix>_state/`) and shared documents (`<prefix>_shared/`) kept private.
  */
 export function publicPolicy(bucket: string, prefix: string): Record<string, unknown> {
   return {
@@ -55,6 +55,13 @@ export function publicPolicy(bucket: string, prefix: string): Record<string, unk
         Principal: "*",
         Action: "s3:GetObject",
         Resource: `arn:aws:s3:::${bucket}/${prefix}_state/*`,
+      },
+      {
+        Sid: "CheckupPrivateShared",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:GetObject",
+        Resource: `arn:aws:s3:::${bucket}/${prefix}_shared/*`,
       },
     ],
   };

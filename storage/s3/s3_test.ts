@@ -25,6 +25,7 @@ let n = 0;
 const base = () => s3.storageConfig();
 
 storageConformance("s3", {
+  shared: true,
   async config(extra = {}) {
     const bucket = `conf-${Date.now()}-${n++}`;
     await s3.createBucket(bucket);
@@ -214,6 +215,7 @@ Deno.test("s3: each node's summary is <prefix><key>.json beside the check object
     assert.ok(may("page/1800000000000000000-check.json"));
     assert.ok(may("page/index.html") && may("page/js/app.js"));
     assert.ok(!may("page/_state/alerts-eu-west.json"), "state stays private");
+    assert.ok(!may("page/_shared/claims/web-0"), "shared documents stay private");
     assert.ok(!may("other/summary-eu-west.json"), "nothing outside the prefix");
   } finally {
     await s.close();

@@ -1,6 +1,7 @@
 /**
  * The `s3` storage itself: check objects created with `If-None-Match: *`, listed and read back, expired
- * ones deleted, per-node state under `<prefix>_state/` and summaries beside the check objects.
+ * ones deleted, per-node state under `<prefix>_state/`, summaries beside the check objects and shared
+ * documents under `<prefix>_shared/` (`shared.ts`).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
   parseCheckFileName,
   type Provisioner,
   type ProvisionInfo,
+  type SharedStore,
   type StateStore,
   type Storage,
   type StorageReader,
@@ -26,6 +28,7 @@ import {
 import type { S3StorageOptions } from "./config.ts";
 import { provisionBucket, publicPolicy } from "./provision.ts";
 import { errName, s3Rejects, type Sdk, status } from "./sdk.ts";
+import { S3SharedDocs } from "./shared.ts";
 
 function envRegion(): string | undefined {
   try {
@@ -39,7 +42,8 @@ function envRegion(): string | undefined {
 const READ_CONCURRENCY = 16;
 
 /** Stores rounds as Go Checkup check objects in an S3 bucket. */
-export class S3Storage implements Storage, StorageReader, Maintainer, Provisioner, StateStore, SummaryStore {
+export class S3Storage
+  implements Storage, StorageReader, Maintainer, Provisioner, StateStore, SummaryStore, SharedStore {
   readonly type = "s3";
   readonly #o: S3StorageOptions;
   readonly #now: () => bigint;
@@ -48,6 +52,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   #client?: S3Client;
   readonly #region: string;
   #conditional = true;
+  readonly #shared: S3SharedDocs;
 
   /** Configures the client; the AWS SDK is loaded on first use. */
   constructor(options: S3StorageOptions, context: Pick<PluginContext, "now">) {
@@ -70,6 +75,14 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       config.credentials = { accessKeyId: options.access_key_id, secretAccessKey: options.secret_access_key };
     }
     this.#config = config;
+    this.#shared = new S3SharedDocs({
+      root: `${options.prefix}_shared/`,
+      put: (key, body, ifNoneMatch, signal) => this.#put(key, body, ifNoneMatch, signal),
+      get: (key, signal) => this.#get(key, signal),
+      keys: (prefix, signal) => this.#keys(prefix, undefined, signal),
+      delete: (keys, signal) => this.#delete(keys, signal),
+      fail: (what, e) => this.#fail(what, e),
+    });
   }
 
   #sdk(): Promise<Sdk> {
@@ -100,7 +113,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   async #put(
     key: string,
     body: string,
-    ifNew: boolean,
+    ifNoneMatch: boolean,
     signal?: AbortSignal,
     cacheControl?: string,
   ): Promise<void> {
@@ -111,7 +124,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
         Body: body,
         ContentType: "application/json",
         ...(cacheControl ? { CacheControl: cacheControl } : {}),
-        ...(ifNew && this.#conditional ? { IfNoneMatch: "*" } : {}),
+        ...(ifNoneMatch ? { IfNoneMatch: "*" } : {}),
       }),
       { abortSignal: signal },
     );
@@ -140,7 +153,7 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
         const key = this.#o.prefix + name;
         try {
           // If-None-Match: * makes a taken name fail instead of being overwritten (lock-free uniqueness).
-          await this.#put(key, body, true, signal);
+          await this.#put(key, body, this.#conditional, signal);
           return name;
         } catch (e) {
           if (errName(e) === "NotImplemented" && this.#conditional) {
@@ -158,8 +171,8 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
     }
   }
 
-  /** Check objects under the prefix (name and store time), listed from `startAfter` on, in key order. */
-  async *#list(startAfter?: string, signal?: AbortSignal): AsyncIterable<IndexEntry> {
+  /** The keys starting with `prefix`, listed from `startAfter` on, in key order. */
+  async *#keys(prefix: string, startAfter?: string, signal?: AbortSignal): AsyncIterable<string> {
     // ListObjects (v1, as Go's status page used) paged by Marker = the last key: every S3-compatible
     // store supports it, including ones whose v2 continuation tokens are broken.
     let after = startAfter;
@@ -167,19 +180,24 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
       const page = await (await this.#s3()).send(
         new (await this.#sdk()).ListObjectsCommand({
           Bucket: this.#o.bucket,
-          Prefix: this.#o.prefix || undefined,
+          Prefix: prefix || undefined,
           Marker: after,
         }),
         { abortSignal: signal },
       );
       const contents = page.Contents ?? [];
-      for (const o of contents) {
-        const name = o.Key!.slice(this.#o.prefix.length);
-        const ts = name.includes("/") ? undefined : parseCheckFileName(name);
-        if (ts !== undefined) yield { name, timestamp: ts };
-      }
+      for (const o of contents) yield o.Key!;
       if (!page.IsTruncated || !contents.length) return;
       after = contents[contents.length - 1].Key;
+    }
+  }
+
+  /** Check objects under the prefix (name and store time), listed from `startAfter` on, in key order. */
+  async *#list(startAfter?: string, signal?: AbortSignal): AsyncIterable<IndexEntry> {
+    for await (const key of this.#keys(this.#o.prefix, startAfter, signal)) {
+      const name = key.slice(this.#o.prefix.length);
+      const ts = name.includes("/") ? undefined : parseCheckFileName(name);
+      if (ts !== undefined) yield { name, timestamp: ts };
     }
   }
 
@@ -228,33 +246,38 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
     let deleted = 0;
     try {
       let batch: string[] = [];
-      const flush = async () => {
-        if (!batch.length) return;
-        const out = await (await this.#s3()).send(
-          new (await this.#sdk()).DeleteObjectsCommand({
-            Bucket: this.#o.bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
-          { abortSignal: signal },
-        );
-        if (out.Errors?.length) {
-          throw new Error(
-            `${out.Errors.length} object(s) not deleted: ${out.Errors[0].Key}: ${out.Errors[0].Message}`,
-          );
-        }
-        deleted += batch.length;
-        batch = [];
-      };
       for await (const e of this.#list(undefined, signal)) {
         if (e.timestamp >= cutoff) continue;
         batch.push(this.#o.prefix + e.name);
-        if (batch.length === 1000) await flush();
+        if (batch.length < 1000) continue;
+        await this.#delete(batch, signal);
+        deleted += batch.length;
+        batch = [];
       }
-      await flush();
+      await this.#delete(batch, signal);
+      deleted += batch.length;
     } catch (e) {
       throw this.#fail("maintain", e);
     }
     return deleted;
+  }
+
+  /** Deletes the objects, 1000 per request (DeleteObjects' limit). */
+  async #delete(keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const out = await (await this.#s3()).send(
+        new (await this.#sdk()).DeleteObjectsCommand({
+          Bucket: this.#o.bucket,
+          Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+        }),
+        { abortSignal: signal },
+      );
+      if (out.Errors?.length) {
+        throw new Error(
+          `${out.Errors.length} object(s) not deleted: ${out.Errors[0].Key}: ${out.Errors[0].Message}`,
+        );
+      }
+    }
   }
 
   #stateKey(key: string): string {
@@ -310,8 +333,31 @@ export class S3Storage implements Storage, StorageReader, Maintainer, Provisione
   }
 
   /**
+   * Creates `<prefix>_shared/<key>` holding `value` unless it exists: a PutObject with `If-None-Match: *`
+   * (see `shared.ts`).
+   */
+  create(key: string, value: string, signal?: AbortSignal): Promise<boolean> {
+    return this.#shared.create(key, value, signal);
+  }
+
+  /** Replaces (or creates) `<prefix>_shared/<key>`. */
+  put(key: string, value: string, signal?: AbortSignal): Promise<void> {
+    return this.#shared.put(key, value, signal);
+  }
+
+  /** Every shared document whose key starts with `prefix`. */
+  list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> {
+    return this.#shared.list(prefix, signal);
+  }
+
+  /** Deletes the shared documents; absent ones are ignored. */
+  remove(keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    return this.#shared.remove(keys, signal);
+  }
+
+  /**
    * The public-read bucket policy: GET of the prefix's objects (check objects and summaries), listing of
-   * the prefix, state (`<prefix>_state/`) kept private.
+   * the prefix, state (`<prefix>_state/`) and shared documents (`<prefix>_shared/`) kept private.
    */
   publicPolicy(): Record<string, unknown> {
     return publicPolicy(this.#o.bucket, this.#o.prefix);

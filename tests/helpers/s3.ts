@@ -2,6 +2,14 @@
  * An in-process S3 server for tests: `npm:s3rver` on a free port of 127.0.0.1 with a temporary
  * directory. s3rver has no bucket policies or public access blocks; a small middleware in front of its
  * router keeps them in memory so provisioning can be tested end to end (`policies`, `accessBlocks`).
+ *
+ * s3rver ignores conditional writes too; the same middleware makes a PutObject with `If-None-Match: *` do
+ * what AWS S3 does (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html): when
+ * the key exists, 412 Precondition Failed with an XML `PreconditionFailed` error and nothing written; while
+ * another conditional write of the same key is in flight, 409 with an XML `ConditionalRequestConflict`
+ * error (retry it), so of concurrent creates of one key exactly one succeeds. `conditionalWrites` counts
+ * the answers by outcome (tests can show the contention was real), and `enabled: false` makes the server
+ * answer 501 NotImplemented instead, as S3-compatible stores without conditional writes do.
  */
 import S3rver from "s3rver";
 import { freePort } from "./_server.ts";
@@ -17,6 +25,8 @@ export interface S3Server {
   policies: Map<string, string>;
   /** Public access block configurations (XML) by bucket. */
   accessBlocks: Map<string, string>;
+  /** Conditional PutObjects (`If-None-Match: *`): supported or not, and the answers so far, by outcome. */
+  conditionalWrites: ConditionalWrites;
   /** The `s3` storage config that reaches this server (add `bucket` and `prefix`). */
   storageConfig(): {
     type: "s3";
@@ -31,13 +41,45 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
+/** Conditional PutObjects of an {@linkcode S3Server}. */
+export interface ConditionalWrites {
+  /** Answer them (default); false: 501 NotImplemented, as a store without conditional writes. */
+  enabled: boolean;
+  /** Taken on: the key is then in flight until the write ends (its body may still be arriving). */
+  admitted: number;
+  /** Written (200). */
+  created: number;
+  /** Refused because the key exists (412). */
+  preconditionFailed: number;
+  /** Refused because another conditional write of the key was in flight (409). */
+  conflict: number;
+  /** Answered 501 NotImplemented (`enabled` false). */
+  notImplemented: number;
+  /**
+   * When set, an admitted conditional write waits for it before it is written: a write in flight (its key
+   * taken, its object not yet visible), so tests can make others meet it.
+   */
+  hold?: Promise<void>;
+}
+
 interface KoaContext {
   method: string;
   path: string;
   query: Record<string, unknown>;
   status: number;
   body: unknown;
+  type: string;
   req: AsyncIterable<Uint8Array>;
+  get(header: string): string;
+}
+
+/** An S3 error answer, as AWS words it. */
+function s3Error(ctx: KoaContext, status: number, code: string, message: string, extra = ""): void {
+  ctx.status = status;
+  ctx.type = "application/xml";
+  ctx.body =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` +
+    `${extra}<RequestId>${crypto.randomUUID()}</RequestId></Error>`;
 }
 
 /** Starts s3rver in-process (no binary needed). */
@@ -54,13 +96,77 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
   });
   const policies = new Map<string, string>();
   const accessBlocks = new Map<string, string>();
+  const conditionalWrites: ConditionalWrites = {
+    enabled: true,
+    admitted: 0,
+    created: 0,
+    preconditionFailed: 0,
+    conflict: 0,
+    notImplemented: 0,
+  };
+  const inFlight = new Set<string>();
   const read = async (ctx: KoaContext) => {
     const chunks: Uint8Array[] = [];
     for await (const c of ctx.req) chunks.push(c);
     return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
   };
+  // PutObject with If-None-Match: * (path-style /bucket/key; not a part upload, not a copy).
+  const conditionalPut = async (ctx: KoaContext, next: () => Promise<void>) => {
+    const [, bucket, ...rest] = ctx.path.split("/");
+    const key = decodeURIComponent(rest.join("/"));
+    const id = `${bucket}/${key}`;
+    if (!conditionalWrites.enabled) {
+      for await (const _ of ctx.req); // the body is not used
+      conditionalWrites.notImplemented++;
+      return s3Error(
+        ctx,
+        501,
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented",
+        "<Header>If-None-Match</Header>",
+      );
+    }
+    if (inFlight.has(id)) {
+      for await (const _ of ctx.req); // the body is not used
+      conditionalWrites.conflict++;
+      return s3Error(
+        ctx,
+        409,
+        "ConditionalRequestConflict",
+        "A conflicting conditional operation is currently in progress against this resource. Please try again.",
+      );
+    }
+    inFlight.add(id);
+    conditionalWrites.admitted++;
+    try {
+      await conditionalWrites.hold;
+      // Checked when the write is about to land (as S3 does), not when it started.
+      // deno-lint-ignore no-explicit-any
+      if (await (server as any).store.existsObject(bucket, key)) {
+        for await (const _ of ctx.req);
+        conditionalWrites.preconditionFailed++;
+        return s3Error(
+          ctx,
+          412,
+          "PreconditionFailed",
+          "At least one of the pre-conditions you specified did not hold",
+          "<Condition>If-None-Match</Condition>",
+        );
+      }
+      await next();
+      if (ctx.status === 200) conditionalWrites.created++;
+    } finally {
+      inFlight.delete(id);
+    }
+  };
   // deno-lint-ignore no-explicit-any
   (server as any).middleware.unshift(async (ctx: KoaContext, next: () => Promise<void>) => {
+    if (
+      ctx.method === "PUT" && ctx.get("if-none-match") === "*" && ctx.path.split("/").length > 2 &&
+      !("partNumber" in ctx.query) && !ctx.get("x-amz-copy-source")
+    ) {
+      return await conditionalPut(ctx, next);
+    }
     const bucket = ctx.path.split("/")[1];
     const store = "policy" in ctx.query
       ? policies
@@ -89,6 +195,7 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
     secretAccessKey: "S3RVER",
     policies,
     accessBlocks,
+    conditionalWrites,
     storageConfig: () => ({
       type: "s3",
       endpoint,
