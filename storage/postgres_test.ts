@@ -5,6 +5,7 @@ import { parseStorage } from "../config/load.ts";
 import { startPostgres } from "../tests/helpers/postgres.ts";
 import { storageConformance } from "./_conformance.ts";
 import { parsePostgresDsn } from "./postgres.ts";
+import { isSharedStore } from "./storage.ts";
 
 const server = await startPostgres();
 // Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
@@ -135,6 +136,47 @@ Deno.test({
       assert.equal(
         await s.store([{ title: "b", timestamp: 2n }], undefined, { at }),
         "1700000000000000001-check.json",
+      );
+    } finally {
+      await s.close?.();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "postgres: shared documents while the server is down: clear errors, no stray rejection; the table comes later",
+  ignore: !server,
+  async fn() {
+    const dsn = await server!.createDatabase();
+    const s = parseStorage({ type: "postgres", dsn: `${dsn} password=hunter2secret` });
+    assert.ok(isSharedStore(s));
+    try {
+      await server!.halt();
+      try {
+        // The first use of the shared table fails (its DDL cannot run): each call says so, nothing is left
+        // rejected in the background (the test runner fails on an unhandled rejection).
+        for (
+          const call of [() => s.create("claims/a", "x"), () => s.put("latest/n", "x"), () => s.list("")]
+        ) {
+          await assert.rejects(call(), (e: Error) => {
+            assert.match(
+              e.message,
+              /^storage postgres: (create|save|list) shared document.*: .*PostgreSQL at /,
+            );
+            assert.doesNotMatch(e.message, /hunter2/);
+            return true;
+          });
+        }
+      } finally {
+        await server!.resume();
+      }
+      // Back: the table is created on this use (the failed DDL was not remembered), without `create`.
+      assert.equal(await s.create("claims/a", "x"), true);
+      assert.equal(await s.create("claims/a", "y"), false);
+      assert.match(
+        await server!.psql("SELECT key, value FROM checkup_shared", dsn.match(/dbname=(\S+)/)![1]),
+        /claims\/a.*x/,
       );
     } finally {
       await s.close?.();
