@@ -2,7 +2,8 @@
  * The `fs` storage: Go Checkup's directory layout (`<ns>-check.json` files plus `index.json`), written
  * lock-free by any number of processes. Check files are created atomically under unique names; the
  * index is rebuilt from the directory listing on every write and verified after it, so concurrent
- * writers never lose an entry.
+ * writers never lose an entry. Per-node state lives in `_state/`, the shared documents of several locations
+ * in `_shared/` (`fs_shared.ts`); neither is listed as a round.
  *
  * @module
  */
