@@ -5,10 +5,10 @@
  * documents of several locations (`_conformance_shared.ts`).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseStorage } from "../config/load.ts";
 import { decodeResults, encodeResults, type Result, ResultFormatError } from "../result.ts";
 import type { StorageConfig } from "./mod.ts";
+import { conformanceProcess } from "./_conformance_process.ts";
 import { sharedConformance, type SharedTarget } from "./_conformance_shared.ts";
 import {
   isMaintainer,
@@ -252,23 +252,16 @@ export function storageConformance(name: string, target: ConformanceTarget): voi
     await t.step(`${writers} processes storing ${rounds} rounds each at once lose nothing`, async () => {
       const { config, storage } = await make(target);
       try {
-        const script = fromFileUrl(new URL("./_conformance_writer.ts", import.meta.url));
-        const denoJson = fromFileUrl(new URL("../deno.json", import.meta.url));
-        const procs = Array.from({ length: writers }, (_, w) =>
-          new Deno.Command(Deno.execPath(), {
-            args: [
-              "run",
-              "-A",
-              "--config",
-              denoJson,
-              script,
+        const procs = Array.from(
+          { length: writers },
+          (_, w) =>
+            conformanceProcess("./_conformance_writer.ts", [
               JSON.stringify(config),
               String(w),
               String(rounds),
-            ],
-            stdout: "piped",
-            stderr: "piped",
-          }).output());
+            ])
+              .output(),
+        );
         const outputs = await Promise.all(procs);
         outputs.forEach((o, w) =>
           assert.equal(o.code, 0, `writer ${w} failed: ${new TextDecoder().decode(o.stderr).slice(0, 2000)}`)

@@ -5,9 +5,9 @@
  * storage instances and from separate processes, of which exactly one wins.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseStorage } from "../config/load.ts";
 import type { StorageConfig } from "./mod.ts";
+import { conformanceProcess } from "./_conformance_process.ts";
 import { isMaintainer, isSharedStore, isStorageReader, type SharedStore, type Storage } from "./storage.ts";
 
 /** Builds a storage over a fresh, empty store of the backend under test. */
@@ -48,24 +48,12 @@ const BAD_KEYS = ["", "A", "a//b", "/a", "a/", "../x", "a/./b", "a b", "a\\b", "
  * indexes each won.
  */
 async function runClaimers(config: Record<string, unknown>, claimers: number, claims: number) {
-  const script = fromFileUrl(new URL("./_conformance_claimer.ts", import.meta.url));
-  const denoJson = fromFileUrl(new URL("../deno.json", import.meta.url));
   const procs = Array.from({ length: claimers }, (_, w) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--config",
-        denoJson,
-        script,
-        JSON.stringify(config),
-        `claimer-${w}`,
-        String(claims),
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = conformanceProcess(
+      "./_conformance_claimer.ts",
+      [JSON.stringify(config), `claimer-${w}`, String(claims)],
+      "piped",
+    ).spawn();
     const ready = Promise.withResolvers<void>();
     const stdout = (async () => {
       let text = "";

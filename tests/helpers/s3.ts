@@ -73,8 +73,15 @@ interface KoaContext {
   get(header: string): string;
 }
 
-/** An S3 error answer, as AWS words it. */
-function s3Error(ctx: KoaContext, status: number, code: string, message: string, extra = ""): void {
+/** Refuses a request (its body unread, then dropped) with an S3 error, as AWS words it. */
+async function s3Error(
+  ctx: KoaContext,
+  status: number,
+  code: string,
+  message: string,
+  extra = "",
+): Promise<void> {
+  for await (const _ of ctx.req); // the body is not used
   ctx.status = status;
   ctx.type = "application/xml";
   ctx.body =
@@ -116,25 +123,15 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
     const key = decodeURIComponent(rest.join("/"));
     const id = `${bucket}/${key}`;
     if (!conditionalWrites.enabled) {
-      for await (const _ of ctx.req); // the body is not used
       conditionalWrites.notImplemented++;
-      return s3Error(
-        ctx,
-        501,
-        "NotImplemented",
-        "A header you provided implies functionality that is not implemented",
-        "<Header>If-None-Match</Header>",
-      );
+      const message = "A header you provided implies functionality that is not implemented";
+      return await s3Error(ctx, 501, "NotImplemented", message, "<Header>If-None-Match</Header>");
     }
     if (inFlight.has(id)) {
-      for await (const _ of ctx.req); // the body is not used
       conditionalWrites.conflict++;
-      return s3Error(
-        ctx,
-        409,
-        "ConditionalRequestConflict",
-        "A conflicting conditional operation is currently in progress against this resource. Please try again.",
-      );
+      const message =
+        "A conflicting conditional operation is currently in progress against this resource. Please try again.";
+      return await s3Error(ctx, 409, "ConditionalRequestConflict", message);
     }
     inFlight.add(id);
     conditionalWrites.admitted++;
@@ -143,15 +140,9 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
       // Checked when the write is about to land (as S3 does), not when it started.
       // deno-lint-ignore no-explicit-any
       if (await (server as any).store.existsObject(bucket, key)) {
-        for await (const _ of ctx.req);
         conditionalWrites.preconditionFailed++;
-        return s3Error(
-          ctx,
-          412,
-          "PreconditionFailed",
-          "At least one of the pre-conditions you specified did not hold",
-          "<Condition>If-None-Match</Condition>",
-        );
+        const message = "At least one of the pre-conditions you specified did not hold";
+        return await s3Error(ctx, 412, "PreconditionFailed", message, "<Condition>If-None-Match</Condition>");
       }
       await next();
       if (ctx.status === 200) conditionalWrites.created++;
