@@ -9,6 +9,9 @@ import { isStorageReader } from "../storage/storage.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
+import { quorumRules } from "../status/quorum_rules.js";
+import { type QuorumRule, quorumText } from "../status/quorum.js";
+import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
@@ -137,12 +140,65 @@ function configOrigins(text: string): { connect: string[]; img: string[] } {
   return { connect: summaries.flatMap(origin), img: origin(config.logo) };
 }
 
+/** What a static site's `config.json` says about several locations (the checkup config's keys). */
+export interface SiteLocations {
+  /** The top-level quorum: a count (`2`) or a share (`"50%"`). */
+  quorum?: number | string;
+  /** Each checker's own quorum, by title. */
+  quorum_by_title?: Record<string, number | string>;
+  /** The silence threshold, a duration in seconds like `"600s"`. */
+  silent_after?: string;
+}
+
+/** A rule as the config writes it: `2` or `"50%"`. */
+function ruleValue(rule: QuorumRule): number | string {
+  return "count" in rule ? rule.count : quorumText(rule);
+}
+
+/** The several-locations keys of a checkup config, for a static site's `config.json`. */
+export function siteLocations(config: ResolvedConfig): SiteLocations {
+  const out: SiteLocations = {};
+  if (config.quorum) out.quorum = ruleValue(config.quorum);
+  const byTitle: Record<string, number | string> = {};
+  for (const c of config.checkers) {
+    const title = (c.options as { endpoint_name?: unknown }).endpoint_name;
+    if (c.quorum && typeof title === "string" && !(title in byTitle)) byTitle[title] = ruleValue(c.quorum);
+  }
+  if (Object.keys(byTitle).length) out.quorum_by_title = byTitle;
+  if (config.silent_after) out.silent_after = `${config.silent_after / 1e9}s`;
+  return out;
+}
+
+/**
+ * `config.json` with the several-locations keys set (others, and the keys the checkup config has not,
+ * as they were); undefined when nothing changes, so a hand-written file is rewritten only when needed.
+ */
+function withLocations(text: string, locations: SiteLocations): string | undefined {
+  const keys = Object.keys(locations) as (keyof SiteLocations)[];
+  if (!keys.length) return undefined;
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(text);
+  } catch {
+    return undefined; // the page reports an unreadable config.json itself
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return undefined;
+  if (keys.every((k) => JSON.stringify(config[k]) === JSON.stringify(locations[k]))) return undefined;
+  return JSON.stringify({ ...config, ...locations }, null, 2) + "\n";
+}
+
 /**
  * Writes the page as static files (plus a config.json template when there is none) and returns the paths.
  * The page carries its Content-Security-Policy in a meta tag (static hosts send no header): same-origin,
  * plus the origins of absolute summary and logo URLs in config.json (export again after adding one).
+ * `locations` (from the checkup config, see {@linkcode siteLocations}) are written into config.json, so the
+ * page combines several locations with the same quorum as `checkup serve`.
  */
-export async function exportPage(dir: string, opts: ServeOptions): Promise<string[]> {
+export async function exportPage(
+  dir: string,
+  opts: ServeOptions,
+  locations: SiteLocations = {},
+): Promise<string[]> {
   const { range, refresh } = options(opts);
   const written: string[] = [];
   const write = async (path: string, text: string) => {
@@ -164,9 +220,11 @@ export async function exportPage(dir: string, opts: ServeOptions): Promise<strin
     config = await Deno.readTextFile(join(dir, "config.json"));
   } catch {
     const example = JSON.parse(CONFIG_EXAMPLE);
-    config = JSON.stringify({ ...example, title: opts.title ?? example.title }, null, 2) + "\n";
+    config = JSON.stringify({ ...example, title: opts.title ?? example.title, ...locations }, null, 2) + "\n";
     await write("config.json", config);
   }
+  const updated = withLocations(config, locations);
+  if (updated !== undefined) await write("config.json", config = updated);
   const csp = metaPolicy(configOrigins(config));
   for (const [path, asset] of Object.entries(ASSETS)) {
     await write(
@@ -186,7 +244,15 @@ export async function exportPage(dir: string, opts: ServeOptions): Promise<strin
 export function runServe(opts: ServeOptions, io: Io): Promise<number> {
   return guard(io, opts, async () => {
     if (opts.export) {
-      const files = await exportPage(opts.export, opts);
+      // The quorum and silence of the checkup config go to the site's config.json; the page needs no config.
+      let locations: SiteLocations = {};
+      try {
+        await Deno.stat(opts.config);
+        locations = siteLocations(await loadConfig(opts.config));
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      const files = await exportPage(opts.export, opts, locations);
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }
@@ -202,7 +268,8 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
     const token = readToken();
     const logo = opts.logo ? await readLogo(opts.logo) : undefined;
     // The redactor knows the config's secrets (logs already use it); served texts go through it too.
-    const { checkup, logger, config: { redactor, node } } = await openCheckup(opts, io);
+    const { checkup, logger, config } = await openCheckup(opts, io);
+    const { redactor, node } = config;
     try {
       const storage = requireStorage(checkup);
       if (!isStorageReader(storage)) {
@@ -221,6 +288,20 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         refresh,
         node,
         order: checkup.checkers.map((c) => c.title),
+        // Several locations: each endpoint's quorum (its checker's, else the top-level one) and silence.
+        quorum: quorumRules(
+          config.quorum,
+          config.checkers.flatMap((c, i) =>
+            c.quorum
+              ? [{
+                title: checkup.checkers[i].title,
+                endpoint: redactor.redact(checkup.checkers[i].endpoint),
+                quorum: c.quorum,
+              }]
+              : []
+          ),
+        ),
+        silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
         logger,
         redact: (t) => redactor.redact(t),
         deliveries: every !== undefined && checkup.notifiers.length

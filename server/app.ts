@@ -19,6 +19,7 @@ import { retry } from "../_internal/retry.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { RANGE_NAMES } from "../status/view.js";
+import type { QuorumRule } from "../status/quorum.js";
 import { jsonError, RouteContext } from "./context.ts";
 import { type LoaderOptions, type LoaderState, RollupLoader } from "./loader.ts";
 import type { DeliveryStats } from "../notifiers/delivery.ts";
@@ -60,6 +61,15 @@ export interface StatusServerOptions {
   redact?: (text: string) => string;
   /** Loader tuning (recent window, overlap, fetch concurrency). */
   loader?: Omit<LoaderOptions, "reader" | "logger" | "redact">;
+  /**
+   * Several locations: the quorum of every endpoint, or a function giving each endpoint's (by title and
+   * redacted endpoint); default a majority of the live locations.
+   */
+  quorum?: QuorumRule | ((title: string, endpoint: string) => QuorumRule | undefined);
+  /** Several locations: ms without a result after which a location is silent (default 3 intervals, ≥ 5 min). */
+  silentAfter?: number;
+  /** Several locations: the known locations (display labels, names two processes write), asked per answer. */
+  locations?: () => { node: string; location?: string; duplicate?: boolean }[];
   /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
   deliveries?: () => DeliveryStats[];
 }
@@ -110,7 +120,17 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     );
   }
   const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger, redact });
-  const ctx = new RouteContext({ loader, title, range: defaultRange, order: options.order, redact, logger });
+  const ctx = new RouteContext({
+    loader,
+    title,
+    range: defaultRange,
+    order: options.order,
+    redact,
+    logger,
+    quorum: options.quorum,
+    silentAfter: options.silentAfter,
+    locations: options.locations,
+  });
 
   const app = new Hono();
   app.onError((err, c) => {
