@@ -23,8 +23,8 @@
  * ```ts
  * import { quorumRules } from "./quorum_rules.js";
  * const rule = quorumRules({ count: 2 }, [{ title: "API", quorum: { share: 0.5 } }]);
- * console.assert(JSON.stringify(rule("API", "https://api")) === '{"share":0.5}');
- * console.assert(JSON.stringify(rule("Web", "https://web")) === '{"count":2}');
+ * console.assert(JSON.stringify(rule("API", "api.internal:443")) === '{"share":0.5}');
+ * console.assert(JSON.stringify(rule("Web", "web.internal:443")) === '{"count":2}');
  * ```
  * @param {QuorumRule | undefined} fallback @param {readonly EndpointQuorum[]} [rules]
  * @returns {(title: string, endpoint: string) => QuorumRule | undefined}
