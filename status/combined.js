@@ -6,14 +6,15 @@
  * never charged as an outage, while one at the quorum is, for exactly as long as it lasted.
  *
  * A node's run holds its status from the run's first check until the node's next run starts (in between,
- * every check it made had that status); its last run holds until its last check plus the node's interval.
+ * every check it made had that status); its last run holds until now while the node is live, and until its
+ * last check plus its interval once it is silent (see `silentAfterMs`).
  * At every moment, the statuses of the nodes with a run covering it are combined with
  * {@link combineStatuses}; the moments with no node (before the first check, after every node went quiet)
  * are not observed and count for nothing.
  *
  * @module
  */
-import { combineStatuses, worseOf } from "./quorum.js";
+import { combineStatuses, silentAfterMs, worseOf } from "./quorum.js";
 import { STATUSES } from "./slots.js";
 
 /** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
@@ -51,17 +52,19 @@ import { STATUSES } from "./slots.js";
  * console.assert(spans.map((x) => x.status).join() === "healthy,partial");
  * ```
  * @param {NodeSeries[]} nodes @param {QuorumRule | undefined} rule @param {number} from @param {number} now
+ * @param {number} [silentAfter] ms (default: three of a node's intervals, at least 5 minutes)
  * @returns {Span[]}
  */
-export function combinedSpans(nodes, rule, from, now) {
+export function combinedSpans(nodes, rule, from, now, silentAfter) {
   /** @type {{ t: number, i: number, st: number, n: number, why: string }[]} */
   const events = [];
   nodes.forEach((node, i) => {
     const runs = node.runs;
     const interval = Number.isFinite(node.prevT) ? node.t - node.prevT : 0;
+    const until = now - node.t > silentAfterMs(interval, silentAfter) ? node.t + interval : now;
     for (let k = 0; k < runs.length; k++) {
       const r = runs[k];
-      const end = Math.min(now, k + 1 < runs.length ? runs[k + 1].s : r.e + interval);
+      const end = Math.min(now, k + 1 < runs.length ? runs[k + 1].s : Math.max(r.e, until));
       if (end <= from || end <= r.s || r.s > now) continue;
       // A status that started before `from` counts from `from`; its failed checks are not counted in it.
       events.push({ t: Math.max(r.s, from), i, st: r.st, n: r.s >= from ? r.n : 0, why: r.why });

@@ -335,7 +335,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
   const several = nodes.length > 1;
   const combined = combineStatuses(live.map((n) => n.v.status), options.quorum);
   const spans = several
-    ? combinedSpans(nodes.map((n) => n.series), options.quorum, horizonStart(now), now)
+    ? combinedSpans(nodes.map((n) => n.series), options.quorum, horizonStart(now), now, options.silentAfter)
     : [];
   /** @type {CombinedStatus} */
   const status = several ? combined.status : live.length ? worst.v.status : "unknown";
