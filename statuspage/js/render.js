@@ -180,7 +180,9 @@ function fillCard(card, e, view, now, width) {
       "div",
       { class: "card-head" },
       h("h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
-      pill(e.stale ? "unknown" : e.status, detail),
+      // The pill of a partial status says where it fails (its word alone would not); the note below says
+      // it for every status the quorum decided.
+      pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
     ),
     h(
       "p",

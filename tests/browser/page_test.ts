@@ -201,15 +201,18 @@ Deno.test({
 
       await t.step("refreshes itself without reloading", async () => {
         await page.evaluate(() => ((globalThis as { __marker?: number }).__marker = 1));
-        await storage.store([{
-          title: "API",
-          endpoint: "https://api.example.com/health",
-          timestamp: nowNs(),
-          times: [{ rtt: 80e6 }, { rtt: 0, error: "response status 503 Service Unavailable" }],
-          threshold: 300e6,
-          down: true,
-          node: "eu-west",
-        }]);
+        // From both locations: down at the quorum (from one of the two it would be partial).
+        for (const node of ["eu-west", "us-east"]) {
+          await storage.store([{
+            title: "API",
+            endpoint: "https://api.example.com/health",
+            timestamp: nowNs(),
+            times: [{ rtt: 80e6 }, { rtt: 0, error: "response status 503 Service Unavailable" }],
+            threshold: 300e6,
+            down: true,
+            node,
+          }]);
+        }
         await live.handler.refresh();
         await page.waitForFunction(
           () => document.querySelector("#ep-api .card-head .pill")?.textContent === "Down",
