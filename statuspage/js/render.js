@@ -11,7 +11,7 @@
 import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
 import { h, replace, setText } from "./dom.js";
 import { displayText } from "../../status/text.js";
-import { formatAgo, formatDateTime, formatRtt, formatUptime, RANGE_LABELS } from "./format.js";
+import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANGE_LABELS } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
 
@@ -101,8 +101,9 @@ function quorumDetail(e) {
 const opened = new Set();
 
 /**
- * The per-location breakdown: a disclosure (keyboard and screen readers: a native `<details>`) with one row
- * per location: status, response time, last check (or how long it has been silent) and error.
+ * The per-location breakdown: a disclosure button (`aria-expanded`, Enter or Space) showing a table with
+ * one row per location: status, response time, last check (or how long it has been silent), and under a
+ * failing one its error.
  * @param {EndpointView} e @param {number} now
  */
 function locationsBreakdown(e, now) {
@@ -111,56 +112,76 @@ function locationsBreakdown(e, now) {
   const summary = e.nodes.length === 1
     ? `Location: ${labelOf(e.nodes[0].node)}`
     : `${e.nodes.length} locations: ${ok} operational` + (silent ? `, ${silent} silent` : "");
-  const details = h(
-    "details",
-    { class: "locations", open: opened.has(e.id) },
-    h("summary", {}, summary),
+  const open = opened.has(e.id);
+  const table = h(
+    "table",
+    { class: "nodes", id: `loc-${e.id}`, hidden: !open },
+    h("caption", { class: "sr-only" }, h("bdi", {}, e.title), " by location"),
     h(
-      "table",
-      { class: "nodes" },
-      h("caption", { class: "sr-only" }, h("bdi", {}, e.title), " by location"),
+      "thead",
+      {},
       h(
-        "thead",
+        "tr",
         {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, "Location"),
-          h("th", { scope: "col" }, "Status"),
-          h("th", { scope: "col" }, "Response"),
-          h("th", { scope: "col" }, "Last check"),
-          h("th", { scope: "col" }, "Error"),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        e.nodes.map((n) =>
-          h(
-            "tr",
-            { class: n.silent ? "silent" : null },
-            h("th", { scope: "row", dir: "auto" }, labelOf(n.node)),
-            h("td", {}, n.silent ? pill("unknown", undefined, "Silent") : pill(n.status)),
-            h("td", {}, formatRtt(n.rtt)),
-            h(
-              "td",
-              {},
-              n.silent
-                ? `silent for ${humanDuration(Math.max(60_000, n.silent_for) * 1e6)}`
-                : ago(n.updated, now, "short"),
-            ),
-            h(
-              "td",
-              { class: "error", dir: "auto" },
-              !n.silent && n.status !== "healthy" && n.reason ? n.reason : "",
-            ),
-          )
-        ),
+        h("th", { scope: "col" }, "Location"),
+        h("th", { scope: "col" }, "Status"),
+        h("th", { scope: "col" }, "Response"),
+        h("th", { scope: "col" }, "Last check"),
       ),
     ),
+    h(
+      "tbody",
+      {},
+      e.nodes.flatMap((n) => {
+        const row = h(
+          "tr",
+          { class: n.silent ? "silent" : null },
+          h("th", { scope: "row", dir: "auto" }, labelOf(n.node)),
+          h("td", {}, n.silent ? pill("unknown", undefined, "Silent") : pill(n.status)),
+          h("td", {}, formatRtt(n.rtt)),
+          h(
+            "td",
+            {},
+            n.silent ? `silent for ${formatSilence(n.silent_for)}` : ago(n.updated, now, "short"),
+          ),
+        );
+        // The error takes a row of its own under its location: it stays readable on a phone.
+        if (n.silent || n.status === "healthy" || !n.reason) return [row];
+        return [
+          row,
+          h(
+            "tr",
+            { class: "error-row" },
+            h(
+              "td",
+              { colspan: 4, dir: "auto" },
+              h("span", { class: "sr-only" }, `Error from ${labelOf(n.node)}: `),
+              n.reason,
+            ),
+          ),
+        ];
+      }),
+    ),
   );
-  details.addEventListener("toggle", () => details.open ? opened.add(e.id) : opened.delete(e.id));
-  return details;
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      class: "locations-toggle",
+      "aria-expanded": String(open),
+      "aria-controls": `loc-${e.id}`,
+    },
+    h("span", { class: "chevron", "aria-hidden": "true" }),
+    summary,
+  );
+  toggle.addEventListener("click", () => {
+    const show = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(show));
+    table.hidden = !show;
+    if (show) opened.add(e.id);
+    else opened.delete(e.id);
+  });
+  return h("div", { class: "locations" }, toggle, table);
 }
 
 /**
@@ -173,6 +194,10 @@ function fillCard(card, e, view, now, width) {
   const uptime = e.uptime[view.range.name];
   card.className = `card ${e.stale ? "unknown" : e.status}`;
   const detail = e.stale ? undefined : quorumDetail(e);
+  // The card is drawn anew: a reader on its breakdown button keeps the focus there.
+  const focused = document.activeElement;
+  const refocus = focused instanceof HTMLElement && card.contains(focused) &&
+    focused.matches(".locations-toggle");
   const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
   replace(
     card,
@@ -209,6 +234,11 @@ function fillCard(card, e, view, now, width) {
     e.nodes.length ? locationsBreakdown(e, now) : null,
   );
   card.setAttribute("aria-labelledby", `t-${e.id}`);
+  if (refocus) {
+    /** @type {HTMLElement | null} */ (card.querySelector(".locations-toggle"))?.focus({
+      preventScroll: true,
+    });
+  }
 }
 
 /**
@@ -396,11 +426,7 @@ function locationsNotice(el, view, now) {
     lines.push(h(
       "p",
       {},
-      silent.map((l) =>
-        `${l.location} silent for ${
-          humanDuration(Math.max(60_000, now - /** @type {number} */ (l.updated)) * 1e6)
-        }`
-      )
+      silent.map((l) => `${l.location} silent for ${formatSilence(now - /** @type {number} */ (l.updated))}`)
         .join("; "),
       " (left out of the quorum).",
     ));

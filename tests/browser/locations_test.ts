@@ -10,7 +10,14 @@ import type { Page } from "playwright-core";
 import { exportPage } from "../../cli/serve.ts";
 import { openStorage } from "../serve_fixture.ts";
 import { seedLocations } from "../locations_fixture.ts";
-import { chromiumAvailable, launchChromium, open, serveDirectory, serveStorage, summarizingStorage } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  launchChromium,
+  open,
+  serveDirectory,
+  serveStorage,
+  summarizingStorage,
+} from "./_browser.ts";
 
 const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
@@ -30,7 +37,7 @@ async function tabTo(page: Page, selector: string): Promise<void> {
 }
 
 const rows = (page: Page, id: string) =>
-  page.locator(`#ep-${id} details.locations table.nodes tbody tr`).evaluateAll((trs) =>
+  page.locator(`#ep-${id} table.nodes tbody tr:not(.error-row)`).evaluateAll((trs) =>
     trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim()))
   );
 
@@ -59,9 +66,15 @@ Deno.test({
         assert.equal(await page.getAttribute("#ep-database", "class"), "card down");
         assert.equal(await page.textContent("#overall-text"), "1 service is down");
         const pill = page.locator("#ep-api .card-head .pill");
-        assert.equal(await pill.textContent(), "Partial: failing from 1 of 3 locations (Singapore), quorum 2");
+        assert.equal(
+          await pill.textContent(),
+          "Partial: failing from 1 of 3 locations (Singapore), quorum 2",
+        );
         // What a screen reader reads: the word and the detail (the detail is visually hidden).
-        assert.match(await pill.ariaSnapshot(), /Partial: failing from 1 of 3 locations \(Singapore\), quorum 2/);
+        assert.match(
+          await pill.ariaSnapshot(),
+          /Partial\s*: failing from 1 of 3 locations \(Singapore\), quorum 2/,
+        );
         assert.equal(await pill.locator(".sr-only").isVisible(), true, "in the accessibility tree");
         assert.equal(await page.locator("#ep-database .card-head .pill").textContent(), "Down");
         assert.match(
@@ -76,42 +89,69 @@ Deno.test({
         assert.notEqual(colours[0], colours[1], "partial has its own colour");
         assert.equal(await page.locator("#ep-api svg.bar path.s-partial").count(), 1);
         assert.equal(await page.locator("#ep-api svg.bar path.s-down").count(), 0, "no outage on API's bar");
-        assert.match((await page.getAttribute("#ep-api svg.bar", "aria-label"))!, /failing from some locations/);
+        assert.match(
+          (await page.getAttribute("#ep-api svg.bar", "aria-label"))!,
+          /failing from some locations/,
+        );
         assert.match(
           (await page.locator(".timeline .event.partial .event-head").first().textContent())!,
           /API is failing from Singapore/,
         );
       });
 
-      await t.step("the breakdown opens by keyboard, lists every location, stays open on refresh", async () => {
-        const summary = "#ep-api details.locations summary";
-        assert.equal(await page.textContent(summary), "4 locations: 2 operational, 1 silent");
-        assert.equal(await page.locator("#ep-api details.locations table").isVisible(), false, "closed at first");
-        await tabTo(page, summary);
-        await page.keyboard.press("Enter");
-        await page.waitForSelector("#ep-api details.locations[open] table.nodes", { state: "visible" });
-        assert.match(await page.locator(summary).ariaSnapshot(), /expanded/);
-        const table = await rows(page, "api");
-        assert.deepEqual(table.map((r) => [r[0], r[1]]), [
-          ["Singapore", "Down"],
-          ["eu", "Operational"],
-          ["sa", "Silent"],
-          ["us", "Operational"],
-        ]);
-        assert.match(table[0][4], /from asia: 503 Service Unavailable/, "the error of the failing location");
-        assert.match(table[2][3], /^silent for (39|40|41)m/);
-        assert.match(table[1][2], /^\d+ ms$/);
-        assert.equal(table[1][4], "");
-        // The page re-renders every second (refresh: 1): the opened breakdown is drawn open again.
-        await page.evaluate(() => ((document.querySelector("#ep-api details.locations") as { old?: 1 }).old = 1));
-        await page.waitForFunction(() => !(document.querySelector("#ep-api details.locations") as { old?: 1 })?.old);
-        assert.equal(await page.locator("#ep-api details.locations").getAttribute("open"), "");
-        await shot(page, "locations-desktop");
-        // Space closes it again.
-        await page.focus(summary);
-        await page.keyboard.press("Space");
-        await page.waitForSelector("#ep-api details.locations:not([open])");
-      });
+      await t.step(
+        "the breakdown opens by keyboard, lists every location, stays open on refresh",
+        async () => {
+          const summary = "#ep-api .locations-toggle";
+          assert.equal(await page.textContent(summary), "4 locations: 2 operational, 1 silent");
+          assert.equal(
+            await page.locator("#ep-api table.nodes").isVisible(),
+            false,
+            "closed at first",
+          );
+          await tabTo(page, summary);
+          await page.keyboard.press("Enter");
+          await page.waitForSelector("#ep-api table.nodes", { state: "visible" });
+          assert.match(
+            await page.locator(summary).ariaSnapshot(),
+            /button "4 locations: 2 operational, 1 silent" \[expanded\]/,
+          );
+          const table = await rows(page, "api");
+          assert.deepEqual(table.map((r) => [r[0], r[1]]), [
+            ["Singapore", "Down"],
+            ["eu", "Operational"],
+            ["sa", "Silent"],
+            ["us", "Operational"],
+          ]);
+          assert.deepEqual(
+            await page.locator("#ep-api table.nodes tr.error-row").allTextContents(),
+            ["Error from Singapore: GET https://api.example.com/health from asia: 503 Service Unavailable"],
+            "the error of the failing location, under it",
+          );
+          assert.match(table[2][3], /^silent for (39|40|41)m/);
+          assert.match(table[1][2], /^\d+ ms$/);
+          // The page re-renders every second (refresh: 1): the breakdown is drawn open again, and the focus
+          // stays on its button.
+          await page.evaluate(
+            () => ((document.querySelector("#ep-api .locations-toggle") as { old?: 1 }).old = 1),
+          );
+          await page.waitForFunction(() =>
+            !(document.querySelector("#ep-api .locations-toggle") as { old?: 1 })?.old
+          );
+          assert.equal(await page.getAttribute(summary, "aria-expanded"), "true");
+          assert.equal(await page.locator("#ep-api table.nodes").isVisible(), true);
+          assert.equal(
+            await page.evaluate((s) => document.activeElement === document.querySelector(s), summary),
+            true,
+            "the focus is kept across a refresh",
+          );
+          await shot(page, "locations-desktop");
+          // Space closes it again.
+          await page.keyboard.press("Space");
+          await page.waitForSelector("#ep-api table.nodes", { state: "hidden" });
+          assert.equal(await page.getAttribute(summary, "aria-expanded"), "false");
+        },
+      );
 
       await t.step("a name two processes write, and the silent location, are told", async () => {
         const notice = page.locator("#locations-notice");
@@ -128,15 +168,20 @@ Deno.test({
           isMobile: true,
           hasTouch: true,
         });
-        await phone.page.tap("#ep-api details.locations summary");
-        await phone.page.waitForSelector("#ep-api details.locations[open] table.nodes", { state: "visible" });
+        await phone.page.tap("#ep-api .locations-toggle");
+        await phone.page.waitForSelector("#ep-api table.nodes", { state: "visible" });
         const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
         assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
         await shot(phone.page, "locations-phone");
         const dark = await open(browser, `${live.base}/`, { colorScheme: "dark" });
-        await dark.page.click("#ep-database details.locations summary");
-        await dark.page.waitForSelector("#ep-database details.locations[open] table.nodes", { state: "visible" });
-        assert.equal(await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(17, 20, 24)");
+        await dark.page.click("#ep-database .locations-toggle");
+        await dark.page.waitForSelector("#ep-database table.nodes", {
+          state: "visible",
+        });
+        assert.equal(
+          await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+          "rgb(17, 20, 24)",
+        );
         await shot(dark.page, "locations-dark");
         assert.deepEqual([...phone.problems, ...dark.problems], []);
       });
