@@ -15,7 +15,8 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Result } from "../result.ts";
 import type { SharedStore } from "../storage/storage.ts";
-import { combineStatuses, type QuorumRule } from "../status/quorum.js";
+import { combineStatuses } from "../status/quorum.js";
+import type { QuorumRule } from "../config/top_level.ts";
 import { humanDuration } from "../status/duration.js";
 import { AlertClaims } from "./claims.ts";
 import {
