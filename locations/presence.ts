@@ -217,3 +217,60 @@ export class PresenceTracker {
     return { locations };
   }
 }
+
+/** A location as `serve` shows it: its name, label, and whether another process writes the same name. */
+export interface LocationMeta {
+  /** The node name. */
+  node: string;
+  /** Its display label, when set. */
+  location?: string;
+  /** Another process was seen writing this node name. */
+  duplicate?: boolean;
+}
+
+/** A duplicate writer noticed longer ago than this is no longer reported. */
+const DUPLICATE_SHOWN_MS = 86_400_000;
+
+/**
+ * The presence documents as `serve` reads them (labels, duplicate writers), refreshed by the caller
+ * (alongside the rounds); answers synchronously from the latest read.
+ */
+export class PresenceReader {
+  readonly #shared: { list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> };
+  readonly #now: () => number;
+  #docs: PresenceDoc[] = [];
+
+  /** `now`: wall time, ms (how old a duplicate is). */
+  constructor(
+    shared: { list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> },
+    now: () => number = Date.now,
+  ) {
+    this.#shared = shared;
+    this.#now = now;
+  }
+
+  /** Reads the documents again; a failure keeps the last read and is thrown. */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    const docs: PresenceDoc[] = [];
+    for (const text of (await this.#shared.list(PRESENCE_PREFIX, signal)).values()) {
+      const doc = decodePresence(text);
+      if (doc) docs.push(doc);
+    }
+    this.#docs = docs;
+  }
+
+  /** The locations of the latest read. */
+  locations(): LocationMeta[] {
+    return this.#docs.map((d) => {
+      const meta: LocationMeta = { node: d.node };
+      if (d.location) meta.location = d.location;
+      if (d.duplicate && this.#now() - d.duplicate.at < DUPLICATE_SHOWN_MS) meta.duplicate = true;
+      return meta;
+    });
+  }
+
+  /** Node names another process was seen writing too. */
+  duplicates(): string[] {
+    return this.locations().filter((l) => l.duplicate).map((l) => l.node);
+  }
+}
