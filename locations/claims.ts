@@ -10,10 +10,14 @@
  *   ids are the winner's on every node, and clocks never decide who sends.
  * - `alerts/<notifier>/<endpoint hash>/t<n>-r<k>`: the k-th reminder of the incident opened by claim n (k
  *   counts reminder periods since the incident began, which every node agrees on).
- * - `done/<notification id>`: written once the notification was delivered (or given up).
- * - `takeover/<notification id>/<node>`: a node took over a notification that `<node>` claimed and did not
- *   deliver before it went silent. The claimer, when it comes back, finds it and drops its copy.
+ * - `pending/<notification id>`: created by the winner of a claim that sends something, holding the
+ *   notification and its owner; removed once it is delivered (or given up). It is the small index every node
+ *   reads each round: a pending notification whose owner went silent is taken over.
+ * - `takeover/<notification id>/<node>`: a node took over a notification that `<node>` held and did not
+ *   deliver before it went silent (created once, so one node takes it over). The first owner, when it comes
+ *   back, finds it and drops its copy. Kept 30 days after the notification is settled.
  *
+ * Claims of a pair older than 30 days are pruned when the pair is next claimed (its latest is kept).
  * When the shared storage cannot be reached the node decides alone and sends: a page twice beats none.
  *
  * @module
@@ -27,14 +31,12 @@ import { decodeEntry, encodeEntry, type Outbox } from "../notifiers/outbox.ts";
 
 /** Claims older than this are pruned (the latest transition of each pair is always kept). */
 const KEEP_MS = 30 * 86_400_000;
-/** Undelivered claims older than this are not taken over (a notifier's `max_age` default). */
-const TAKEOVER_WITHIN_MS = 86_400_000;
-/** A full reconcile (list every claim) runs at least this often, ms of monotonic time. */
-const RECONCILE_EVERY_MS = 10 * 60_000;
+/** Pending notifications older than this are given up by whoever sees them (a notifier's `max_age` default). */
+const PENDING_MAX_MS = 86_400_000;
 /** Races lost in a row before a node gives up claiming and sends alone. */
 const MAX_RACES = 4;
-/** Claims examined per reconcile at most. */
-const MAX_SCAN = 5_000;
+/** Pending notifications taken in per round at most. */
+const MAX_PENDING = 1_000;
 
 /** A claim's content. */
 interface Claim {
@@ -56,6 +58,17 @@ interface Claim {
   instance: string;
   /** The notification to send, as an outbox entry; absent for a transition its notifier does not send. */
   entry?: Record<string, unknown>;
+}
+
+/** A pending notification (`pending/<id>`). */
+interface Pending {
+  /** Its owner when claimed. */
+  node: string;
+  instance: string;
+  /** When it was claimed (UTC ns, the claimer's clock), decimal. */
+  at: string;
+  /** The notification as an outbox entry. */
+  entry: Record<string, unknown>;
 }
 
 function slug(text: string): string {
@@ -84,23 +97,19 @@ export interface ClaimsDeps {
   instance: string;
   /** Where failures are logged. */
   logger: Logger;
-  /** Monotonic time, ms (when to reconcile in full). */
-  monotonic: () => number;
   /** Wall time, ms (how old a claim is). */
   now: () => number;
-  /** Node names that are silent now (their claims may be taken over). */
+  /** Node names that are silent now (their pending notifications may be taken over). */
   silentNodes: () => ReadonlySet<string>;
-  /** Grows when this node may have looked silent to the others (its storage calls failed, then worked). */
-  epoch?: () => number;
 }
 
 /** The claims of one node (see the module doc). */
 export class AlertClaims implements AlertGate {
   readonly #shared: SharedStore;
   readonly #deps: ClaimsDeps;
-  #lastFull = -Infinity;
-  #silentSeen = "";
   #failing = false;
+  /** Notifications this process settled (their pending document may not be removed yet). */
+  readonly #settled = new Set<string>();
 
   constructor(shared: SharedStore, deps: ClaimsDeps) {
     this.#shared = shared;
@@ -167,9 +176,7 @@ export class AlertClaims implements AlertGate {
     // Reminder periods since the incident began, rounded: nodes a little apart in time agree on it.
     const k = (r.now - since + every / 2n) / every;
     const key = `${prefix}t${String(opened).padStart(6, "0")}-r${k}`;
-    if (await this.#shared.create(key, JSON.stringify(this.#claim(r, opened, opened)), signal)) {
-      return { send: true, ledger: opened };
-    }
+    if (await this.#won(key, r, opened, opened, signal)) return { send: true, ledger: opened };
     const c = parseClaim((await this.#shared.list(key, signal)).get(key));
     return {
       send: false,
@@ -185,12 +192,17 @@ export class AlertClaims implements AlertGate {
   async #transition(r: GateRequest, prefix: string, signal?: AbortSignal): Promise<GateVerdict> {
     const wanted = r.decision.next.notified;
     for (let race = 0; race < MAX_RACES; race++) {
-      let last: Claim | undefined;
+      const claims: { key: string; claim: Claim }[] = [];
       for (const [key, text] of await this.#shared.list(prefix, signal)) {
-        if (!/\/t\d+$/.test(key)) continue;
-        const c = parseClaim(text);
-        if (c && (!last || c.seq > last.seq)) last = c;
+        const claim = parseClaim(text);
+        if (claim) claims.push({ key, claim });
       }
+      const transitions = claims.filter((c) => /\/t\d+$/.test(c.key));
+      const last = transitions.reduce<Claim | undefined>(
+        (a, c) => (!a || c.claim.seq > a.seq ? c.claim : a),
+        undefined,
+      );
+      if (race === 0) await this.#prune(claims, last, signal);
       if (last && last.notified === wanted) {
         // Decided already (by another node, or by this one before a restart): adopt it.
         return {
@@ -207,7 +219,7 @@ export class AlertClaims implements AlertGate {
       const opening = wanted !== "healthy" && (!last || last.notified === "healthy");
       const opened = wanted === "healthy" ? undefined : opening ? seq : last?.opened ?? r.previous?.ledger;
       const key = `${prefix}t${String(seq).padStart(6, "0")}`;
-      if (await this.#shared.create(key, JSON.stringify(this.#claim(r, seq, opened)), signal)) {
+      if (await this.#won(key, r, seq, opened, signal)) {
         return opened === undefined ? { send: true } : { send: true, ledger: opened };
       }
     }
@@ -215,96 +227,133 @@ export class AlertClaims implements AlertGate {
     return { send: true };
   }
 
-  /** Marks delivered notifications done. */
-  async delivered(alerts: readonly Alert[]): Promise<void> {
-    for (const a of alerts) {
-      try {
-        await this.#shared.create(`done/${slug(a.id)}`, JSON.stringify({ node: this.#deps.node }));
-      } catch (e) {
-        this.#trouble("mark a notification delivered", e);
-        return;
-      }
+  /** Creates a claim; when won and it sends something, indexes the notification as pending. */
+  async #won(key: string, r: GateRequest, seq: number, opened: number | undefined, signal?: AbortSignal) {
+    const claim = this.#claim(r, seq, opened);
+    if (!await this.#shared.create(key, JSON.stringify(claim), signal)) return false;
+    if (claim.entry && r.decision.alert) {
+      const pending: Pending = {
+        node: this.#deps.node,
+        instance: this.#deps.instance,
+        at: claim.at,
+        entry: claim.entry,
+      };
+      await this.#shared.put(`pending/${slug(r.decision.alert.id)}`, JSON.stringify(pending), signal);
+    }
+    return true;
+  }
+
+  /** Deletes a pair's claims older than 30 days, except its latest transition. */
+  async #prune(claims: { key: string; claim: Claim }[], last: Claim | undefined, signal?: AbortSignal) {
+    const now = this.#deps.now();
+    const old = claims.filter((c) =>
+      c.claim !== last && now - Number(BigInt(c.claim.at) / 1_000_000n) > KEEP_MS
+    );
+    if (old.length) await this.#shared.remove(old.map((c) => c.key), signal);
+  }
+
+  /** Notifications delivered or given up: no longer pending. */
+  async settled(alerts: readonly Alert[]): Promise<void> {
+    for (const a of alerts) this.#settled.add(a.id);
+    try {
+      await this.#shared.remove(alerts.map((a) => `pending/${slug(a.id)}`));
+    } catch (e) {
+      this.#trouble("settle a notification", e);
     }
   }
 
   /**
-   * Finds claims nobody will deliver: this node's own that never reached its outbox (it stopped between
-   * claiming and saving), and those of silent nodes, taken over with a claim of their own; and this node's
-   * notifications that another node took over while this one was silent. Lists every claim only on the
-   * first call, when the set of silent nodes changes, when this node's own storage calls work again after
-   * failing (the others may have taken its notifications over meanwhile), and every 10 minutes.
+   * Reads the pending notifications (once per round): takes in this node's own that its outbox lacks (it
+   * stopped between claiming and saving), takes over those of silent nodes with a claim of its own, and
+   * drops from its outbox those another node took over while this one was silent.
    */
   async reconcile(outbox: Outbox, signal?: AbortSignal): Promise<Reconciled> {
     const out: Reconciled = { add: [], drop: [] };
-    const silent = this.#deps.silentNodes();
-    const signature = `${this.#deps.epoch?.() ?? 0}\n${[...silent].sort().join("\n")}`;
-    const mono = this.#deps.monotonic();
-    if (signature === this.#silentSeen && mono - this.#lastFull < RECONCILE_EVERY_MS) return out;
     try {
-      const [claims, done, takeovers] = await Promise.all(
-        ["alerts/", "done/", "takeover/"].map((p) => this.#shared.list(p, signal)),
-      );
-      this.#silentSeen = signature;
-      this.#lastFull = mono;
+      const pending = await this.#shared.list("pending/", signal);
       const mine = new Set(outbox.entries.map((e) => e.alert.id));
-      const byId = new Map<string, Map<string, string>>();
-      for (const [key, text] of takeovers) {
-        const [, id, from] = key.split("/");
-        const to = (JSON.parse(text) as { node?: string }).node ?? "";
-        if (!byId.has(id)) byId.set(id, new Map());
-        byId.get(id)!.set(from, to);
+      if (!pending.size && !mine.size) {
+        this.#failing = false;
+        return out;
       }
       const now = this.#deps.now();
-      let scanned = 0;
-      const latest = new Map<string, { key: string; seq: number }>();
-      const old: string[] = [];
-      for (const [key, text] of claims) {
-        if (++scanned > MAX_SCAN) break;
-        const c = parseClaim(text);
-        if (!c) continue;
-        const prefix = key.slice(0, key.lastIndexOf("/") + 1);
-        const age = now - Number(BigInt(c.at) / 1_000_000n);
-        if (!key.includes("-r")) {
-          const best = latest.get(prefix);
-          if (!best || c.seq > best.seq) {
-            if (best && age > KEEP_MS) old.push(best.key);
-            latest.set(prefix, { key, seq: c.seq });
-          } else if (age > KEEP_MS) old.push(key);
-        } else if (age > KEEP_MS) old.push(key);
-        const entry = c.entry ? decodeEntry(c.entry) : undefined;
-        if (!entry || age > TAKEOVER_WITHIN_MS) continue;
-        const id = entry.alert.id;
-        if (done.has(`done/${slug(id)}`)) {
-          if (mine.has(id)) out.drop.push(id); // delivered by the node that took it over
+      const stale: string[] = [];
+      const holders = new Map<string, Map<string, string>>();
+      const me = slug(this.#deps.node);
+      const outboxBySlug = new Map([...mine].map((id) => [slug(id), id]));
+      for (const [key, text] of await this.#shared.list("takeover/", signal)) {
+        const [, sid, from] = key.split("/");
+        const holder = parseHolder(text);
+        // Another node took this one's notification over: it is theirs now, delivered or not.
+        if (from === me && holder.node !== this.#deps.node && outboxBySlug.has(sid)) {
+          out.drop.push(outboxBySlug.get(sid)!);
+        }
+        if (!pending.has(`pending/${sid}`)) {
+          if (now - holder.at > KEEP_MS) stale.push(key);
+          continue;
+        }
+        if (!holders.has(sid)) holders.set(sid, new Map());
+        holders.get(sid)!.set(from, holder.node);
+      }
+      const silent = this.#deps.silentNodes();
+      let seen = 0;
+      for (const [key, text] of pending) {
+        if (++seen > MAX_PENDING) break;
+        const p = parsePending(text);
+        const entry = p && decodeEntry(p.entry);
+        if (!p || !entry) continue;
+        const id = entry.alert.id, sid = slug(id);
+        if (this.#settled.has(id)) continue;
+        if (now - Number(BigInt(p.at) / 1_000_000n) > PENDING_MAX_MS) {
+          stale.push(key, ...[...(holders.get(sid)?.keys() ?? [])].map((from) => `takeover/${sid}/${from}`));
           continue;
         }
         // Follow the takeovers from the claimer to whoever holds the notification now.
-        let owner = c.node;
-        for (let hops = 0; hops < 16 && byId.get(slug(id))?.has(slug(owner || "_")); hops++) {
-          owner = byId.get(slug(id))!.get(slug(owner || "_"))!;
+        let owner = p.node;
+        for (let hops = 0; hops < 16 && holders.get(sid)?.has(slug(owner)); hops++) {
+          owner = holders.get(sid)!.get(slug(owner))!;
         }
-        if (owner !== this.#deps.node) {
-          if (mine.has(id)) out.drop.push(id);
-          if (!silent.has(owner)) continue;
-          const won = await this.#shared.create(
-            `takeover/${slug(id)}/${slug(owner || "_")}`,
-            JSON.stringify({ node: this.#deps.node }),
-            signal,
-          );
-          if (!won) continue;
-          this.#deps.logger.warn("taking over a notification of a silent node", {
-            from: owner,
-            notification: id,
-            title: entry.alert.title,
-          });
-        } else if (mine.has(id)) continue;
+        if (owner === this.#deps.node) {
+          if (!mine.has(id)) out.add.push({ notifier: entry.notifier, alert: entry.alert });
+          continue;
+        }
+        if (!silent.has(owner)) continue;
+        const won = await this.#shared.create(
+          `takeover/${sid}/${slug(owner)}`,
+          JSON.stringify({ node: this.#deps.node, at: now }),
+          signal,
+        );
+        if (!won) continue;
+        this.#deps.logger.warn("taking over a notification of a silent node", {
+          from: owner,
+          notification: id,
+          title: entry.alert.title,
+        });
         out.add.push({ notifier: entry.notifier, alert: entry.alert });
       }
-      if (old.length) await this.#shared.remove(old, signal);
+      if (stale.length) await this.#shared.remove(stale, signal);
       this.#failing = false;
     } catch (e) {
-      this.#trouble("read the alert claims", e);
+      this.#trouble("read the pending notifications", e);
     }
     return out;
+  }
+}
+
+function parsePending(text: string): Pending | undefined {
+  try {
+    const p = JSON.parse(text) as Pending;
+    return p && typeof p.node === "string" && typeof p.at === "string" && p.entry ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHolder(text: string): { node: string; at: number } {
+  try {
+    const h = JSON.parse(text) as { node?: unknown; at?: unknown };
+    return { node: String(h.node ?? ""), at: typeof h.at === "number" ? h.at : 0 };
+  } catch {
+    return { node: "", at: 0 };
   }
 }

@@ -75,8 +75,6 @@ export class Locations {
   #duplicate?: { instance: string; at: number };
   #readFailing = false;
   #writeFailing = false;
-  /** Grows each time this node's presence is published again after failing. */
-  #epoch = 0;
 
   constructor(o: LocationsOptions) {
     this.#o = o;
@@ -87,10 +85,8 @@ export class Locations {
       node: o.node ?? "",
       instance: this.instance,
       logger: o.logger,
-      monotonic: clock.monotonic,
       now: clock.now,
       silentNodes: () => this.silentNodes(),
-      epoch: () => this.#epoch,
     });
   }
 
@@ -161,10 +157,7 @@ export class Locations {
     try {
       await this.#o.shared.put(this.#key, JSON.stringify(doc), signal);
       this.#prevAt = at;
-      if (this.#writeFailing) {
-        this.#o.logger.info("this location's presence is published again");
-        this.#epoch++;
-      }
+      if (this.#writeFailing) this.#o.logger.info("this location's presence is published again");
       this.#writeFailing = false;
     } catch (e) {
       if (!this.#writeFailing) this.#o.logger.warn("cannot publish this location's presence", { error: e });

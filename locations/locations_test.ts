@@ -10,7 +10,7 @@ import { silentLogger } from "../log.ts";
 import type { Result } from "../result.ts";
 import type { Alert, Notifier } from "../notifiers/notifier.ts";
 import { AlertPipeline } from "../notifiers/pipeline.ts";
-import { memoryAlertState } from "../notifiers/state.ts";
+import { type AlertStateStore, memoryAlertState } from "../notifiers/state.ts";
 import { DEFAULT_ALERT_POLICY } from "../notifiers/policy.ts";
 import { Locations } from "./locations.ts";
 
@@ -24,7 +24,14 @@ class Node {
   readonly clock: FakeClock;
   locations: Locations;
   pipeline: AlertPipeline;
-  readonly state = memoryAlertState();
+  readonly memory = memoryAlertState();
+  /** Saves of the alert state are lost (a process that dies right after claiming). */
+  losesSaves = false;
+  readonly state: AlertStateStore = {
+    where: "test",
+    load: () => this.memory.load(),
+    save: (text) => (this.losesSaves ? Promise.resolve() : this.memory.save(text)),
+  };
   /** Its receiver refuses everything (the claim is won, the page not delivered). */
   failing = false;
   constructor(readonly name: string, readonly shared: MemoryShared, readonly sent: Sent, skewMs: number) {
@@ -187,4 +194,19 @@ Deno.test("locations: a page claimed by a node that goes silent before deliverin
   asia.restart();
   await tick({ asia: "down", us: "down", eu: "down" });
   assert.equal(sent.filter((s) => s.alert.title === "API").length, 1);
+});
+
+Deno.test("locations: a node that stops between winning a claim and saving its outbox sends the page after its restart", async () => {
+  const { sent, nodes, tick } = cluster();
+  const asia = nodes[2];
+  await tick({});
+  asia.failing = true; // asia wins the claim; its delivery fails and its outbox is never saved
+  asia.losesSaves = true;
+  await tick({ asia: "down", us: "down" });
+  assert.equal(sent.length, 0);
+  assert.doesNotMatch((await asia.state.load()) ?? "", /"outbox":\[\{/);
+  asia.failing = asia.losesSaves = false;
+  asia.restart();
+  await tick({ asia: "down", us: "down" });
+  assert.deepEqual(sent.map((s) => [s.node, s.alert.kind]), [["asia", "down"]]);
 });

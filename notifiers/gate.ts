@@ -58,8 +58,8 @@ export interface Reconciled {
 export interface AlertGate {
   /** Claims one decision. Never throws: when the shared storage fails, the node sends (a page twice beats none). */
   decide(request: GateRequest, signal?: AbortSignal): Promise<GateVerdict>;
-  /** Notifications delivered: recorded, so no other node takes them over. Never throws. */
-  delivered(alerts: readonly Alert[]): Promise<void>;
-  /** What the outbox must gain or lose (cheap unless locations changed); never throws. */
+  /** Notifications delivered or given up: settled, so no node takes them over. Never throws. */
+  settled(alerts: readonly Alert[]): Promise<void>;
+  /** What the outbox must gain or lose (once per round; cheap while nothing is pending); never throws. */
   reconcile(outbox: Outbox, signal?: AbortSignal): Promise<Reconciled>;
 }

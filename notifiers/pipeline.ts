@@ -121,7 +121,7 @@ export class AlertPipeline {
   readonly #redact?: (text: string) => string;
   readonly #delivery: Delivery;
   readonly #gate?: AlertGate;
-  /** Marks of delivered notifications being written (awaited at stop). */
+  /** Settled notifications being recorded by the gate (awaited at stop). */
   readonly #marking = new Set<Promise<void>>();
   #state?: AlertState;
   #loading?: Promise<AlertState>;
@@ -159,13 +159,10 @@ export class AlertPipeline {
       clock: this.#clock,
       logger: this.#logger,
       random: options.random,
+      onGiveUp: (alerts) => this.#settle(alerts),
       onAttempt: (outcome) => {
         this.#outcomes?.push(outcome);
-        if (this.#gate && outcome.sent.length) {
-          const mark = this.#gate.delivered(outcome.sent);
-          this.#marking.add(mark);
-          mark.finally(() => this.#marking.delete(mark));
-        }
+        if (outcome.sent.length) this.#settle(outcome.sent);
         if (this.#leftover && !this.#state!.outbox.depth()) {
           this.#logger.info("outbox drained: notifications left by an earlier run are delivered", {
             left: this.#leftover,
@@ -174,6 +171,14 @@ export class AlertPipeline {
         }
       },
     });
+  }
+
+  /** Tells the gate that notifications are delivered or given up (awaited at stop). */
+  #settle(alerts: readonly Alert[]): void {
+    if (!this.#gate || !alerts.length) return;
+    const mark = this.#gate.settled(alerts);
+    this.#marking.add(mark);
+    mark.finally(() => this.#marking.delete(mark));
   }
 
   /** Where the state is kept (for logs). */
@@ -191,6 +196,7 @@ export class AlertPipeline {
     return this.#loading ??= this.#read(signal).then((state) => {
       this.#state = state;
       const orphans = state.outbox.keepOnly(this.#targets.map((t) => t.id));
+      this.#settle(orphans.map((e) => e.alert));
       if (orphans.length) {
         this.#logger.warn("dropping notifications of notifiers no longer configured", {
           dropped: orphans.length,
