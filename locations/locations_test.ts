@@ -210,3 +210,23 @@ Deno.test("locations: a node that stops between winning a claim and saving its o
   await tick({ asia: "down", us: "down" });
   assert.deepEqual(sent.map((s) => [s.node, s.alert.kind]), [["asia", "down"]]);
 });
+
+Deno.test("locations: two processes writing one node name are reported, by both, never merged silently", async () => {
+  const shared = new MemoryShared();
+  const sent: Sent = [];
+  const a = new Node("eu", shared, sent, 0), b = new Node("eu", shared, sent, 0);
+  for (let i = 0; i < 2; i++) {
+    for (const n of [a, b]) n.advance(MINUTE);
+    for (const n of [a, b]) await n.round("healthy");
+  }
+  assert.equal(a.locations.health().duplicate, b.locations.instance);
+  assert.equal(b.locations.health().duplicate, a.locations.instance);
+  const doc = JSON.parse(shared.docs.get("nodes/eu")!);
+  assert.ok(doc.duplicate?.instance, "the presence document says so, for serve and the page");
+  // A restart (the old process gone, a new instance) is not a duplicate.
+  const c = new Node("us", shared, sent, 0);
+  await c.round("healthy");
+  c.restart();
+  for (let i = 0; i < 3; i++) (c.advance(MINUTE), await c.round("healthy"));
+  assert.equal(c.locations.health().duplicate, undefined);
+});
