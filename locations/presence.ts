@@ -19,6 +19,7 @@
  */
 import { type Result, statusOf } from "../result.ts";
 import { reasonOf } from "../notifiers/alerts.ts";
+import { silentAfterMs } from "../status/quorum.js";
 
 /** How far apart node clocks may be without changing anything (freshness on first sight). */
 export const SKEW_TOLERANCE_MS = 30_000;
@@ -108,7 +109,8 @@ export function decodePresence(text: string): PresenceDoc | undefined {
   }
   const d = doc as Partial<PresenceDoc>;
   if (
-    !d || typeof d !== "object" || d.v !== 1 || typeof d.node !== "string" || typeof d.instance !== "string" ||
+    !d || typeof d !== "object" || d.v !== 1 || typeof d.node !== "string" ||
+    typeof d.instance !== "string" ||
     typeof d.seq !== "number" || typeof d.at !== "number" || !Array.isArray(d.results)
   ) return undefined;
   const results = d.results.filter((r): r is LatestResult =>
@@ -134,4 +136,141 @@ export interface LocationState {
 export interface PresenceSnapshot {
   /** By presence key. */
   locations: Map<string, LocationState>;
+}
+
+interface Seen {
+  instance: string;
+  seq: number;
+  /** This reader's monotonic time (ms) when the document last changed. */
+  changed: number;
+}
+
+/**
+ * Tells live locations from silent ones by watching their presence documents change, on this reader's own
+ * monotonic clock (never comparing clocks across nodes).
+ *
+ * @example
+ * ```ts
+ * import { PresenceTracker, type PresenceDoc } from "./presence.ts";
+ * let mono = 0;
+ * const tracker = new PresenceTracker({ monotonic: () => mono, now: () => 1_000_000 }, 10_000);
+ * const doc = (seq: number): PresenceDoc =>
+ *   ({ v: 1, node: "asia", instance: "a", seq, at: 1_000_000, interval: 1000, results: [] });
+ * tracker.observe(new Map([["nodes/asia", doc(1)]]));
+ * console.assert(!tracker.snapshot().locations.get("nodes/asia")!.silent);
+ * mono = 11_000;
+ * tracker.observe(new Map([["nodes/asia", doc(1)]]));
+ * console.assert(tracker.snapshot().locations.get("nodes/asia")!.silent);
+ * tracker.observe(new Map([["nodes/asia", doc(2)]]));
+ * console.assert(!tracker.snapshot().locations.get("nodes/asia")!.silent);
+ * ```
+ */
+export class PresenceTracker {
+  readonly #clock: { monotonic(): number; now(): number };
+  readonly #silentAfter?: number;
+  readonly #seen = new Map<string, Seen>();
+  readonly #docs = new Map<string, PresenceDoc>();
+  /** Monotonic time of the latest successful read: silence is only measured up to it. */
+  #readAt = -Infinity;
+
+  /**
+   * `clock`: this process's monotonic time and wall time, both ms; `silentAfter`: the configured threshold
+   * (ms), else each location's own (its document's `silent_after`, else three of its intervals, ≥ 5 min).
+   */
+  constructor(clock: { monotonic(): number; now(): number }, silentAfter?: number) {
+    this.#clock = clock;
+    this.#silentAfter = silentAfter;
+  }
+
+  /** Takes in the documents of one successful read (all of them: a missing one is forgotten). */
+  observe(docs: ReadonlyMap<string, PresenceDoc>): void {
+    const mono = this.#clock.monotonic();
+    this.#readAt = mono;
+    for (const key of [...this.#seen.keys()]) {
+      if (!docs.has(key)) (this.#seen.delete(key), this.#docs.delete(key));
+    }
+    for (const [key, doc] of docs) {
+      const prev = this.#seen.get(key);
+      this.#docs.set(key, doc);
+      if (prev && prev.instance === doc.instance && prev.seq === doc.seq) continue;
+      // First sight: its own time tells how long it has been quiet, less the clock skew tolerated.
+      const age = prev ? 0 : Math.max(0, this.#clock.now() - doc.at - SKEW_TOLERANCE_MS);
+      this.#seen.set(key, { instance: doc.instance, seq: doc.seq, changed: mono - age });
+    }
+  }
+
+  /** The silence threshold of a location, ms. */
+  thresholdOf(doc: PresenceDoc): number {
+    const interval = doc.interval || (doc.prev_at ? doc.at - doc.prev_at : 0);
+    return silentAfterMs(interval, this.#silentAfter ?? doc.silent_after);
+  }
+
+  /** How each location looks as of the latest read. */
+  snapshot(): PresenceSnapshot {
+    const locations = new Map<string, LocationState>();
+    for (const [key, doc] of this.#docs) {
+      const seen = this.#seen.get(key)!;
+      const quietFor = Math.max(0, this.#readAt - seen.changed);
+      const threshold = this.thresholdOf(doc);
+      locations.set(key, { doc, silent: quietFor >= threshold, quietFor, threshold });
+    }
+    return { locations };
+  }
+}
+
+/** A location as `serve` shows it: its name, label, and whether another process writes the same name. */
+export interface LocationMeta {
+  /** The node name. */
+  node: string;
+  /** Its display label, when set. */
+  location?: string;
+  /** Another process was seen writing this node name. */
+  duplicate?: boolean;
+}
+
+/** A duplicate writer noticed longer ago than this is no longer reported. */
+const DUPLICATE_SHOWN_MS = 86_400_000;
+
+/**
+ * The presence documents as `serve` reads them (labels, duplicate writers), refreshed by the caller
+ * (alongside the rounds); answers synchronously from the latest read.
+ */
+export class PresenceReader {
+  readonly #shared: { list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> };
+  readonly #now: () => number;
+  #docs: PresenceDoc[] = [];
+
+  /** `now`: wall time, ms (how old a duplicate is). */
+  constructor(
+    shared: { list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> },
+    now: () => number = Date.now,
+  ) {
+    this.#shared = shared;
+    this.#now = now;
+  }
+
+  /** Reads the documents again; a failure keeps the last read and is thrown. */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    const docs: PresenceDoc[] = [];
+    for (const text of (await this.#shared.list(PRESENCE_PREFIX, signal)).values()) {
+      const doc = decodePresence(text);
+      if (doc) docs.push(doc);
+    }
+    this.#docs = docs;
+  }
+
+  /** The locations of the latest read. */
+  locations(): LocationMeta[] {
+    return this.#docs.map((d) => {
+      const meta: LocationMeta = { node: d.node };
+      if (d.location) meta.location = d.location;
+      if (d.duplicate && this.#now() - d.duplicate.at < DUPLICATE_SHOWN_MS) meta.duplicate = true;
+      return meta;
+    });
+  }
+
+  /** Node names another process was seen writing too. */
+  duplicates(): string[] {
+    return this.locations().filter((l) => l.duplicate).map((l) => l.node);
+  }
 }
