@@ -19,7 +19,7 @@ import { retry } from "../_internal/retry.ts";
 import { redactPatterns } from "../_internal/redact.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { RANGE_NAMES } from "../status/view.js";
-import type { QuorumRule } from "../status/quorum.js";
+import type { QuorumRule } from "../config/top_level.ts";
 import { jsonError, RouteContext } from "./context.ts";
 import { type LoaderOptions, type LoaderState, RollupLoader } from "./loader.ts";
 import type { DeliveryStats } from "../notifiers/delivery.ts";
