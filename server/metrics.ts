@@ -81,7 +81,7 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   family(
     "checkup_endpoint_uptime_ratio",
     "gauge",
-    "Share of checks in the window that were not down (degraded counts as up).",
+    "Share of the window that was not down (degraded counts as up): of the checks with one location, of the observed time of the combined status with several (partial counts as up).",
     eps.flatMap((e) =>
       Object.entries(e.uptime).filter(([, v]) => v !== null).map(([w, v]) =>
         `checkup_endpoint_uptime_ratio${labels({ ...id(e), window: w })} ${num(v! / 100)}`
