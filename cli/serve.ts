@@ -10,9 +10,7 @@ import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
 import { quorumRules } from "../status/quorum_rules.js";
-import { quorumText } from "../status/quorum.js";
-import type { QuorumRule } from "../config/top_level.ts";
-import { loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { readSiteLocations, type SiteLocations, withLocations } from "./site_locations.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
@@ -141,58 +139,11 @@ function configOrigins(text: string): { connect: string[]; img: string[] } {
   return { connect: summaries.flatMap(origin), img: origin(config.logo) };
 }
 
-/** What a static site's `config.json` says about several locations (the checkup config's keys). */
-export interface SiteLocations {
-  /** The top-level quorum: a count (`2`) or a share (`"50%"`). */
-  quorum?: number | string;
-  /** Each checker's own quorum, by title. */
-  quorum_by_title?: Record<string, number | string>;
-  /** The silence threshold, a duration in seconds like `"600s"`. */
-  silent_after?: string;
-}
-
-/** A rule as the config writes it: `2` or `"50%"`. */
-function ruleValue(rule: QuorumRule): number | string {
-  return "count" in rule ? rule.count : quorumText(rule);
-}
-
-/** The several-locations keys of a checkup config, for a static site's `config.json`. */
-export function siteLocations(config: ResolvedConfig): SiteLocations {
-  const out: SiteLocations = {};
-  if (config.quorum) out.quorum = ruleValue(config.quorum);
-  const byTitle: Record<string, number | string> = {};
-  for (const c of config.checkers) {
-    const title = (c.options as { endpoint_name?: unknown }).endpoint_name;
-    if (c.quorum && typeof title === "string" && !(title in byTitle)) byTitle[title] = ruleValue(c.quorum);
-  }
-  if (Object.keys(byTitle).length) out.quorum_by_title = byTitle;
-  if (config.silent_after) out.silent_after = `${config.silent_after / 1e9}s`;
-  return out;
-}
-
-/**
- * `config.json` with the several-locations keys set (others, and the keys the checkup config has not,
- * as they were); undefined when nothing changes, so a hand-written file is rewritten only when needed.
- */
-function withLocations(text: string, locations: SiteLocations): string | undefined {
-  const keys = Object.keys(locations) as (keyof SiteLocations)[];
-  if (!keys.length) return undefined;
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(text);
-  } catch {
-    return undefined; // the page reports an unreadable config.json itself
-  }
-  if (typeof config !== "object" || config === null || Array.isArray(config)) return undefined;
-  if (keys.every((k) => JSON.stringify(config[k]) === JSON.stringify(locations[k]))) return undefined;
-  return JSON.stringify({ ...config, ...locations }, null, 2) + "\n";
-}
-
 /**
  * Writes the page as static files (plus a config.json template when there is none) and returns the paths.
  * The page carries its Content-Security-Policy in a meta tag (static hosts send no header): same-origin,
  * plus the origins of absolute summary and logo URLs in config.json (export again after adding one).
- * `locations` (from the checkup config, see {@linkcode siteLocations}) are written into config.json, so the
+ * `locations` (from the checkup config, see {@linkcode readSiteLocations}) are written into config.json, so the
  * page combines several locations with the same quorum as `checkup serve`.
  */
 export async function exportPage(
@@ -245,15 +196,8 @@ export async function exportPage(
 export function runServe(opts: ServeOptions, io: Io): Promise<number> {
   return guard(io, opts, async () => {
     if (opts.export) {
-      // The quorum and silence of the checkup config go to the site's config.json; the page needs no config.
-      let locations: SiteLocations = {};
-      try {
-        await Deno.stat(opts.config);
-        locations = siteLocations(await loadConfig(opts.config));
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-      const files = await exportPage(opts.export, opts, locations);
+      // The quorum and silence of the checkup config go to the site's config.json (no config: none).
+      const files = await exportPage(opts.export, opts, await readSiteLocations(opts.config));
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }

@@ -145,7 +145,8 @@ Deno.test("serve --export writes the config's quorum and silent_after into the s
         silent_after: "10m",
         checkers: [
           { type: "tcp", endpoint_name: "Database", endpoint_url: "db.example.com:5432", quorum: 3 },
-          { type: "tcp", endpoint_name: "Cache", endpoint_url: "cache.example.com:6379" },
+          // A secret of the config is not needed to write the page.
+          { type: "tcp", endpoint_name: "Cache", endpoint_url: "${CHECKUP_TEST_UNSET_SECRET_Q7}:6379" },
         ],
       }),
     );
@@ -179,6 +180,19 @@ Deno.test("serve --export writes the config's quorum and silent_after into the s
       0,
     );
     assert.equal(await Deno.readTextFile(`${dir}/site/config.json`), again, "unchanged: not rewritten");
+    // A quorum that is not one: the export fails and says where.
+    await Deno.writeTextFile(
+      `${dir}/checkup.json`,
+      JSON.stringify({
+        checkers: [{ type: "tcp", endpoint_name: "X", endpoint_url: "x:1", quorum: "half" }],
+      }),
+    );
+    const bad = memoryIo();
+    assert.equal(await runCli(["-c", `${dir}/checkup.json`, "serve", "--export", `${dir}/site`], bad), 1);
+    assert.match(
+      bad.stderr,
+      /checkup\.json: 1 problem\n\s+checkers\[0\]\.quorum: expected a share of the locations like "50%"/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
