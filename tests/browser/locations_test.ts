@@ -16,16 +16,11 @@ import {
   open,
   serveDirectory,
   serveStorage,
+  shot,
   summarizingStorage,
 } from "./_browser.ts";
 
-const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
-
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
-}
 
 /** Tabs (at most 80 times) until the element matching `selector` has the focus. */
 async function tabTo(page: Page, selector: string): Promise<void> {

@@ -5,7 +5,6 @@
  * Screenshots go to out/screenshots/.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { Redactor } from "../../_internal/redact.ts";
 import { nowNs } from "../../result.ts";
 import { exportPage } from "../../cli/serve.ts";
@@ -17,16 +16,11 @@ import {
   open,
   serveDirectory,
   serveStorage,
+  shot,
   summarizingStorage,
 } from "./_browser.ts";
 
-const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
-
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
-}
 
 function assertLocal(requests: string[]) {
   assert.ok(requests.length > 0);
