@@ -253,7 +253,7 @@ function timelineItems(view, now) {
       const ongoing = i.end === null;
       const from = i.nodes.map(labelOf).join(", ");
       const what = i.status === "partial"
-        ? `failing from ${i.nodes.length === 1 ? from : "some locations"}`
+        ? `failing from ${from || "some locations"}`
         : i.status === "down"
         ? "down"
         : "degraded";
@@ -285,7 +285,7 @@ function timelineItems(view, now) {
               "Started ",
               ago(i.start, now),
               ` · ${i.checks} failed check${i.checks === 1 ? "" : "s"}`,
-              i.nodes.length ? ` · seen from ${from}` : "",
+              i.nodes.length && i.status !== "partial" ? ` · seen from ${from}` : "",
             ),
             i.reason ? h("p", { class: "event-reason", dir: "auto" }, i.reason) : null,
           ),

@@ -209,6 +209,10 @@ Deno.test({
         (await page.locator("#ep-database .card-head .pill").textContent())!,
         /^Partial: failing from 2 of 4 locations/,
       );
+      assert.match(
+        (await page.locator(".timeline .event.partial .event-head").first().textContent())!,
+        /^Database is failing from eu, us/,
+      );
       assert.equal(await page.locator("#notice").isVisible(), false);
       assert.deepEqual(problems, []);
       await shot(page, "locations-static");
