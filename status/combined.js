@@ -15,7 +15,7 @@
  * @module
  */
 import { combineStatuses, silentAfterMs, worseOf } from "./quorum.js";
-import { STATUSES } from "./slots.js";
+import { RANGES, SLOTS, STATUSES } from "./slots.js";
 
 /** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
 /** @typedef {import("./quorum.js").CombinedStatus} CombinedStatus */
@@ -33,7 +33,8 @@ import { STATUSES } from "./slots.js";
  */
 
 /**
- * The combined history of an endpoint from its nodes' runs, from `from` to `now`, oldest first. Adjacent
+ * The combined history of an endpoint from its nodes' runs, over the longest range (90 days) up to `now`,
+ * oldest first. Adjacent
  * stretches with the same status and the same failing nodes are joined.
  *
  * @example
@@ -48,14 +49,17 @@ import { STATUSES } from "./slots.js";
  *   r.add({ ...(t >= 300_000 ? down : ok), node: "us" }, t);
  *   r.add({ ...ok, node: "asia" }, t);
  * }
- * const spans = combinedSpans([...r.endpoint("A", "a").nodes.values()], undefined, 0, 700_000);
+ * const spans = combinedSpans([...r.endpoint("A", "a").nodes.values()], undefined, 700_000);
  * console.assert(spans.map((x) => x.status).join() === "healthy,partial");
  * ```
- * @param {NodeSeries[]} nodes @param {QuorumRule | undefined} rule @param {number} from @param {number} now
+ * @param {NodeSeries[]} nodes @param {QuorumRule | undefined} rule @param {number} now
  * @param {number} [silentAfter] ms (default: three of a node's intervals, at least 5 minutes)
  * @returns {Span[]}
  */
-export function combinedSpans(nodes, rule, from, now, silentAfter) {
+export function combinedSpans(nodes, rule, now, silentAfter) {
+  // From the start of the longest range: everything any range shows.
+  const width = RANGES[RANGES.length - 1].slot;
+  const from = (Math.floor(now / width) - SLOTS + 1) * width;
   /** @type {{ t: number, i: number, st: number, n: number, why: string }[]} */
   const events = [];
   nodes.forEach((node, i) => {

@@ -7,7 +7,8 @@
  * @module
  */
 import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
-import { COMBINED_STATUSES, combineStatuses, quorumText, silentAfterMs } from "./quorum.js";
+import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
+import { locationsOf, nodesOf } from "./locations.js";
 import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
@@ -208,32 +209,6 @@ export function uptimeOf(e, tier, now) {
 }
 
 /**
- * Nodes' latest state: silent after `silentAfter`, by default three of its check intervals (at least
- * 5 minutes).
- * @param {import("./endpoint.js").EndpointRollup} e @param {number} now @param {(s: string) => string} redact
- * @param {EndpointOptions} options
- */
-function nodesOf(e, now, redact, options) {
-  return [...e.nodes.values()].map((n) => {
-    const interval = Number.isFinite(n.prevT) ? n.t - n.prevT : 0;
-    const silent = now - n.t > silentAfterMs(interval, options.silentAfter);
-    /** @type {NodeView} */
-    const v = {
-      node: n.node,
-      location: options.labels?.get(n.node) || n.node,
-      status: STATUSES[n.status],
-      silent,
-      silent_for: silent ? Math.round(now - n.t) : 0,
-      stale: silent,
-      updated: Math.round(n.t),
-      rtt: n.rtt > 0 ? sig(n.rtt) : null,
-    };
-    if (n.reason) v.reason = redact(n.reason);
-    return { v, series: n };
-  });
-}
-
-/**
  * The periods that were not healthy and overlap [start, end], merged across nodes, newest first.
  * @param {import("./endpoint.js").EndpointRollup} e @param {number} start @param {number} end
  * @param {(s: string) => string} redact
@@ -298,12 +273,6 @@ function messagesOf(list, start) {
   return out;
 }
 
-/** The start of the longest range at `now`: how far back combined histories are swept. */
-const horizonStart = (/** @type {number} */ now) => {
-  const width = RANGES[RANGES.length - 1].slot;
-  return (Math.floor(now / width) - SLOTS + 1) * width;
-};
-
 /**
  * One endpoint through one range. With several locations its status, uptime, bar and incidents are those
  * of the combined status under the quorum (see `combined.js`).
@@ -335,7 +304,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
   const several = nodes.length > 1;
   const combined = combineStatuses(live.map((n) => n.v.status), options.quorum);
   const spans = several
-    ? combinedSpans(nodes.map((n) => n.series), options.quorum, horizonStart(now), now, options.silentAfter)
+    ? combinedSpans(nodes.map((n) => n.series), options.quorum, now, options.silentAfter)
     : [];
   /** @type {CombinedStatus} */
   const status = several ? combined.status : live.length ? worst.v.status : "unknown";
@@ -394,44 +363,6 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     if (why && status !== "healthy") view.reason = why;
   } else if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
   return view;
-}
-
-/**
- * Every named location of the rollup (and the known ones): silent when it has no result on any endpoint
- * within its silence threshold.
- * @param {Rollup} rollup @param {ViewOptions} options @param {number} now
- * @returns {LocationView[]}
- */
-function locationsOf(rollup, options, now) {
-  /** @type {Map<string, { updated: number, silent: boolean }>} */
-  const seen = new Map();
-  for (const e of rollup.endpoints.values()) {
-    for (const n of e.nodes.values()) {
-      const interval = Number.isFinite(n.prevT) ? n.t - n.prevT : 0;
-      const silent = now - n.t > silentAfterMs(interval, options.silentAfter);
-      const cur = seen.get(n.node);
-      if (!cur) seen.set(n.node, { updated: n.t, silent });
-      else {
-        cur.updated = Math.max(cur.updated, n.t);
-        cur.silent &&= silent;
-      }
-    }
-  }
-  const known = new Map((options.locations ?? []).map((l) => [l.node, l]));
-  const names = new Set([...seen.keys(), ...known.keys()]);
-  if (names.size === 1 && names.has("")) names.delete("");
-  return [...names].sort((a, b) => a.localeCompare(b)).map((node) => {
-    const s = seen.get(node), k = known.get(node);
-    const silent = s?.silent ?? false;
-    return {
-      node,
-      location: k?.location || node,
-      silent,
-      silent_for: s && silent ? Math.round(now - s.updated) : 0,
-      updated: s ? Math.round(s.updated) : null,
-      duplicate: k?.duplicate === true,
-    };
-  });
 }
 
 /**
