@@ -50,7 +50,7 @@ const UNITS =
  * the checkup config), with a message for each key that is not what was expected.
  * @param {SiteConfig} c
  */
-async function locationsOf(c) {
+async function quorumOptions(c) {
   const [{ parseQuorum }, { quorumRules }] = await Promise.all([
     import("../../status/quorum.js"),
     import("../../status/quorum_rules.js"),
@@ -68,7 +68,11 @@ async function locationsOf(c) {
   const fallback = rule("quorum", c.quorum);
   /** @type {import("../../status/quorum_rules.js").EndpointQuorum[]} */
   const rules = [];
-  for (const [title, value] of Object.entries(c.quorum_by_title ?? {})) {
+  const byTitle = c.quorum_by_title ?? {};
+  if (typeof byTitle !== "object" || byTitle === null || Array.isArray(byTitle)) {
+    problems.push(`${source}: quorum_by_title: expected an object of titles and quorums like {"API": 2}`);
+  }
+  for (const [title, value] of Array.isArray(byTitle) ? [] : Object.entries(byTitle)) {
     const r = rule(`quorum_by_title[${JSON.stringify(title)}]`, value);
     if (r) rules.push({ title, quorum: r });
   }
@@ -121,7 +125,7 @@ async function fromSummaries() {
     }
     if (config.title) document.title = config.title;
     if (config.logo) /** @type {HTMLImageElement} */ (document.getElementById("logo")).src = config.logo;
-    ({ options: locationOptions, problems: configProblems } = await locationsOf(config));
+    ({ options: locationOptions, problems: configProblems } = await quorumOptions(config));
   }
   const summaries = /** @type {string[]} */ (config.summaries);
   const loaded = await Promise.allSettled(summaries.map((url) => getJson(url)));

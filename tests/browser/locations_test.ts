@@ -216,6 +216,19 @@ Deno.test({
       assert.equal(await page.locator("#notice").isVisible(), false);
       assert.deepEqual(problems, []);
       await shot(page, "locations-static");
+      // A quorum in config.json that is not one: said where, and the page combines with the default.
+      await Deno.writeTextFile(`${dir}/site/config.json`, JSON.stringify({ ...config, quorum: "half" }));
+      await page.reload();
+      await page.waitForSelector("#notice:not([hidden])");
+      assert.match(
+        (await page.textContent("#notice"))!,
+        /^config\.json: quorum: expected a share of the locations like "50%" \(above 0, at most 100%\) or a number, found "half"$/,
+      );
+      assert.equal(
+        await page.locator("#ep-api .card-head .pill").textContent(),
+        "Down",
+        "API's own rule still holds",
+      );
     } finally {
       await browser2.close();
       await site.close();
