@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
+import { binValue, RANGES, SLOTS } from "./slots.js";
 import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
 import { locationsOf, nodesOf } from "./locations.js";
 import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
