@@ -12,7 +12,7 @@ import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } fr
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
 import type { DeliveryStats } from "./notifiers/delivery.ts";
-import { AlertPipeline } from "./notifiers/pipeline.ts";
+import { AlertPipeline, attachGate } from "./notifiers/pipeline.ts";
 import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import type { Result } from "./result.ts";
 import { isMaintainer, isSharedStore, type Storage } from "./storage/storage.ts";
@@ -170,7 +170,6 @@ export class Checkup {
       );
     }
     this.#alerts = new AlertPipeline(this.notifiers, {
-      gate: this.#locations?.claims,
       logger: this.#logger,
       clock: this.#clock,
       deliverWithin: resolved.deliver_within / 1e6,
@@ -188,6 +187,7 @@ export class Checkup {
         })
         : undefined),
     });
+    if (this.#locations) attachGate(this.#alerts, this.#locations.claims);
   }
 
   /** Loads `checkup.json` (or another path) and builds a Checkup from it. */

@@ -9,7 +9,7 @@ import { MemoryShared } from "../tests/helpers/memory_shared.ts";
 import { silentLogger } from "../log.ts";
 import type { Result } from "../result.ts";
 import type { Alert, Notifier } from "../notifiers/notifier.ts";
-import { AlertPipeline } from "../notifiers/pipeline.ts";
+import { AlertPipeline, attachGate } from "../notifiers/pipeline.ts";
 import { type AlertStateStore, memoryAlertState } from "../notifiers/state.ts";
 import { DEFAULT_ALERT_POLICY } from "../notifiers/policy.ts";
 import { Locations } from "./locations.ts";
@@ -61,9 +61,9 @@ class Node {
       node: this.name,
       clock: this.clock,
       state: this.state,
-      gate: locations.claims,
       endpoints: [{ title: "API", endpoint: "https://api.example/" }],
     });
+    attachGate(pipeline, locations.claims);
     return [locations, pipeline];
   }
   /** A restart: a new process (new instance), the same state. */

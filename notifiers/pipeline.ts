@@ -67,11 +67,19 @@ export interface AlertPipelineOptions {
    * an upgrade neither forgets an open incident nor announces it again.
    */
   redact?: (text: string) => string;
-  /**
-   * Several locations: claims each transition in the shared storage so that exactly one node sends it
-   * (`locations/claims.ts`). Alert keys are then the same on every node (no node name in them).
-   */
-  gate?: AlertGate;
+}
+
+/** The gates attached by {@linkcode attachGate} (internal wiring, not part of the library API). */
+const gates = new WeakMap<AlertPipeline, (gate: AlertGate) => void>();
+
+/**
+ * Several locations: makes `pipeline` claim each transition through `gate` before sending it
+ * (`locations/claims.ts`), so that exactly one node sends it; alert keys then leave the node name out, so
+ * they are the same on every node. Call before the first round. Used by `Checkup`; not exported by the
+ * package.
+ */
+export function attachGate(pipeline: AlertPipeline, gate: AlertGate): void {
+  gates.get(pipeline)?.(gate);
 }
 
 /** A decision another node made already: its incident and announcement, nothing to send. */
@@ -120,7 +128,7 @@ export class AlertPipeline {
   readonly #grace: number;
   readonly #redact?: (text: string) => string;
   readonly #delivery: Delivery;
-  readonly #gate?: AlertGate;
+  #gate?: AlertGate;
   /** Settled notifications being recorded by the gate (awaited at stop). */
   readonly #marking = new Set<Promise<void>>();
   #state?: AlertState;
@@ -147,7 +155,7 @@ export class AlertPipeline {
     this.#deliverWithin = options.deliverWithin ?? DEFAULT_DELIVER_WITHIN_MS;
     this.#grace = options.grace ?? DEFAULT_GRACE_MS;
     this.#redact = options.redact;
-    this.#gate = options.gate;
+    gates.set(this, (gate) => (this.#gate = gate));
     if (options.endpoints) {
       this.#keep = new Set(
         [...options.endpoints].map((e) => endpointKey(e.title || undefined, e.endpoint || undefined)),
