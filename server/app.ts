@@ -17,7 +17,8 @@ import { type Logger, silentLogger } from "../log.ts";
 import { sleep } from "../clock.ts";
 import { retry } from "../_internal/retry.ts";
 import { redactPatterns } from "../_internal/redact.ts";
-import type { Storage, StorageReader } from "../storage/storage.ts";
+import { isSharedStore, type Storage, type StorageReader } from "../storage/storage.ts";
+import { PresenceReader } from "../locations/presence.ts";
 import { RANGE_NAMES } from "../status/view.js";
 import type { QuorumRule } from "../config/top_level.ts";
 import { jsonError, RouteContext } from "./context.ts";
@@ -120,6 +121,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     );
   }
   const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger, redact });
+  // Several locations: labels and duplicate writers from the nodes' presence documents, read beside the rounds.
+  const reader = options.reader;
+  const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
   const ctx = new RouteContext({
     loader,
     title,
@@ -129,7 +133,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     logger,
     quorum: options.quorum,
     silentAfter: options.silentAfter,
-    locations: options.locations,
+    locations: options.locations ?? (presence && (() => presence.locations())),
   });
 
   const app = new Hono();
@@ -164,6 +168,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     } catch (e) {
       logger.error("storage read failed", { error: e });
     }
+    await presence?.refresh().catch((e) => logger.warn("cannot read the locations", { error: e }));
   };
 
   return {
@@ -174,6 +179,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       if (!loader.ready) {
         await retry(async () => {
           const n = await loader.refresh(signal);
+          await presence?.refresh(signal).catch((e) =>
+            logger.warn("cannot read the locations", { error: e })
+          );
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
         }, {
           attempts: Infinity, // until the storage answers or the server stops

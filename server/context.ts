@@ -99,6 +99,11 @@ export class RouteContext {
     this.#locations = settings.locations;
   }
 
+  /** Node names that two processes were seen writing (several locations), for `/healthz`. */
+  duplicateNodes(): string[] {
+    return (this.#locations?.() ?? []).filter((l) => l.duplicate).map((l) => l.node);
+  }
+
   /** The time tick generated bodies are keyed by, besides the data generation. */
   tick(): number {
     return Math.floor(Date.now() / TICK_MS);
