@@ -12,10 +12,11 @@ import { type CheckupConfig, loadConfig, resolveConfig, type ResolvedConfig } fr
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
 import type { DeliveryStats } from "./notifiers/delivery.ts";
-import { AlertPipeline } from "./notifiers/pipeline.ts";
+import { AlertPipeline, attachGate } from "./notifiers/pipeline.ts";
 import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import type { Result } from "./result.ts";
-import { isMaintainer, type Storage } from "./storage/storage.ts";
+import { isMaintainer, isSharedStore, type Storage } from "./storage/storage.ts";
+import { Locations } from "./locations/locations.ts";
 import { runRounds, runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
@@ -100,6 +101,8 @@ export class Checkup {
   readonly #clock: Clock;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
+  /** Several locations: this node's presence, the combined status and the alert claims (shared storages). */
+  readonly #locations?: Locations;
   /** How rounds reach the storage: `once` for {@linkcode round}, `every` (spooled) for {@linkcode every}. */
   readonly #pipeline?: StoragePipeline;
   readonly #httpClients = new HttpClients();
@@ -144,6 +147,28 @@ export class Checkup {
     this.intervals = resolved.checkers.map((c) => c.interval);
     this.spread = resolved.spread;
     this.shutdownGrace = resolved.shutdown_grace / 1e6;
+    if (this.storage && isSharedStore(this.storage)) {
+      const byEndpoint = new Map(
+        resolved.checkers.map((
+          c,
+          i,
+        ) => [`${this.checkers[i].title}\u0000${this.#redact(this.checkers[i].endpoint)}`, c.quorum]),
+      );
+      this.#locations = new Locations({
+        shared: this.storage,
+        node: resolved.node,
+        location: resolved.location,
+        silentAfter: resolved.silent_after === undefined ? undefined : resolved.silent_after / 1e6,
+        quorum: (title, endpoint) => byEndpoint.get(`${title}\u0000${endpoint}`) ?? resolved.quorum,
+        clock: this.#clock,
+        logger: this.#logger,
+      });
+    } else if (this.storage && resolved.node) {
+      this.#logger[this.notifiers.length ? "warn" : "debug"](
+        "this storage cannot coordinate several locations (no shared documents): with several nodes, each combines nothing and alerts on its own",
+        { storage: this.storage.type },
+      );
+    }
     this.#alerts = new AlertPipeline(this.notifiers, {
       logger: this.#logger,
       clock: this.#clock,
@@ -162,6 +187,7 @@ export class Checkup {
         })
         : undefined),
     });
+    if (this.#locations) attachGate(this.#alerts, this.#locations.claims);
   }
 
   /** Loads `checkup.json` (or another path) and builds a Checkup from it. */
@@ -258,8 +284,10 @@ export class Checkup {
     // Notifying runs beside storing: neither waits for nor is skipped by the other (process never throws).
     // It commits the alert decisions and their notifications (the outbox); delivery never blocks the round
     // when `every` runs the delivery worker, and is bounded by `deliver_within` otherwise.
-    const notifying = options.notify !== false && this.notifiers.length
-      ? this.#alerts.process(results, notifySignal)
+    const locations = options.store ? this.#locations : undefined;
+    const notifying = options.notify !== false && (this.notifiers.length || locations)
+      ? (locations ? locations.round(results) : Promise.resolve({ results, locations: [] }))
+        .then((c) => this.#alerts.process(c.results, notifySignal, c.locations))
       : undefined;
     try {
       if (options.store) {
@@ -298,6 +326,7 @@ export class Checkup {
    */
   async every(interval: number, signal: AbortSignal, onRound?: (report: RoundReport) => void): Promise<void> {
     if (!(interval > 0)) throw new RangeError(`expected an interval > 0, found ${interval}`);
+    if (this.#locations) this.#locations.interval = interval / 1e6;
     await this.#alerts.start();
     try {
       await this.#loop(interval, signal, onRound);

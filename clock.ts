@@ -54,3 +54,19 @@ export const systemClock: Clock = { now: nowNs, monotonic: () => performance.now
 export function clockOf(now: () => bigint): Clock {
   return { now, monotonic: systemClock.monotonic, sleep };
 }
+
+/**
+ * The system clock moved by `offsetMs` (its wall time only; sleeps and the monotonic reading are real): how
+ * a test runs a node whose clock is off (`CHECKUP_CLOCK_OFFSET`, see the README's testing notes).
+ *
+ * @example
+ * ```ts
+ * import { offsetClock, systemClock } from "./clock.ts";
+ * const ahead = offsetClock(30_000);
+ * console.assert(ahead.now() - systemClock.now() >= 29_000_000_000n);
+ * ```
+ */
+export function offsetClock(offsetMs: number): Clock {
+  const offset = BigInt(Math.round(offsetMs * 1e6));
+  return { now: () => nowNs() + offset, monotonic: systemClock.monotonic, sleep };
+}

@@ -10,8 +10,9 @@
  *   serve    `checkup serve` over 100 endpoints × 30 days: cold start, latency under wrk, RSS, page render
  *   rollup   the status-page rollup: memory, fold time and summary size per endpoint
  *   startup  CLI start-up against `deno eval 1`
+ *   locations  what several locations add to a round (presence, quorum) against storing the round
  */
-const ALL = ["round", "startup", "storage", "serve", "rollup", "alerts", "soak"];
+const ALL = ["round", "startup", "storage", "serve", "rollup", "alerts", "locations", "soak"];
 const names = Deno.args.filter((a) => !a.startsWith("--"));
 const flags = Deno.args.filter((a) => a.startsWith("--"));
 const selected = names.length ? names : ALL;

@@ -1,5 +1,6 @@
 /** The CLI's window on the world, injected so tests run commands in-process. */
-import type { Clock } from "../clock.ts";
+import { type Clock, offsetClock } from "../clock.ts";
+import { parseDuration } from "../duration.ts";
 
 /** Output streams and environment of one CLI invocation. */
 export interface Io {
@@ -47,7 +48,29 @@ export function processIo(): Io {
     err: (t) => writeAll(Deno.stderr, t),
     isTty: color,
     signal: ac.signal,
+    ...clockFromEnv(),
   };
+}
+
+/**
+ * `CHECKUP_CLOCK_OFFSET` (a duration such as `30s` or `-30s`): runs this process with its wall clock moved,
+ * to test how several locations behave when their clocks differ. Unset: the system clock.
+ */
+function clockFromEnv(): { clock?: Clock } {
+  let text: string | undefined;
+  try {
+    text = Deno.env.get("CHECKUP_CLOCK_OFFSET");
+  } catch { /* no env permission */ }
+  if (!text) return {};
+  const negative = text.trim().startsWith("-");
+  try {
+    const ns = parseDuration(text.trim().replace(/^[-+]/, ""));
+    return { clock: offsetClock((negative ? -ns : ns) / 1e6) };
+  } catch (e) {
+    throw new Error(
+      `CHECKUP_CLOCK_OFFSET: expected a duration like "30s" or "-30s": ${(e as Error).message}`,
+    );
+  }
 }
 
 /** An Io that records what is written (tests). */

@@ -9,6 +9,8 @@ import { isStorageReader } from "../storage/storage.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
+import { quorumRules } from "../status/quorum_rules.js";
+import { readSiteLocations, type SiteLocations, withLocations } from "./site_locations.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
@@ -141,8 +143,14 @@ function configOrigins(text: string): { connect: string[]; img: string[] } {
  * Writes the page as static files (plus a config.json template when there is none) and returns the paths.
  * The page carries its Content-Security-Policy in a meta tag (static hosts send no header): same-origin,
  * plus the origins of absolute summary and logo URLs in config.json (export again after adding one).
+ * `locations` (from the checkup config, see {@linkcode readSiteLocations}) are written into config.json, so the
+ * page combines several locations with the same quorum as `checkup serve`.
  */
-export async function exportPage(dir: string, opts: ServeOptions): Promise<string[]> {
+export async function exportPage(
+  dir: string,
+  opts: ServeOptions,
+  locations: SiteLocations = {},
+): Promise<string[]> {
   const { range, refresh } = options(opts);
   const written: string[] = [];
   const write = async (path: string, text: string) => {
@@ -164,9 +172,11 @@ export async function exportPage(dir: string, opts: ServeOptions): Promise<strin
     config = await Deno.readTextFile(join(dir, "config.json"));
   } catch {
     const example = JSON.parse(CONFIG_EXAMPLE);
-    config = JSON.stringify({ ...example, title: opts.title ?? example.title }, null, 2) + "\n";
+    config = JSON.stringify({ ...example, title: opts.title ?? example.title, ...locations }, null, 2) + "\n";
     await write("config.json", config);
   }
+  const updated = withLocations(config, locations);
+  if (updated !== undefined) await write("config.json", config = updated);
   const csp = metaPolicy(configOrigins(config));
   for (const [path, asset] of Object.entries(ASSETS)) {
     await write(
@@ -186,7 +196,8 @@ export async function exportPage(dir: string, opts: ServeOptions): Promise<strin
 export function runServe(opts: ServeOptions, io: Io): Promise<number> {
   return guard(io, opts, async () => {
     if (opts.export) {
-      const files = await exportPage(opts.export, opts);
+      // The quorum and silence of the checkup config go to the site's config.json (no config: none).
+      const files = await exportPage(opts.export, opts, await readSiteLocations(opts.config));
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }
@@ -202,7 +213,8 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
     const token = readToken();
     const logo = opts.logo ? await readLogo(opts.logo) : undefined;
     // The redactor knows the config's secrets (logs already use it); served texts go through it too.
-    const { checkup, logger, config: { redactor, node } } = await openCheckup(opts, io);
+    const { checkup, logger, config } = await openCheckup(opts, io);
+    const { redactor, node } = config;
     try {
       const storage = requireStorage(checkup);
       if (!isStorageReader(storage)) {
@@ -221,6 +233,20 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         refresh,
         node,
         order: checkup.checkers.map((c) => c.title),
+        // Several locations: each endpoint's quorum (its checker's, else the top-level one) and silence.
+        quorum: quorumRules(
+          config.quorum,
+          config.checkers.flatMap((c, i) =>
+            c.quorum
+              ? [{
+                title: checkup.checkers[i].title,
+                endpoint: redactor.redact(checkup.checkers[i].endpoint),
+                quorum: c.quorum,
+              }]
+              : []
+          ),
+        ),
+        silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
         logger,
         redact: (t) => redactor.redact(t),
         deliveries: every !== undefined && checkup.notifiers.length

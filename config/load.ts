@@ -22,8 +22,7 @@ import { jsonKeyLines } from "./json_error.ts";
 import { decodeConfigText, parseJsonText } from "./text.ts";
 import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
-import { quorumField, type TopLevelConfig, topLevelSchema } from "./top_level.ts";
-import type { QuorumRule } from "../status/quorum.js";
+import { quorumField, type QuorumRule, type TopLevelConfig, topLevelSchema } from "./top_level.ts";
 import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 

@@ -7,7 +7,10 @@ import { BOUNDS } from "./bounds.ts";
 import type { Duration } from "../duration.ts";
 import { describeValue } from "./errors.ts";
 import { duration } from "./fields.ts";
-import { parseQuorum, type QuorumRule } from "../status/quorum.js";
+import { parseQuorum } from "../status/quorum.js";
+
+/** A quorum over locations: a number of locations, or a share (0 < share ≤ 1) of the live ones. */
+export type QuorumRule = { count: number } | { share: number };
 
 /** Top-level settings as written in `checkup.json`. */
 export interface TopLevelConfig {

@@ -106,6 +106,9 @@ export function decodeAlertState(text: string, source = "alert state"): AlertSta
       const notified = tracked(t?.notified);
       if (!notified) continue;
       const track: NotifierTrack = { notified, announced: t.announced === true };
+      if (typeof t.ledger === "number" && Number.isSafeInteger(t.ledger) && t.ledger > 0) {
+        track.ledger = t.ledger;
+      }
       for (const k of ["incident_since", "last_sent", "last_change", "closed_at"] as const) {
         const v = big(t[k]);
         if (v !== undefined) track[k] = v;

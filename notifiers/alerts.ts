@@ -59,6 +59,11 @@ export interface NotifierTrack {
   last_change?: bigint;
   /** When the previous incident was closed (recovery). */
   closed_at?: bigint;
+  /**
+   * Several locations: the number of the shared claim that opened the current incident (see
+   * `notifiers/gate.ts`), which every node agrees on; reminders are claimed under it.
+   */
+  ledger?: number;
 }
 
 /**
@@ -92,6 +97,8 @@ export interface DecideContext {
   node?: string;
   /** Results of the round, by endpoint key (the alert carries the latest one). */
   results: ReadonlyMap<string, Result>;
+  /** Several locations: alert keys leave the node name out, so every node's alerts about an endpoint match. */
+  sharedKeys?: boolean;
 }
 
 /** The ceiling of every round counter (streaks), so a long-lived state never grows its numbers unbounded. */
@@ -236,7 +243,7 @@ export function decideAlerts(
         incident_since: incident,
         at: now,
         result,
-        key: alertKey(ctx.node, e.title, e.endpoint),
+        key: alertKey(ctx.sharedKeys ? undefined : ctx.node, e.title, e.endpoint),
         id: "",
       };
       alert.id = notificationId(alert);

@@ -71,6 +71,8 @@ export interface DeliveryDeps {
   random?: () => number;
   /** Called after each attempt (reports, tests). */
   onAttempt?(outcome: AttemptOutcome): void;
+  /** Called with the notifications given up (too old, or dropped from a full outbox). */
+  onGiveUp?(alerts: readonly Alert[]): void;
 }
 
 /** How long {@linkcode Delivery.run} goes on. */
@@ -126,6 +128,7 @@ export class Delivery {
   expired(target: DeliveryTarget, entries: readonly OutboxEntry[], why: string): void {
     if (!entries.length) return;
     this.#stats.get(target.id)!.expired += entries.length;
+    this.#deps.onGiveUp?.(entries.map((e) => e.alert));
     const now = this.#deps.clock.now();
     for (const e of entries) {
       this.#deps.logger.error(`giving up on a notification: ${why}`, {

@@ -30,6 +30,8 @@ import { decodeAlertState, encodeAlertState } from "./alert_codec.ts";
 import { type AttemptOutcome, Delivery, type DeliveryStats, type DeliveryTarget } from "./delivery.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { DEFAULT_ALERT_POLICY } from "./policy.ts";
+import type { AlertDecision } from "./alerts.ts";
+import type { Adoption, AlertGate } from "./gate.ts";
 import { type AlertStateStore, memoryAlertState } from "./state.ts";
 
 /** Default of {@linkcode AlertPipelineOptions.deliverWithin}: 10 s. */
@@ -65,6 +67,27 @@ export interface AlertPipelineOptions {
    * an upgrade neither forgets an open incident nor announces it again.
    */
   redact?: (text: string) => string;
+}
+
+/** The gates attached by {@linkcode attachGate} (internal wiring, not part of the library API). */
+const gates = new WeakMap<AlertPipeline, (gate: AlertGate) => void>();
+
+/**
+ * Several locations: makes `pipeline` claim each transition through `gate` before sending it
+ * (`locations/claims.ts`), so that exactly one node sends it; alert keys then leave the node name out, so
+ * they are the same on every node. Call before the first round. Used by `Checkup`; not exported by the
+ * package.
+ */
+export function attachGate(pipeline: AlertPipeline, gate: AlertGate): void {
+  gates.get(pipeline)?.(gate);
+}
+
+/** A decision another node made already: its incident and announcement, nothing to send. */
+function adopted(d: AlertDecision, a: Adoption): AlertDecision {
+  if (d.next.notified === "healthy") return { key: d.key, next: d.next };
+  const next = { ...d.next, incident_since: a.incident_since, announced: a.announced, last_sent: a.at };
+  if (a.ledger !== undefined) next.ledger = a.ledger;
+  return { key: d.key, next };
 }
 
 /** What one notifier did in a round (with no background worker: what its delivery attempts did). */
@@ -105,6 +128,9 @@ export class AlertPipeline {
   readonly #grace: number;
   readonly #redact?: (text: string) => string;
   readonly #delivery: Delivery;
+  #gate?: AlertGate;
+  /** Settled notifications being recorded by the gate (awaited at stop). */
+  readonly #marking = new Set<Promise<void>>();
   #state?: AlertState;
   #loading?: Promise<AlertState>;
   /** Outcomes of attempts, collected for the report of a call that delivers. */
@@ -129,6 +155,7 @@ export class AlertPipeline {
     this.#deliverWithin = options.deliverWithin ?? DEFAULT_DELIVER_WITHIN_MS;
     this.#grace = options.grace ?? DEFAULT_GRACE_MS;
     this.#redact = options.redact;
+    gates.set(this, (gate) => (this.#gate = gate));
     if (options.endpoints) {
       this.#keep = new Set(
         [...options.endpoints].map((e) => endpointKey(e.title || undefined, e.endpoint || undefined)),
@@ -140,8 +167,10 @@ export class AlertPipeline {
       clock: this.#clock,
       logger: this.#logger,
       random: options.random,
+      onGiveUp: (alerts) => this.#settle(alerts),
       onAttempt: (outcome) => {
         this.#outcomes?.push(outcome);
+        if (outcome.sent.length) this.#settle(outcome.sent);
         if (this.#leftover && !this.#state!.outbox.depth()) {
           this.#logger.info("outbox drained: notifications left by an earlier run are delivered", {
             left: this.#leftover,
@@ -150,6 +179,14 @@ export class AlertPipeline {
         }
       },
     });
+  }
+
+  /** Tells the gate that notifications are delivered or given up (awaited at stop). */
+  #settle(alerts: readonly Alert[]): void {
+    if (!this.#gate || !alerts.length) return;
+    const mark = this.#gate.settled(alerts);
+    this.#marking.add(mark);
+    mark.finally(() => this.#marking.delete(mark));
   }
 
   /** Where the state is kept (for logs). */
@@ -167,6 +204,7 @@ export class AlertPipeline {
     return this.#loading ??= this.#read(signal).then((state) => {
       this.#state = state;
       const orphans = state.outbox.keepOnly(this.#targets.map((t) => t.id));
+      this.#settle(orphans.map((e) => e.alert));
       if (orphans.length) {
         this.#logger.warn("dropping notifications of notifiers no longer configured", {
           dropped: orphans.length,
@@ -222,21 +260,40 @@ export class AlertPipeline {
    * Handles one round: updates the state, decides each notifier's alerts and commits them with the
    * notifications to send in one save. With a background worker running (see {@linkcode start}) it
    * returns then and the worker delivers; otherwise it delivers what it can within `deliverWithin` and
-   * leaves the rest in the outbox. Never throws: every failure is logged and reported.
+   * leaves the rest in the outbox. Never throws: every failure is logged and reported. `extra`: results
+   * about something other than the configured endpoints (several locations: whether each still reports),
+   * decided on like them and kept while they come.
    */
-  async process(results: readonly Result[], signal?: AbortSignal): Promise<AlertReport> {
+  async process(
+    results: readonly Result[],
+    signal?: AbortSignal,
+    extra?: readonly Result[],
+  ): Promise<AlertReport> {
     if (!this.#targets.length) return { queued: [], sent: [], notifiers: [], pending: 0 };
     const state = await this.#load(signal);
     const now = this.#clock.now();
+    if (extra?.length) results = [...results, ...extra];
     const byKey = observeRound(state, results, now);
-    pruneEndpoints(state, now, this.#keep);
+    const keep = this.#keep && extra?.length
+      ? new Set([...this.#keep, ...extra.map((r) => endpointKey(r.title, r.endpoint))])
+      : this.#keep;
+    pruneEndpoints(state, now, keep);
     pruneNotifiers(state, this.#targets.map((t) => t.id));
+    if (this.#gate) await this.#reconcile(state, now, signal);
     const queued: Alert[] = [];
+    const ctx = { now, node: this.#node, results: byKey, sharedKeys: this.#gate !== undefined };
     for (const target of this.#targets) {
       const alerts: Alert[] = [];
-      for (
-        const d of decideAlerts(state, target.id, target.policy, { now, node: this.#node, results: byKey })
-      ) {
+      for (let d of decideAlerts(state, target.id, target.policy, ctx)) {
+        if (this.#gate) {
+          const previous = state.notifiers.get(target.id)?.get(d.key);
+          const verdict = await this.#gate.decide(
+            { notifier: target.id, policy: target.policy, decision: d, previous, now },
+            signal,
+          );
+          if (!verdict.send) d = adopted(d, verdict.adopt);
+          else if (verdict.ledger !== undefined) d.next.ledger = verdict.ledger;
+        }
         commitDecision(state, target.id, d);
         if (d.alert) alerts.push(d.alert);
       }
@@ -250,6 +307,25 @@ export class AlertPipeline {
       return { queued, sent: [], notifiers: [], pending: state.outbox.depth() };
     }
     return { ...await this.deliver(this.#deliverWithin, signal), queued };
+  }
+
+  /** Takes in what the gate says the outbox must gain (claims of this node or of silent ones) or lose. */
+  async #reconcile(state: AlertState, now: bigint, signal?: AbortSignal): Promise<void> {
+    const { add, drop } = await this.#gate!.reconcile(state.outbox, signal);
+    if (drop.length) {
+      state.outbox.remove(state.outbox.entries.filter((e) => drop.includes(e.alert.id)));
+      this.#logger.info("notifications taken over by another node; not sending them", {
+        dropped: drop.length,
+      });
+    }
+    const ids = new Set(state.outbox.entries.map((e) => e.alert.id));
+    const known = new Set(this.#targets.map((t) => t.id));
+    const fresh = add.filter((a) => known.has(a.notifier) && !ids.has(a.alert.id));
+    for (const a of fresh) state.outbox.add(a.notifier, [a.alert], now);
+    if (fresh.length) {
+      this.#logger.info("took over notifications claimed but not delivered", { notifications: fresh.length });
+      this.#delivery.wake();
+    }
   }
 
   /**
@@ -322,6 +398,7 @@ export class AlertPipeline {
     clearTimeout(timer);
     worker.cut.abort();
     await worker.done;
+    await Promise.all(this.#marking);
     this.#worker = undefined;
     if (this.#state) {
       const pending = this.#state.outbox.depth();

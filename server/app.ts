@@ -17,8 +17,10 @@ import { type Logger, silentLogger } from "../log.ts";
 import { sleep } from "../clock.ts";
 import { retry } from "../_internal/retry.ts";
 import { redactPatterns } from "../_internal/redact.ts";
-import type { Storage, StorageReader } from "../storage/storage.ts";
+import { isSharedStore, type Storage, type StorageReader } from "../storage/storage.ts";
+import { PresenceReader } from "../locations/presence.ts";
 import { RANGE_NAMES } from "../status/view.js";
+import type { QuorumRule } from "../config/top_level.ts";
 import { jsonError, RouteContext } from "./context.ts";
 import { type LoaderOptions, type LoaderState, RollupLoader } from "./loader.ts";
 import type { DeliveryStats } from "../notifiers/delivery.ts";
@@ -60,6 +62,15 @@ export interface StatusServerOptions {
   redact?: (text: string) => string;
   /** Loader tuning (recent window, overlap, fetch concurrency). */
   loader?: Omit<LoaderOptions, "reader" | "logger" | "redact">;
+  /**
+   * Several locations: the quorum of every endpoint, or a function giving each endpoint's (by title and
+   * redacted endpoint); default a majority of the live locations.
+   */
+  quorum?: QuorumRule | ((title: string, endpoint: string) => QuorumRule | undefined);
+  /** Several locations: ms without a result after which a location is silent (default 3 intervals, ≥ 5 min). */
+  silentAfter?: number;
+  /** Several locations: the known locations (display labels, names two processes write), asked per answer. */
+  locations?: () => { node: string; location?: string; duplicate?: boolean }[];
   /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
   deliveries?: () => DeliveryStats[];
 }
@@ -110,7 +121,20 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     );
   }
   const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger, redact });
-  const ctx = new RouteContext({ loader, title, range: defaultRange, order: options.order, redact, logger });
+  // Several locations: labels and duplicate writers from the nodes' presence documents, read beside the rounds.
+  const reader = options.reader;
+  const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
+  const ctx = new RouteContext({
+    loader,
+    title,
+    range: defaultRange,
+    order: options.order,
+    redact,
+    logger,
+    quorum: options.quorum,
+    silentAfter: options.silentAfter,
+    locations: options.locations ?? (presence && (() => presence.locations())),
+  });
 
   const app = new Hono();
   app.onError((err, c) => {
@@ -144,6 +168,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     } catch (e) {
       logger.error("storage read failed", { error: e });
     }
+    await presence?.refresh().catch((e) => logger.warn("cannot read the locations", { error: e }));
   };
 
   return {
@@ -154,6 +179,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       if (!loader.ready) {
         await retry(async () => {
           const n = await loader.refresh(signal);
+          await presence?.refresh(signal).catch((e) =>
+            logger.warn("cannot read the locations", { error: e })
+          );
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
         }, {
           attempts: Infinity, // until the storage answers or the server stops

@@ -20,9 +20,13 @@ import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
+import combinedJs from "../status/combined.js" with { type: "text" };
 import durationJs from "../status/duration.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
+import locationsJs from "../status/locations.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
+import quorumJs from "../status/quorum.js" with { type: "text" };
+import quorumRulesJs from "../status/quorum_rules.js" with { type: "text" };
 import rollupJs from "../status/rollup.js" with { type: "text" };
 import runsJs from "../status/runs.js" with { type: "text" };
 import slotsJs from "../status/slots.js" with { type: "text" };
@@ -31,6 +35,7 @@ import viewJs from "../status/view.js" with { type: "text" };
 import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
 import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
 import degradedSvg from "../statuspage/images/status-degraded.svg" with { type: "text" };
+import partialSvg from "../statuspage/images/status-partial.svg" with { type: "text" };
 import downSvg from "../statuspage/images/status-down.svg" with { type: "text" };
 import unknownSvg from "../statuspage/images/status-unknown.svg" with { type: "text" };
 import configExample from "../statuspage/config.example.json" with { type: "text" };
@@ -66,9 +71,13 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/markdown.js": pageModule(markdownJs),
   "js/render.js": pageModule(renderJs),
   "status/codec.js": { type: JS, text: codecJs },
+  "status/combined.js": { type: JS, text: combinedJs },
   "status/duration.js": { type: JS, text: durationJs },
   "status/endpoint.js": { type: JS, text: endpointJs },
+  "status/locations.js": { type: JS, text: locationsJs },
   "status/messages.js": { type: JS, text: messagesJs },
+  "status/quorum.js": { type: JS, text: quorumJs },
+  "status/quorum_rules.js": { type: JS, text: quorumRulesJs },
   "status/rollup.js": { type: JS, text: rollupJs },
   "status/runs.js": { type: JS, text: runsJs },
   "status/slots.js": { type: JS, text: slotsJs },
@@ -77,6 +86,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "images/logo.svg": { type: SVG, text: logoSvg },
   "images/status-healthy.svg": { type: SVG, text: healthySvg },
   "images/status-degraded.svg": { type: SVG, text: degradedSvg },
+  "images/status-partial.svg": { type: SVG, text: partialSvg },
   "images/status-down.svg": { type: SVG, text: downSvg },
   "images/status-unknown.svg": { type: SVG, text: unknownSvg },
 };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Status } from "../result.ts";
+import type { CombinedStatus } from "../status/quorum.js";
 import { displayLine } from "../status/text.js";
 
 /** Badge colours. */
@@ -71,15 +71,17 @@ export function badge(label: string, value: string, color: string): string {
     `<text x="${lw + vw / 2}" y="14">${escapeXml(v)}</text></g></svg>`;
 }
 
-const STATUS_BADGE: Record<Status, [string, string]> = {
+const STATUS_BADGE: Record<CombinedStatus, [string, string]> = {
   healthy: ["up", BADGE_COLORS.green],
+  // Some locations fail, fewer than the quorum: its own colour, between degraded and down.
+  partial: ["partial", BADGE_COLORS.orange],
   degraded: ["degraded", BADGE_COLORS.yellow],
   down: ["down", BADGE_COLORS.red],
   unknown: ["unknown", BADGE_COLORS.grey],
 };
 
-/** A status badge. */
-export function statusBadge(label: string, status: Status): string {
+/** A status badge (the combined status with several locations: `partial` has its own colour). */
+export function statusBadge(label: string, status: CombinedStatus): string {
   const [text, color] = STATUS_BADGE[status];
   return badge(label, text, color);
 }

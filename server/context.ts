@@ -8,7 +8,16 @@
 import type { Context } from "hono";
 import type { Logger } from "../log.ts";
 import type { EndpointRollup } from "../status/endpoint.js";
-import { endpointIds, RANGE_NAMES, type StatusView, statusView } from "../status/view.js";
+import type { QuorumRule } from "../status/quorum.js";
+import {
+  endpointIds,
+  type EndpointView,
+  endpointView,
+  RANGE_NAMES,
+  type StatusView,
+  statusView,
+  type ViewOptions,
+} from "../status/view.js";
 import { BodyCache, type Representation } from "./http_cache.ts";
 import type { RollupLoader } from "./loader.ts";
 
@@ -52,6 +61,12 @@ export interface RouteSettings {
   redact: (text: string) => string;
   /** Where routes report failures. */
   logger: Logger;
+  /** Several locations: the quorum of every endpoint, or of each by title and endpoint; default a majority. */
+  quorum?: ViewOptions["quorum"];
+  /** Several locations: ms without a result after which a location is silent. */
+  silentAfter?: number;
+  /** Several locations: the known locations (labels, duplicate writers), asked for at every answer. */
+  locations?: () => NonNullable<ViewOptions["locations"]>;
 }
 
 /** The server's state and shared answers, handed to every route group. */
@@ -67,6 +82,9 @@ export class RouteContext {
   /** Where routes report failures. */
   readonly logger: Logger;
   readonly #order?: string[];
+  readonly #quorum?: ViewOptions["quorum"];
+  readonly #silentAfter?: number;
+  readonly #locations?: () => NonNullable<ViewOptions["locations"]>;
   readonly #cache = new BodyCache();
 
   constructor(settings: RouteSettings) {
@@ -76,6 +94,14 @@ export class RouteContext {
     this.redact = settings.redact;
     this.logger = settings.logger;
     this.#order = settings.order;
+    this.#quorum = settings.quorum;
+    this.#silentAfter = settings.silentAfter;
+    this.#locations = settings.locations;
+  }
+
+  /** Node names that two processes were seen writing (several locations), for `/healthz`. */
+  duplicateNodes(): string[] {
+    return (this.#locations?.() ?? []).filter((l) => l.duplicate).map((l) => l.node);
   }
 
   /** The time tick generated bodies are keyed by, besides the data generation. */
@@ -96,9 +122,27 @@ export class RouteContext {
         title: this.title,
         redact: this.redact,
         order: this.#order,
+        quorum: this.#quorum,
+        silentAfter: this.#silentAfter,
+        locations: this.#locations?.(),
       }),
       complete: this.loader.complete,
     };
+  }
+
+  /** One endpoint through one range (the endpoint route and its badges), under its quorum. */
+  endpoint(e: EndpointRollup, id: string, range: string): EndpointView {
+    const quorum: QuorumRule | undefined = typeof this.#quorum === "function"
+      ? this.#quorum(e.title, e.endpoint)
+      : this.#quorum;
+    const labels = new Map<string, string>();
+    for (const l of this.#locations?.() ?? []) if (l.location) labels.set(l.node, l.location);
+    const tier = RANGE_NAMES.indexOf(range as typeof RANGE_NAMES[number]);
+    return endpointView(e, id, tier, Date.now(), this.redact, {
+      quorum,
+      silentAfter: this.#silentAfter,
+      labels,
+    });
   }
 
   /** The endpoint with this id, if any. */

@@ -1,12 +1,14 @@
 /**
- * Prometheus text exposition of the rollup: per endpoint its status (a state set), latest RTT,
- * threshold, uptime ratio per window, last check time and checks counted per status; plus the
- * loader's own health.
+ * Prometheus text exposition of the rollup: per endpoint its status (a state set; the combined status with
+ * several locations, `partial` among the states), latest RTT, threshold, uptime ratio per window, last check
+ * time and checks counted per status; per location, whether the endpoint answers from it and whether the
+ * location is silent; plus the loader's own health.
  *
  * @module
  */
 import type { StatusView } from "../status/view.js";
 import { STATUSES } from "../status/slots.js";
+import { COMBINED_STATUSES } from "../status/quorum.js";
 
 /** What the loader reports about itself. */
 export interface LoaderStats {
@@ -43,17 +45,21 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   family(
     "checkup_endpoint_status",
     "gauge",
-    "Current status of the endpoint (1 for the status it has, 0 for the others).",
+    "Current status of the endpoint (1 for the status it has, 0 for the others); with several locations the combined status (partial: some fail, fewer than the quorum).",
     eps.flatMap((e) =>
-      STATUSES.map((s) => `checkup_endpoint_status${labels({ ...id(e), status: s })} ${+(e.status === s)}`)
+      COMBINED_STATUSES.map((s) =>
+        `checkup_endpoint_status${labels({ ...id(e), status: s })} ${+(e.status === s)}`
+      )
     ),
   );
   family(
     "checkup_endpoint_up",
     "gauge",
-    "Whether the endpoint answers (1 when healthy or degraded, 0 when down or unknown).",
+    "Whether the endpoint answers (1 when healthy, degraded or partial, 0 when down or unknown).",
     eps.map((e) =>
-      `checkup_endpoint_up${labels(id(e))} ${+(e.status === "healthy" || e.status === "degraded")}`
+      `checkup_endpoint_up${
+        labels(id(e))
+      } ${+(e.status === "healthy" || e.status === "degraded" || e.status === "partial")}`
     ),
   );
   family(
@@ -75,7 +81,7 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   family(
     "checkup_endpoint_uptime_ratio",
     "gauge",
-    "Share of checks in the window that were not down (degraded counts as up).",
+    "Share of the window that was not down (degraded counts as up): of the checks with one location, of the observed time of the combined status with several (partial counts as up).",
     eps.flatMap((e) =>
       Object.entries(e.uptime).filter(([, v]) => v !== null).map(([w, v]) =>
         `checkup_endpoint_uptime_ratio${labels({ ...id(e), window: w })} ${num(v! / 100)}`
@@ -105,11 +111,21 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
     family(
       "checkup_endpoint_node_up",
       "gauge",
-      "Whether the endpoint answers as seen from one node (1 when healthy or degraded).",
+      "Whether the endpoint answers as seen from one location (1 when healthy or degraded).",
       nodes.map(({ e, n }) =>
         `checkup_endpoint_node_up${
-          labels({ ...id(e), node: n.node })
+          labels({ ...id(e), location: n.location ?? n.node, node: n.node })
         } ${+(n.status === "healthy" || n.status === "degraded")}`
+      ),
+    );
+  }
+  if (view.locations?.length) {
+    family(
+      "checkup_location_silent",
+      "gauge",
+      "Whether the location stored no result within its silence threshold (1: silent, left out of the quorum).",
+      view.locations.map((l) =>
+        `checkup_location_silent${labels({ node: l.node, location: l.location })} ${+l.silent}`
       ),
     );
   }

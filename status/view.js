@@ -6,29 +6,40 @@
  *
  * @module
  */
-import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
+import { binValue, RANGES, SLOTS } from "./slots.js";
+import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
+import { locationsOf, nodesOf } from "./locations.js";
+import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
 
 /** @typedef {import("./slots.js").Status} Status */
+/** @typedef {import("./quorum.js").CombinedStatus} CombinedStatus */
+/** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
 /** @typedef {"24h" | "7d" | "30d" | "90d"} RangeName */
 
 /**
- * @typedef {object} NodeView One node's latest result for an endpoint.
+ * @typedef {object} NodeView One node's (location's) latest result for an endpoint.
  * @property {string} node
+ * @property {string} location Its display label (the node name unless a `location` is known).
  * @property {Status} status
- * @property {boolean} stale No result for longer than three check intervals (at least 15 minutes).
+ * @property {boolean} silent No result for longer than its silence threshold (`silent_after`, default three
+ *   of its check intervals, at least 5 minutes): left out of the quorum.
+ * @property {number} silent_for How long it has been without a result when silent (ms); 0 otherwise.
+ * @property {boolean} stale The same as `silent` (the name of API v1 before locations had a quorum).
  * @property {number} updated Time of its latest result (ms).
  * @property {number | null} rtt Latest RTT in ms; null when it failed.
  * @property {string} [reason] First error or notice when not healthy.
  */
 
 /**
- * @typedef {object} IncidentView A period when an endpoint was not healthy (status changes).
- * @property {"degraded" | "down"} status The worst status during the period.
+ * @typedef {object} IncidentView A period when an endpoint was not healthy (status changes). With several
+ * locations, a period of its combined status: `partial` when some locations failed, never the quorum.
+ * @property {"partial" | "degraded" | "down"} status The worst status during the period.
  * @property {number} start
  * @property {number | null} end When the first healthy check came back; null while ongoing.
- * @property {string[]} nodes The nodes that saw it (empty when results carry no node).
+ * @property {string[]} nodes The nodes that saw it (empty when results carry no node); with several
+ *   locations, those that reported it down or degraded.
  * @property {number} checks Failed checks counted in it.
  * @property {string} [reason] The first error or notice.
  */
@@ -42,6 +53,28 @@ import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
  * @property {number[]} down
  * @property {(number | null)[]} p50 Median RTT (ms) of the slot's successful checks.
  * @property {(number | null)[]} p95
+ * @property {(CombinedStatus | null)[]} [combined] With several locations: the worst combined status seen
+ *   in the slot (null: not observed).
+ */
+
+/**
+ * @typedef {object} QuorumView How the combined status of an endpoint checked from several locations came
+ * about.
+ * @property {number} live Locations with a recent result (not silent).
+ * @property {number} needed The quorum among them.
+ * @property {number} failing Live locations reporting down or degraded.
+ * @property {number} down Live locations reporting down.
+ * @property {string} rule The rule as configured (`2`, `50%`) or `majority`.
+ */
+
+/**
+ * @typedef {object} LocationView One location (node) of the page.
+ * @property {string} node
+ * @property {string} location Its display label (the node name unless a `location` is known).
+ * @property {boolean} silent No result on any endpoint within its silence threshold.
+ * @property {number} silent_for How long it has been without a result when silent (ms); 0 otherwise.
+ * @property {number | null} updated Its latest result (ms).
+ * @property {boolean} duplicate Two processes were seen writing this node name.
  */
 
 /**
@@ -49,14 +82,17 @@ import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
  * @property {string} id Stable URL id (badges, anchors).
  * @property {string} title
  * @property {string} endpoint
- * @property {Status} status Worst status among the nodes that are not stale.
- * @property {boolean} stale Every node is stale.
+ * @property {CombinedStatus} status The combined status of the live (not silent) locations under the
+ *   quorum; with one location, its status.
+ * @property {boolean} stale Every location is silent.
  * @property {number | null} since Since when it has had this status (ms).
  * @property {number | null} updated Latest result (ms).
  * @property {number | null} rtt Latest RTT (ms).
  * @property {number | null} threshold threshold_rtt (ms), null when unset.
  * @property {string} [reason]
- * @property {Record<RangeName, number | null>} uptime Percent of checks not down (degraded counts as up).
+ * @property {Record<RangeName, number | null>} uptime Percent of checks not down (degraded counts as up);
+ *   with several locations, percent of the observed time the combined status was not down.
+ * @property {QuorumView} [quorum] With several locations.
  * @property {NodeView[]} nodes Per node, when results carry a node.
  * @property {SlotsView} slots
  * @property {IncidentView[]} incidents Newest first.
@@ -66,11 +102,12 @@ import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
 /**
  * @typedef {object} StatusView
  * @property {string} title
- * @property {Status} status Worst current status of the endpoints that are not stale.
+ * @property {CombinedStatus} status Worst current status of the endpoints that are not stale.
  * @property {number | null} updated Newest result (ms).
  * @property {{ name: RangeName, start: number, end: number, slot: number, slots: number }} range
  * @property {EndpointView[]} endpoints In config order.
  * @property {MessageView[]} messages Messages about no endpoint in particular, newest first.
+ * @property {LocationView[]} locations Every named location seen, by name.
  * @property {boolean} [complete] False while `checkup serve` is still reading older history.
  */
 
@@ -81,11 +118,23 @@ import { binValue, RANGES, SLOTS, STATUSES } from "./slots.js";
  * @property {string} [title]
  * @property {(text: string) => string} [redact] Applied to endpoints and error texts.
  * @property {string[]} [order] Endpoint titles in config order (they come first, in this order).
+ * @property {QuorumRule | ((title: string, endpoint: string) => QuorumRule | undefined)} [quorum] The
+ *   quorum of every endpoint, or of each (by title and endpoint); default a majority of the live locations.
+ * @property {number} [silentAfter] ms without a result after which a location is silent; default three of
+ *   its check intervals, at least 5 minutes.
+ * @property {{ node: string, location?: string, duplicate?: boolean }[]} [locations] Known locations:
+ *   display labels, and names two processes were seen writing.
+ */
+
+/**
+ * @typedef {object} EndpointOptions What {@link endpointView} needs besides the rollup.
+ * @property {QuorumRule} [quorum] The endpoint's quorum rule; default a majority.
+ * @property {number} [silentAfter] ms; default three check intervals, at least 5 minutes.
+ * @property {Map<string, string>} [labels] Display label per node name.
  */
 
 /** The names of the ranges, shortest first. */
 export const RANGE_NAMES = /** @type {RangeName[]} */ (RANGES.map((r) => r.name));
-const MIN_STALE = 15 * 60_000;
 const MAX_INCIDENTS = 50;
 const MAX_MESSAGES = 20;
 
@@ -160,26 +209,6 @@ export function uptimeOf(e, tier, now) {
 }
 
 /**
- * Nodes' latest state: stale when silent for more than three check intervals (at least 15 minutes).
- * @param {import("./endpoint.js").EndpointRollup} e @param {number} now @param {(s: string) => string} redact
- */
-function nodesOf(e, now, redact) {
-  return [...e.nodes.values()].map((n) => {
-    const interval = Number.isFinite(n.prevT) ? n.t - n.prevT : 0;
-    /** @type {NodeView} */
-    const v = {
-      node: n.node,
-      status: STATUSES[n.status],
-      stale: now - n.t > Math.max(MIN_STALE, 3 * interval),
-      updated: Math.round(n.t),
-      rtt: n.rtt > 0 ? sig(n.rtt) : null,
-    };
-    if (n.reason) v.reason = redact(n.reason);
-    return { v, series: n };
-  });
-}
-
-/**
  * The periods that were not healthy and overlap [start, end], merged across nodes, newest first.
  * @param {import("./endpoint.js").EndpointRollup} e @param {number} start @param {number} end
  * @param {(s: string) => string} redact
@@ -245,12 +274,13 @@ function messagesOf(list, start) {
 }
 
 /**
- * One endpoint through one range.
+ * One endpoint through one range. With several locations its status, uptime, bar and incidents are those
+ * of the combined status under the quorum (see `combined.js`).
  * @param {import("./endpoint.js").EndpointRollup} e @param {string} id @param {number} tier @param {number} now
- * @param {(s: string) => string} redact
+ * @param {(s: string) => string} redact @param {EndpointOptions} [options]
  * @returns {EndpointView}
  */
-export function endpointView(e, id, tier, now, redact) {
+export function endpointView(e, id, tier, now, redact, options = {}) {
   const width = RANGES[tier].slot;
   const last = Math.floor(now / width);
   const start = (last - SLOTS + 1) * width;
@@ -265,34 +295,73 @@ export function endpointView(e, id, tier, now, redact) {
     slots.p50.push(held ? percentile(e, pos, 0.5) : null);
     slots.p95.push(held ? percentile(e, pos, 0.95) : null);
   }
-  const nodes = nodesOf(e, now, redact);
-  const live = nodes.filter((n) => !n.v.stale);
+  const nodes = nodesOf(e, now, redact, options);
+  const live = nodes.filter((n) => !n.v.silent);
   const pool = live.length ? live : nodes;
   let worst = pool[0];
   for (const n of pool) if (n.series.status > worst.series.status) worst = n;
   const newest = nodes.reduce((a, b) => (b.series.t > a.series.t ? b : a), nodes[0]);
+  const several = nodes.length > 1;
+  const combined = combineStatuses(live.map((n) => n.v.status), options.quorum);
+  const spans = several
+    ? combinedSpans(nodes.map((n) => n.series), options.quorum, now, options.silentAfter)
+    : [];
+  /** @type {CombinedStatus} */
+  const status = several ? combined.status : live.length ? worst.v.status : "unknown";
+  let since = worst ? Math.round(worst.series.runs[worst.series.runs.length - 1]?.s ?? worst.series.t) : null;
+  if (several && spans.length && spans[spans.length - 1].status === status) {
+    let i = spans.length - 1;
+    while (i > 0 && spans[i - 1].e === spans[i].s && spans[i - 1].status === status) i--;
+    since = Math.round(spans[i].s);
+  }
+  if (several) slots.combined = combinedSlots(spans, start, width, SLOTS);
   /** @type {EndpointView} */
   const view = {
     id,
     title: e.title,
     endpoint: redact(e.endpoint),
-    status: live.length ? worst.v.status : "unknown",
+    status,
     stale: !live.length,
-    since: worst ? Math.round(worst.series.runs[worst.series.runs.length - 1]?.s ?? worst.series.t) : null,
+    since,
     updated: newest ? newest.v.updated : null,
     rtt: newest ? newest.v.rtt : null,
     threshold: e.threshold > 0 ? sig(e.threshold) : null,
     uptime: /** @type {Record<RangeName, number | null>} */ (Object.fromEntries(
-      RANGES.map((r, i) => [r.name, uptimeOf(e, i, now)]),
+      RANGES.map((r, i) => {
+        if (!several) return [r.name, uptimeOf(e, i, now)];
+        const from = (Math.floor(now / r.slot) - SLOTS + 1) * r.slot;
+        return [r.name, combinedUptime(spans, from, now) ?? uptimeOf(e, i, now)];
+      }),
     )),
     nodes: nodes.some((n) => n.v.node)
       ? nodes.map((n) => n.v).sort((a, b) => a.node.localeCompare(b.node))
       : [],
     slots,
-    incidents: incidentsOf(e, start, now, redact),
+    incidents: several
+      ? combinedIncidents(spans, start, now).slice(0, MAX_INCIDENTS).map(({ why, ...i }) => ({
+        ...i,
+        start: Math.round(i.start),
+        end: i.end === null ? null : Math.round(i.end),
+        ...(why ? { reason: redact(why) } : {}),
+      }))
+      : incidentsOf(e, start, now, redact),
     messages: messagesOf(e.messages, start),
   };
-  if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
+  if (several) {
+    view.quorum = {
+      live: combined.live,
+      needed: combined.needed,
+      failing: combined.failing,
+      down: combined.down,
+      rule: quorumText(options.quorum),
+    };
+    // The reason shown is that of a live location reporting the worst status.
+    const failing = live.filter((n) => n.series.status >= 2).sort((a, b) =>
+      b.series.status - a.series.status
+    );
+    const why = (failing[0] ?? (live.length ? undefined : worst))?.v.reason;
+    if (why && status !== "healthy") view.reason = why;
+  } else if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
   return view;
 }
 
@@ -311,19 +380,32 @@ export function statusView(rollup, options = {}) {
   const configured = new Map((options.order ?? []).map((title, i) => [title, i]));
   const rank = (/** @type {import("./endpoint.js").EndpointRollup} */ e) =>
     configured.get(e.title) ?? Infinity;
+  const labels = new Map(
+    (options.locations ?? []).filter((l) => l.location).map((l) => [l.node, l.location ?? ""]),
+  );
+  const quorum = options.quorum;
+  /** @param {import("./endpoint.js").EndpointRollup} e @returns {EndpointOptions} */
+  const optionsOf = (e) => ({
+    quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
+    silentAfter: options.silentAfter,
+    labels,
+  });
   const endpoints = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
-    .map((e) => ({ e, v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact) }))
+    .map((e) => ({
+      e,
+      v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact, optionsOf(e)),
+    }))
     .sort((a, b) =>
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)
     )
     .map(({ v }) => v);
   let status = 0;
-  for (const v of endpoints) if (!v.stale) status = Math.max(status, STATUSES.indexOf(v.status));
+  for (const v of endpoints) if (!v.stale) status = Math.max(status, COMBINED_STATUSES.indexOf(v.status));
   return {
     title: options.title ?? "Status",
-    status: STATUSES[status],
+    status: COMBINED_STATUSES[status],
     updated: Number.isFinite(rollup.updated) ? Math.round(rollup.updated) : null,
     range: {
       name: RANGE_NAMES[tier],
@@ -334,5 +416,6 @@ export function statusView(rollup, options = {}) {
     },
     endpoints,
     messages: messagesOf(rollup.messages, (last - SLOTS + 1) * width),
+    locations: locationsOf(rollup, options, now),
   };
 }

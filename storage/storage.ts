@@ -183,7 +183,7 @@ export function isSummaryStore<S extends Storage>(s: S): s is S & SummaryStore {
 }
 
 /** Whether a storage holds shared coordination documents (several locations). */
-export function isSharedStore<S extends Storage>(s: S): s is S & SharedStore {
+export function isSharedStore<S extends object>(s: S): s is S & SharedStore {
   return has(s, "create") && has(s, "put") && has(s, "list") && has(s, "remove");
 }
 

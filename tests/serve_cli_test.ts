@@ -4,6 +4,8 @@ import { memoryIo } from "../cli/io.ts";
 import { runCli } from "../cli/program.ts";
 import { parseListen } from "../cli/serve.ts";
 import { metaPolicy } from "../server/security.ts";
+import { openStorage } from "./serve_fixture.ts";
+import { seedLocations } from "./locations_fixture.ts";
 
 async function waitFor<T>(
   what: string,
@@ -69,6 +71,52 @@ Deno.test("serve --every checks, stores and serves in one process, and stops cle
   }
   assert.match(io.stderr, /INFO serving address=127\.0\.0\.1:\d+ storage=fs writes=read-only every=1s/);
   assert.match(io.stderr, /INFO stopped/);
+});
+
+Deno.test("serve combines several locations with the config's quorum (per checker) and silent_after", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "checkup-serve-quorum-" });
+  await seedLocations(openStorage({ type: "fs", dir: `${dir}/checks` }));
+  const config = `${dir}/checkup.json`;
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      quorum: "50%",
+      silent_after: "1h",
+      checkers: [
+        { type: "tcp", endpoint_name: "API", endpoint_url: "api.example.com:443", quorum: 1 },
+        { type: "tcp", endpoint_name: "Database", endpoint_url: "db.example.com:5432" },
+      ],
+      storage: { type: "fs", dir: `${dir}/checks` },
+    }),
+  );
+  const stop = new AbortController();
+  const io = memoryIo(stop.signal);
+  const code = runCli(["-c", config, "serve", "--listen", "127.0.0.1:0"], io);
+  try {
+    const base = await waitFor(
+      "the listening line",
+      () => /Serving the status page on (http:\S+)\//.exec(io.stdout)?.[1],
+    );
+    const view = await waitFor("the stored rounds", async () => {
+      const res = await fetch(`${base}/api/v1/status`);
+      if (res.status !== 200) return void await res.body?.cancel();
+      return await res.json();
+    });
+    const by = new Map(view.endpoints.map((e: { title: string }) => [e.title, e]));
+    // API's own quorum, 1: asia alone makes it down. Database: 50% of the four locations (sa, silent for
+    // 40 minutes, still counts within silent_after 1h) is 2, and eu and us fail.
+    assert.deepEqual(
+      ["API", "Database", "Website"].map((t) => {
+        const e = by.get(t) as { status: string; quorum: { needed: number; live: number; rule: string } };
+        return [t, e.status, e.quorum.needed, e.quorum.live, e.quorum.rule];
+      }),
+      [["API", "down", 1, 4, "1"], ["Database", "down", 2, 4, "50%"], ["Website", "healthy", 2, 4, "50%"]],
+    );
+  } finally {
+    stop.abort();
+    assert.equal(await code, 0, io.stderr);
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("serve refuses bad options with usage errors", async () => {

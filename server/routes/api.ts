@@ -14,7 +14,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Storage } from "../../storage/storage.ts";
-import { endpointView, RANGE_NAMES } from "../../status/view.js";
 import { JSON_TYPE, jsonError, NO_CACHE, type RouteContext } from "../context.ts";
 import { representation, serve } from "../http_cache.ts";
 import { bearerMatches, messageFromBody, recentMessages } from "../messages.ts";
@@ -34,7 +33,7 @@ export interface MessageWriter {
 
 /** The API routes (mounted at `/api/v1`). */
 export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
-  const { loader, logger, redact } = ctx;
+  const { loader, logger } = ctx;
   const app = new Hono();
 
   app.get("/status", (c) => {
@@ -70,13 +69,11 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
     const id = c.req.param("id");
     const e = ctx.findEndpoint(id);
     if (!e) return jsonError(c, 404, `no endpoint with id ${JSON.stringify(id)}`);
-    const tier = RANGE_NAMES.indexOf(range as typeof RANGE_NAMES[number]);
     return serve(
       c.req.raw,
       ctx.cached(
         `endpoint:${id}:${range}`,
-        () =>
-          representation(JSON.stringify(endpointView(e, id, tier, Date.now(), redact)), JSON_TYPE, NO_CACHE),
+        () => representation(JSON.stringify(ctx.endpoint(e, id, range)), JSON_TYPE, NO_CACHE),
       ),
     );
   });

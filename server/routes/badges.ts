@@ -6,7 +6,6 @@
  * @module
  */
 import { Hono } from "hono";
-import { endpointView, RANGE_NAMES } from "../../status/view.js";
 import { rttBadge, statusBadge, uptimeBadge } from "../badges.ts";
 import { jsonError, type RouteContext } from "../context.ts";
 import { representation, serve } from "../http_cache.ts";
@@ -16,7 +15,7 @@ const CACHE = "public, max-age=60";
 
 /** The badge routes (mounted at `/badges`). */
 export function badgeRoutes(ctx: RouteContext): Hono {
-  const { loader, redact } = ctx;
+  const { loader } = ctx;
   const app = new Hono();
 
   app.get("/:file", (c) => {
@@ -45,8 +44,7 @@ export function badgeRoutes(ctx: RouteContext): Hono {
     return serve(
       c.req.raw,
       ctx.cached(`badge:${id}:${file}:${range}:${label ?? ""}`, () => {
-        const tier = RANGE_NAMES.indexOf(range as typeof RANGE_NAMES[number]);
-        const v = endpointView(e, id, tier, Date.now(), redact);
+        const v = ctx.endpoint(e, id, range);
         let svg: string;
         if (kind === "status") svg = statusBadge(label ?? v.title, v.status);
         else if (kind === "uptime") svg = uptimeBadge(label ?? `uptime ${range}`, v.uptime[range as "24h"]);

@@ -25,8 +25,72 @@ let range = RANGES.includes(meta("range")) ? meta("range") : "24h";
 let current;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let timer;
-/** @type {{ title?: string, logo?: string, summaries?: string[], refresh?: number } | undefined} */
+/**
+ * @typedef {object} SiteConfig A static site's `config.json`.
+ * @property {string} [title]
+ * @property {string} [logo]
+ * @property {string[]} [summaries]
+ * @property {number} [refresh]
+ * @property {number | string} [quorum] Several locations: the quorum of every endpoint (`2`, `"50%"`).
+ * @property {Record<string, number | string>} [quorum_by_title] A checker's own quorum, by title.
+ * @property {string} [silent_after] A location with no result for this long is silent (`"600s"`, `"10m"`).
+ */
+/** @type {SiteConfig | undefined} */
 let config;
+/** @type {import("../../status/view.js").ViewOptions} */
+let locationOptions = {};
+/** Problems with config.json's location keys, shown with each refresh. @type {string[]} */
+let configProblems = [];
+
+const UNITS =
+  /** @type {Record<string, number>} */ ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 });
+
+/**
+ * The quorum and silence keys of config.json as view options (what `checkup serve --export` writes from
+ * the checkup config), with a message for each key that is not what was expected.
+ * @param {SiteConfig} c
+ */
+async function quorumOptions(c) {
+  const [{ parseQuorum }, { quorumRules }] = await Promise.all([
+    import("../../status/quorum.js"),
+    import("../../status/quorum_rules.js"),
+  ]);
+  /** @type {string[]} */
+  const problems = [];
+  /** @param {string} where @param {unknown} value */
+  const rule = (where, value) => {
+    if (value === undefined) return undefined;
+    const r = parseQuorum(value);
+    if (typeof r !== "string") return r;
+    problems.push(`${source}: ${where}: ${r}`);
+    return undefined;
+  };
+  const fallback = rule("quorum", c.quorum);
+  /** @type {import("../../status/quorum_rules.js").EndpointQuorum[]} */
+  const rules = [];
+  const byTitle = c.quorum_by_title ?? {};
+  if (typeof byTitle !== "object" || byTitle === null || Array.isArray(byTitle)) {
+    problems.push(`${source}: quorum_by_title: expected an object of titles and quorums like {"API": 2}`);
+  }
+  for (const [title, value] of Array.isArray(byTitle) ? [] : Object.entries(byTitle)) {
+    const r = rule(`quorum_by_title[${JSON.stringify(title)}]`, value);
+    if (r) rules.push({ title, quorum: r });
+  }
+  /** @type {number | undefined} */
+  let silentAfter;
+  if (c.silent_after !== undefined) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(String(c.silent_after));
+    if (m && Number(m[1]) > 0) silentAfter = Number(m[1]) * UNITS[m[2]];
+    else {
+      problems.push(
+        `${source}: silent_after: expected a duration like "600s" or "10m", found ${
+          JSON.stringify(c.silent_after)
+        }`,
+      );
+    }
+  }
+  return { options: { quorum: quorumRules(fallback, rules), silentAfter }, problems };
+}
 
 const fromHash = new URLSearchParams(location.hash.slice(1)).get("range");
 if (fromHash && RANGES.includes(fromHash)) range = fromHash;
@@ -61,6 +125,7 @@ async function fromSummaries() {
     }
     if (config.title) document.title = config.title;
     if (config.logo) /** @type {HTMLImageElement} */ (document.getElementById("logo")).src = config.logo;
+    ({ options: locationOptions, problems: configProblems } = await quorumOptions(config));
   }
   const summaries = /** @type {string[]} */ (config.summaries);
   const loaded = await Promise.allSettled(summaries.map((url) => getJson(url)));
@@ -77,8 +142,10 @@ async function fromSummaries() {
   });
   if (failed.length === summaries.length) throw new Error(`no summary could be read: ${failed.join("; ")}`);
   /** @type {StatusView & { problem?: string }} */
-  const view = statusView(rollup, { range, title: config.title || "Status" });
-  if (failed.length) view.problem = `Some locations could not be read: ${failed.join("; ")}`;
+  const view = statusView(rollup, { range, title: config.title || "Status", ...locationOptions });
+  const problems = [...configProblems];
+  if (failed.length) problems.push(`Some locations could not be read: ${failed.join("; ")}`);
+  if (problems.length) view.problem = problems.join(" ");
   return view;
 }
 

@@ -34,6 +34,26 @@ const SLOT_WORDS = /** @type {Record<string, string>} */ ({
   down: "outage",
 });
 
+/** Bar classes of the combined statuses (several locations). */
+const COMBINED_CLASS = /** @type {Record<string, string>} */ ({
+  unknown: "none",
+  healthy: "up",
+  partial: "partial",
+  degraded: "degraded",
+  down: "down",
+});
+
+/**
+ * The class of slot i: from the worst combined status seen in it with several locations (a failure below
+ * the quorum is partial, at the quorum an outage), else from its checks.
+ * @param {SlotsView} slots @param {number} i
+ */
+function classOf(slots, i) {
+  const combined = slots.combined?.[i];
+  if (combined) return COMBINED_CLASS[combined] ?? "none";
+  return slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
+}
+
 const BAR_W = 10, BAR_GAP = 2, BAR_H = 34;
 
 /**
@@ -41,11 +61,12 @@ const BAR_W = 10, BAR_GAP = 2, BAR_H = 34;
  * @param {SlotsView} slots @param {Range} range @param {number} i
  */
 export function slotDetail(slots, range, i) {
-  const cls = slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
+  const cls = classOf(slots, i);
   const total = slots.up[i] + slots.degraded[i] + slots.down[i];
   const when = formatDateTime(range.start + i * range.slot);
   if (!total) return `${when}: no data`;
-  return `${when}: ${SLOT_WORDS[cls]}, ${total} checks, ${slots.down[i]} down, ${slots.degraded[i]} degraded`;
+  const word = slots.combined?.[i] === "partial" ? "failing from some locations" : SLOT_WORDS[cls];
+  return `${when}: ${word}, ${total} checks, ${slots.down[i]} down, ${slots.degraded[i]} degraded`;
 }
 
 /**
@@ -58,13 +79,14 @@ export function uptimeBar(slots, range, uptime) {
   /** @type {Record<string, string>} */
   const paths = { none: "", up: "", degraded: "", partial: "", down: "" };
   for (let i = 0; i < n; i++) {
-    const cls = slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
+    const cls = classOf(slots, i);
     paths[cls] += `M${i * (BAR_W + BAR_GAP)} 0h${BAR_W}v${BAR_H}h-${BAR_W}z`;
   }
   const count = (/** @type {string} */ cls) => paths[cls] ? paths[cls].split("M").length - 1 : 0;
   const bad = [
     count("down") && `${count("down")} with an outage`,
-    count("partial") && `${count("partial")} with a partial outage`,
+    count("partial") &&
+    `${count("partial")} ${slots.combined ? "failing from some locations" : "with a partial outage"}`,
     count("degraded") && `${count("degraded")} degraded`,
   ].filter(Boolean);
   const label =

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { humanDuration } from "../../status/duration.js";
 
 /** A round-trip time in ms: "87 ms", "4.2 ms", "1.25 s". @param {number | null | undefined} ms */
 export function formatRtt(ms) {
@@ -52,6 +53,14 @@ export function formatTick(t, span) {
 export function formatUptime(pct) {
   if (pct === null || pct === undefined) return "–";
   return `${Number(pct.toFixed(pct >= 99.9 ? 3 : 2))}%`;
+}
+
+/**
+ * How long a location has been silent, in whole minutes at least: "7m", "1h 5m", "2d 3h".
+ * @param {number} ms
+ */
+export function formatSilence(ms) {
+  return humanDuration(Math.max(1, Math.round(ms / 60_000)) * 60e9);
 }
 
 /** Names of the ranges for people. */

@@ -2,15 +2,16 @@
 /// <reference lib="dom" />
 /**
  * Renders a {@link StatusView} into the page: banner, one card per endpoint (status, uptime bar,
- * response-time chart, nodes) and the timeline of incidents and messages. Cards are updated in place,
- * keyed by endpoint id, so a refresh does not move the reader's place or focus.
+ * response-time chart, an expandable breakdown per location) and the timeline of incidents and messages.
+ * Cards are updated in place, keyed by endpoint id, so a refresh does not move the reader's place or focus,
+ * and an opened breakdown stays open.
  *
  * @module
  */
 import { rttChart, slotAt, slotDetail, uptimeBar } from "./chart.js";
 import { h, replace, setText } from "./dom.js";
 import { displayText } from "../../status/text.js";
-import { formatAgo, formatDateTime, formatRtt, formatUptime, RANGE_LABELS } from "./format.js";
+import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANGE_LABELS } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
 
@@ -20,6 +21,7 @@ import { humanDuration } from "../../status/duration.js";
 /** Words for each status, on cards and pills. */
 export const STATUS_WORDS = /** @type {Record<string, string>} */ ({
   healthy: "Operational",
+  partial: "Partial",
   degraded: "Degraded",
   down: "Down",
   unknown: "No data",
@@ -32,9 +34,13 @@ function bannerText(view) {
   if (!live.length) return "No recent checks";
   const down = live.filter((e) => e.status === "down").length;
   const degraded = live.filter((e) => e.status === "degraded").length;
+  const partial = live.filter((e) => e.status === "partial").length;
   if (down && down === live.length) return "Major outage";
   if (down) return `${down === 1 ? "1 service is" : `${down} services are`} down`;
   if (degraded) return `${degraded === 1 ? "1 service is" : `${degraded} services are`} degraded`;
+  if (partial) {
+    return `${partial === 1 ? "1 service is" : `${partial} services are`} failing from some locations`;
+  }
   return "All systems operational";
 }
 
@@ -58,21 +64,58 @@ export function updateTimes(now) {
   }
 }
 
-/** @param {string} status */
-function pill(status) {
+/**
+ * A status pill; `detail` is read after the word by screen readers (and shown as a tooltip).
+ * @param {string} status @param {string} [detail] @param {string} [word]
+ */
+function pill(status, detail, word) {
   return h(
     "span",
-    { class: `pill ${status}` },
+    { class: `pill ${status}`, title: detail },
     h("span", { class: "dot", "aria-hidden": "true" }),
-    STATUS_WORDS[status] ?? status,
+    word ?? STATUS_WORDS[status] ?? status,
+    detail ? h("span", { class: "sr-only" }, `: ${detail}`) : null,
   );
 }
 
-/** @param {EndpointView} e @param {number} now */
-function nodesTable(e, now) {
-  return h(
+/** Display labels of the locations, by node name. @type {Map<string, string>} */
+let labels = new Map();
+/** @param {string} node */
+const labelOf = (node) => labels.get(node) || node || "–";
+
+/**
+ * What the quorum says about an endpoint that is not healthy: "down from 1 of 3 locations (quorum 2)".
+ * @param {EndpointView} e
+ */
+function quorumDetail(e) {
+  const q = e.quorum;
+  if (!q || e.status === "healthy" || e.status === "unknown") return undefined;
+  const failing = e.nodes.filter((n) => !n.silent && (n.status === "down" || n.status === "degraded"));
+  const where = failing.length ? ` (${failing.map((n) => n.location || n.node).join(", ")})` : "";
+  return `failing from ${q.failing} of ${q.live} location${
+    q.live === 1 ? "" : "s"
+  }${where}, quorum ${q.needed}`;
+}
+
+/** Ids of the endpoints whose location breakdown the reader opened (kept across refreshes). */
+const opened = new Set();
+
+/**
+ * The per-location breakdown: a disclosure button (`aria-expanded`, Enter or Space) showing a table with
+ * one row per location: status, response time, last check (or how long it has been silent), and under a
+ * failing one its error.
+ * @param {EndpointView} e @param {number} now
+ */
+function locationsBreakdown(e, now) {
+  const silent = e.nodes.filter((n) => n.silent).length;
+  const ok = e.nodes.filter((n) => !n.silent && n.status === "healthy").length;
+  const summary = e.nodes.length === 1
+    ? `Location: ${labelOf(e.nodes[0].node)}`
+    : `${e.nodes.length} locations: ${ok} operational` + (silent ? `, ${silent} silent` : "");
+  const open = opened.has(e.id);
+  const table = h(
     "table",
-    { class: "nodes" },
+    { class: "nodes", id: `loc-${e.id}`, hidden: !open },
     h("caption", { class: "sr-only" }, h("bdi", {}, e.title), " by location"),
     h(
       "thead",
@@ -89,18 +132,56 @@ function nodesTable(e, now) {
     h(
       "tbody",
       {},
-      e.nodes.map((n) =>
-        h(
+      e.nodes.flatMap((n) => {
+        const row = h(
           "tr",
-          {},
-          h("th", { scope: "row" }, n.node || "–"),
-          h("td", {}, pill(n.stale ? "unknown" : n.status)),
+          { class: n.silent ? "silent" : null },
+          h("th", { scope: "row", dir: "auto" }, labelOf(n.node)),
+          h("td", {}, n.silent ? pill("unknown", undefined, "Silent") : pill(n.status)),
           h("td", {}, formatRtt(n.rtt)),
-          h("td", {}, ago(n.updated, now, "short")),
-        )
-      ),
+          h(
+            "td",
+            {},
+            n.silent ? `silent for ${formatSilence(n.silent_for)}` : ago(n.updated, now, "short"),
+          ),
+        );
+        // The error takes a row of its own under its location: it stays readable on a phone.
+        if (n.silent || n.status === "healthy" || !n.reason) return [row];
+        return [
+          row,
+          h(
+            "tr",
+            { class: "error-row" },
+            h(
+              "td",
+              { colspan: 4, dir: "auto" },
+              h("span", { class: "sr-only" }, `Error from ${labelOf(n.node)}: `),
+              n.reason,
+            ),
+          ),
+        ];
+      }),
     ),
   );
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      class: "locations-toggle",
+      "aria-expanded": String(open),
+      "aria-controls": `loc-${e.id}`,
+    },
+    h("span", { class: "chevron", "aria-hidden": "true" }),
+    summary,
+  );
+  toggle.addEventListener("click", () => {
+    const show = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(show));
+    table.hidden = !show;
+    if (show) opened.add(e.id);
+    else opened.delete(e.id);
+  });
+  return h("div", { class: "locations" }, toggle, table);
 }
 
 /**
@@ -112,6 +193,11 @@ function fillCard(card, e, view, now, width) {
   const range = RANGE_LABELS[view.range.name] ?? view.range.name;
   const uptime = e.uptime[view.range.name];
   card.className = `card ${e.stale ? "unknown" : e.status}`;
+  const detail = e.stale ? undefined : quorumDetail(e);
+  // The card is drawn anew: a reader on its breakdown button keeps the focus there.
+  const focused = document.activeElement;
+  const refocus = focused instanceof HTMLElement && card.contains(focused) &&
+    focused.matches(".locations-toggle");
   const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
   replace(
     card,
@@ -119,7 +205,9 @@ function fillCard(card, e, view, now, width) {
       "div",
       { class: "card-head" },
       h("h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
-      pill(e.stale ? "unknown" : e.status),
+      // The pill of a partial status says where it fails (its word alone would not); the note below says
+      // it for every status the quorum decided.
+      pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
     ),
     h(
       "p",
@@ -129,6 +217,7 @@ function fillCard(card, e, view, now, width) {
       h("span", {}, h("span", { class: "k" }, "Response "), h("strong", {}, formatRtt(e.rtt))),
       e.updated !== null ? h("span", { class: "k" }, "checked ", ago(e.updated, now)) : null,
     ),
+    detail ? h("p", { class: "quorum-note" }, detail[0].toUpperCase() + detail.slice(1)) : null,
     e.status !== "healthy" && e.reason ? h("p", { class: "reason", dir: "auto" }, e.reason) : null,
     e.stale && e.updated !== null
       ? h("p", { class: "reason" }, "No recent checks: the last one was ", ago(e.updated, now), ".")
@@ -142,9 +231,14 @@ function fillCard(card, e, view, now, width) {
       h("span", {}, "now"),
     ),
     h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
-    e.nodes.length ? nodesTable(e, now) : null,
+    e.nodes.length ? locationsBreakdown(e, now) : null,
   );
   card.setAttribute("aria-labelledby", `t-${e.id}`);
+  if (refocus) {
+    /** @type {HTMLElement | null} */ (card.querySelector(".locations-toggle"))?.focus({
+      preventScroll: true,
+    });
+  }
 }
 
 /**
@@ -157,7 +251,12 @@ function timelineItems(view, now) {
   for (const e of view.endpoints) {
     for (const i of e.incidents) {
       const ongoing = i.end === null;
-      const what = i.status === "down" ? "down" : "degraded";
+      const from = i.nodes.map(labelOf).join(", ");
+      const what = i.status === "partial"
+        ? `failing from ${from || "some locations"}`
+        : i.status === "down"
+        ? "down"
+        : "degraded";
       // The name is isolated (bdi) so right-to-left text in it cannot reorder the words around it.
       const head = [
         h("bdi", {}, e.title),
@@ -186,7 +285,7 @@ function timelineItems(view, now) {
               "Started ",
               ago(i.start, now),
               ` · ${i.checks} failed check${i.checks === 1 ? "" : "s"}`,
-              i.nodes.length ? ` · seen from ${i.nodes.join(", ")}` : "",
+              i.nodes.length && i.status !== "partial" ? ` · seen from ${from}` : "",
             ),
             i.reason ? h("p", { class: "event-reason", dir: "auto" }, i.reason) : null,
           ),
@@ -251,6 +350,7 @@ function installTips(list) {
  */
 export function renderPage(view, now) {
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  labels = new Map((view.locations ?? []).map((l) => [l.node, l.location]));
   document.title = displayText(
     view.status === "healthy" || view.status === "unknown"
       ? view.title
@@ -262,6 +362,7 @@ export function renderPage(view, now) {
   const banner = $("overall");
   banner.className = `banner ${view.status}`;
   replace($("overall-text"), bannerText(view));
+  locationsNotice($("locations-notice"), view, now);
   replace($("updated"), view.updated !== null ? ago(view.updated, now) : "never");
   const loading = $("history-loading");
   loading.hidden = view.complete !== false;
@@ -300,6 +401,39 @@ export function renderPage(view, now) {
   replace($("timeline"), items);
   $("timeline-empty").hidden = items.length > 0;
   replace($("range-info"), `Showing the last ${RANGE_LABELS[view.range.name] ?? view.range.name}`);
+}
+
+/**
+ * What the page says about its locations: names two processes write (their results are mixed up), and
+ * locations that went silent.
+ * @param {HTMLElement} el @param {StatusView} view @param {number} now
+ */
+function locationsNotice(el, view, now) {
+  const locations = view.locations ?? [];
+  const duplicates = locations.filter((l) => l.duplicate);
+  const silent = locations.filter((l) => l.silent && l.updated !== null);
+  const lines = [];
+  if (duplicates.length) {
+    lines.push(h(
+      "p",
+      { class: "duplicate" },
+      h("strong", {}, "Two checkup processes report as the same location: "),
+      duplicates.map((l) => l.location).join(", "),
+      ". Their results are mixed; give each location its own node name.",
+    ));
+  }
+  if (silent.length && locations.length > 1) {
+    lines.push(h(
+      "p",
+      {},
+      silent.map((l) => `${l.location} silent for ${formatSilence(now - /** @type {number} */ (l.updated))}`)
+        .join("; "),
+      " (left out of the quorum).",
+    ));
+  }
+  el.hidden = !lines.length;
+  el.className = duplicates.length ? "notice warn" : "notice";
+  replace(el, lines);
 }
 
 /** Shows or hides the problem notice. @param {string} [text] */

@@ -29,6 +29,15 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
+/** Where the page tests write their screenshots. */
+export const SHOTS: URL = new URL("../../out/screenshots/", import.meta.url);
+
+/** A full-page screenshot, `out/screenshots/<name>.png`. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+}
+
 /** Whether Chromium is installed; under CHECKUP_REQUIRE_SERVICES=1 a missing one throws. */
 export function chromiumAvailable(): boolean {
   try {

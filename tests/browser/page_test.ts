@@ -5,7 +5,6 @@
  * Screenshots go to out/screenshots/.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { Redactor } from "../../_internal/redact.ts";
 import { nowNs } from "../../result.ts";
 import { exportPage } from "../../cli/serve.ts";
@@ -17,16 +16,11 @@ import {
   open,
   serveDirectory,
   serveStorage,
+  shot,
   summarizingStorage,
 } from "./_browser.ts";
 
-const SHOTS = new URL("../../out/screenshots/", import.meta.url);
 const available = chromiumAvailable();
-
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
-}
 
 function assertLocal(requests: string[]) {
   assert.ok(requests.length > 0);
@@ -201,15 +195,18 @@ Deno.test({
 
       await t.step("refreshes itself without reloading", async () => {
         await page.evaluate(() => ((globalThis as { __marker?: number }).__marker = 1));
-        await storage.store([{
-          title: "API",
-          endpoint: "https://api.example.com/health",
-          timestamp: nowNs(),
-          times: [{ rtt: 80e6 }, { rtt: 0, error: "response status 503 Service Unavailable" }],
-          threshold: 300e6,
-          down: true,
-          node: "eu-west",
-        }]);
+        // From both locations: down at the quorum (from one of the two it would be partial).
+        for (const node of ["eu-west", "us-east"]) {
+          await storage.store([{
+            title: "API",
+            endpoint: "https://api.example.com/health",
+            timestamp: nowNs(),
+            times: [{ rtt: 80e6 }, { rtt: 0, error: "response status 503 Service Unavailable" }],
+            threshold: 300e6,
+            down: true,
+            node,
+          }]);
+        }
         await live.handler.refresh();
         await page.waitForFunction(
           () => document.querySelector("#ep-api .card-head .pill")?.textContent === "Down",
