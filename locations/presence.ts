@@ -19,10 +19,10 @@
  */
 import { type Result, statusOf } from "../result.ts";
 import { reasonOf } from "../notifiers/alerts.ts";
-import { silentAfterMs } from "../status/quorum.js";
+import { CLOCK_SKEW_MS, silentAfterMs } from "../status/quorum.js";
 
-/** How far apart node clocks may be without changing anything (freshness on first sight). */
-export const SKEW_TOLERANCE_MS = 30_000;
+/** How far apart two nodes' clocks may be without changing anything (freshness on first sight). */
+export const SKEW_TOLERANCE_MS: number = CLOCK_SKEW_MS;
 /** The shared-key prefix of presence documents. */
 export const PRESENCE_PREFIX = "nodes/";
 

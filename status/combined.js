@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { combineStatuses, silentAfterMs, worseOf } from "./quorum.js";
+import { combineStatuses, isSilent, worseOf } from "./quorum.js";
 import { RANGES, SLOTS, STATUSES } from "./slots.js";
 
 /** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
@@ -65,7 +65,7 @@ export function combinedSpans(nodes, rule, now, silentAfter) {
   nodes.forEach((node, i) => {
     const runs = node.runs;
     const interval = Number.isFinite(node.prevT) ? node.t - node.prevT : 0;
-    const until = now - node.t > silentAfterMs(interval, silentAfter) ? node.t + interval : now;
+    const until = isSilent(now, node.t, interval, silentAfter) ? node.t + interval : now;
     for (let k = 0; k < runs.length; k++) {
       const r = runs[k];
       const end = Math.min(now, k + 1 < runs.length ? runs[k + 1].s : Math.max(r.e, until));

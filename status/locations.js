@@ -3,11 +3,12 @@
  * The locations as the page shows them: each endpoint's locations (nodes) with their latest result and
  * whether they are silent, and the page's list of every location (labels, silence, duplicate writers). A
  * location is silent when it stored no result for its silence threshold (`silentAfterMs`: `silent_after`,
- * default three of its check intervals, at least 5 minutes); a silent one is left out of the quorum.
+ * default three of its check intervals, at least 5 minutes) plus the clock skew tolerated (`isSilent`); a
+ * silent one is left out of the quorum.
  *
  * @module
  */
-import { silentAfterMs } from "./quorum.js";
+import { isSilent } from "./quorum.js";
 import { STATUSES } from "./slots.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
@@ -28,7 +29,7 @@ const sig = (v) => Number(v.toPrecision(3));
 export function nodesOf(e, now, redact, options) {
   return [...e.nodes.values()].map((n) => {
     const interval = Number.isFinite(n.prevT) ? n.t - n.prevT : 0;
-    const silent = now - n.t > silentAfterMs(interval, options.silentAfter);
+    const silent = isSilent(now, n.t, interval, options.silentAfter);
     /** @type {NodeView} */
     const v = {
       node: n.node,
@@ -57,7 +58,7 @@ export function locationsOf(rollup, options, now) {
   for (const e of rollup.endpoints.values()) {
     for (const n of e.nodes.values()) {
       const interval = Number.isFinite(n.prevT) ? n.t - n.prevT : 0;
-      const silent = now - n.t > silentAfterMs(interval, options.silentAfter);
+      const silent = isSilent(now, n.t, interval, options.silentAfter);
       const cur = seen.get(n.node);
       if (!cur) seen.set(n.node, { updated: n.t, silent });
       else {

@@ -168,3 +168,25 @@ export function silentAfterMs(intervalMs, silentAfter) {
   if (silentAfter && silentAfter > 0) return silentAfter;
   return Math.max(MIN_SILENT_MS, Number.isFinite(intervalMs) && intervalMs > 0 ? 3 * intervalMs : 0);
 }
+
+/**
+ * How far apart two locations' clocks may be (each up to 30 s off true time) without changing anything: a
+ * reader that judges a location by its own timestamps allows this much more before calling it silent.
+ */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Whether a location whose latest result is from `t` (ms, its own clock) is silent at `now` (the reader's
+ * clock): older than its threshold ({@link silentAfterMs}) plus {@link CLOCK_SKEW_MS}.
+ *
+ * @example
+ * ```ts
+ * import { isSilent } from "./quorum.js";
+ * console.assert(!isSilent(1_000_000, 1_000_000 - 6 * 60_000, 60_000));
+ * console.assert(isSilent(1_000_000, 1_000_000 - 7 * 60_000, 60_000));
+ * ```
+ * @param {number} now @param {number} t @param {number} intervalMs @param {number} [silentAfter]
+ */
+export function isSilent(now, t, intervalMs, silentAfter) {
+  return now - t > silentAfterMs(intervalMs, silentAfter) + CLOCK_SKEW_MS;
+}

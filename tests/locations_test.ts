@@ -68,7 +68,7 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
           timeout: "2s",
         }],
         storage: opened.config,
-        notifiers: [{ type: "webhook", webhook: hook.url, timeout: "2s" }],
+        notifiers: [{ type: "webhook", webhook: hook.url, timeout: "2s", min_interval: "1s" }],
       }),
     );
     const procs = new Map<NodeName, CheckupProcess>();
@@ -87,11 +87,13 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       for (const node of Object.keys(NODES) as NodeName[]) start(node);
       await moreRounds(live(), 2);
 
+      console.log(Date.now(), 'One location fail');
       // One location failing of three: partial, nobody is paged.
       target.failing.add("asia");
       await moreRounds(live(), 3);
       assert.equal(hook.requests.length, 0, "one location below the quorum pages nobody");
 
+      console.log(Date.now(), 'Two of three');
       // Two of three: down, exactly one page across the three nodes; then one recovery.
       target.failing.add("us");
       await untilUnique(hook, 1);
@@ -105,6 +107,7 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       assert.deepEqual(kinds(hook), ["down API", "recovered API"]);
       assert.equal(hook.requests.length, 2);
 
+      console.log(Date.now(), 'asia is killed');
       // asia is killed: one silent-node alert, and the quorum counts the two left.
       procs.get("asia")!.child.kill("SIGKILL");
       await procs.get("asia")!.exit();
@@ -118,6 +121,7 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       assert.deepEqual(kinds(hook).slice(3), ["down API"]);
       assert.match(String(hook.requests[3].body.reason), /2 of 2 locations/, "asia left out of the quorum");
 
+      console.log(Date.now(), 'Every node restar');
       // Every node restarted mid-incident: no second page (asia's return is its recovery).
       for (const [node, p] of procs) {
         p.child.kill("SIGTERM");
@@ -135,6 +139,7 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       await moreRounds(live(), 2);
       assert.deepEqual(kinds(hook).slice(5), ["recovered API"]);
       assert.equal(hook.requests.length, 6);
+      console.log(Date.now(), "end");
       const ids = new Set(hook.requests.map((r) => r.key));
       assert.equal(ids.size, 6, "one id per notification");
     } finally {
