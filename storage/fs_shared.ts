@@ -88,7 +88,8 @@ export class FsSharedDocs implements SharedStore {
       try {
         for await (const e of Deno.readDir(path)) if (entries.push(e) > SHARED_LIST_LIMIT) break;
       } catch (e) {
-        if (e instanceof Deno.errors.NotFound) continue; // no such folder (yet), or removed meanwhile
+        // No such folder (yet), removed meanwhile, or a document where the prefix names a folder.
+        if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) continue;
         throw this.#fail(e, "list", path);
       }
       if (entries.length > SHARED_LIST_LIMIT) throw tooManyShared("fs", prefix);

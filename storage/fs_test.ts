@@ -165,6 +165,7 @@ Deno.test("fs reports a shared document it cannot write clearly, naming the path
       (e: Error) => e.message.startsWith(`storage fs: cannot write ${JSON.stringify(path)}: `),
     );
     assert.deepEqual([...await s.list("")], [["claims/a", "x"]]);
+    assert.deepEqual([...await s.list("claims/a/")], [], "a document is no folder to list");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

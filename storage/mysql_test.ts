@@ -4,6 +4,7 @@ import { parseStorage } from "../config/load.ts";
 import { startMariadb } from "../tests/helpers/mariadb.ts";
 import { storageConformance } from "./_conformance.ts";
 import { parseMysqlDsn } from "./mysql.ts";
+import { isSharedStore } from "./storage.ts";
 
 const server = await startMariadb();
 // Teardown, not a test: runs after this file's tests, also when one failed or was filtered out.
@@ -115,4 +116,22 @@ Deno.test({
     );
     await noTable.close?.();
   },
+});
+
+Deno.test("mysql: closing while a query still waits for a connection to a server that is down throws nothing", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const s = parseStorage({ type: "mysql", dsn: `checkup@tcp(127.0.0.1:${port})/x` });
+  assert.ok(isSharedStore(s));
+  await assert.rejects(
+    s.store([]),
+    /^Error: storage mysql: store: cannot connect to MySQL at 127\.0\.0\.1:\d+/,
+  );
+  // A query in flight (its connection being opened) when the storage closes: mysql2's end() rejects with
+  // that connection's failure, which the query reports itself.
+  const listing = assert.rejects(s.list("nodes/"), /^Error: storage mysql: list shared documents: /);
+  await new Promise((r) => setTimeout(r, 0)); // one turn of the event loop: the query reaches the pool
+  await s.close?.();
+  await listing;
 });

@@ -4,7 +4,9 @@
  * answers 409 ConditionalRequestConflict to one of two conditional writes of one key in flight at once, so of
  * any number of concurrent creates exactly one succeeds
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html). A store without
- * conditional writes (501 NotImplemented) cannot coordinate nodes: a create there fails, saying so.
+ * conditional writes (501 NotImplemented) cannot coordinate nodes: a create there fails, saying so. When the
+ * SDK sent a create more than once (an answer lost after the write, then 412), the create is this call's if
+ * the object holds exactly its value: values should name their writer (node, instance, time), as claims do.
  *
  * @module
  */
@@ -36,6 +38,8 @@ const LIST_CONCURRENCY = 8;
 
 const conflict = (e: unknown) => status(e) === 409 || errName(e) === "ConditionalRequestConflict";
 const taken = (e: unknown) => status(e) === 412 || errName(e) === "PreconditionFailed";
+/** How many times the SDK sent the request that failed (its own retries included). */
+const attempts = (e: unknown) => (e as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
 
 /** The shared documents of one s3 storage. */
 export class S3SharedDocs implements SharedStore {
@@ -54,8 +58,10 @@ export class S3SharedDocs implements SharedStore {
           await this.#o.put(k, value, true, signal);
           return true;
         } catch (e) {
-          if (taken(e)) return false;
-          throw e;
+          if (!taken(e)) throw e;
+          // Sent more than once by the SDK (an answer lost, e.g. a 500 after the write): an earlier attempt
+          // may have written the key. It did if the key holds exactly this value.
+          return attempts(e) > 1 && await this.#o.get(k, signal) === value;
         }
       }, {
         attempts: CONFLICT_ATTEMPTS,

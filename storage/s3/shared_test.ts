@@ -139,3 +139,30 @@ Deno.test("s3: a store without conditional writes (501) stores rounds but refuse
     await s.close();
   }
 });
+
+Deno.test("s3: a create whose answer was lost (500, sent again by the SDK, then 412) is won only if the key holds its value", async () => {
+  const { s } = await storage();
+  try {
+    const failed = s3.conditionalWrites.preconditionFailed;
+    s3.conditionalWrites.loseAnswers = 1;
+    assert.equal(
+      await s.create("claims/web-0", '{"node":"eu","instance":"a1"}'),
+      true,
+      "written by its first try",
+    );
+    assert.equal(s3.conditionalWrites.loseAnswers, 0, "the answer was lost once");
+    assert.equal(
+      s3.conditionalWrites.preconditionFailed - failed,
+      1,
+      "the SDK's second try found the key taken",
+    );
+    // Another node's create, its answer lost too: the key holds the first node's value, so it lost.
+    s3.conditionalWrites.loseAnswers = 1;
+    assert.equal(await s.create("claims/web-0", '{"node":"us","instance":"b2"}'), false);
+    assert.equal(s3.conditionalWrites.preconditionFailed - failed, 3, "refused, answer lost, refused again");
+    assert.equal((await s.list("claims/")).get("claims/web-0"), '{"node":"eu","instance":"a1"}');
+  } finally {
+    s3.conditionalWrites.loseAnswers = 0;
+    await s.close();
+  }
+});

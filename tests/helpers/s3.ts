@@ -60,6 +60,11 @@ export interface ConditionalWrites {
    * taken, its object not yet visible), so tests can make others meet it.
    */
   hold?: Promise<void>;
+  /**
+   * The next this many conditional writes are carried out (written, or refused with 412), then answered 500
+   * InternalError instead: an answer lost, so the client sends the request again.
+   */
+  loseAnswers: number;
 }
 
 interface KoaContext {
@@ -110,6 +115,7 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
     preconditionFailed: 0,
     conflict: 0,
     notImplemented: 0,
+    loseAnswers: 0,
   };
   const inFlight = new Set<string>();
   const read = async (ctx: KoaContext) => {
@@ -142,10 +148,15 @@ export async function startS3(buckets: string[] = []): Promise<S3Server> {
       if (await (server as any).store.existsObject(bucket, key)) {
         conditionalWrites.preconditionFailed++;
         const message = "At least one of the pre-conditions you specified did not hold";
-        return await s3Error(ctx, 412, "PreconditionFailed", message, "<Condition>If-None-Match</Condition>");
+        await s3Error(ctx, 412, "PreconditionFailed", message, "<Condition>If-None-Match</Condition>");
+      } else {
+        await next();
+        if (ctx.status === 200) conditionalWrites.created++;
       }
-      await next();
-      if (ctx.status === 200) conditionalWrites.created++;
+      if (conditionalWrites.loseAnswers > 0 && (ctx.status === 200 || ctx.status === 412)) {
+        conditionalWrites.loseAnswers--;
+        await s3Error(ctx, 500, "InternalError", "We encountered an internal error. Please try again.");
+      }
     } finally {
       inFlight.delete(id);
     }
