@@ -147,7 +147,9 @@ export class Checkup {
     this.intervals = resolved.checkers.map((c) => c.interval);
     this.spread = resolved.spread;
     this.shutdownGrace = resolved.shutdown_grace / 1e6;
-    if (this.storage && isSharedStore(this.storage)) {
+    // Several locations are named ones: without a `node`, a setup is one location and behaves as before
+    // (no presence documents, no claims).
+    if (this.storage && resolved.node && isSharedStore(this.storage)) {
       const byEndpoint = new Map(
         resolved.checkers.map((
           c,
