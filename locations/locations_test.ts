@@ -230,3 +230,42 @@ Deno.test("locations: two processes writing one node name are reported, by both,
   for (let i = 0; i < 3; i++) (c.advance(MINUTE), await c.round("healthy"));
   assert.equal(c.locations.health().duplicate, undefined);
 });
+
+Deno.test("locations: a storage that cannot coordinate says so at load; without a node name nothing is shared", async () => {
+  const { Checkup } = await import("../checkup.ts");
+  const { createLogger } = await import("../log.ts");
+  const lines: string[] = [];
+  const logger = createLogger({ write: (l) => lines.push(l) });
+  const notifiers = [{ type: "webhook" as const, webhook: "http://127.0.0.1:9/hook" }];
+  new Checkup({
+    node: "eu",
+    checkers: [],
+    storage: { type: "appinsights", instrumentation_key: "00000000-0000-0000-0000-000000000000" },
+    notifiers,
+  }, { logger });
+  assert.ok(
+    lines.some((l) => /WARN this storage cannot coordinate several locations/.test(l)),
+    lines.join("\n"),
+  );
+  // fs can coordinate, but a config without `node` is one location: it writes no shared documents.
+  const dir = await Deno.makeTempDir();
+  try {
+    const single = new Checkup({
+      checkers: [{ type: "tcp", endpoint_name: "DB", endpoint_url: "127.0.0.1:9" }],
+      storage: { type: "fs", dir },
+    });
+    await single.round({ store: true });
+    await single.close();
+    assert.equal(await Deno.stat(`${dir}/_shared`).then(() => true, () => false), false);
+    const named = new Checkup({
+      node: "eu",
+      checkers: [{ type: "tcp", endpoint_name: "DB", endpoint_url: "127.0.0.1:9" }],
+      storage: { type: "fs", dir },
+    });
+    await named.round({ store: true });
+    await named.close();
+    assert.ok((await Deno.stat(`${dir}/_shared/nodes/eu`)).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -158,15 +158,14 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       const ids = new Set(hook.requests.map((r) => r.key));
       assert.equal(ids.size, 6, "one id per notification");
     } catch (e) {
-      // What each node said, and what the receiver got, to see which event did not come.
-      console.error(
-        kinds(hook),
-        hook.requests.map((r) => `${r.body.kind} ${r.body.title} ${r.body.reason ?? ""}`),
+      // What the receiver got and what each node said, to see which event did not come.
+      const received = hook.requests.map((r) => `${r.body.kind} ${r.body.title}: ${r.body.reason ?? ""}`);
+      const said = [...procs].map(([node, p]) =>
+        `--- ${node}\n${p.stderr().split("\n").slice(-30).join("\n")}`
       );
-      for (const [node, p] of procs) {
-        console.error(`--- ${node}\n${p.stderr().split("\n").slice(-30).join("\n")}`);
-      }
-      throw e;
+      throw new Error(`${(e as Error).message}\nreceived:\n${received.join("\n")}\n${said.join("\n")}`, {
+        cause: e,
+      });
     } finally {
       for (const p of procs.values()) {
         p.child.kill("SIGKILL");
