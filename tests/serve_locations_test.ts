@@ -197,3 +197,51 @@ Deno.test("serve --export writes the config's quorum and silent_after into the s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serve reads the nodes' presence: labels, and a node name two processes write on /healthz and the page", async () => {
+  const { Locations } = await import("../locations/locations.ts");
+  const { silentLogger } = await import("../log.ts");
+  const { systemClock } = await import("../clock.ts");
+  const dir = await Deno.makeTempDir({ prefix: "checkup-presence-" });
+  const storage = openStorage({ type: "fs", dir });
+  const { isSharedStore } = await import("../storage/storage.ts");
+  assert.ok(isSharedStore(storage));
+  try {
+    const make = (node: string, location?: string) =>
+      new Locations({
+        shared: storage,
+        node,
+        location,
+        quorum: () => undefined,
+        clock: systemClock,
+        logger: silentLogger,
+      });
+    const result = (node: string) => ({
+      title: "API",
+      endpoint: "https://api.example/",
+      timestamp: systemClock.now(),
+      node,
+      times: [{ rtt: 2e7 }],
+      healthy: true,
+    });
+    // Two processes both named eu (each notices the other after its first write), and us with a label.
+    const [a, b, us] = [make("eu"), make("eu"), make("us", "Ashburn, VA")];
+    for (let i = 0; i < 2; i++) {
+      for (const l of [a, b]) await storage.store([result("eu")]), await l.round([result("eu")]);
+      await storage.store([result("us")]);
+      await us.round([result("us")]);
+    }
+    const handler = createStatusHandler({ reader: storage, title: "Acme" });
+    await handler.refresh();
+    const health = await (await handler.fetch(new Request("http://localhost/healthz"))).json();
+    assert.equal(health.status, "degraded");
+    assert.deepEqual(health.duplicate_nodes, ["eu"]);
+    const view = await (await handler.fetch(new Request("http://localhost/api/v1/status"))).json();
+    const byNode = Object.fromEntries(view.locations.map((l: { node: string }) => [l.node, l]));
+    assert.equal(byNode.eu.duplicate, true);
+    assert.equal(byNode.us.location, "Ashburn, VA");
+    assert.ok(!byNode.us.duplicate);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
