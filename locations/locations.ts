@@ -22,6 +22,7 @@ import { AlertClaims } from "./claims.ts";
 import {
   decodePresence,
   latestOf,
+  type LatestResult,
   type LocationState,
   PRESENCE_PREFIX,
   type PresenceDoc,
@@ -191,22 +192,26 @@ export class Locations {
     await this.#write(results, signal);
     const others = [...this.#tracker.snapshot().locations].filter(([key]) => key !== this.#key)
       .map(([, l]) => l);
+    // Each live location's latest results by endpoint, indexed once per round (not searched per endpoint).
+    const latest = others.filter((l) => !l.silent).map((l) => ({
+      l,
+      byEndpoint: new Map(l.doc.results.map((x) => [`${x.title}\u0000${x.endpoint}`, x])),
+    }));
     return {
-      results: results.map((r) => this.#combine(r, others)),
+      results: results.map((r) => this.#combine(r, latest)),
       locations: this.#locationResults(others, results[0]),
     };
   }
 
   /** A result with the status combined over this node and the other live locations. */
-  #combine(r: Result, others: LocationState[]): Result {
+  #combine(r: Result, others: { l: LocationState; byEndpoint: Map<string, LatestResult> }[]): Result {
     const title = r.title ?? "", endpoint = r.endpoint ?? "";
     const own = r.down ? "down" : r.degraded ? "degraded" : r.healthy ? "healthy" : "unknown";
     const seen: { node: string; status: string; reason?: string }[] = [
       { node: this.#o.location ?? this.#o.node ?? "", status: own },
     ];
-    for (const l of others) {
-      if (l.silent) continue;
-      const latest = l.doc.results.find((x) => x.title === title && x.endpoint === endpoint);
+    for (const { l, byEndpoint } of others) {
+      const latest = byEndpoint.get(`${title}\u0000${endpoint}`);
       if (!latest || l.doc.at - latest.t > l.threshold) continue;
       seen.push({ node: l.doc.location ?? l.doc.node, status: latest.status, reason: latest.reason });
     }
