@@ -15,7 +15,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Result } from "../result.ts";
 import type { SharedStore } from "../storage/storage.ts";
-import { combineStatuses } from "../status/quorum.js";
+import { combineStatuses, silentAfterMs } from "../status/quorum.js";
 import type { QuorumRule } from "../config/top_level.ts";
 import { humanDuration } from "../status/duration.js";
 import { AlertClaims } from "./claims.ts";
@@ -74,6 +74,8 @@ export class Locations {
   #prevAt?: number;
   #interval = 0;
   #duplicate?: { instance: string; at: number };
+  /** This node's latest result per endpoint (rounds of checks on their own intervals hold only those due). */
+  readonly #latest = new Map<string, LatestResult>();
   #readFailing = false;
   #writeFailing = false;
 
@@ -141,6 +143,13 @@ export class Locations {
   }
 
   async #write(results: readonly Result[], signal?: AbortSignal): Promise<void> {
+    // Checks on their own intervals (or spread) flush only those due: the document keeps every endpoint's latest.
+    for (const r of results) {
+      const key = `${r.title ?? ""}\u0000${r.endpoint ?? ""}`;
+      const latest = latestOf(r), before = this.#latest.get(key);
+      if (before && latest.t > before.t) latest.interval = latest.t - before.t;
+      this.#latest.set(key, latest);
+    }
     const at = Number(this.#o.clock.now() / 1_000_000n);
     const doc: PresenceDoc = {
       v: 1,
@@ -149,7 +158,7 @@ export class Locations {
       seq: ++this.#seq,
       at,
       interval: this.#interval,
-      results: results.map(latestOf),
+      results: [...this.#latest.values()],
     };
     if (this.#o.location) doc.location = this.#o.location;
     if (this.#prevAt !== undefined) doc.prev_at = this.#prevAt;
@@ -212,7 +221,10 @@ export class Locations {
     ];
     for (const { l, byEndpoint } of others) {
       const latest = byEndpoint.get(`${title}\u0000${endpoint}`);
-      if (!latest || l.doc.at - latest.t > l.threshold) continue;
+      // Too old by its writer's own clock: the location's threshold, or three of the endpoint's own intervals.
+      if (!latest || l.doc.at - latest.t > Math.max(l.threshold, silentAfterMs(latest.interval ?? 0))) {
+        continue;
+      }
       seen.push({ node: l.doc.location ?? l.doc.node, status: latest.status, reason: latest.reason });
     }
     if (seen.length === 1) return r; // one location: as before
