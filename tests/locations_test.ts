@@ -8,7 +8,9 @@
 import assert from "node:assert/strict";
 import { type CheckupProcess, spawnCheckup } from "./helpers/checkup_process.ts";
 import { type Receiver, startReceiver } from "./helpers/receiver.ts";
-import { SERVE_BACKENDS } from "./serve_fixture.ts";
+import { openStorage, SERVE_BACKENDS } from "./serve_fixture.ts";
+import { createStatusHandler } from "../server/app.ts";
+import type { StorageConfig } from "../storage/mod.ts";
 
 const NODES = { eu: "0s", us: "30s", asia: "-30s" } as const;
 type NodeName = keyof typeof NODES;
@@ -62,6 +64,19 @@ async function moreRounds(ps: CheckupProcess[], more: number): Promise<void> {
   await bounded(Promise.all(ps.map(one)), `${more} more rounds`);
 }
 
+/** What `serve` over the storage says of the endpoint now (its API, answered in-process). */
+async function status(config: StorageConfig) {
+  const storage = openStorage(config);
+  try {
+    const handler = createStatusHandler({ reader: storage, silentAfter: 20_000 });
+    await handler.refresh();
+    const view = await (await handler.fetch(new Request("http://localhost/api/v1/status"))).json();
+    return view.endpoints.find((e: { title: string }) => e.title === "API");
+  } finally {
+    await storage.close?.();
+  }
+}
+
 function kinds(r: Receiver): string[] {
   return [...r.unique.values()].map((b) => `${b.kind} ${b.title}`);
 }
@@ -111,6 +126,9 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       target.failing.add("asia");
       await moreRounds(live(), 3);
       assert.equal(hook.requests.length, 0, "one location below the quorum pages nobody");
+      const page = await status(opened.config);
+      assert.equal(page.status, "partial", "serve over the same storage shows it, never hides it");
+      assert.deepEqual([page.quorum.failing, page.quorum.live, page.quorum.needed], [1, 3, 2]);
 
       // Two of three: down, exactly one page across the three nodes; then one recovery.
       target.failing.add("us");
@@ -119,6 +137,7 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres",
       assert.deepEqual(kinds(hook), ["down API"]);
       assert.equal(hook.requests.length, 1, "sent by one node, once");
       assert.match(String(hook.requests[0].body.reason), /2 of 3 locations/);
+      assert.equal((await status(opened.config)).status, "down");
       target.failing.clear();
       await untilUnique(hook, 2);
       await moreRounds(live(), 3);
