@@ -16,6 +16,7 @@ import type { Storage } from "../storage/storage.ts";
 import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
 import { type EnvLookup, substituteEnv } from "./env.ts";
 import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
+import { z } from "zod";
 import { BOUNDS } from "./bounds.ts";
 import { duration, errorMap } from "./fields.ts";
 import { jsonKeyLines } from "./json_error.ts";
@@ -50,6 +51,8 @@ export interface ResolvedPlugin<I> {
   interval?: number;
   /** Checkers only: its own quorum over locations (the common `quorum` key). */
   quorum?: QuorumRule;
+  /** Checkers only: the group it is shown in on the page, API and metrics (the common `group` key). */
+  group?: string;
 }
 
 /** A validated config, ready to be instantiated. */
@@ -96,6 +99,13 @@ function defaultEnv(name: string): string | undefined {
   return Deno.env.get(name);
 }
 
+/** The `group` key every checker accepts: the page section, API field and metrics label it is shown under. */
+export const checkerGroup: z.ZodType<string> = z.string()
+  .min(1, "expected a group name of 1 to 100 characters, found an empty string")
+  .max(100, "expected a group name of at most 100 characters").describe(
+    "The group this checker is shown in: a collapsible section of the status page, `group` in the API and a `group` label in /metrics.",
+  );
+
 /** The `interval` key every checker accepts: its own period under `checkup every`. */
 export const checkerInterval = duration(
   "This checker's own period under `checkup every` (default: the every interval).",
@@ -120,7 +130,7 @@ function resolvePlugin<I>(
   const own = [
     "type",
     ...(legacyTypeKey ? [legacyTypeKey] : []),
-    ...(kind === "checker" ? ["interval", "quorum"] : []),
+    ...(kind === "checker" ? ["interval", "quorum", "group"] : []),
   ];
   const picked = pickKeys(obj, path, (k) => own.find((o) => o === k.toLowerCase()), keys);
   const typeKey = picked.get("type");
@@ -174,6 +184,17 @@ function resolvePlugin<I>(
         issues.push({ path: joinPath(path, "quorum"), message: iss.message });
       }}
   }
+  let group: string | undefined;
+  const groupKey = picked.get("group");
+  if (groupKey !== undefined && obj[groupKey] !== null) {
+    const parsed = checkerGroup.safeParse(obj[groupKey], { error: errorMap });
+    if (parsed.success) group = parsed.data;
+    else {
+      for (const iss of parsed.error.issues) {
+        issues.push({ path: joinPath(path, "group"), message: iss.message });
+      }
+    }
+  }
   const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {
@@ -195,6 +216,7 @@ function resolvePlugin<I>(
     path,
     ...(interval ? { interval } : {}),
     ...(quorum ? { quorum } : {}),
+    ...(group ? { group } : {}),
   };
 }
 
