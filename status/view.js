@@ -138,6 +138,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {QuorumRule} [quorum] The endpoint's quorum rule; default a majority.
  * @property {number} [silentAfter] ms; default three check intervals, at least 5 minutes.
  * @property {Map<string, string>} [labels] Display label per node name.
+ * @property {string} [group] The group it is shown in.
  */
 
 /** The names of the ranges, shortest first. */
@@ -320,6 +321,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     id,
     title: e.title,
     endpoint: redact(e.endpoint),
+    ...(options.group ? { group: options.group } : {}),
     status,
     stale: !live.length,
     since,
@@ -389,14 +391,14 @@ export function statusView(rollup, options = {}) {
     quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
     silentAfter: options.silentAfter,
     labels,
+    group: options.groups?.(e.title, e.endpoint),
   });
   const sorted = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
-    .map((e) => {
-      const v = endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact, optionsOf(e));
-      const group = options.groups?.(e.title, e.endpoint);
-      return { e, v: group ? { ...v, group } : v };
-    })
+    .map((e) => ({
+      e,
+      v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact, optionsOf(e)),
+    }))
     .sort((a, b) =>
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)
