@@ -9,8 +9,8 @@ import type { AnyDefinition } from "./plugin.ts";
 import { checkerDefinitions } from "../checkers/mod.ts";
 import { storageDefinitions } from "../storage/mod.ts";
 import { notifierDefinitions } from "../notifiers/mod.ts";
-import { quorumField, topLevelSchema } from "./top_level.ts";
-import { checkerGroup, checkerInterval } from "./load.ts";
+import { checkerGroup, quorumField, topLevelSchema } from "./top_level.ts";
+import { checkerInterval } from "./load.ts";
 
 type JsonSchema = Record<string, unknown>;
 

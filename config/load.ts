@@ -16,14 +16,19 @@ import type { Storage } from "../storage/storage.ts";
 import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
 import { type EnvLookup, substituteEnv } from "./env.ts";
 import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
-import { z } from "zod";
 import { BOUNDS } from "./bounds.ts";
 import { duration, errorMap } from "./fields.ts";
 import { jsonKeyLines } from "./json_error.ts";
 import { decodeConfigText, parseJsonText } from "./text.ts";
 import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
-import { quorumField, type QuorumRule, type TopLevelConfig, topLevelSchema } from "./top_level.ts";
+import {
+  checkerGroup,
+  quorumField,
+  type QuorumRule,
+  type TopLevelConfig,
+  topLevelSchema,
+} from "./top_level.ts";
 import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 
@@ -98,13 +103,6 @@ export interface ResolveOptions {
 function defaultEnv(name: string): string | undefined {
   return Deno.env.get(name);
 }
-
-/** The `group` key every checker accepts: the page section, API field and metrics label it is shown under. */
-export const checkerGroup: z.ZodType<string> = z.string()
-  .min(1, "expected a group name of 1 to 100 characters, found an empty string")
-  .max(100, "expected a group name of at most 100 characters").describe(
-    "The group this checker is shown in: a collapsible section of the status page, `group` in the API and a `group` label in /metrics.",
-  );
 
 /** The `interval` key every checker accepts: its own period under `checkup every`. */
 export const checkerInterval = duration(

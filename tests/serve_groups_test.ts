@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { nowNs, type Result } from "../result.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { byEndpoint } from "../status/quorum_rules.js";
+import { readSiteLocations, withLocations } from "../cli/site_locations.ts";
+import { ConfigError } from "../config/errors.ts";
 import { promtool } from "./helpers/promtool.ts";
 import { openStorage } from "./serve_fixture.ts";
 
@@ -99,6 +101,42 @@ Deno.test("serve: the API and /metrics carry the groups", async () => {
   } finally {
     await server.shutdown();
     await storage.close?.();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve --export: the checkers' groups go to config.json as groups_by_title; a bad one names its path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/checkup.json`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        checkers: [
+          { type: "tcp", endpoint_name: "Cards", endpoint_url: "cards:443", group: "${GROUP_Q9}" },
+          { type: "tcp", endpoint_name: "Blog", endpoint_url: "blog:443" },
+        ],
+      }),
+    );
+    const site = await readSiteLocations(path, (name) => name === "GROUP_Q9" ? "Payments" : undefined);
+    assert.deepEqual(site, { groups_by_title: { Cards: "Payments" } });
+    assert.deepEqual(JSON.parse(withLocations('{"summaries":[]}', site) ?? "{}"), {
+      summaries: [],
+      groups_by_title: { Cards: "Payments" },
+    });
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ checkers: [{ type: "tcp", endpoint_name: "X", endpoint_url: "x:1", group: "" }] }),
+    );
+    await assert.rejects(
+      () => readSiteLocations(path),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        /checkers\[0\]\.group: expected a group name of 1 to 100 characters, found an empty string/.test(
+          e.message,
+        ),
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
