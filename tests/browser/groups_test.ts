@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { nowNs, type Result } from "../../result.ts";
 import { byEndpoint } from "../../status/quorum_rules.js";
 import { openStorage } from "../serve_fixture.ts";
-import { chromiumAvailable, launchChromium, open, serveStorage, shot } from "./_browser.ts";
+import { chromiumAvailable, launchChromium, open, PHONE, serveStorage, shot, tabTo } from "./_browser.ts";
 
 const available = chromiumAvailable();
 const SEARCH = ["Index", "Query", "Suggest", "Crawler", "Ranker", "Spell"];
@@ -19,15 +19,6 @@ const GROUP_OF: Record<string, string> = {
   Wallet: "Payments",
   ...Object.fromEntries(SEARCH.map((t) => [t, "Search"])),
 };
-
-/** Tabs (at most 80 times) until the element matching `selector` has the focus. */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    if (await page.evaluate((s) => document.activeElement === document.querySelector(s), selector)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`${selector} cannot be reached with the Tab key`);
-}
 
 /** Waits until the page has drawn itself again (refresh: 1): the group's chevron is made anew each time. */
 async function nextRender(page: Page): Promise<void> {
@@ -149,12 +140,7 @@ Deno.test({
       });
 
       await t.step("phone and dark", async () => {
-        const phone = await open(browser, `${live.base}/`, {
-          viewport: { width: 390, height: 844 },
-          deviceScaleFactor: 2,
-          isMobile: true,
-          hasTouch: true,
-        });
+        const phone = await open(browser, `${live.base}/`, PHONE);
         await phone.page.tap("#grp-1 .group-toggle");
         await phone.page.waitForSelector("#ep-index", { state: "visible" });
         const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
