@@ -15,13 +15,14 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Result } from "../result.ts";
 import type { SharedStore } from "../storage/storage.ts";
-import { combineStatuses } from "../status/quorum.js";
+import { combineStatuses, silentAfterMs } from "../status/quorum.js";
 import type { QuorumRule } from "../config/top_level.ts";
 import { humanDuration } from "../status/duration.js";
 import { AlertClaims } from "./claims.ts";
 import {
   decodePresence,
   latestOf,
+  type LatestResult,
   type LocationState,
   PRESENCE_PREFIX,
   type PresenceDoc,
@@ -73,6 +74,8 @@ export class Locations {
   #prevAt?: number;
   #interval = 0;
   #duplicate?: { instance: string; at: number };
+  /** This node's latest result per endpoint (rounds of checks on their own intervals hold only those due). */
+  readonly #latest = new Map<string, LatestResult>();
   #readFailing = false;
   #writeFailing = false;
 
@@ -140,6 +143,13 @@ export class Locations {
   }
 
   async #write(results: readonly Result[], signal?: AbortSignal): Promise<void> {
+    // Checks on their own intervals (or spread) flush only those due: the document keeps every endpoint's latest.
+    for (const r of results) {
+      const key = `${r.title ?? ""}\u0000${r.endpoint ?? ""}`;
+      const latest = latestOf(r), before = this.#latest.get(key);
+      if (before && latest.t > before.t) latest.interval = latest.t - before.t;
+      this.#latest.set(key, latest);
+    }
     const at = Number(this.#o.clock.now() / 1_000_000n);
     const doc: PresenceDoc = {
       v: 1,
@@ -148,7 +158,7 @@ export class Locations {
       seq: ++this.#seq,
       at,
       interval: this.#interval,
-      results: results.map(latestOf),
+      results: [...this.#latest.values()],
     };
     if (this.#o.location) doc.location = this.#o.location;
     if (this.#prevAt !== undefined) doc.prev_at = this.#prevAt;
@@ -191,23 +201,30 @@ export class Locations {
     await this.#write(results, signal);
     const others = [...this.#tracker.snapshot().locations].filter(([key]) => key !== this.#key)
       .map(([, l]) => l);
+    // Each live location's latest results by endpoint, indexed once per round (not searched per endpoint).
+    const latest = others.filter((l) => !l.silent).map((l) => ({
+      l,
+      byEndpoint: new Map(l.doc.results.map((x) => [`${x.title}\u0000${x.endpoint}`, x])),
+    }));
     return {
-      results: results.map((r) => this.#combine(r, others)),
+      results: results.map((r) => this.#combine(r, latest)),
       locations: this.#locationResults(others, results[0]),
     };
   }
 
   /** A result with the status combined over this node and the other live locations. */
-  #combine(r: Result, others: LocationState[]): Result {
+  #combine(r: Result, others: { l: LocationState; byEndpoint: Map<string, LatestResult> }[]): Result {
     const title = r.title ?? "", endpoint = r.endpoint ?? "";
     const own = r.down ? "down" : r.degraded ? "degraded" : r.healthy ? "healthy" : "unknown";
     const seen: { node: string; status: string; reason?: string }[] = [
       { node: this.#o.location ?? this.#o.node ?? "", status: own },
     ];
-    for (const l of others) {
-      if (l.silent) continue;
-      const latest = l.doc.results.find((x) => x.title === title && x.endpoint === endpoint);
-      if (!latest || l.doc.at - latest.t > l.threshold) continue;
+    for (const { l, byEndpoint } of others) {
+      const latest = byEndpoint.get(`${title}\u0000${endpoint}`);
+      // Too old by its writer's own clock: the location's threshold, or three of the endpoint's own intervals.
+      if (!latest || l.doc.at - latest.t > Math.max(l.threshold, silentAfterMs(latest.interval ?? 0))) {
+        continue;
+      }
       seen.push({ node: l.doc.location ?? l.doc.node, status: latest.status, reason: latest.reason });
     }
     if (seen.length === 1) return r; // one location: as before

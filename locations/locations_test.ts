@@ -269,3 +269,20 @@ Deno.test("locations: a storage that cannot coordinate says so at load; without 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("locations: a round of only the checks due (own intervals) keeps the other endpoints in the presence", async () => {
+  const shared = new MemoryShared();
+  const eu = new Node("eu", shared, [], 0);
+  await eu.round("healthy");
+  const other: Result = {
+    title: "Search",
+    endpoint: "https://search.example/",
+    timestamp: eu.clock.now(),
+    node: "eu",
+    times: [{ rtt: 1_000_000 }],
+    healthy: true,
+  };
+  await eu.locations.round([other]);
+  const doc = JSON.parse(shared.docs.get("nodes/eu")!);
+  assert.deepEqual(doc.results.map((r: { title: string }) => r.title).sort(), ["API", "Search"]);
+});

@@ -40,6 +40,8 @@ export interface LatestResult {
   rtt?: number;
   /** First error or notice (redacted) when not healthy. */
   reason?: string;
+  /** Time since this endpoint's previous result, ms (checks on their own, longer intervals). */
+  interval?: number;
 }
 
 /** A node's presence document. */
