@@ -56,6 +56,7 @@ Deno.test("groups: members in config order of first appearance, worst status, su
   const last = pay.slots.up.length - 1;
   assert.equal(pay.slots.combined?.[last], "down", "the member's outage shows on the group's bar");
   assert.equal(search.slots.combined?.[last], "degraded");
+  assert.deepEqual(search.slots.down, index.slots.down, "one member: its counts");
   assert.equal(pay.slots.combined?.[0], null, "no check in the slot: not observed");
   // Checks-weighted: 10 down checks of Cards over 2 × 121 checks.
   assert.equal(pay.uptime["24h"], Math.floor(((242 - 10) / 242) * 100_000) / 1000);
