@@ -8,8 +8,19 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { nowNs, type Result } from "../../result.ts";
 import { byEndpoint } from "../../status/quorum_rules.js";
+import { exportPage } from "../../cli/serve.ts";
 import { openStorage } from "../serve_fixture.ts";
-import { chromiumAvailable, launchChromium, open, PHONE, serveStorage, shot, tabTo } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  launchChromium,
+  open,
+  PHONE,
+  serveDirectory,
+  serveStorage,
+  shot,
+  summarizingStorage,
+  tabTo,
+} from "./_browser.ts";
 
 const available = chromiumAvailable();
 const SEARCH = ["Index", "Query", "Suggest", "Crawler", "Ranker", "Spell"];
@@ -35,6 +46,7 @@ function round(at: number): Result[] {
       timestamp: BigInt(at) * 1_000_000n,
       times: [down ? { rtt: 0, error: "response status 503 Service Unavailable" } : { rtt: 40e6 }],
       ...(down ? { down: true } : { healthy: true }),
+      node: "eu",
     };
   });
 }
@@ -44,9 +56,10 @@ Deno.test({
   ignore: !available,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "checkup-page-groups-" });
-    const storage = openStorage({ type: "fs", dir: `${dir}/checks` });
+    const storage = openStorage({ type: "fs", dir: `${dir}/site/checks` });
     const now = Number(nowNs() / 1_000_000n);
-    for (let k = 12; k >= 0; k--) await storage.store(round(now - k * 5 * 60_000));
+    const summarizing = summarizingStorage(storage);
+    for (let k = 12; k >= 0; k--) await summarizing.store(round(now - k * 5 * 60_000));
     const live = await serveStorage({
       reader: storage,
       title: "Acme status",
@@ -156,6 +169,42 @@ Deno.test({
       });
 
       assert.deepEqual(problems, []);
+
+      await t.step("hosted statically: the groups come from config.json", async () => {
+        await exportPage(`${dir}/site`, { config: "checkup.json", title: "Static status" }, {
+          groups_by_title: GROUP_OF,
+        });
+        const config = JSON.parse(await Deno.readTextFile(`${dir}/site/config.json`));
+        config.summaries = ["checks/_state/summary-eu.json"];
+        await Deno.writeTextFile(`${dir}/site/config.json`, JSON.stringify(config));
+        const site = serveDirectory(`${dir}/site`);
+        try {
+          const still = await open(browser, `${site.base}/`);
+          assert.deepEqual(
+            await still.page.locator("#endpoints > li").evaluateAll((lis) => lis.map((li) => li.id)),
+            ["ep-website", "grp-0", "grp-1", "ep-blog"],
+          );
+          assert.deepEqual(await still.page.locator(".group-toggle .pill").allTextContents(), [
+            "Down",
+            "Operational",
+          ]);
+          assert.equal(await still.page.getAttribute("#grp-1 .group-toggle", "aria-expanded"), "false");
+          assert.deepEqual(still.problems, []);
+          // A group that is not one: said where.
+          await Deno.writeTextFile(
+            `${dir}/site/config.json`,
+            JSON.stringify({ ...config, groups_by_title: { Cards: "" } }),
+          );
+          await still.page.reload();
+          await still.page.waitForSelector("#notice:not([hidden])");
+          assert.equal(
+            await still.page.textContent("#notice"),
+            'config.json: groups_by_title["Cards"]: expected a group name of 1 to 100 characters, found ""',
+          );
+        } finally {
+          await site.close();
+        }
+      });
     } finally {
       await browser.close();
       await live.close();
