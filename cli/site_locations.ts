@@ -1,14 +1,14 @@
 /**
  * The several-locations keys of a checkup config (`quorum` at the top level and per checker, `silent_after`)
- * as a static site's `config.json` carries them, so the page hosted without `serve` combines locations with
- * the same quorum. `serve --export` reads only these keys: the rest of the config (and the environment
+ * and the checkers' groups as a static site's `config.json` carries them, so the page hosted without
+ * `serve` combines locations with the same quorum and shows the same groups. `serve --export` reads only these keys: the rest of the config (and the environment
  * variables its secrets come from) is not needed to write a page.
  */
 import { ConfigError, type ConfigIssue } from "../config/errors.ts";
 import { type EnvLookup, substituteEnv } from "../config/env.ts";
 import { errorMap } from "../config/fields.ts";
 import { decodeConfigText, parseJsonText } from "../config/text.ts";
-import { quorumField, type QuorumRule } from "../config/top_level.ts";
+import { checkerGroup, quorumField, type QuorumRule } from "../config/top_level.ts";
 import { parseDuration } from "../duration.ts";
 import { quorumText } from "../status/quorum.js";
 
@@ -20,6 +20,8 @@ export interface SiteLocations {
   quorum_by_title?: Record<string, number | string>;
   /** The silence threshold, a duration in seconds like `"600s"`. */
   silent_after?: string;
+  /** Each checker's group (the common `group` key), by title. */
+  groups_by_title?: Record<string, string>;
 }
 
 /** A rule as the config writes it: `2` or `"50%"`. */
@@ -70,14 +72,22 @@ export async function readSiteLocations(
   const top = rule(raw.quorum, "quorum");
   if (top) out.quorum = ruleValue(top);
   const byTitle: Record<string, number | string> = {};
+  const groups: Record<string, string> = {};
   const checkers = Array.isArray(raw.checkers) ? raw.checkers : [];
   checkers.forEach((c, i) => {
     if (!isObject(c)) return;
     const own = rule(c.quorum, `checkers[${i}].quorum`);
     const title = substituteEnv(c.endpoint_name ?? "", env, `checkers[${i}].endpoint_name`, issues);
     if (own && typeof title === "string" && !(title in byTitle)) byTitle[title] = ruleValue(own);
+    if (c.group === undefined || c.group === null) return;
+    const where = `checkers[${i}].group`;
+    const group = checkerGroup.safeParse(substituteEnv(c.group, env, where, issues), { error: errorMap });
+    if (!group.success) {
+      for (const iss of group.error.issues) issues.push({ path: where, message: iss.message });
+    } else if (typeof title === "string" && !(title in groups)) groups[title] = group.data;
   });
   if (Object.keys(byTitle).length) out.quorum_by_title = byTitle;
+  if (Object.keys(groups).length) out.groups_by_title = groups;
   if (raw.silent_after !== undefined && raw.silent_after !== null) {
     try {
       const ns = parseDuration(substituteEnv(raw.silent_after, env, "silent_after", issues) as string);

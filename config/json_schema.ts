@@ -9,7 +9,7 @@ import type { AnyDefinition } from "./plugin.ts";
 import { checkerDefinitions } from "../checkers/mod.ts";
 import { storageDefinitions } from "../storage/mod.ts";
 import { notifierDefinitions } from "../notifiers/mod.ts";
-import { quorumField, topLevelSchema } from "./top_level.ts";
+import { checkerGroup, quorumField, topLevelSchema } from "./top_level.ts";
 import { checkerInterval } from "./load.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -52,6 +52,7 @@ export function configJsonSchema(): JsonSchema {
         items: union(checkerDefinitions, "checker", {
           interval: z.toJSONSchema(checkerInterval, { io: "input" }) as JsonSchema,
           quorum: z.toJSONSchema(quorumField, { io: "input" }) as JsonSchema,
+          group: z.toJSONSchema(checkerGroup, { io: "input" }) as JsonSchema,
         }),
       },
       storage: union(storageDefinitions, "storage"),

@@ -22,7 +22,13 @@ import { jsonKeyLines } from "./json_error.ts";
 import { decodeConfigText, parseJsonText } from "./text.ts";
 import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "./keys.ts";
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
-import { quorumField, type QuorumRule, type TopLevelConfig, topLevelSchema } from "./top_level.ts";
+import {
+  checkerGroup,
+  quorumField,
+  type QuorumRule,
+  type TopLevelConfig,
+  topLevelSchema,
+} from "./top_level.ts";
 import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 
@@ -50,6 +56,8 @@ export interface ResolvedPlugin<I> {
   interval?: number;
   /** Checkers only: its own quorum over locations (the common `quorum` key). */
   quorum?: QuorumRule;
+  /** Checkers only: the group it is shown in on the page, API and metrics (the common `group` key). */
+  group?: string;
 }
 
 /** A validated config, ready to be instantiated. */
@@ -120,7 +128,7 @@ function resolvePlugin<I>(
   const own = [
     "type",
     ...(legacyTypeKey ? [legacyTypeKey] : []),
-    ...(kind === "checker" ? ["interval", "quorum"] : []),
+    ...(kind === "checker" ? ["interval", "quorum", "group"] : []),
   ];
   const picked = pickKeys(obj, path, (k) => own.find((o) => o === k.toLowerCase()), keys);
   const typeKey = picked.get("type");
@@ -174,6 +182,17 @@ function resolvePlugin<I>(
         issues.push({ path: joinPath(path, "quorum"), message: iss.message });
       }}
   }
+  let group: string | undefined;
+  const groupKey = picked.get("group");
+  if (groupKey !== undefined && obj[groupKey] !== null) {
+    const parsed = checkerGroup.safeParse(obj[groupKey], { error: errorMap });
+    if (parsed.success) group = parsed.data;
+    else {
+      for (const iss of parsed.error.issues) {
+        issues.push({ path: joinPath(path, "group"), message: iss.message });
+      }
+    }
+  }
   const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {
@@ -195,6 +214,7 @@ function resolvePlugin<I>(
     path,
     ...(interval ? { interval } : {}),
     ...(quorum ? { quorum } : {}),
+    ...(group ? { group } : {}),
   };
 }
 

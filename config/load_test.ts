@@ -226,6 +226,27 @@ Deno.test("every checker accepts its own interval; a bad one names the path", ()
   );
 });
 
+Deno.test("every checker accepts its own group (1 to 100 characters); a bad one names the path", () => {
+  const cfg = resolveConfig({
+    checkers: [
+      { type: "http", endpoint_url: "http://x.test", Group: "Payments" },
+      { type: "http", endpoint_url: "http://y.test" },
+    ],
+  });
+  assert.deepEqual(cfg.checkers.map((c) => c.group), ["Payments", undefined]);
+  assert.deepEqual(cfg.warnings, []);
+  const bad = (group: unknown) =>
+    issues(() => resolveConfig({ checkers: [{ type: "http", endpoint_url: "http://x.test", group }] }));
+  assert.deepEqual(bad(""), [
+    "checkers[0].group: expected a group name of 1 to 100 characters, found an empty string",
+  ]);
+  assert.match(
+    bad("x".repeat(101))[0],
+    /^checkers\[0\]\.group: expected a group name of at most 100 characters/,
+  );
+  assert.match(bad(5)[0], /^checkers\[0\]\.group: expected a string/);
+});
+
 // One golden broken file per error message (as blackbox_exporter's TestLoadBadConfigs): each message
 // names the file, the JSON path and the bound or the shape that was expected.
 const testdata = new URL("./testdata/", import.meta.url).pathname;

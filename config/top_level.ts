@@ -47,6 +47,13 @@ export interface TopLevelOptions {
   silent_after?: number;
 }
 
+/** The `group` key every checker accepts: the page section, API field and metrics label it is shown under. */
+export const checkerGroup: z.ZodType<string> = z.string()
+  .min(1, "expected a group name of 1 to 100 characters, found an empty string")
+  .max(100, "expected a group name of at most 100 characters").describe(
+    "The group this checker is shown in: a collapsible section of the status page, `group` in the API and a `group` label in /metrics.",
+  );
+
 /** The `quorum` key (top level and per checker): a count of locations or a share of the live ones. */
 export const quorumField: z.ZodType<QuorumRule, number | string> = z.union([z.number(), z.string()])
   .transform(

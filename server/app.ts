@@ -69,6 +69,8 @@ export interface StatusServerOptions {
   quorum?: QuorumRule | ((title: string, endpoint: string) => QuorumRule | undefined);
   /** Several locations: ms without a result after which a location is silent (default 3 intervals, ≥ 5 min). */
   silentAfter?: number;
+  /** The group of each endpoint (by title and redacted endpoint), its checker's `group`; none: no groups. */
+  groups?: (title: string, endpoint: string) => string | undefined;
   /** Several locations: the known locations (display labels, names two processes write), asked per answer. */
   locations?: () => { node: string; location?: string; duplicate?: boolean }[];
   /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
@@ -133,6 +135,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     logger,
     quorum: options.quorum,
     silentAfter: options.silentAfter,
+    groups: options.groups,
     locations: options.locations ?? (presence && (() => presence.locations())),
   });
 

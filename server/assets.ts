@@ -23,6 +23,7 @@ import codecJs from "../status/codec.js" with { type: "text" };
 import combinedJs from "../status/combined.js" with { type: "text" };
 import durationJs from "../status/duration.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
+import groupsJs from "../status/groups.js" with { type: "text" };
 import locationsJs from "../status/locations.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
 import quorumJs from "../status/quorum.js" with { type: "text" };
@@ -74,6 +75,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "status/combined.js": { type: JS, text: combinedJs },
   "status/duration.js": { type: JS, text: durationJs },
   "status/endpoint.js": { type: JS, text: endpointJs },
+  "status/groups.js": { type: JS, text: groupsJs },
   "status/locations.js": { type: JS, text: locationsJs },
   "status/messages.js": { type: JS, text: messagesJs },
   "status/quorum.js": { type: JS, text: quorumJs },

@@ -65,6 +65,8 @@ export interface RouteSettings {
   quorum?: ViewOptions["quorum"];
   /** Several locations: ms without a result after which a location is silent. */
   silentAfter?: number;
+  /** The group of each endpoint (by title and endpoint); none: no groups. */
+  groups?: ViewOptions["groups"];
   /** Several locations: the known locations (labels, duplicate writers), asked for at every answer. */
   locations?: () => NonNullable<ViewOptions["locations"]>;
 }
@@ -84,6 +86,7 @@ export class RouteContext {
   readonly #order?: string[];
   readonly #quorum?: ViewOptions["quorum"];
   readonly #silentAfter?: number;
+  readonly #groups?: ViewOptions["groups"];
   readonly #locations?: () => NonNullable<ViewOptions["locations"]>;
   readonly #cache = new BodyCache();
 
@@ -96,6 +99,7 @@ export class RouteContext {
     this.#order = settings.order;
     this.#quorum = settings.quorum;
     this.#silentAfter = settings.silentAfter;
+    this.#groups = settings.groups;
     this.#locations = settings.locations;
   }
 
@@ -124,6 +128,7 @@ export class RouteContext {
         order: this.#order,
         quorum: this.#quorum,
         silentAfter: this.#silentAfter,
+        groups: this.#groups,
         locations: this.#locations?.(),
       }),
       complete: this.loader.complete,
@@ -142,6 +147,7 @@ export class RouteContext {
       quorum,
       silentAfter: this.#silentAfter,
       labels,
+      group: this.#groups?.(e.title, e.endpoint),
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * Prometheus text exposition of the rollup: per endpoint its status (a state set; the combined status with
  * several locations, `partial` among the states), latest RTT, threshold, uptime ratio per window, last check
- * time and checks counted per status; per location, whether the endpoint answers from it and whether the
+ * time and checks counted per status (labelled with its `group` when it has one); per location, whether the endpoint answers from it and whether the
  * location is silent; plus the loader's own health.
  *
  * @module
@@ -40,7 +40,13 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   const family = (name: string, type: string, help: string, lines: string[]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
   };
-  const id = (e: StatusView["endpoints"][number]) => ({ id: e.id, title: e.title, endpoint: e.endpoint });
+  // An endpoint's labels, always in this order; `group` only when it has one.
+  const id = (e: StatusView["endpoints"][number]) => ({
+    id: e.id,
+    title: e.title,
+    endpoint: e.endpoint,
+    ...(e.group === undefined ? {} : { group: e.group }),
+  });
   const eps = view.endpoints;
   family(
     "checkup_endpoint_status",

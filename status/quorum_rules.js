@@ -30,11 +30,30 @@
  * @returns {(title: string, endpoint: string) => QuorumRule | undefined}
  */
 export function quorumRules(fallback, rules = []) {
-  /** @type {Map<string, QuorumRule>} */
+  const rule = byEndpoint(rules.map((r) => ({ title: r.title, endpoint: r.endpoint, value: r.quorum })));
+  return (title, endpoint) => rule(title, endpoint) ?? fallback;
+}
+
+/**
+ * A checker setting looked up by endpoint: the checker with the same title and endpoint, else the first with
+ * the same title, else undefined. Quorum rules and groups are found this way.
+ *
+ * @example
+ * ```ts
+ * import { byEndpoint } from "./quorum_rules.js";
+ * const group = byEndpoint([{ title: "Cards", value: "Payments" }]);
+ * console.assert(group("Cards", "cards.internal:443") === "Payments" && group("Blog", "b") === undefined);
+ * ```
+ * @template T
+ * @param {readonly { title: string, endpoint?: string, value: T }[]} settings
+ * @returns {(title: string, endpoint: string) => T | undefined}
+ */
+export function byEndpoint(settings) {
+  /** @type {Map<string, T>} */
   const byTitle = new Map(), byBoth = new Map();
-  for (const r of rules) {
-    if (!byTitle.has(r.title)) byTitle.set(r.title, r.quorum);
-    if (r.endpoint !== undefined) byBoth.set(`${r.title}\u0000${r.endpoint}`, r.quorum);
+  for (const r of settings) {
+    if (!byTitle.has(r.title)) byTitle.set(r.title, r.value);
+    if (r.endpoint !== undefined) byBoth.set(`${r.title}\u0000${r.endpoint}`, r.value);
   }
-  return (title, endpoint) => byBoth.get(`${title}\u0000${endpoint}`) ?? byTitle.get(title) ?? fallback;
+  return (title, endpoint) => byBoth.get(`${title}\u0000${endpoint}`) ?? byTitle.get(title);
 }

@@ -9,6 +9,7 @@
 import { binValue, RANGES, SLOTS } from "./slots.js";
 import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
 import { locationsOf, nodesOf } from "./locations.js";
+import { checksOf, groupsOf } from "./groups.js";
 import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
@@ -16,6 +17,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
 /** @typedef {import("./slots.js").Status} Status */
 /** @typedef {import("./quorum.js").CombinedStatus} CombinedStatus */
 /** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
+/** @typedef {import("./groups.js").GroupView} GroupView */
 /** @typedef {"24h" | "7d" | "30d" | "90d"} RangeName */
 
 /**
@@ -82,6 +84,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {string} id Stable URL id (badges, anchors).
  * @property {string} title
  * @property {string} endpoint
+ * @property {string} [group] The group it is shown in (its checker's `group`), when it has one.
  * @property {CombinedStatus} status The combined status of the live (not silent) locations under the
  *   quorum; with one location, its status.
  * @property {boolean} stale Every location is silent.
@@ -106,6 +109,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {number | null} updated Newest result (ms).
  * @property {{ name: RangeName, start: number, end: number, slot: number, slots: number }} range
  * @property {EndpointView[]} endpoints In config order.
+ * @property {GroupView[]} [groups] When some endpoints have a group: the groups in order of first
+ *   appearance (config order), each with the ids of its members.
  * @property {MessageView[]} messages Messages about no endpoint in particular, newest first.
  * @property {LocationView[]} locations Every named location seen, by name.
  * @property {boolean} [complete] False while `checkup serve` is still reading older history.
@@ -124,6 +129,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  *   its check intervals, at least 5 minutes.
  * @property {{ node: string, location?: string, duplicate?: boolean }[]} [locations] Known locations:
  *   display labels, and names two processes were seen writing.
+ * @property {(title: string, endpoint: string) => string | undefined} [groups] The group of each endpoint
+ *   (by title and endpoint), its checker's `group`; none: no groups.
  */
 
 /**
@@ -131,6 +138,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {QuorumRule} [quorum] The endpoint's quorum rule; default a majority.
  * @property {number} [silentAfter] ms; default three check intervals, at least 5 minutes.
  * @property {Map<string, string>} [labels] Display label per node name.
+ * @property {string} [group] The group it is shown in.
  */
 
 /** The names of the ranges, shortest first. */
@@ -197,14 +205,7 @@ function percentile(e, pos, q) {
  * @param {import("./endpoint.js").EndpointRollup} e @param {number} tier @param {number} now
  */
 export function uptimeOf(e, tier, now) {
-  const last = Math.floor(now / RANGES[tier].slot);
-  let up = 0, down = 0;
-  for (let k = last - SLOTS + 1; k <= last; k++) {
-    const pos = tier * SLOTS + (k % SLOTS);
-    if (e.keys[pos] !== k) continue;
-    up += e.count(pos, 1) + e.count(pos, 2);
-    down += e.count(pos, 3);
-  }
+  const { up, down } = checksOf(e, tier, now);
   return up + down ? Math.floor((up / (up + down)) * 100_000) / 1000 : null;
 }
 
@@ -320,6 +321,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     id,
     title: e.title,
     endpoint: redact(e.endpoint),
+    ...(options.group ? { group: options.group } : {}),
     status,
     stale: !live.length,
     since,
@@ -389,8 +391,9 @@ export function statusView(rollup, options = {}) {
     quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
     silentAfter: options.silentAfter,
     labels,
+    group: options.groups?.(e.title, e.endpoint),
   });
-  const endpoints = [...rollup.endpoints.values()]
+  const sorted = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
     .map((e) => ({
       e,
@@ -399,8 +402,9 @@ export function statusView(rollup, options = {}) {
     .sort((a, b) =>
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)
-    )
-    .map(({ v }) => v);
+    );
+  const groups = groupsOf(sorted, now);
+  const endpoints = sorted.map(({ v }) => v);
   let status = 0;
   for (const v of endpoints) if (!v.stale) status = Math.max(status, COMBINED_STATUSES.indexOf(v.status));
   return {
@@ -415,6 +419,7 @@ export function statusView(rollup, options = {}) {
       slots: SLOTS,
     },
     endpoints,
+    ...(groups.length ? { groups } : {}),
     messages: messagesOf(rollup.messages, (last - SLOTS + 1) * width),
     locations: locationsOf(rollup, options, now),
   };

@@ -73,7 +73,7 @@ Deno.test("serve --every checks, stores and serves in one process, and stops cle
   assert.match(io.stderr, /INFO stopped/);
 });
 
-Deno.test("serve combines several locations with the config's quorum (per checker) and silent_after", async () => {
+Deno.test("serve combines several locations with the config's quorum (per checker) and silent_after, and shows groups", async () => {
   const dir = await Deno.makeTempDir({ prefix: "checkup-serve-quorum-" });
   await seedLocations(openStorage({ type: "fs", dir: `${dir}/checks` }));
   const config = `${dir}/checkup.json`;
@@ -83,7 +83,7 @@ Deno.test("serve combines several locations with the config's quorum (per checke
       quorum: "50%",
       silent_after: "1h",
       checkers: [
-        { type: "tcp", endpoint_name: "API", endpoint_url: "api.example.com:443", quorum: 1 },
+        { type: "tcp", endpoint_name: "API", endpoint_url: "api.example.com:443", quorum: 1, group: "Edge" },
         { type: "tcp", endpoint_name: "Database", endpoint_url: "db.example.com:5432" },
       ],
       storage: { type: "fs", dir: `${dir}/checks` },
@@ -111,6 +111,17 @@ Deno.test("serve combines several locations with the config's quorum (per checke
         return [t, e.status, e.quorum.needed, e.quorum.live, e.quorum.rule];
       }),
       [["API", "down", 1, 4, "1"], ["Database", "down", 2, 4, "50%"], ["Website", "healthy", 2, 4, "50%"]],
+    );
+    // The checker's group: on its endpoint only, and one group of it.
+    assert.deepEqual(["API", "Database"].map((t) => (by.get(t) as { group?: string }).group), [
+      "Edge",
+      undefined,
+    ]);
+    assert.deepEqual(
+      view.groups.map((
+        g: { name: string; status: string; endpoints: string[] },
+      ) => [g.name, g.status, g.endpoints]),
+      [["Edge", "down", ["api"]]],
     );
   } finally {
     stop.abort();

@@ -34,6 +34,7 @@ let timer;
  * @property {number | string} [quorum] Several locations: the quorum of every endpoint (`2`, `"50%"`).
  * @property {Record<string, number | string>} [quorum_by_title] A checker's own quorum, by title.
  * @property {string} [silent_after] A location with no result for this long is silent (`"600s"`, `"10m"`).
+ * @property {Record<string, string>} [groups_by_title] A checker's group, by title.
  */
 /** @type {SiteConfig | undefined} */
 let config;
@@ -89,7 +90,33 @@ async function quorumOptions(c) {
       );
     }
   }
-  return { options: { quorum: quorumRules(fallback, rules), silentAfter }, problems };
+  const groupsByTitle = c.groups_by_title ?? {};
+  /** @type {Map<string, string>} */
+  const groups = new Map();
+  if (typeof groupsByTitle !== "object" || groupsByTitle === null || Array.isArray(groupsByTitle)) {
+    problems.push(
+      `${source}: groups_by_title: expected an object of titles and groups like {"API": "Payments"}`,
+    );
+  } else {
+    for (const [title, group] of Object.entries(groupsByTitle)) {
+      if (typeof group === "string" && group.length >= 1 && group.length <= 100) groups.set(title, group);
+      else {
+        problems.push(
+          `${source}: groups_by_title[${
+            JSON.stringify(title)
+          }]: expected a group name of 1 to 100 characters, found ${JSON.stringify(group)}`,
+        );
+      }
+    }
+  }
+  return {
+    options: {
+      quorum: quorumRules(fallback, rules),
+      silentAfter,
+      ...(groups.size ? { groups: (/** @type {string} */ title) => groups.get(title) } : {}),
+    },
+    problems,
+  };
 }
 
 const fromHash = new URLSearchParams(location.hash.slice(1)).get("range");

@@ -17,6 +17,7 @@ import { humanDuration } from "../../status/duration.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
+/** @typedef {import("../../status/groups.js").GroupView} GroupView */
 
 /** Words for each status, on cards and pills. */
 export const STATUS_WORDS = /** @type {Record<string, string>} */ ({
@@ -204,7 +205,8 @@ function fillCard(card, e, view, now, width) {
     h(
       "div",
       { class: "card-head" },
-      h("h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
+      // Inside a group (whose heading is an h3) a card's heading is one level down.
+      h(e.group ? "h4" : "h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
       // The pill of a partial status says where it fails (its word alone would not); the note below says
       // it for every status the quorum decided.
       pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
@@ -320,7 +322,7 @@ function message(m, about, now) {
   );
 }
 
-/** The slots behind each card's bar, for the tooltip. @type {Map<string, { e: EndpointView, range: StatusView["range"] }>} */
+/** The slots behind each card's (and group's) bar, for the tooltip. @type {Map<string, { e: { slots: EndpointView["slots"] }, range: StatusView["range"] }>} */
 const bars = new Map();
 let tipsReady = false;
 
@@ -329,7 +331,7 @@ function installTips(list) {
   const tip = /** @type {HTMLElement} */ (document.getElementById("tip"));
   list.addEventListener("pointermove", (ev) => {
     const bar = /** @type {Element} */ (ev.target).closest?.("svg.bar");
-    const card = bar?.closest("li");
+    const card = bar?.closest("li.card, li.group");
     const data = card && bars.get(card.id);
     if (!bar || !data) return void (tip.hidden = true);
     const box = bar.getBoundingClientRect();
@@ -342,6 +344,73 @@ function installTips(list) {
     tip.style.top = `${box.bottom + 6}px`;
   });
   list.addEventListener("pointerleave", () => (tip.hidden = true));
+}
+
+/** Groups the reader opened (true) or closed (false), by name: kept across refreshes. @type {Map<string, boolean>} */
+const groupChoice = new Map();
+/** Groups with more members than this start closed while healthy. */
+const OPEN_UP_TO = 5;
+
+/** Whether a group is open: the reader's choice, else open unless healthy with many members. @param {GroupView} g */
+function groupOpen(g) {
+  return groupChoice.get(g.name) ?? !(g.status === "healthy" && g.endpoints.length > OPEN_UP_TO);
+}
+
+/**
+ * A group's section (made once, kept across refreshes): a heading whose button opens or closes it
+ * (`aria-expanded`, Enter or Space), its worst status, its uptime bar, and the list of its members' cards.
+ * @param {string} id
+ */
+function groupSection(id) {
+  const toggle = h("button", {
+    type: "button",
+    class: "group-toggle",
+    "aria-controls": `${id}-list`,
+  });
+  const members = h("ul", { class: "endpoints group-list", id: `${id}-list` });
+  const section = h(
+    "li",
+    { id, class: "group" },
+    h("h3", { class: "group-head" }, toggle),
+    h("div", { class: "group-bar" }),
+    members,
+  );
+  toggle.addEventListener("click", () => {
+    const show = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(show));
+    members.hidden = !show;
+    groupChoice.set(section.dataset.group ?? "", show);
+  });
+  return section;
+}
+
+/**
+ * Fills a group's heading and bar.
+ * @param {HTMLElement} section @param {GroupView} g @param {StatusView} view
+ */
+function fillGroup(section, g, view) {
+  const uptime = g.uptime[view.range.name];
+  const open = groupOpen(g);
+  const n = g.endpoints.length;
+  section.dataset.group = g.name;
+  section.className = `group ${g.status}`;
+  const toggle = /** @type {HTMLElement} */ (section.querySelector(".group-toggle"));
+  const members = /** @type {HTMLElement} */ (section.querySelector(".group-list"));
+  toggle.setAttribute("aria-expanded", String(open));
+  members.hidden = !open;
+  members.setAttribute("aria-label", `${g.name}: ${n} service${n === 1 ? "" : "s"}`);
+  replace(
+    toggle,
+    h("span", { class: "chevron", "aria-hidden": "true" }),
+    h("span", { class: "group-name", dir: "auto" }, g.name),
+    h("span", { class: "group-count" }, `${n} service${n === 1 ? "" : "s"}`),
+    h("span", { class: "group-uptime" }, `${formatUptime(uptime)} uptime`),
+    pill(g.status),
+  );
+  replace(
+    /** @type {HTMLElement} */ (section.querySelector(".group-bar")),
+    uptimeBar(g.slots, view.range, uptime),
+  );
 }
 
 /**
@@ -372,24 +441,61 @@ export function renderPage(view, now) {
   const list = $("endpoints");
   /** @type {Map<string, HTMLElement>} */
   const existing = new Map();
-  for (const li of list.children) existing.set(li.id, /** @type {HTMLElement} */ (li));
+  for (const li of list.querySelectorAll("li.card, li.group")) {
+    existing.set(li.id, /** @type {HTMLElement} */ (li));
+  }
+  /** @param {string} id @param {() => HTMLElement} make */
+  const take = (id, make) => {
+    const el = existing.get(id) ?? make();
+    existing.delete(id);
+    return el;
+  };
+  // Top-level items in page order: ungrouped cards, and each group where its first member appears.
+  const groupOf = new Map((view.groups ?? []).flatMap((g, i) => g.endpoints.map((id) => [id, { g, i }])));
+  /** @type {HTMLElement[]} */
+  const top = [];
+  /** @type {Map<GroupView, HTMLElement[]>} */
+  const inGroup = new Map();
+  /** @type {{ section: HTMLElement, g: GroupView }[]} */
+  const sections = [];
   const cards = view.endpoints.map((e) => {
-    const card = existing.get(`ep-${e.id}`) ?? h("li", { id: `ep-${e.id}` });
-    existing.delete(card.id);
+    const card = take(`ep-${e.id}`, () => h("li", { id: `ep-${e.id}` }));
+    const grouped = groupOf.get(e.id);
+    if (!grouped) top.push(card);
+    else {
+      const members = inGroup.get(grouped.g);
+      if (members) members.push(card);
+      else {
+        inGroup.set(grouped.g, [card]);
+        const section = take(`grp-${grouped.i}`, () => groupSection(`grp-${grouped.i}`));
+        sections.push({ section, g: grouped.g });
+        top.push(section);
+      }
+    }
     return { card, e };
   });
   for (const old of existing.values()) old.remove();
-  cards.forEach(({ card }, i) => {
-    if (list.children[i] !== card) list.insertBefore(card, list.children[i] ?? null);
-  });
-  // One layout read for all cards (reading it per card would force a layout each time).
-  let width = 600;
-  if (cards.length) {
-    const style = getComputedStyle(cards[0].card);
-    const inner = cards[0].card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    width = Math.max(240, Math.floor(inner || list.clientWidth - 40));
-  }
+  /** @param {HTMLElement} parent @param {HTMLElement[]} children */
+  const order = (parent, children) =>
+    children.forEach((child, i) => {
+      if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] ?? null);
+    });
+  order(list, top);
   bars.clear();
+  for (const { section, g } of sections) {
+    const members = /** @type {HTMLElement} */ (section.querySelector(".group-list"));
+    order(members, inGroup.get(g) ?? []);
+    fillGroup(section, g, view);
+    bars.set(section.id, { e: { slots: g.slots }, range: view.range });
+  }
+  // One layout read for all cards (reading it per card would force a layout each time), on a shown card.
+  let width = 600;
+  const shown = cards.find(({ card }) => card.clientWidth > 0)?.card;
+  if (shown) {
+    const style = getComputedStyle(shown);
+    const inner = shown.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    width = Math.max(240, Math.floor(inner));
+  } else if (cards.length) width = Math.max(240, Math.floor(list.clientWidth - 40));
   for (const { card, e } of cards) {
     fillCard(card, e, view, now, width);
     bars.set(card.id, { e, range: view.range });

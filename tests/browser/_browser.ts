@@ -127,6 +127,23 @@ export async function assertSeededCards(page: Page): Promise<void> {
   ]);
 }
 
+/** A phone's browser context (for {@linkcode open}). */
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
+
+/** Tabs (at most 80 times) until the element matching `selector` has the focus. */
+export async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate((s) => document.activeElement === document.querySelector(s), selector)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`${selector} cannot be reached with the Tab key`);
+}
+
 /** A page opened by {@linkcode open}, with what it requested and every console error or page error. */
 export interface Watched {
   page: Page;

@@ -14,22 +14,15 @@ import {
   chromiumAvailable,
   launchChromium,
   open,
+  PHONE,
   serveDirectory,
   serveStorage,
   shot,
   summarizingStorage,
+  tabTo,
 } from "./_browser.ts";
 
 const available = chromiumAvailable();
-
-/** Tabs (at most 80 times) until the element matching `selector` has the focus. */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    if (await page.evaluate((s) => document.activeElement === document.querySelector(s), selector)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`${selector} cannot be reached with the Tab key`);
-}
 
 const rows = (page: Page, id: string) =>
   page.locator(`#ep-${id} table.nodes tbody tr:not(.error-row)`).evaluateAll((trs) =>
@@ -157,12 +150,7 @@ Deno.test({
       });
 
       await t.step("phone and dark", async () => {
-        const phone = await open(browser, `${live.base}/`, {
-          viewport: { width: 390, height: 844 },
-          deviceScaleFactor: 2,
-          isMobile: true,
-          hasTouch: true,
-        });
+        const phone = await open(browser, `${live.base}/`, PHONE);
         await phone.page.tap("#ep-api .locations-toggle");
         await phone.page.waitForSelector("#ep-api table.nodes", { state: "visible" });
         const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
