@@ -17,6 +17,8 @@ import { type AlertStateStore, defaultAlertState } from "./notifiers/state.ts";
 import type { Result } from "./result.ts";
 import { isMaintainer, isSharedStore, type Storage } from "./storage/storage.ts";
 import { Locations } from "./locations/locations.ts";
+import { byEndpoint, quorumRules } from "./status/quorum_rules.js";
+import type { QuorumRule } from "./config/top_level.ts";
 import { runRounds, runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
@@ -97,6 +99,13 @@ export class Checkup {
   readonly spread: boolean;
   /** How long deliveries under way may finish when `every` stops (`shutdown_grace`), ms. */
   readonly shutdownGrace: number;
+  /**
+   * Each endpoint's quorum over locations, by title and (redacted) endpoint: its checker's `quorum`, else the
+   * top-level one; undefined means a majority.
+   */
+  readonly quorumOf: (title: string, endpoint: string) => QuorumRule | undefined;
+  /** Each endpoint's `group`, by title and (redacted) endpoint; undefined when no checker has one. */
+  readonly groupOf?: (title: string, endpoint: string) => string | undefined;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #now: () => bigint;
@@ -147,21 +156,30 @@ export class Checkup {
     this.intervals = resolved.checkers.map((c) => c.interval);
     this.spread = resolved.spread;
     this.shutdownGrace = resolved.shutdown_grace / 1e6;
+    // Checker settings by endpoint as results carry it (title, redacted endpoint): one lookup for the alerts
+    // here and for `checkup serve`.
+    const setting = <T>(value: (c: ResolvedConfig["checkers"][number]) => T | undefined) =>
+      resolved.checkers.flatMap((c, i) => {
+        const v = value(c);
+        return v === undefined
+          ? []
+          : [{ title: this.checkers[i].title, endpoint: this.#redact(this.checkers[i].endpoint), value: v }];
+      });
+    this.quorumOf = quorumRules(
+      resolved.quorum,
+      setting((c) => c.quorum).map(({ value, ...e }) => ({ ...e, quorum: value })),
+    );
+    const groups = setting((c) => c.group);
+    this.groupOf = groups.length ? byEndpoint(groups) : undefined;
     // Several locations are named ones: without a `node`, a setup is one location and behaves as before
     // (no presence documents, no claims).
     if (this.storage && resolved.node && isSharedStore(this.storage)) {
-      const byEndpoint = new Map(
-        resolved.checkers.map((
-          c,
-          i,
-        ) => [`${this.checkers[i].title}\u0000${this.#redact(this.checkers[i].endpoint)}`, c.quorum]),
-      );
       this.#locations = new Locations({
         shared: this.storage,
         node: resolved.node,
         location: resolved.location,
         silentAfter: resolved.silent_after === undefined ? undefined : resolved.silent_after / 1e6,
-        quorum: (title, endpoint) => byEndpoint.get(`${title}\u0000${endpoint}`) ?? resolved.quorum,
+        quorum: this.quorumOf,
         clock: this.#clock,
         logger: this.#logger,
       });

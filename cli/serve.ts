@@ -9,7 +9,6 @@ import { isStorageReader } from "../storage/storage.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
-import { byEndpoint, quorumRules } from "../status/quorum_rules.js";
 import { readSiteLocations, type SiteLocations, withLocations } from "./site_locations.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
@@ -234,31 +233,9 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         node,
         order: checkup.checkers.map((c) => c.title),
         // Several locations: each endpoint's quorum (its checker's, else the top-level one) and silence.
-        quorum: quorumRules(
-          config.quorum,
-          config.checkers.flatMap((c, i) =>
-            c.quorum
-              ? [{
-                title: checkup.checkers[i].title,
-                endpoint: redactor.redact(checkup.checkers[i].endpoint),
-                quorum: c.quorum,
-              }]
-              : []
-          ),
-        ),
+        quorum: checkup.quorumOf,
         silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
-        // Each endpoint's group (its checker's `group`), when some checker has one.
-        groups: config.checkers.some((c) => c.group)
-          ? byEndpoint(config.checkers.flatMap((c, i) =>
-            c.group
-              ? [{
-                title: checkup.checkers[i].title,
-                endpoint: redactor.redact(checkup.checkers[i].endpoint),
-                value: c.group,
-              }]
-              : []
-          ))
-          : undefined,
+        groups: checkup.groupOf,
         logger,
         redact: (t) => redactor.redact(t),
         deliveries: every !== undefined && checkup.notifiers.length

@@ -14,6 +14,7 @@ import type { Notifier } from "../notifiers/notifier.ts";
 import { type NotifierConfig, notifierDefinitions } from "../notifiers/mod.ts";
 import type { Storage } from "../storage/storage.ts";
 import { type StorageConfig, storageDefinitions } from "../storage/mod.ts";
+import type { z } from "zod";
 import { type EnvLookup, substituteEnv } from "./env.ts";
 import { ConfigError, type ConfigIssue, describeValue, joinPath } from "./errors.ts";
 import { BOUNDS } from "./bounds.ts";
@@ -162,37 +163,18 @@ function resolvePlugin<I>(
   if (definition.deprecated) warnings.push(`${path}: ${definition.deprecated}`);
   const rest = { ...obj };
   for (const k of Object.keys(rest)) if (own.includes(k.toLowerCase())) delete rest[k];
-  let interval: number | undefined;
-  const intervalKey = picked.get("interval");
-  if (intervalKey !== undefined) {
-    const parsed = checkerInterval.safeParse(obj[intervalKey], { error: errorMap });
-    if (parsed.success) interval = parsed.data || undefined;
-    else {
-      for (const iss of parsed.error.issues) {
-        issues.push({ path: joinPath(path, "interval"), message: iss.message });
-      }
-    }
-  }
-  let quorum: QuorumRule | undefined;
-  const quorumKey = picked.get("quorum");
-  if (quorumKey !== undefined && obj[quorumKey] !== null) {
-    const parsed = quorumField.safeParse(obj[quorumKey], { error: errorMap });
-    if (parsed.success) quorum = parsed.data;
-    else {for (const iss of parsed.error.issues) {
-        issues.push({ path: joinPath(path, "quorum"), message: iss.message });
-      }}
-  }
-  let group: string | undefined;
-  const groupKey = picked.get("group");
-  if (groupKey !== undefined && obj[groupKey] !== null) {
-    const parsed = checkerGroup.safeParse(obj[groupKey], { error: errorMap });
-    if (parsed.success) group = parsed.data;
-    else {
-      for (const iss of parsed.error.issues) {
-        issues.push({ path: joinPath(path, "group"), message: iss.message });
-      }
-    }
-  }
+  // The keys every checker shares (not in its type's schema); null means unset.
+  const common = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
+    const written = picked.get(key);
+    if (written === undefined || obj[written] === null) return undefined;
+    const parsed = schema.safeParse(obj[written], { error: errorMap });
+    if (parsed.success) return parsed.data;
+    for (const iss of parsed.error.issues) issues.push({ path: joinPath(path, key), message: iss.message });
+    return undefined;
+  };
+  const interval = common("interval", checkerInterval) || undefined;
+  const quorum = common("quorum", quorumField);
+  const group = common("group", checkerGroup);
   const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {

@@ -6,8 +6,8 @@
  *   reaches a transition reads the pair's claims: when the latest already holds the status it wants, another
  *   node decided it and this one adopts it (its incident, whether it was announced); otherwise it creates
  *   claim n + 1. Of nodes racing for the same number exactly one creates it (a conditional create); the
- *   others read again and adopt. The claim holds the notification itself, so incident ids and notification
- *   ids are the winner's on every node, and clocks never decide who sends.
+ *   others read again and adopt, so incident ids and notification ids are the winner's on every node, and
+ *   clocks never decide who sends.
  * - `alerts/<notifier>/<endpoint hash>/t<n>-r<k>`: the k-th reminder of the incident opened by claim n (k
  *   counts reminder periods since the incident began, which every node agrees on).
  * - `pending/<notification id>`: created by the winner of a claim that sends something, holding the
@@ -23,6 +23,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { slug } from "../status/text.js";
 import type { Logger } from "../log.ts";
 import type { SharedStore } from "../storage/storage.ts";
 import type { Alert } from "../notifiers/notifier.ts";
@@ -53,26 +54,23 @@ interface Claim {
   opened?: number;
   /** When it was decided (UTC ns, the claimer's clock), decimal. */
   at: string;
-  /** The claimer's node name and process instance. */
+  /** The claimer's node name (for people reading the storage). */
   node: string;
-  instance: string;
-  /** The notification to send, as an outbox entry; absent for a transition its notifier does not send. */
-  entry?: Record<string, unknown>;
 }
 
 /** A pending notification (`pending/<id>`). */
 interface Pending {
   /** Its owner when claimed. */
   node: string;
-  instance: string;
   /** When it was claimed (UTC ns, the claimer's clock), decimal. */
   at: string;
   /** The notification as an outbox entry. */
   entry: Record<string, unknown>;
 }
 
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "_";
+/** A key segment for a name or id ("_" for an empty one). */
+function segment(text: string): string {
+  return slug(text) || "_";
 }
 
 function hash(text: string): string {
@@ -93,8 +91,6 @@ function parseClaim(text: string | undefined): Claim | undefined {
 export interface ClaimsDeps {
   /** This node's name ("" when unset). */
   node: string;
-  /** This process's instance id. */
-  instance: string;
   /** Where failures are logged. */
   logger: Logger;
   /** Wall time, ms (how old a claim is). */
@@ -118,7 +114,7 @@ export class AlertClaims implements AlertGate {
 
   /** The claims prefix of a (notifier, endpoint) pair. */
   static prefix(notifier: string, endpointKey: string): string {
-    return `alerts/${slug(notifier)}/${hash(endpointKey)}/`;
+    return `alerts/${segment(notifier)}/${hash(endpointKey)}/`;
   }
 
   #trouble(what: string, error: unknown): void {
@@ -137,19 +133,9 @@ export class AlertClaims implements AlertGate {
       announced: n.announced,
       at: String(r.now),
       node: this.#deps.node,
-      instance: this.#deps.instance,
     };
     if (n.incident_since !== undefined) c.incident_since = String(n.incident_since);
     if (opened !== undefined) c.opened = opened;
-    if (r.decision.alert) {
-      c.entry = encodeEntry({
-        notifier: r.notifier,
-        alert: r.decision.alert,
-        created: r.now,
-        attempts: 0,
-        next: r.now,
-      });
-    }
     return c;
   }
 
@@ -229,16 +215,15 @@ export class AlertClaims implements AlertGate {
 
   /** Creates a claim; when won and it sends something, indexes the notification as pending. */
   async #won(key: string, r: GateRequest, seq: number, opened: number | undefined, signal?: AbortSignal) {
-    const claim = this.#claim(r, seq, opened);
-    if (!await this.#shared.create(key, JSON.stringify(claim), signal)) return false;
-    if (claim.entry && r.decision.alert) {
+    if (!await this.#shared.create(key, JSON.stringify(this.#claim(r, seq, opened)), signal)) return false;
+    const alert = r.decision.alert;
+    if (alert) {
       const pending: Pending = {
         node: this.#deps.node,
-        instance: this.#deps.instance,
-        at: claim.at,
-        entry: claim.entry,
+        at: String(r.now),
+        entry: encodeEntry({ notifier: r.notifier, alert, created: r.now, attempts: 0, next: r.now }),
       };
-      await this.#shared.put(`pending/${slug(r.decision.alert.id)}`, JSON.stringify(pending), signal);
+      await this.#shared.put(`pending/${segment(alert.id)}`, JSON.stringify(pending), signal);
     }
     return true;
   }
@@ -256,7 +241,7 @@ export class AlertClaims implements AlertGate {
   async settled(alerts: readonly Alert[]): Promise<void> {
     for (const a of alerts) this.#settled.add(a.id);
     try {
-      await this.#shared.remove(alerts.map((a) => `pending/${slug(a.id)}`));
+      await this.#shared.remove(alerts.map((a) => `pending/${segment(a.id)}`));
     } catch (e) {
       this.#trouble("settle a notification", e);
     }
@@ -279,8 +264,8 @@ export class AlertClaims implements AlertGate {
       const now = this.#deps.now();
       const stale: string[] = [];
       const holders = new Map<string, Map<string, string>>();
-      const me = slug(this.#deps.node);
-      const outboxBySlug = new Map([...mine].map((id) => [slug(id), id]));
+      const me = segment(this.#deps.node);
+      const outboxBySlug = new Map([...mine].map((id) => [segment(id), id]));
       for (const [key, text] of await this.#shared.list("takeover/", signal)) {
         const [, sid, from] = key.split("/");
         const holder = parseHolder(text);
@@ -302,7 +287,7 @@ export class AlertClaims implements AlertGate {
         const p = parsePending(text);
         const entry = p && decodeEntry(p.entry);
         if (!p || !entry) continue;
-        const id = entry.alert.id, sid = slug(id);
+        const id = entry.alert.id, sid = segment(id);
         if (this.#settled.has(id)) continue;
         if (now - Number(BigInt(p.at) / 1_000_000n) > PENDING_MAX_MS) {
           stale.push(key, ...[...(holders.get(sid)?.keys() ?? [])].map((from) => `takeover/${sid}/${from}`));
@@ -310,8 +295,8 @@ export class AlertClaims implements AlertGate {
         }
         // Follow the takeovers from the claimer to whoever holds the notification now.
         let owner = p.node;
-        for (let hops = 0; hops < 16 && holders.get(sid)?.has(slug(owner)); hops++) {
-          owner = holders.get(sid)!.get(slug(owner))!;
+        for (let hops = 0; hops < 16 && holders.get(sid)?.has(segment(owner)); hops++) {
+          owner = holders.get(sid)!.get(segment(owner))!;
         }
         if (owner === this.#deps.node) {
           if (!mine.has(id)) out.add.push({ notifier: entry.notifier, alert: entry.alert });
@@ -319,7 +304,7 @@ export class AlertClaims implements AlertGate {
         }
         if (!silent.has(owner)) continue;
         const won = await this.#shared.create(
-          `takeover/${sid}/${slug(owner)}`,
+          `takeover/${sid}/${segment(owner)}`,
           JSON.stringify({ node: this.#deps.node, at: now }),
           signal,
         );

@@ -13,27 +13,31 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
-import type { Result } from "../result.ts";
+import { type Result, statusOf } from "../result.ts";
 import type { SharedStore } from "../storage/storage.ts";
 import { combineStatuses, silentAfterMs } from "../status/quorum.js";
 import type { QuorumRule } from "../config/top_level.ts";
 import { humanDuration } from "../status/duration.js";
 import { AlertClaims } from "./claims.ts";
 import {
-  decodePresence,
   latestOf,
   type LatestResult,
   type LocationState,
-  PRESENCE_PREFIX,
   type PresenceDoc,
   presenceKey,
   PresenceTracker,
+  readPresence,
 } from "./presence.ts";
 
 /** The endpoint of a location's own result ("does it still report"), e.g. `location:asia`. */
 export const LOCATION_ENDPOINT = "location:";
 /** Locations silent for longer than this are forgotten (their document is still there; delete it). */
 const FORGET_AFTER_MS = 7 * 86_400_000;
+
+/** An endpoint's key among a location's results. */
+function keyOf(title: string, endpoint: string): string {
+  return `${title}\u0000${endpoint}`;
+}
 
 /** Options of {@linkcode Locations}. */
 export interface LocationsOptions {
@@ -51,14 +55,6 @@ export interface LocationsOptions {
   clock: Clock;
   /** Where it reports. */
   logger: Logger;
-}
-
-/** What `/healthz` and logs say about the locations. */
-export interface LocationsHealth {
-  /** Another process writes this node's name (its instance id), when noticed. */
-  duplicate?: string;
-  /** Other locations, with silence. */
-  locations: { node: string; location: string; silent: boolean; quiet_for_ms: number }[];
 }
 
 /** One node among several (see the module doc). */
@@ -86,7 +82,6 @@ export class Locations {
     this.#tracker = new PresenceTracker(clock, o.silentAfter);
     this.claims = new AlertClaims(o.shared, {
       node: o.node ?? "",
-      instance: this.instance,
       logger: o.logger,
       now: clock.now,
       silentNodes: () => this.silentNodes(),
@@ -107,29 +102,14 @@ export class Locations {
     return out;
   }
 
-  /** The other locations and a duplicate writer, as of the latest read. */
-  health(): LocationsHealth {
-    const out: LocationsHealth = { locations: [] };
-    if (this.#duplicate) out.duplicate = this.#duplicate.instance;
-    for (const [key, l] of this.#tracker.snapshot().locations) {
-      if (key === this.#key) continue;
-      out.locations.push({
-        node: l.doc.node,
-        location: l.doc.location ?? l.doc.node,
-        silent: l.silent,
-        quiet_for_ms: Math.round(l.quietFor),
-      });
-    }
-    return out;
+  /** The instance id of another process seen writing this node's name, if any. */
+  get duplicate(): string | undefined {
+    return this.#duplicate?.instance;
   }
 
   async #read(signal?: AbortSignal): Promise<Map<string, PresenceDoc> | undefined> {
     try {
-      const docs = new Map<string, PresenceDoc>();
-      for (const [key, text] of await this.#o.shared.list(PRESENCE_PREFIX, signal)) {
-        const doc = decodePresence(text);
-        if (doc) docs.set(key, doc);
-      }
+      const docs = await readPresence(this.#o.shared, signal);
       if (this.#readFailing) this.#o.logger.info("the other locations can be read again");
       this.#readFailing = false;
       return docs;
@@ -145,7 +125,7 @@ export class Locations {
   async #write(results: readonly Result[], signal?: AbortSignal): Promise<void> {
     // Checks on their own intervals (or spread) flush only those due: the document keeps every endpoint's latest.
     for (const r of results) {
-      const key = `${r.title ?? ""}\u0000${r.endpoint ?? ""}`;
+      const key = keyOf(r.title ?? "", r.endpoint ?? "");
       const latest = latestOf(r), before = this.#latest.get(key);
       if (before && latest.t > before.t) latest.interval = latest.t - before.t;
       this.#latest.set(key, latest);
@@ -204,7 +184,7 @@ export class Locations {
     // Each live location's latest results by endpoint, indexed once per round (not searched per endpoint).
     const latest = others.filter((l) => !l.silent).map((l) => ({
       l,
-      byEndpoint: new Map(l.doc.results.map((x) => [`${x.title}\u0000${x.endpoint}`, x])),
+      byEndpoint: new Map(l.doc.results.map((x) => [keyOf(x.title, x.endpoint), x])),
     }));
     return {
       results: results.map((r) => this.#combine(r, latest)),
@@ -215,12 +195,12 @@ export class Locations {
   /** A result with the status combined over this node and the other live locations. */
   #combine(r: Result, others: { l: LocationState; byEndpoint: Map<string, LatestResult> }[]): Result {
     const title = r.title ?? "", endpoint = r.endpoint ?? "";
-    const own = r.down ? "down" : r.degraded ? "degraded" : r.healthy ? "healthy" : "unknown";
+    const own = statusOf(r);
     const seen: { node: string; status: string; reason?: string }[] = [
       { node: this.#o.location ?? this.#o.node ?? "", status: own },
     ];
     for (const { l, byEndpoint } of others) {
-      const latest = byEndpoint.get(`${title}\u0000${endpoint}`);
+      const latest = byEndpoint.get(keyOf(title, endpoint));
       // Too old by its writer's own clock: the location's threshold, or three of the endpoint's own intervals.
       if (!latest || l.doc.at - latest.t > Math.max(l.threshold, silentAfterMs(latest.interval ?? 0))) {
         continue;

@@ -219,8 +219,8 @@ Deno.test("locations: two processes writing one node name are reported, by both,
     for (const n of [a, b]) n.advance(MINUTE);
     for (const n of [a, b]) await n.round("healthy");
   }
-  assert.equal(a.locations.health().duplicate, b.locations.instance);
-  assert.equal(b.locations.health().duplicate, a.locations.instance);
+  assert.equal(a.locations.duplicate, b.locations.instance);
+  assert.equal(b.locations.duplicate, a.locations.instance);
   const doc = JSON.parse(shared.docs.get("nodes/eu")!);
   assert.ok(doc.duplicate?.instance, "the presence document says so, for serve and the page");
   // A restart (the old process gone, a new instance) is not a duplicate.
@@ -228,7 +228,7 @@ Deno.test("locations: two processes writing one node name are reported, by both,
   await c.round("healthy");
   c.restart();
   for (let i = 0; i < 3; i++) (c.advance(MINUTE), await c.round("healthy"));
-  assert.equal(c.locations.health().duplicate, undefined);
+  assert.equal(c.locations.duplicate, undefined);
 });
 
 Deno.test("locations: a storage that cannot coordinate says so at load; without a node name nothing is shared", async () => {

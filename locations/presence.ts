@@ -8,7 +8,7 @@
  * Liveness never compares one node's clock with another's: a {@linkcode PresenceTracker} notes, on its own
  * monotonic clock, when it last saw each document change (its instance or round counter). A location whose
  * document has not changed for the silence threshold is silent. On first sight (a process just started)
- * the document's own time is used, less {@linkcode SKEW_TOLERANCE_MS}, so clocks that differ by up to that
+ * the document's own time is used, less `CLOCK_SKEW_MS` (status/quorum.js), so clocks that differ by up to that
  * much change nothing.
  *
  * Two processes writing the same node name are caught by the writers themselves: after its first write a
@@ -19,10 +19,10 @@
  */
 import { type Result, statusOf } from "../result.ts";
 import { reasonOf } from "../notifiers/alerts.ts";
+import type { SharedStore } from "../storage/storage.ts";
 import { CLOCK_SKEW_MS, silentAfterMs } from "../status/quorum.js";
+import { slug } from "../status/text.js";
 
-/** How far apart two nodes' clocks may be without changing anything (freshness on first sight). */
-export const SKEW_TOLERANCE_MS: number = CLOCK_SKEW_MS;
 /** The shared-key prefix of presence documents. */
 export const PRESENCE_PREFIX = "nodes/";
 
@@ -81,9 +81,7 @@ export interface PresenceDoc {
  * ```
  */
 export function presenceKey(node: string | undefined): string {
-  const slug = (node ?? "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100);
-  return PRESENCE_PREFIX + (slug || "_unnamed");
+  return PRESENCE_PREFIX + (slug(node ?? "") || "_unnamed");
 }
 
 /** A result's compact form for a presence document. */
@@ -120,6 +118,19 @@ export function decodePresence(text: string): PresenceDoc | undefined {
     typeof r.status === "string" && typeof r.t === "number"
   );
   return { ...(d as PresenceDoc), interval: typeof d.interval === "number" ? d.interval : 0, results };
+}
+
+/** Every presence document in the shared storage, by key (what is not one is skipped). */
+export async function readPresence(
+  shared: Pick<SharedStore, "list">,
+  signal?: AbortSignal,
+): Promise<Map<string, PresenceDoc>> {
+  const docs = new Map<string, PresenceDoc>();
+  for (const [key, text] of await shared.list(PRESENCE_PREFIX, signal)) {
+    const doc = decodePresence(text);
+    if (doc) docs.set(key, doc);
+  }
+  return docs;
 }
 
 /** What a reader knows about one location. */
@@ -196,13 +207,13 @@ export class PresenceTracker {
       this.#docs.set(key, doc);
       if (prev && prev.instance === doc.instance && prev.seq === doc.seq) continue;
       // First sight: its own time tells how long it has been quiet, less the clock skew tolerated.
-      const age = prev ? 0 : Math.max(0, this.#clock.now() - doc.at - SKEW_TOLERANCE_MS);
+      const age = prev ? 0 : Math.max(0, this.#clock.now() - doc.at - CLOCK_SKEW_MS);
       this.#seen.set(key, { instance: doc.instance, seq: doc.seq, changed: mono - age });
     }
   }
 
   /** The silence threshold of a location, ms. */
-  thresholdOf(doc: PresenceDoc): number {
+  #thresholdOf(doc: PresenceDoc): number {
     const interval = doc.interval || (doc.prev_at ? doc.at - doc.prev_at : 0);
     return silentAfterMs(interval, this.#silentAfter ?? doc.silent_after);
   }
@@ -213,7 +224,7 @@ export class PresenceTracker {
     for (const [key, doc] of this.#docs) {
       const seen = this.#seen.get(key)!;
       const quietFor = Math.max(0, this.#readAt - seen.changed);
-      const threshold = this.thresholdOf(doc);
+      const threshold = this.#thresholdOf(doc);
       locations.set(key, { doc, silent: quietFor >= threshold, quietFor, threshold });
     }
     return { locations };
@@ -238,27 +249,19 @@ const DUPLICATE_SHOWN_MS = 86_400_000;
  * (alongside the rounds); answers synchronously from the latest read.
  */
 export class PresenceReader {
-  readonly #shared: { list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> };
+  readonly #shared: Pick<SharedStore, "list">;
   readonly #now: () => number;
   #docs: PresenceDoc[] = [];
 
   /** `now`: wall time, ms (how old a duplicate is). */
-  constructor(
-    shared: { list(prefix: string, signal?: AbortSignal): Promise<Map<string, string>> },
-    now: () => number = Date.now,
-  ) {
+  constructor(shared: Pick<SharedStore, "list">, now: () => number = Date.now) {
     this.#shared = shared;
     this.#now = now;
   }
 
   /** Reads the documents again; a failure keeps the last read and is thrown. */
   async refresh(signal?: AbortSignal): Promise<void> {
-    const docs: PresenceDoc[] = [];
-    for (const text of (await this.#shared.list(PRESENCE_PREFIX, signal)).values()) {
-      const doc = decodePresence(text);
-      if (doc) docs.push(doc);
-    }
-    this.#docs = docs;
+    this.#docs = [...(await readPresence(this.#shared, signal)).values()];
   }
 
   /** The locations of the latest read. */

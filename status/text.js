@@ -46,3 +46,20 @@ export function displayText(text) {
 export function displayLine(text, max) {
   return Array.from(displayText(text).replace(/\s+/g, " ").trim()).slice(0, max).join("");
 }
+
+/**
+ * A name made safe for a file name, a storage key or a URL id: accents dropped, lower case, every run of
+ * other characters one `-`, none at either end, at most `max` characters ("" when nothing is left).
+ *
+ * @example
+ * ```ts
+ * import { slug } from "./text.js";
+ * console.assert(slug("Frankfurt, DE") === "frankfurt-de" && slug("São Paulo") === "sao-paulo");
+ * console.assert(slug("webhook#0") === "webhook-0" && slug("!!") === "");
+ * ```
+ * @param {string} text @param {number} [max]
+ */
+export function slug(text, max = 100) {
+  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max);
+}

@@ -7,6 +7,7 @@
  * @module
  */
 import { binValue, RANGES, SLOTS } from "./slots.js";
+import { slug } from "./text.js";
 import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
 import { locationsOf, nodesOf } from "./locations.js";
 import { checksOf, groupsOf } from "./groups.js";
@@ -150,10 +151,8 @@ const MAX_MESSAGES = 20;
 const sig = (v) => Number(v.toPrecision(3));
 
 /** @param {string} s */
-function slug(s) {
-  const out = s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
-  return out || "endpoint";
+function idOf(s) {
+  return slug(s, 60).replace(/-+$/, "") || "endpoint";
 }
 
 /** @param {string} s */
@@ -172,7 +171,7 @@ export function endpointIds(rollup) {
   /** @type {Map<string, import("./endpoint.js").EndpointRollup[]>} */
   const bySlug = new Map();
   for (const e of rollup.endpoints.values()) {
-    const s = slug(e.title || e.endpoint);
+    const s = idOf(e.title || e.endpoint);
     bySlug.set(s, [...(bySlug.get(s) ?? []), e]);
   }
   const ids = new Map();

@@ -38,6 +38,7 @@ import {
 } from "./storage.ts";
 import { decodeRollup, encodeRollup } from "../status/codec.js";
 import { Rollup } from "../status/rollup.js";
+import { slug } from "../status/text.js";
 
 /**
  * The key of a node's summary: `summary` without a node name, else `summary-<slug of the node>`.
@@ -50,9 +51,8 @@ import { Rollup } from "../status/rollup.js";
  * ```
  */
 export function summaryKey(node: string | undefined): string {
-  const slug = (node ?? "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100);
-  return slug ? `summary-${slug}` : "summary";
+  const name = slug(node ?? "");
+  return name ? `summary-${name}` : "summary";
 }
 
 /** How a storage keeps summaries, or undefined when it keeps none. */
@@ -82,6 +82,7 @@ export function keepsSummaries(storage: Storage): boolean {
  * import { redactRollup } from "./summarizing.ts";
  * import { redactPatterns } from "../_internal/redact.ts";
  * import { Rollup } from "../status/rollup.js";
+import { slug } from "../status/text.js";
  * const old = new Rollup();
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=abc", healthy: true }, 1.8e12);
  * old.add({ title: "API", endpoint: "https://a.example/?auth_token=***", healthy: true }, 1.8e12 + 60e3);

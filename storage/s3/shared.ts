@@ -6,7 +6,7 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html). A store without
  * conditional writes (501 NotImplemented) cannot coordinate nodes: a create there fails, saying so. When the
  * SDK sent a create more than once (an answer lost after the write, then 412), the create is this call's if
- * the object holds exactly its value: values should name their writer (node, instance, time), as claims do.
+ * the object holds exactly its value: values should name their writer (node, time), as claims do.
  *
  * @module
  */
