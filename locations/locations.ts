@@ -6,8 +6,9 @@
  * The alert claims (`claims.ts`) then make sure one node sends each alert.
  *
  * A location that has been silent is left out of the quorum; a location's result older than its silence
- * threshold (by its own clock) is too. When the shared storage cannot be read, the last read stands and no
- * location turns silent meanwhile (this node cannot tell).
+ * threshold (by its own clock) is too. When the shared storage cannot be read, the last read stands, and the
+ * time it could not be read counts as no one's silence (after an outage of the shared storage, the others
+ * could not write either).
  *
  * @module
  */
@@ -118,6 +119,7 @@ export class Locations {
         this.#o.logger.warn("cannot read the other locations; using the last read", { error: e });
       }
       this.#readFailing = true;
+      this.#tracker.missed();
       return undefined;
     }
   }

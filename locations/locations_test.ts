@@ -286,3 +286,25 @@ Deno.test("locations: a round of only the checks due (own intervals) keeps the o
   const doc = JSON.parse(shared.docs.get("nodes/eu")!);
   assert.deepEqual(doc.results.map((r: { title: string }) => r.title).sort(), ["API", "Search"]);
 });
+
+Deno.test("locations: an outage of the shared storage counts as no location's silence", async () => {
+  const { shared, sent, nodes, tick } = cluster();
+  const [eu, us] = nodes;
+  await tick({});
+  shared.failing = true; // every node's reads and writes fail; asia also stops
+  for (let i = 0; i < 8; i++) await tick({}, [eu, us]);
+  assert.deepEqual(
+    eu.locations.silentNodes(),
+    new Set(),
+    "asia's silence cannot be told apart from the outage",
+  );
+  assert.equal(sent.length, 0);
+  // Storage back: the outage counts as no one's silence (us could not write either, and writes again a
+  // moment after eu reads); asia, which really stopped, turns silent after its threshold of visible time.
+  shared.failing = false;
+  await tick({}, [eu, us]);
+  assert.deepEqual(eu.locations.silentNodes(), new Set());
+  for (let i = 0; i < 6; i++) await tick({}, [eu, us]);
+  assert.deepEqual(eu.locations.silentNodes(), new Set(["asia"]));
+  assert.deepEqual(sent.map((s) => `${s.alert.kind} ${s.alert.title}`), ["down Location asia"]);
+});

@@ -185,6 +185,8 @@ export class PresenceTracker {
   readonly #docs = new Map<string, PresenceDoc>();
   /** Monotonic time of the latest successful read: silence is only measured up to it. */
   #readAt = -Infinity;
+  /** Monotonic time of the first read that failed since the last successful one. */
+  #blindSince?: number;
 
   /**
    * `clock`: this process's monotonic time and wall time, both ms; `silentAfter`: the configured threshold
@@ -195,9 +197,20 @@ export class PresenceTracker {
     this.#silentAfter = silentAfter;
   }
 
+  /**
+   * A read failed. The time until the next successful read is not counted as anyone's silence: the others
+   * most likely could not write either (an outage of the shared storage), and this reader cannot tell.
+   */
+  missed(): void {
+    this.#blindSince ??= this.#clock.monotonic();
+  }
+
   /** Takes in the documents of one successful read (all of them: a missing one is forgotten). */
   observe(docs: ReadonlyMap<string, PresenceDoc>): void {
     const mono = this.#clock.monotonic();
+    const blind = this.#blindSince === undefined ? 0 : mono - this.#blindSince;
+    for (const seen of this.#seen.values()) seen.changed += blind;
+    this.#blindSince = undefined;
     this.#readAt = mono;
     for (const key of [...this.#seen.keys()]) {
       if (!docs.has(key)) (this.#seen.delete(key), this.#docs.delete(key));
@@ -206,8 +219,9 @@ export class PresenceTracker {
       const prev = this.#seen.get(key);
       this.#docs.set(key, doc);
       if (prev && prev.instance === doc.instance && prev.seq === doc.seq) continue;
-      // First sight: its own time tells how long it has been quiet, less the clock skew tolerated.
-      const age = prev ? 0 : Math.max(0, this.#clock.now() - doc.at - CLOCK_SKEW_MS);
+      // First sight: its own time tells how long it has been quiet, less the clock skew tolerated and the
+      // time this reader could not read.
+      const age = prev ? 0 : Math.max(0, this.#clock.now() - doc.at - CLOCK_SKEW_MS - blind);
       this.#seen.set(key, { instance: doc.instance, seq: doc.seq, changed: mono - age });
     }
   }
