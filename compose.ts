@@ -19,7 +19,8 @@ import type { ResolvedConfig } from "./config/load.ts";
 import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";
-import type { Storage } from "./storage/storage.ts";
+import { isSharedStore, type Storage } from "./storage/storage.ts";
+import { ConfigError } from "./config/errors.ts";
 import { defaultSpoolDir } from "./storage/spool_dir.ts";
 import { SpooledStorage, type SpoolOptions } from "./storage/spooled.ts";
 import { keepsSummaries, SummarizingStorage } from "./storage/summarizing.ts";
@@ -113,8 +114,22 @@ export function compose(resolved: ResolvedConfig, deps: ComposeDeps): Compositio
     node: resolved.node,
     httpClients: deps.httpClients,
   };
-  const checkers = resolved.checkers.map((c) => c.definition.create(c.options, context));
   const storage = resolved.storage?.definition.create(resolved.storage.options, context);
+  // Checkers that judge what is stored (heartbeats) get the storage's shared documents, or the config is refused.
+  const shared = storage && isSharedStore(storage) ? storage : undefined;
+  const unshared = resolved.checkers.filter((c) => c.definition.needsShared && !shared);
+  if (unshared.length) {
+    throw new ConfigError(
+      resolved.source ?? "config",
+      unshared.map((c) => ({
+        path: c.path,
+        message: `a ${c.definition.type} checker needs a storage with shared documents, found ${
+          storage ? `storage ${storage.type}, which has none` : "no storage"
+        } (see the README's storage section for the types that have them)`,
+      })),
+    );
+  }
+  const checkers = resolved.checkers.map((c) => c.definition.create(c.options, { ...context, shared }));
   const pipeline = storage && composeStorage(storage, resolved.storage?.options, deps);
   const notifiers = resolved.notifiers.map((n) => n.definition.create(n.options, context));
   return { checkers, storage, pipeline, notifiers };

@@ -10,8 +10,8 @@ import type { PluginContext } from "../config/plugin.ts";
 import { formatDuration, type Nanoseconds } from "../duration.ts";
 import { sleep } from "../clock.ts";
 
-/** What checkers need from the outside world: the clock, fetch and the node name. */
-export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node" | "httpClients">;
+/** What checkers need from the outside world: the clock, fetch, the node name and the shared documents. */
+export type CheckerContext = Pick<PluginContext, "now" | "fetch" | "node" | "httpClients" | "shared">;
 
 /** Checks one endpoint. A failed check is data (`down`, `degraded`), never an exception. */
 export interface Checker {

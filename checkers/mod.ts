@@ -15,6 +15,7 @@ import type { AnyDefinition } from "../config/plugin.ts";
 import type { Checker } from "./checker.ts";
 import { dnsChecker, type DnsCheckerConfig } from "./dns.ts";
 import { execChecker, type ExecCheckerConfig } from "./exec.ts";
+import { heartbeatChecker, type HeartbeatCheckerConfig } from "./heartbeat/mod.ts";
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
@@ -26,6 +27,12 @@ export type { StatusRange } from "./http_expect.ts";
 export type { LeafInfo } from "./cert.ts";
 export { DnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
 export { ExecChecker, type ExecCheckerConfig, type ExecCheckerOptions } from "./exec.ts";
+export {
+  HeartbeatChecker,
+  type HeartbeatCheckerConfig,
+  type HeartbeatCheckerOptions,
+  isHeartbeat,
+} from "./heartbeat/mod.ts";
 export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
@@ -37,6 +44,7 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   tlsChecker,
   dnsChecker,
   execChecker,
+  heartbeatChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -45,4 +53,5 @@ export type CheckerConfig =
   | TcpCheckerConfig
   | TlsCheckerConfig
   | DnsCheckerConfig
-  | ExecCheckerConfig;
+  | ExecCheckerConfig
+  | HeartbeatCheckerConfig;

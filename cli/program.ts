@@ -9,6 +9,7 @@ import { runEvery } from "./every.ts";
 import type { Io } from "./io.ts";
 import { closest } from "../_internal/suggest.ts";
 import { runMessage } from "./message.ts";
+import { runPing } from "./ping.ts";
 import { runProvision } from "./provision.ts";
 import { runChecks } from "./run.ts";
 import { runCompletion } from "./completion.ts";
@@ -93,6 +94,21 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .addHelpText("after", '\nExamples:\n  checkup message "Maintenance until 14:00 UTC" --about "API"')
     .action(async (text: string, _o, cmd: Command) =>
       setCode(await runMessage(text, cmd.optsWithGlobals(), io))
+    );
+
+  program.command("ping")
+    .argument("<name>", "the heartbeat checker's endpoint_name")
+    .option("--start", "the job has started (with max_runtime: how long a run takes)")
+    .option("--fail", "the job has failed: the heartbeat is down until the next success")
+    .option("--exit-code <code>", "the job's exit code: 0 a success, anything else a failure")
+    .description("record a ping of a heartbeat checker in the storage (for a node without serve)")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  checkup ping "Nightly backup"\n  checkup ping --start "Nightly backup"\n' +
+        '  backup.sh; checkup ping --exit-code $? "Nightly backup"',
+    )
+    .action(async (name: string, _o, cmd: Command) =>
+      setCode(await runPing(name, cmd.optsWithGlobals(), io))
     );
 
   program.command("serve")

@@ -6,6 +6,7 @@
 import { extname, join } from "node:path";
 import { parseDuration } from "../duration.ts";
 import { isStorageReader } from "../storage/storage.ts";
+import { isHeartbeat } from "../checkers/heartbeat/mod.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
@@ -241,6 +242,8 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         deliveries: every !== undefined && checkup.notifiers.length
           ? () => checkup.deliveryStats()
           : undefined,
+        heartbeats: checkup.checkers.filter(isHeartbeat),
+        monotonic: io.clock && (() => io.clock!.monotonic()),
       });
       let server: Deno.HttpServer<Deno.NetAddr>;
       try {

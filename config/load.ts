@@ -91,6 +91,8 @@ export interface ResolvedConfig {
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
   redactor: TextRedactor;
+  /** Where the config came from (its file), named by errors found when it is built; default "config". */
+  source?: string;
 }
 
 /** Options of {@linkcode resolveConfig} and {@linkcode loadConfig}. */
@@ -269,6 +271,10 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
   const checkers = array("checkers")
     .map((c, i) => resolvePlugin("checker", checkerDefinitions, c, `checkers[${i}]`, undefined, issues, keys))
     .filter((c) => c !== undefined);
+  for (const d of checkerDefinitions) {
+    const entries = checkers.filter((c) => c.definition === d);
+    if (d.crossCheck && entries.length > 1) issues.push(...d.crossCheck(entries));
+  }
   const notifierRaws: [unknown, string][] = [];
   if (lists.notifier !== undefined && lists.notifier !== null) {
     notifierRaws.push([lists.notifier, "notifier"]);
@@ -307,6 +313,7 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
     ...(s.silent_after ? { silent_after: s.silent_after } : {}),
     warnings,
     redactor,
+    source,
   };
 }
 

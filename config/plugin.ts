@@ -8,6 +8,8 @@
 import type { z } from "zod";
 import type { Logger } from "../log.ts";
 import type { HttpClients } from "../http_clients.ts";
+import type { SharedStore } from "../storage/storage.ts";
+import type { ConfigIssue } from "./errors.ts";
 
 /** What every plugin instance is given: dependencies, never module-level state. */
 export interface PluginContext {
@@ -21,6 +23,8 @@ export interface PluginContext {
   node?: string;
   /** Shared HTTP clients (owned and closed by the Checkup); checkers make their own when absent. */
   httpClients?: HttpClients;
+  /** The storage's shared documents, when it has them: for checkers that judge what is stored (heartbeat). */
+  shared?: SharedStore;
 }
 
 /**
@@ -45,6 +49,16 @@ export interface PluginDefinition<Instance, Options = unknown> {
   readonly schema: PluginSchema<Options>;
   /** Builds the plugin from options that passed the schema. */
   create(options: Options, context: PluginContext): Instance;
+  /**
+   * The plugin cannot work without the storage's shared documents (`PluginContext.shared`): a config that
+   * uses it without a storage that has them is refused when the Checkup is built.
+   */
+  readonly needsShared?: boolean;
+  /**
+   * Problems between the entries of this type in one config (two heartbeats with one token), found once
+   * each entry passed its schema; each issue names its entry's path.
+   */
+  crossCheck?(entries: readonly { options: Options; path: string }[]): ConfigIssue[];
 }
 
 /** A definition of any options type, as held in a registry list. */

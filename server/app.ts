@@ -31,6 +31,7 @@ import { goReadRoutes } from "./routes/go_reads.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
+import { pingRoutes, type PingTarget } from "./routes/ping.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {
@@ -75,6 +76,10 @@ export interface StatusServerOptions {
   locations?: () => { node: string; location?: string; duplicate?: boolean }[];
   /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
   deliveries?: () => DeliveryStats[];
+  /** The heartbeat checkers pinged at `/api/v1/ping/<token>` (none: every ping is a 404). */
+  heartbeats?: readonly PingTarget[];
+  /** The monotonic clock (ms) of the ping rate limit; default `performance.now`. */
+  monotonic?: () => number;
 }
 
 /** A status server: its request handler and the loader behind it. */
@@ -160,6 +165,10 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     pageRoutes({ title, range: defaultRange, refresh: options.refresh ?? 60, logo: options.logo }),
   );
   app.route("/", healthRoutes(ctx));
+  app.route(
+    "/api/v1",
+    pingRoutes({ heartbeats: options.heartbeats ?? [], monotonic: options.monotonic, logger }),
+  );
   app.route("/api/v1", apiRoutes(ctx, { token: options.token, writer: options.writer, node: options.node }));
   app.route("/badges", badgeRoutes(ctx));
   app.route("/", metricsRoutes(ctx, options.deliveries));

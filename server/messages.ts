@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { digestsEqual, tokenDigest } from "../_internal/token.ts";
 import { nowNs, type Result } from "../result.ts";
 import { MAX_MESSAGE } from "../status/messages.js";
 import type { Rollup } from "../status/rollup.js";
@@ -13,9 +13,7 @@ import type { Rollup } from "../status/rollup.js";
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const given = /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1]?.trim();
   if (!given) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(token).digest();
-  return timingSafeEqual(a, b);
+  return digestsEqual(tokenDigest(given), tokenDigest(token));
 }
 
 /**
