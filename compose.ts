@@ -123,9 +123,10 @@ export function compose(resolved: ResolvedConfig, deps: ComposeDeps): Compositio
       resolved.source ?? "config",
       unshared.map((c) => ({
         path: c.path,
-        message: `a ${c.definition.type} checker needs a storage with shared documents, found ${
-          storage ? `storage ${storage.type}, which has none` : "no storage"
-        } (see the README's storage section for the types that have them)`,
+        message:
+          `expected a storage with shared documents (a ${c.definition.type} checker keeps its data there), found ${
+            storage ? `storage ${storage.type}, which has none` : "no storage"
+          } (the README's storage section lists the types that have them)`,
       })),
     );
   }

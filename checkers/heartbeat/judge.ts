@@ -88,7 +88,7 @@ export function judgeHeartbeat(history: PingHistory, now: number, rules: Heartbe
       const last = pings.at(-1);
       return {
         down: last
-          ? `no success ping ever came (last ping: a start, ${ago(now, last.t)}); ${expected}`
+          ? `no success ping ever came; last ping: a start ${ago(now, last.t)}; ${expected}`
           : `no ping ever came (waiting since ${instant(waiting)}, ${span(now, waiting)}); ${expected}`,
       };
     }
@@ -110,7 +110,7 @@ export function judgeHeartbeat(history: PingHistory, now: number, rules: Heartbe
     return {
       degraded:
         `the last run took ${humanDuration((lastSuccess.t - pings[start].t) * 1e6)}, longer than ${max}` +
-        ` (it ended ${ago(now, lastSuccess.t)})`,
+        `; it ended ${ago(now, lastSuccess.t)}`,
     };
   }
   return {};
