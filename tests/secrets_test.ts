@@ -24,6 +24,7 @@ const ENV = {
   URL_PASSWORD: "upw-Lk5Jh4Gf3",
   EXEC_SECRET: "exe-Pq1Wo2Ei3Ru",
   HOOK_PATH: "hook-T01-B02-Xy9z8w7v",
+  PING_TOKEN: "pingtok-A1b2C3d4E5f6G7h8",
 };
 /** Credentials written in the file itself, in URLs: masked by their shape, then learnt by value. */
 const LITERAL = { sessionId: "sess-literal-4d5e6f7a8b" };
@@ -81,6 +82,7 @@ Deno.test("no byte serve publishes, exports or stores holds a secret of the conf
         endpoint_url: `http://admin:\${URL_PASSWORD}@127.0.0.1:1/x?JSESSIONID=${LITERAL.sessionId}`,
       },
       { type: "exec", name: "Exec", command: "sh", arguments: ["-c", "echo leaked ${EXEC_SECRET}; exit 1"] },
+      { type: "heartbeat", endpoint_name: "Backup", period: "1h", token: "${PING_TOKEN}" },
     ],
     storage: { type: "fs", dir: `${dir}/checks` },
     notifiers: [{ type: "webhook", webhook: `http://127.0.0.1:${hook.addr.port}/\${HOOK_PATH}` }],
@@ -157,6 +159,7 @@ Deno.test("no byte serve publishes, exports or stores holds a secret of the conf
       ["Signed", "healthy"],
       ["Refused", "down"],
       ["Exec", "down"],
+      ["Backup", "healthy"],
     ]);
     assert.ok(seen.some((s) => s === `/health ${ENV.HEADER_SECRET}`), "the secrets are really sent");
     const posted = await get("/api/v1/messages", {
@@ -165,6 +168,16 @@ Deno.test("no byte serve publishes, exports or stores holds a secret of the conf
       body: JSON.stringify({ text: "Looking into it", about: "Signed" }),
     });
     assert.equal(posted.res.status, 201, posted.body);
+    // Heartbeat pings: recorded, failed, refused (a wrong token, too many); the token is only in the URL.
+    for (const action of ["/start", "/fail", "/3", "", "/nope"]) {
+      await get(`/api/v1/ping/${ENV.PING_TOKEN}${action}`, {
+        method: "POST",
+        body: `output ${ENV.PING_TOKEN}`,
+      });
+    }
+    await get(`/api/v1/ping/${ENV.PING_TOKEN.slice(0, -1)}`);
+    for (let i = 0; i < 12; i++) await get(`/api/v1/ping/${ENV.PING_TOKEN}`);
+    assert.ok(published.some(([w]) => w.endsWith("(429)")), "the rate limit answered");
 
     // Every route serve answers.
     const ranges = ["24h", "7d", "30d", "90d"];
@@ -222,6 +235,7 @@ Deno.test("no byte serve publishes, exports or stores holds a secret of the conf
   }
   assert.ok(stored >= 3, "new check files and the node's summary");
   assert.ok(published.some(([w]) => w.endsWith("summary-eu-west.json")), "the summary is among them");
+  assert.ok(published.some(([w]) => w.includes("_shared/pings/backup/")), "the stored pings are among them");
 
   assert.deepEqual(published.flatMap(([where, text]) => leaks(where, text)), []);
   await Deno.remove(dir, { recursive: true });
