@@ -318,6 +318,23 @@ const badConfigs: [file: string, message: string, at?: string][] = [
     "invalid-token-cr-from-env.json",
     "notifiers[0].token: expected a value without CR, LF or NUL characters (it is sent in a header), found a CR at character 17 of 17 (the value is not shown: it may be secret)",
   ],
+  [
+    // A heartbeat's token is a secret: what is wrong with it is said, never the value.
+    "invalid-heartbeat-token-short.json",
+    'checkers[0].token: expected at least 16 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-" (it is a segment of the ping URL), found 15 characters (the value is not shown: it is a secret)',
+  ],
+  [
+    "invalid-heartbeat-token-url.json",
+    'checkers[0].token: expected at least 16 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-" (it is a segment of the ping URL), found a character not allowed at position 11 of 20 (the value is not shown: it is a secret)',
+  ],
+  [
+    "invalid-heartbeat-token-shared.json",
+    "checkers[1].token: expected a token of its own, found the token of the heartbeat at checkers[0] (not shown)",
+  ],
+  [
+    "invalid-heartbeat-name-shared.json",
+    'checkers[2].endpoint_name: expected a name of its own, found one stored as "pings/nightly-backup" like the heartbeat at checkers[0]',
+  ],
   ["invalid-utf16le.json", "expected UTF-8 text, found UTF-16 (little-endian); save the file as UTF-8"],
   ["invalid-utf16be-no-bom.json", "expected UTF-8 text, found UTF-16 (big-endian); save the file as UTF-8"],
   [

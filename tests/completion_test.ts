@@ -12,7 +12,7 @@ Deno.test("completion scripts list every command and are valid shell", async () 
   for (const shell of ["bash", "zsh", "fish"]) {
     const r = await completion(shell);
     assert.equal(r.code, 0);
-    for (const cmd of ["every", "message", "completion"]) {
+    for (const cmd of ["every", "message", "ping", "completion"]) {
       assert.match(r.out, new RegExp(`\\b${cmd}\\b`), `${shell}: ${cmd}`);
     }
   }
