@@ -32,6 +32,8 @@ export {
   type HeartbeatCheckerConfig,
   type HeartbeatCheckerOptions,
   isHeartbeat,
+  type Ping,
+  type PingKind,
 } from "./heartbeat/mod.ts";
 export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";

@@ -31,3 +31,5 @@ export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
 export { keepsSummaries, summaryKey, summaryTarget, updateSummary } from "../storage/summarizing.ts";
 export { type Asset, ASSETS, CONFIG_EXAMPLE, pageHtml, type PageSettings } from "./assets.ts";
 export { CONTENT_SECURITY_POLICY } from "./security.ts";
+export { PING_LIMIT, type PingTarget } from "./routes/ping.ts";
+export type { RateLimit } from "./rate_limit.ts";
