@@ -223,6 +223,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
       if (every !== undefined && !checkup.checkers.length) {
         throw new ExitError("--every: no checkers configured");
       }
+      const heartbeats = checkup.checkers.filter(isHeartbeat);
       const handler = createStatusHandler({
         reader: storage,
         writer: storage,
@@ -242,7 +243,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         deliveries: every !== undefined && checkup.notifiers.length
           ? () => checkup.deliveryStats()
           : undefined,
-        heartbeats: checkup.checkers.filter(isHeartbeat),
+        heartbeats,
         monotonic: io.clock && (() => io.clock!.monotonic()),
       });
       let server: Deno.HttpServer<Deno.NetAddr>;
@@ -258,6 +259,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
               address: `${host}:${addr.port}`,
               storage: storage.type,
               writes: token ? "accepted with the bearer token" : "read-only",
+              ...(heartbeats.length ? { heartbeats: heartbeats.length } : {}),
               ...(every !== undefined ? { every: opts.every } : {}),
             });
           },
