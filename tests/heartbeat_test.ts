@@ -1,5 +1,5 @@
 /**
- * Heartbeat checkers against real storages (fs, sqlite3, PostgreSQL): pings recorded by `checkup ping`
+ * Heartbeat checkers against every storage with shared documents (fs, sqlite3, PostgreSQL, MariaDB, S3): pings recorded by `checkup ping`
  * (straight into the storage), judged by a Checkup on an injected clock; pruning keeps the pings bounded
  * and concurrent writers lose nothing they should keep; a storage without shared documents is refused.
  */
@@ -18,7 +18,7 @@ import { statusOf } from "../result.ts";
 import { FakeClock } from "./helpers/clock.ts";
 import { SERVE_BACKENDS } from "./serve_fixture.ts";
 
-const BACKENDS = SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres"].includes(b.name));
+const BACKENDS = SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres", "mysql", "s3"].includes(b.name));
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
 const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
