@@ -1,7 +1,8 @@
 /**
- * Heartbeat checkers against every storage with shared documents (fs, sqlite3, PostgreSQL, MariaDB, S3): pings recorded by `checkup ping`
- * (straight into the storage), judged by a Checkup on an injected clock; pruning keeps the pings bounded
- * and concurrent writers lose nothing they should keep; a storage without shared documents is refused.
+ * Heartbeat checkers against every storage with shared documents (fs, sqlite3, PostgreSQL, MariaDB, S3):
+ * pings recorded by `checkup ping` (straight into the storage), judged by a Checkup on an injected clock;
+ * pruning keeps the pings bounded and concurrent writers lose nothing they should keep; a storage without
+ * shared documents is refused.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
