@@ -12,7 +12,7 @@
  */
 import { tokenDigest } from "../../_internal/token.ts";
 import { z } from "zod";
-import type { Duration } from "../../duration.ts";
+import { type Duration, formatDuration } from "../../duration.ts";
 import { duration, typeTag } from "../../config/fields.ts";
 import type { ConfigIssue } from "../../config/errors.ts";
 import type { PluginDefinition } from "../../config/plugin.ts";
@@ -74,6 +74,18 @@ const DAY = 86_400e9;
 /** The bounds of `period`, `grace` and `max_runtime`: a typo ("1ns" for "1d") must not pass. */
 const SPAN = { min: 1e9, max: 400 * DAY };
 
+/** A span that may be 0 (none), else within {@linkcode SPAN}. */
+function spanOrZero(description: string) {
+  return duration(description, { max: SPAN.max }).superRefine((v, ctx) => {
+    if (v !== 0 && v < SPAN.min) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected 0 or a duration of at least 1s, found ${formatDuration(v)}`,
+      });
+    }
+  });
+}
+
 /** What is wrong with a token, never quoting it (it is a secret); undefined when it is fine. */
 function tokenProblem(v: string): string | undefined {
   const expected = `expected at least ${MIN_TOKEN} characters of A-Z, a-z, 0-9, ".", "_", "~" or "-" ` +
@@ -99,10 +111,9 @@ const schema: z.ZodType<HeartbeatCheckerOptions, HeartbeatCheckerConfig> = z.obj
         "The heartbeat's name: the result's title, what `checkup ping` names, what its pings are stored under.",
     }),
   period: duration('How often the job reports success, e.g. "1d".', SPAN),
-  grace: duration("How late a success ping may be; default a tenth of period, at least 1m.", SPAN).optional(),
-  max_runtime: duration(
-    "Degraded when a run takes longer than this from its start ping to its success; default no limit.",
-    SPAN,
+  grace: spanOrZero("How late a success ping may be; default a tenth of period, at least 1m.").optional(),
+  max_runtime: spanOrZero(
+    "Degraded when a run takes longer than this from its start ping to its success; 0 or unset: no limit.",
   ).optional(),
   token: z.string().superRefine((v, ctx) => {
     const problem = tokenProblem(v);
