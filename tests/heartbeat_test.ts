@@ -17,6 +17,9 @@ import { isSharedStore } from "../storage/storage.ts";
 import type { StorageConfig } from "../storage/mod.ts";
 import { statusOf } from "../result.ts";
 import { FakeClock } from "./helpers/clock.ts";
+import { startPostgres } from "./helpers/postgres.ts";
+import { createStatusHandler } from "../server/app.ts";
+import { createLogger } from "../log.ts";
 import { SERVE_BACKENDS } from "./serve_fixture.ts";
 
 const BACKENDS = SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres", "mysql", "s3"].includes(b.name));
@@ -223,6 +226,64 @@ Deno.test("checkup ping refuses unknown names, conflicting flags and storages wi
       assert.equal((await cli(["-c", path])).code, 1);
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("postgres: while the storage is down a ping fails loudly and the check says why; both work again after", async () => {
+  const pg = await startPostgres();
+  if (!pg) return;
+  const dir = await Deno.makeTempDir({ prefix: "checkup-heartbeat-" });
+  const path = join(dir, "checkup.json");
+  const dsn = await pg.createDatabase(`hb${Date.now()}`);
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      checkers: [{ ...BACKUP, token: "outage-token-0123456789" }],
+      storage: {
+        type: "postgres",
+        dsn,
+        create: true,
+      },
+    }),
+  );
+  const clock = new FakeClock(BigInt(T0) * 1_000_000n);
+  const checkup = new Checkup(await loadConfig(path), { clock });
+  const handler = createStatusHandler({
+    reader: checkup.storage as never,
+    heartbeats: checkup.checkers.filter(isHeartbeat),
+    logger: createLogger({ write: (line) => log.push(line), format: "text" }),
+  });
+  const log: string[] = [];
+  const ping = (path: string) => handler.fetch(new Request(`http://localhost/api/v1/ping/${path}`));
+  try {
+    assert.equal((await cli(["-c", path, "ping", "Nightly backup"], clock)).code, 0);
+    await pg.halt();
+    const refused = await cli(["-c", path, "ping", "Nightly backup"], clock);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /^error: .*postgres.*\n$/);
+    const res = await ping("outage-token-0123456789/start");
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "5");
+    assert.deepEqual(await res.json(), {
+      error: { status: 503, message: "cannot store the ping; the server log has the details" },
+    });
+    assert.ok(
+      log.some((l) => /cannot store a ping heartbeat="Nightly backup" error=/.test(l)),
+      log.join("\n"),
+    );
+    assert.ok(log.every((l) => !l.includes("outage-token")), "the log never holds the token");
+    const [down] = await checkup.check();
+    assert.equal(statusOf(down), "down");
+    assert.match(down.times![0].error!, /^cannot read the pings: .*postgres/);
+    await pg.resume();
+    clock.advance(1000);
+    assert.equal((await ping("outage-token-0123456789/fail")).status, 200);
+    const [failed] = await checkup.check();
+    assert.match(failed.times![0].error!, /^last run failed just now/, "the ping after the outage counts");
+  } finally {
+    await checkup.close();
+    await pg.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
