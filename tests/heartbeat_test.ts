@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { runCli } from "../cli/program.ts";
 import { memoryIo } from "../cli/io.ts";
 import { Checkup } from "../checkup.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig, resolveConfig } from "../config/load.ts";
 import { isHeartbeat } from "../checkers/heartbeat/mod.ts";
-import { decodePing, KEEP_PINGS } from "../checkers/heartbeat/pings.ts";
+import { decodePing, KEEP_PINGS, type Ping } from "../checkers/heartbeat/pings.ts";
+import { type HeartbeatRules, judgeHeartbeat } from "../checkers/heartbeat/judge.ts";
 import { parseStorage } from "../config/load.ts";
 import { isSharedStore } from "../storage/storage.ts";
 import type { StorageConfig } from "../storage/mod.ts";
@@ -286,4 +287,55 @@ Deno.test("postgres: while the storage is down a ping fails loudly and the check
     await pg.stop();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("README: the heartbeat monitors example resolves, and the reasons it shows are the judge's", () => {
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Heartbeat monitors"), readme.indexOf("## Status page"));
+  const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]);
+  const env: Record<string, string> = {
+    BACKUP_PING_TOKEN: "0f3c5e8a9b1d2c4e6f7a8b9c0d1e2f3a",
+    DATABASE_URL: "postgres://checkup@db.internal/checkup",
+  };
+  const resolved = resolveConfig(example, { env: (name) => env[name] });
+  assert.deepEqual(resolved.warnings, []);
+  const rules = resolved.checkers[0].options as HeartbeatRules;
+  assert.deepEqual([rules.period, rules.grace, rules.max_runtime], [86400e9, 3600e9, 7200e9]);
+  const t = (iso: string) => Date.parse(iso);
+  const H = 3_600_000;
+  const p = (kind: Ping["kind"], iso: string, exit?: number): Ping => ({
+    kind,
+    t: t(iso),
+    via: "serve",
+    ...(exit === undefined ? {} : { exit }),
+  });
+  const reasons = [
+    judgeHeartbeat(
+      { pings: [p("success", "2026-11-29T03:12:09Z")] },
+      t("2026-11-29T03:12:39Z") + 25 * H,
+      rules,
+    ),
+    judgeHeartbeat(
+      { pings: [p("success", "2026-11-29T03:12:09Z"), p("fail", "2026-11-30T03:14:40Z", 3)] },
+      t("2026-11-30T03:14:40Z") + 2 * H,
+      rules,
+    ),
+    judgeHeartbeat(
+      { pings: [p("start", "2026-11-30T03:00:02Z"), p("success", "2026-11-30T05:30:02Z")] },
+      t("2026-11-30T10:30:02Z"),
+      rules,
+    ),
+    judgeHeartbeat(
+      { pings: [p("success", "2026-11-29T05:00:00Z"), p("start", "2026-11-30T03:00:01Z")] },
+      t("2026-11-30T05:05:01Z"),
+      rules,
+    ),
+    judgeHeartbeat(
+      { pings: [], first: t("2026-11-28T10:00:00Z") },
+      t("2026-11-28T10:00:30Z") + 25 * H,
+      rules,
+    ),
+  ].map((v) => v.down ?? v.degraded);
+  const shown = /```\n(last ping[\s\S]*?)```/.exec(section)![1].trimEnd().split("\n");
+  assert.deepEqual(shown, reasons);
 });
