@@ -99,7 +99,7 @@ export function pingRoutes(options: PingRouteOptions): Hono {
     });
   };
   // Whatever happens, nothing below reaches the app's error handler, which logs the path (with the token).
-  app.on(["GET", "POST"], "/ping/:token/:action?", async (c) => {
+  app.on(["GET", "POST"], ["/ping/:token/:action?", "/ping/:token/"], async (c) => {
     try {
       return await ping(c);
     } catch (e) {
