@@ -25,6 +25,8 @@ import durationJs from "../status/duration.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
 import groupsJs from "../status/groups.js" with { type: "text" };
 import locationsJs from "../status/locations.js" with { type: "text" };
+import maintenanceJs from "../status/maintenance.js" with { type: "text" };
+import maintenanceViewJs from "../status/maintenance_view.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
 import quorumJs from "../status/quorum.js" with { type: "text" };
 import quorumRulesJs from "../status/quorum_rules.js" with { type: "text" };
@@ -37,6 +39,7 @@ import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
 import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
 import degradedSvg from "../statuspage/images/status-degraded.svg" with { type: "text" };
 import partialSvg from "../statuspage/images/status-partial.svg" with { type: "text" };
+import maintenanceSvg from "../statuspage/images/status-maintenance.svg" with { type: "text" };
 import downSvg from "../statuspage/images/status-down.svg" with { type: "text" };
 import unknownSvg from "../statuspage/images/status-unknown.svg" with { type: "text" };
 import configExample from "../statuspage/config.example.json" with { type: "text" };
@@ -77,6 +80,8 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "status/endpoint.js": { type: JS, text: endpointJs },
   "status/groups.js": { type: JS, text: groupsJs },
   "status/locations.js": { type: JS, text: locationsJs },
+  "status/maintenance.js": { type: JS, text: maintenanceJs },
+  "status/maintenance_view.js": { type: JS, text: maintenanceViewJs },
   "status/messages.js": { type: JS, text: messagesJs },
   "status/quorum.js": { type: JS, text: quorumJs },
   "status/quorum_rules.js": { type: JS, text: quorumRulesJs },
@@ -89,6 +94,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "images/status-healthy.svg": { type: SVG, text: healthySvg },
   "images/status-degraded.svg": { type: SVG, text: degradedSvg },
   "images/status-partial.svg": { type: SVG, text: partialSvg },
+  "images/status-maintenance.svg": { type: SVG, text: maintenanceSvg },
   "images/status-down.svg": { type: SVG, text: downSvg },
   "images/status-unknown.svg": { type: SVG, text: unknownSvg },
 };

@@ -91,7 +91,13 @@ Deno.test("monthly windows fall on the last day of shorter months; a window stil
 
 Deno.test("a one-off window; ad hoc windows merge with config ones by start", () => {
   const start = Date.UTC(2026, 5, 1, 10);
-  const rule: MaintenanceRule = { title: "Move", about: ["Payments"], start, duration: H, message: "**Move**" };
+  const rule: MaintenanceRule = {
+    title: "Move",
+    about: ["Payments"],
+    start,
+    duration: H,
+    message: "**Move**",
+  };
   assert.deepEqual(occurrences(rule, start + H, start + 2 * H), []);
   const [w] = occurrences(rule, start - D, start + D);
   assert.deepEqual(w, {

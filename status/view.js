@@ -12,6 +12,7 @@ import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
 import { locationsOf, nodesOf } from "./locations.js";
 import { checksOf, groupsOf } from "./groups.js";
 import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
+import { applyMaintenance, maintenanceView } from "./maintenance_view.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
 
@@ -20,6 +21,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
 /** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
 /** @typedef {import("./groups.js").GroupView} GroupView */
 /** @typedef {"24h" | "7d" | "30d" | "90d"} RangeName */
+/** @typedef {import("./operations.js").MaintenanceWindow} MaintenanceWindow */
 
 /**
  * @typedef {object} NodeView One node's (location's) latest result for an endpoint.
@@ -87,7 +89,9 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {string} endpoint
  * @property {string} [group] The group it is shown in (its checker's `group`), when it has one.
  * @property {CombinedStatus} status The combined status of the live (not silent) locations under the
- *   quorum; with one location, its status.
+ *   quorum; with one location, its status; `maintenance` while a window covers it.
+ * @property {CombinedStatus} [checked] In maintenance: the status its checks show.
+ * @property {import("./maintenance_view.js").EndpointMaintenance} [maintenance] The open window covering it.
  * @property {boolean} stale Every location is silent.
  * @property {number | null} since Since when it has had this status (ms).
  * @property {number | null} updated Latest result (ms).
@@ -95,7 +99,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {number | null} threshold threshold_rtt (ms), null when unset.
  * @property {string} [reason]
  * @property {Record<RangeName, number | null>} uptime Percent of checks not down (degraded counts as up);
- *   with several locations, percent of the observed time the combined status was not down.
+ *   with several locations, percent of the observed time the combined status was not down; maintenance
+ *   windows covering it are left out.
  * @property {QuorumView} [quorum] With several locations.
  * @property {NodeView[]} nodes Per node, when results carry a node.
  * @property {SlotsView} slots
@@ -115,6 +120,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {MessageView[]} messages Messages about no endpoint in particular, newest first.
  * @property {LocationView[]} locations Every named location seen, by name.
  * @property {boolean} [complete] False while `checkup serve` is still reading older history.
+ * @property {import("./maintenance_view.js").MaintenanceView} [maintenance] Windows open now or within 7
+ *   days, when there are some.
  */
 
 /**
@@ -132,6 +139,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  *   display labels, and names two processes were seen writing.
  * @property {(title: string, endpoint: string) => string | undefined} [groups] The group of each endpoint
  *   (by title and endpoint), its checker's `group`; none: no groups.
+ * @property {MaintenanceWindow[]} [maintenance] Maintenance windows (config occurrences and ad hoc) around
+ *   `now`, back to the longest range (see `status/maintenance.js`).
  */
 
 /**
@@ -140,6 +149,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {number} [silentAfter] ms; default three check intervals, at least 5 minutes.
  * @property {Map<string, string>} [labels] Display label per node name.
  * @property {string} [group] The group it is shown in.
+ * @property {readonly MaintenanceWindow[]} [maintenance] Maintenance windows around `now`.
  */
 
 /** The names of the ranges, shortest first. */
@@ -363,6 +373,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     const why = (failing[0] ?? (live.length ? undefined : worst))?.v.reason;
     if (why && status !== "healthy") view.reason = why;
   } else if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
+  applyMaintenance(view, e, options.maintenance ?? [], now, several ? spans : undefined);
   return view;
 }
 
@@ -391,6 +402,7 @@ export function statusView(rollup, options = {}) {
     silentAfter: options.silentAfter,
     labels,
     group: options.groups?.(e.title, e.endpoint),
+    maintenance: options.maintenance,
   });
   const sorted = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
@@ -406,6 +418,7 @@ export function statusView(rollup, options = {}) {
   const endpoints = sorted.map(({ v }) => v);
   let status = 0;
   for (const v of endpoints) if (!v.stale) status = Math.max(status, COMBINED_STATUSES.indexOf(v.status));
+  const maintenance = maintenanceView(options.maintenance ?? [], now);
   return {
     title: options.title ?? "Status",
     status: COMBINED_STATUSES[status],
@@ -421,5 +434,6 @@ export function statusView(rollup, options = {}) {
     ...(groups.length ? { groups } : {}),
     messages: messagesOf(rollup.messages, (last - SLOTS + 1) * width),
     locations: locationsOf(rollup, options, now),
+    ...(maintenance ? { maintenance } : {}),
   };
 }
