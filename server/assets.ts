@@ -28,6 +28,7 @@ import locationsJs from "../status/locations.js" with { type: "text" };
 import maintenanceJs from "../status/maintenance.js" with { type: "text" };
 import maintenanceViewJs from "../status/maintenance_view.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
+import operationsJs from "../status/operations.js" with { type: "text" };
 import quorumJs from "../status/quorum.js" with { type: "text" };
 import quorumRulesJs from "../status/quorum_rules.js" with { type: "text" };
 import rollupJs from "../status/rollup.js" with { type: "text" };
@@ -83,6 +84,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "status/maintenance.js": { type: JS, text: maintenanceJs },
   "status/maintenance_view.js": { type: JS, text: maintenanceViewJs },
   "status/messages.js": { type: JS, text: messagesJs },
+  "status/operations.js": { type: JS, text: operationsJs },
   "status/quorum.js": { type: JS, text: quorumJs },
   "status/quorum_rules.js": { type: JS, text: quorumRulesJs },
   "status/rollup.js": { type: JS, text: rollupJs },
