@@ -236,6 +236,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         quorum: checkup.quorumOf,
         silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
         groups: checkup.groupOf,
+        maintenance: checkup.maintenance,
         logger,
         redact: (t) => redactor.redact(t),
         deliveries: every !== undefined && checkup.notifiers.length

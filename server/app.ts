@@ -31,6 +31,9 @@ import { goReadRoutes } from "./routes/go_reads.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
+import { maintenanceRoutes } from "./routes/maintenance.ts";
+import { MaintenanceWindows } from "../maintenance/windows.ts";
+import type { MaintenanceRule } from "../status/maintenance.js";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {
@@ -75,6 +78,8 @@ export interface StatusServerOptions {
   locations?: () => { node: string; location?: string; duplicate?: boolean }[];
   /** Alert delivery counters of this process (`serve --every`), added to `/metrics`. */
   deliveries?: () => DeliveryStats[];
+  /** The config's maintenance windows; ad hoc ones are read from the reader's shared documents. */
+  maintenance?: readonly MaintenanceRule[];
 }
 
 /** A status server: its request handler and the loader behind it. */
@@ -126,6 +131,10 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   // Several locations: labels and duplicate writers from the nodes' presence documents, read beside the rounds.
   const reader = options.reader;
   const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
+  // Maintenance windows: the config's, and the stored ones polled beside the rounds (never on a request).
+  const maintenance = options.maintenance?.length || isSharedStore(reader)
+    ? new MaintenanceWindows({ rules: options.maintenance, storage: reader, logger })
+    : undefined;
   const ctx = new RouteContext({
     loader,
     title,
@@ -137,6 +146,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     silentAfter: options.silentAfter,
     groups: options.groups,
     locations: options.locations ?? (presence && (() => presence.locations())),
+    maintenance,
   });
 
   const app = new Hono();
@@ -160,7 +170,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     pageRoutes({ title, range: defaultRange, refresh: options.refresh ?? 60, logo: options.logo }),
   );
   app.route("/", healthRoutes(ctx));
-  app.route("/api/v1", apiRoutes(ctx, { token: options.token, writer: options.writer, node: options.node }));
+  const writer = { token: options.token, writer: options.writer, node: options.node };
+  app.route("/api/v1", apiRoutes(ctx, writer));
+  app.route("/api/v1", maintenanceRoutes(ctx, writer));
   app.route("/badges", badgeRoutes(ctx));
   app.route("/", metricsRoutes(ctx, options.deliveries));
   app.route("/", goReadRoutes(ctx, options.reader)); // last: its check-file route is the catch-all
@@ -172,6 +184,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       logger.error("storage read failed", { error: e });
     }
     await presence?.refresh().catch((e) => logger.warn("cannot read the locations", { error: e }));
+    await maintenance?.refresh(Date.now());
   };
 
   return {
@@ -185,6 +198,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
           await presence?.refresh(signal).catch((e) =>
             logger.warn("cannot read the locations", { error: e })
           );
+          await maintenance?.refresh(Date.now(), signal);
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
         }, {
           attempts: Infinity, // until the storage answers or the server stops

@@ -28,6 +28,8 @@ export const WEEKDAYS = /** @type {const} */ (["sun", "mon", "tue", "wed", "thu"
 export const RECURRENCES = /** @type {const} */ (["daily", "weekly", "monthly"]);
 /** How far ahead the page lists upcoming windows: 7 days. */
 export const UPCOMING_MS = 7 * 86_400_000;
+/** How far back windows matter: 90 days, the longest range of the page (uptime leaves them out). */
+export const LOOK_BACK_MS = 91 * 86_400_000;
 /** The longest span one {@link occurrences} call looks through (bounds its loop): 400 days. */
 const MAX_SPAN_MS = 400 * 86_400_000;
 const DAY_MS = 86_400_000;
@@ -196,13 +198,16 @@ export function occurrences(rule, from, to) {
 
 /**
  * Every window (config occurrences and ad hoc windows) that overlaps [from, to), by start, then id.
+ * The page and the server look from the start of the longest range (90 days back: uptime) to 7 days
+ * ahead (upcoming windows): see {@link LOOK_BACK_MS}.
  * @param {readonly MaintenanceRule[]} rules @param {readonly MaintenanceWindow[]} adhoc
  * @param {number} from @param {number} to
  * @returns {MaintenanceWindow[]}
  */
 export function windowsBetween(rules, adhoc, from, to) {
   const out = rules.flatMap((r) => occurrences(r, from, to));
-  for (const w of adhoc) if (w.start < to && w.end > from) out.push(w);
+  // A window ended before it opened (cancelled) has no time: it is left out.
+  for (const w of adhoc) if (w.end > w.start && w.start < to && w.end > from) out.push(w);
   return out.sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
