@@ -18,6 +18,7 @@ import chartJs from "../statuspage/js/chart.js" with { type: "text" };
 import domJs from "../statuspage/js/dom.js" with { type: "text" };
 import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
+import pageMaintenanceJs from "../statuspage/js/maintenance.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
 import combinedJs from "../status/combined.js" with { type: "text" };
@@ -73,6 +74,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/chart.js": pageModule(chartJs),
   "js/dom.js": pageModule(domJs),
   "js/format.js": pageModule(formatJs),
+  "js/maintenance.js": pageModule(pageMaintenanceJs),
   "js/markdown.js": pageModule(markdownJs),
   "js/render.js": pageModule(renderJs),
   "status/codec.js": { type: JS, text: codecJs },

@@ -94,6 +94,7 @@ export function applyMaintenance(view, e, windows, now, spans) {
     const from = (Math.floor(now / r.slot) - SLOTS + 1) * r.slot;
     const cut = coveredSpans(windows, view.title, view.group, from, now);
     if (!cut.length) return;
+    (view.uptime_excludes_maintenance ??= []).push(r.name);
     if (spans) {
       const u = combinedUptime(without(spans, cut), from, now);
       if (u !== null) view.uptime[r.name] = u;

@@ -101,6 +101,7 @@ import { applyMaintenance, maintenanceView } from "./maintenance_view.js";
  * @property {Record<RangeName, number | null>} uptime Percent of checks not down (degraded counts as up);
  *   with several locations, percent of the observed time the combined status was not down; maintenance
  *   windows covering it are left out.
+ * @property {RangeName[]} [uptime_excludes_maintenance] The ranges whose uptime left maintenance time out.
  * @property {QuorumView} [quorum] With several locations.
  * @property {NodeView[]} nodes Per node, when results carry a node.
  * @property {SlotsView} slots
