@@ -278,3 +278,25 @@ export function coveredSpans(windows, title, group, from, to) {
   }
   return merged;
 }
+
+/**
+ * Checks (not down, down) of an endpoint's runs made within `spans`; a run's checks are taken as spread
+ * evenly over it.
+ * @param {import("./endpoint.js").EndpointRollup} e @param {{ s: number, e: number }[]} spans
+ */
+export function checksWithin(e, spans) {
+  let up = 0, down = 0;
+  for (const node of e.nodes.values()) {
+    for (const r of node.runs) {
+      if (r.st < 1) continue;
+      let n = 0;
+      for (const c of spans) {
+        if (r.e < c.s || r.s >= c.e) continue;
+        n += r.e === r.s ? r.n : r.n * (Math.min(r.e, c.e) - Math.max(r.s, c.s)) / (r.e - r.s);
+      }
+      if (r.st === 3) down += n;
+      else up += n;
+    }
+  }
+  return { up, down };
+}

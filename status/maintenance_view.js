@@ -9,7 +9,7 @@
 import { RANGES, SLOTS } from "./slots.js";
 import { checksOf } from "./groups.js";
 import { combinedUptime } from "./combined.js";
-import { activeAndUpcoming, coveredSpans, openWindow } from "./maintenance.js";
+import { activeAndUpcoming, checksWithin, coveredSpans, openWindow } from "./maintenance.js";
 
 /** @typedef {import("./operations.js").MaintenanceWindow} MaintenanceWindow */
 /** @typedef {import("./view.js").EndpointView} EndpointView */
@@ -30,28 +30,6 @@ import { activeAndUpcoming, coveredSpans, openWindow } from "./maintenance.js";
  * @property {MaintenanceWindow[]} active Open now, by start.
  * @property {MaintenanceWindow[]} upcoming Opening within 7 days, by start.
  */
-
-/**
- * Checks (not down, down) of an endpoint's runs made within `spans`; a run's checks are taken as spread
- * evenly over it.
- * @param {EndpointRollup} e @param {{ s: number, e: number }[]} spans
- */
-function checksWithin(e, spans) {
-  let up = 0, down = 0;
-  for (const node of e.nodes.values()) {
-    for (const r of node.runs) {
-      if (r.st < 1) continue;
-      let n = 0;
-      for (const c of spans) {
-        if (r.e < c.s || r.s >= c.e) continue;
-        n += r.e === r.s ? r.n : r.n * (Math.min(r.e, c.e) - Math.max(r.s, c.s)) / (r.e - r.s);
-      }
-      if (r.st === 3) down += n;
-      else up += n;
-    }
-  }
-  return { up, down };
-}
 
 /**
  * The spans of a combined history with the parts inside `cut` removed.

@@ -415,7 +415,7 @@ export function statusView(rollup, options = {}) {
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)
     );
-  const groups = groupsOf(sorted, now);
+  const groups = groupsOf(sorted, now, options.maintenance);
   const endpoints = sorted.map(({ v }) => v);
   let status = 0;
   for (const v of endpoints) if (!v.stale) status = Math.max(status, COMBINED_STATUSES.indexOf(v.status));

@@ -244,7 +244,7 @@ function fillCard(card, e, view, now, width) {
       "div",
       { class: "bar-legend", "aria-hidden": "true" },
       h("span", {}, `${range} ago`),
-      h("span", {}, `${formatUptime(uptime)} uptime${excludes ? " (excl. maintenance)" : ""}`),
+      h("span", {}, `${formatUptime(uptime)} uptime`),
       h("span", {}, "now"),
     ),
     h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
