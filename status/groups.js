@@ -50,15 +50,18 @@ export function checksOf(e, tier, now) {
 
 /**
  * One slot of an endpoint's bar as a combined status: its combined status with several locations, else
- * what its checks say (as the page colours them: half or more down is down, some down is partial).
+ * what its checks say (as the page colours them: half or more down is down, some down is partial);
+ * maintenance when a window covering it overlaps the slot.
  * @param {SlotsView} slots @param {number} i
  * @returns {CombinedStatus | null}
  */
 export function slotStatus(slots, i) {
   const combined = slots.combined?.[i];
-  if (combined !== undefined) return combined;
   const up = slots.up[i], degraded = slots.degraded[i], down = slots.down[i];
   const total = up + degraded + down;
+  // Checked during a maintenance window covering it: maintenance (as on its own bar).
+  if (slots.maintenance?.[i] && (combined ? combined !== "unknown" : total)) return "maintenance";
+  if (combined !== undefined) return combined;
   if (!total) return null;
   if (down / total >= 0.5) return "down";
   if (down) return "partial";

@@ -56,9 +56,18 @@ function without(spans, cut) {
  * it is open, and uptime without the covered time.
  * @param {EndpointView} view @param {EndpointRollup} e @param {readonly MaintenanceWindow[]} windows
  * @param {number} now @param {Span[] | undefined} spans the combined history (several locations)
+ * @param {{ start: number, width: number }} bar where the range's slots start and how wide each is (ms)
  */
-export function applyMaintenance(view, e, windows, now, spans) {
+export function applyMaintenance(view, e, windows, now, spans, bar) {
   if (!windows.length) return;
+  const n = view.slots.up.length;
+  const marked = coveredSpans(windows, view.title, view.group, bar.start, bar.start + n * bar.width);
+  if (marked.length) {
+    view.slots.maintenance = Array.from({ length: n }, (_, i) => {
+      const s = bar.start + i * bar.width, end = s + bar.width;
+      return marked.some((c) => c.s < end && c.e > s);
+    });
+  }
   const open = openWindow(windows, now, view.title, view.group);
   if (open) {
     view.checked = view.status;

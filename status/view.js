@@ -60,6 +60,8 @@ import { applyMaintenance, maintenanceView } from "./maintenance_view.js";
  * @property {(number | null)[]} p95
  * @property {(CombinedStatus | null)[]} [combined] With several locations: the worst combined status seen
  *   in the slot (null: not observed).
+ * @property {boolean[]} [maintenance] Slots a maintenance window covering the endpoint overlaps (only when
+ *   one does).
  */
 
 /**
@@ -374,7 +376,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     const why = (failing[0] ?? (live.length ? undefined : worst))?.v.reason;
     if (why && status !== "healthy") view.reason = why;
   } else if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
-  applyMaintenance(view, e, options.maintenance ?? [], now, several ? spans : undefined);
+  applyMaintenance(view, e, options.maintenance ?? [], now, several ? spans : undefined, { start, width });
   return view;
 }
 

@@ -91,7 +91,10 @@ Deno.test({
             1,
           );
           assert.match((await page.textContent("#ep-api .sub"))!, /Uptime \S+ \(excl\. maintenance\)/);
-          assert.equal(await page.getAttribute("#ep-queue", "class"), "card healthy");
+          // The bar shows the slots of the window in its colour, and its text says so.
+        assert.match((await page.getAttribute("#ep-api svg.bar", "aria-label"))!, /: \d+ in maintenance[,.]/);
+        assert.equal(await page.locator("#ep-api svg.bar path.s-maintenance").count(), 1);
+        assert.equal(await page.getAttribute("#ep-queue", "class"), "card healthy");
           assert.equal(await page.getAttribute("#grp-0", "class"), "group maintenance");
           assert.equal(await page.textContent("#overall-text"), "1 service is under maintenance");
           assert.equal(await page.getAttribute("#overall", "class"), "banner maintenance");
