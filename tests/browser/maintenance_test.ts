@@ -8,21 +8,13 @@ import assert from "node:assert/strict";
 import { nowNs, type Result } from "../../result.ts";
 import { byEndpoint } from "../../status/quorum_rules.js";
 import type { MaintenanceRule } from "../../status/maintenance.js";
-import { exportPage } from "../../cli/serve.ts";
+import type { Page } from "playwright-core";
 import { MaintenanceStore } from "../../maintenance/store.ts";
 import { openStorage } from "../serve_fixture.ts";
-import {
-  chromiumAvailable,
-  launchChromium,
-  open,
-  PHONE,
-  serveDirectory,
-  serveStorage,
-  shot,
-  summarizingStorage,
-} from "./_browser.ts";
+import * as b from "./_browser.ts";
 
-const available = chromiumAvailable();
+const { exportAndServe, launchChromium, open, phoneAndDark, serveStorage, shot, summarizingStorage } = b;
+const available = b.chromiumAvailable();
 const ORDER = ["Website", "API", "Queue", "Blog"];
 const GROUP_OF: Record<string, string> = { API: "Core", Queue: "Core" };
 const MIN = 60_000;
@@ -92,9 +84,12 @@ Deno.test({
           );
           assert.match((await page.textContent("#ep-api .sub"))!, /Uptime \S+ \(excl\. maintenance\)/);
           // The bar shows the slots of the window in its colour, and its text says so.
-        assert.match((await page.getAttribute("#ep-api svg.bar", "aria-label"))!, /: \d+ in maintenance[,.]/);
-        assert.equal(await page.locator("#ep-api svg.bar path.s-maintenance").count(), 1);
-        assert.equal(await page.getAttribute("#ep-queue", "class"), "card healthy");
+          assert.match(
+            (await page.getAttribute("#ep-api svg.bar", "aria-label"))!,
+            /: \d+ in maintenance[,.]/,
+          );
+          assert.equal(await page.locator("#ep-api svg.bar path.s-maintenance").count(), 1);
+          assert.equal(await page.getAttribute("#ep-queue", "class"), "card healthy");
           assert.equal(await page.getAttribute("#grp-0", "class"), "group maintenance");
           assert.equal(await page.textContent("#overall-text"), "1 service is under maintenance");
           assert.equal(await page.getAttribute("#overall", "class"), "banner maintenance");
@@ -115,36 +110,21 @@ Deno.test({
       });
 
       await t.step("phone and dark", async () => {
-        const phone = await open(browser, `${live.base}/`, PHONE);
-        await phone.page.waitForSelector("#maintenance:not([hidden])");
-        const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
-        assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
-        await shot(phone.page, "maintenance-phone");
-        const dark = await open(browser, `${live.base}/`, { colorScheme: "dark" });
-        await dark.page.waitForSelector("#maintenance:not([hidden])");
-        assert.notEqual(
-          await dark.page.evaluate(() =>
-            getComputedStyle(document.querySelector(".maintenance-note")!).backgroundColor
-          ),
-          "rgb(230, 238, 251)",
-          "the dark theme has its own maintenance background",
+        const ready = (p: Page) => p.waitForSelector("#maintenance:not([hidden])");
+        assert.deepEqual(
+          await phoneAndDark(browser, `${live.base}/`, "maintenance", ".maintenance-note", ready),
+          [],
         );
-        await shot(dark.page, "maintenance-dark");
-        assert.deepEqual([...phone.problems, ...dark.problems], []);
       });
 
       assert.deepEqual(problems, []);
 
       await t.step("hosted statically: the windows come from config.json", async () => {
         const windows = (await store.list(now)).windows;
-        await exportPage(`${dir}/site`, { config: "checkup.json", title: "Static status" }, {
+        const site = await exportAndServe(`${dir}/site`, {
           groups_by_title: GROUP_OF,
           maintenance: { rules, windows },
-        });
-        const config = JSON.parse(await Deno.readTextFile(`${dir}/site/config.json`));
-        config.summaries = ["checks/_state/summary.json"];
-        await Deno.writeTextFile(`${dir}/site/config.json`, JSON.stringify(config));
-        const site = serveDirectory(`${dir}/site`);
+        }, ["checks/_state/summary.json"]);
         try {
           const still = await open(browser, `${site.base}/`);
           await still.page.waitForSelector("#maintenance:not([hidden])");
