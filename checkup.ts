@@ -24,7 +24,8 @@ import { HttpClients } from "./http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
 import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
 import { MaintenanceWindows } from "./maintenance/windows.ts";
-import { type MaintenanceRule, openWindow } from "./status/maintenance.js";
+import { openWindow } from "./status/maintenance.js";
+import type { MaintenanceRule } from "./config/maintenance.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {

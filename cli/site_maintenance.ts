@@ -11,7 +11,7 @@ import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 import { KEEP_ENDED_MS, MaintenanceStore } from "../maintenance/store.ts";
 import { isSharedStore } from "../storage/storage.ts";
-import type { MaintenanceRule } from "../status/maintenance.js";
+import type { MaintenanceRule } from "../config/maintenance.ts";
 import type { MaintenanceWindow } from "../status/operations.js";
 
 /** What `config.json` says about maintenance (written by `serve --export`). */

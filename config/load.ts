@@ -31,8 +31,7 @@ import {
   topLevelSchema,
 } from "./top_level.ts";
 import { silentLogger } from "../log.ts";
-import { type MaintenanceConfig, resolveMaintenance } from "./maintenance.ts";
-import type { MaintenanceRule } from "../status/maintenance.js";
+import { type MaintenanceConfig, type MaintenanceRule, resolveMaintenance } from "./maintenance.ts";
 import { nowNs } from "../result.ts";
 
 /** A whole `checkup.json`, as written (Go Checkup's keys). */

@@ -12,7 +12,7 @@ import { type ConfigIssue, describeValue, joinPath } from "./errors.ts";
 import { duration, errorMap } from "./fields.ts";
 import { type KeyContext, normalizeKeys } from "./keys.ts";
 import { parseRfc3339 } from "./top_level.ts";
-import { isTimeZone, type MaintenanceRule, RECURRENCES, WEEKDAYS } from "../status/maintenance.js";
+import { isTimeZone, RECURRENCES, WEEKDAYS } from "../status/maintenance.js";
 import { MAX_MESSAGE } from "../status/messages.js";
 import type { Duration } from "../duration.ts";
 
@@ -20,6 +20,34 @@ import type { Duration } from "../duration.ts";
 export const MAX_WINDOW_NS = 31 * 86_400e9;
 /** The most windows a config may declare. */
 export const MAX_WINDOWS = 100;
+
+/**
+ * A maintenance window of the config, validated (times and durations in ms): the shape
+ * `status/maintenance.js` evaluates (its `MaintenanceRule`), kept here as a TypeScript interface so the
+ * published types do not reach into a JavaScript module.
+ */
+export interface MaintenanceRule {
+  /** What is done. */
+  title: string;
+  /** Endpoint titles and group names; empty: every endpoint. */
+  about: readonly string[];
+  /** One-off: when it opens, ms since the epoch. */
+  start?: number;
+  /** Recurring: daily, weekly (on `days`) or monthly (on `day`). */
+  every?: "daily" | "weekly" | "monthly";
+  /** Weekly: week days, 0 = Sunday. */
+  days?: readonly number[];
+  /** Monthly: day of the month, 1-31 (a shorter month uses its last day). */
+  day?: number;
+  /** Recurring: local time "HH:MM" when it opens. */
+  at?: string;
+  /** Recurring: IANA time zone of `at`. */
+  time_zone?: string;
+  /** How long it lasts, ms. */
+  duration: number;
+  /** Safe Markdown shown with it. */
+  message?: string;
+}
 
 /** One maintenance window as written in `checkup.json`. */
 export interface MaintenanceConfig {

@@ -9,7 +9,8 @@
 import { type Logger, silentLogger } from "../log.ts";
 import { isSharedStore, type Storage, type StorageReader } from "../storage/storage.ts";
 import type { MaintenanceWindow } from "../status/operations.js";
-import { LOOK_BACK_MS, type MaintenanceRule, UPCOMING_MS, windowsBetween } from "../status/maintenance.js";
+import { LOOK_BACK_MS, UPCOMING_MS, windowsBetween } from "../status/maintenance.js";
+import type { MaintenanceRule } from "../config/maintenance.ts";
 import { MaintenanceStore } from "./store.ts";
 
 /** Options of {@linkcode MaintenanceWindows}. */

@@ -33,7 +33,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { maintenanceRoutes } from "./routes/maintenance.ts";
 import { MaintenanceWindows } from "../maintenance/windows.ts";
-import type { MaintenanceRule } from "../status/maintenance.js";
+import type { MaintenanceRule } from "../config/maintenance.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {

@@ -38,7 +38,7 @@ function service() {
 }
 
 /** A Checkup over `storage` checking API (group Core, flipped by the test) and Web, with a webhook. */
-async function world(storage: StorageConfig) {
+function world(storage: StorageConfig) {
   const api = service();
   const web = service();
   web.state.up = true;

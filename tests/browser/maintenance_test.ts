@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { nowNs, type Result } from "../../result.ts";
 import { byEndpoint } from "../../status/quorum_rules.js";
-import type { MaintenanceRule } from "../../status/maintenance.js";
+import type { MaintenanceRule } from "../../config/maintenance.ts";
 import type { Page } from "playwright-core";
 import { MaintenanceStore } from "../../maintenance/store.ts";
 import { openStorage } from "../serve_fixture.ts";
