@@ -31,6 +31,8 @@ export class MaintenanceWindows {
   #adhoc: MaintenanceWindow[] = [];
   #failing = false;
   #generation = 0;
+  /** The windows of the latest minute asked for (they are the same all minute long). */
+  #cached?: { minute: number; generation: number; windows: MaintenanceWindow[] };
 
   constructor(options: MaintenanceWindowsOptions = {}) {
     this.#rules = options.rules ?? [];
@@ -83,7 +85,19 @@ export class MaintenanceWindows {
 
   /** Every window from 90 days before `now` to 7 days after, config and stored, by start. */
   windows(now: number): MaintenanceWindow[] {
-    return windowsBetween(this.#rules, this.#adhoc, now - LOOK_BACK_MS, now + UPCOMING_MS + 1);
+    const minute = Math.floor(now / 60_000);
+    const c = this.#cached;
+    if (c && c.minute === minute && c.generation === this.#generation) return c.windows;
+    // Whole minutes: a window opening or closing within the minute is in either way.
+    const from = minute * 60_000;
+    const windows = windowsBetween(
+      this.#rules,
+      this.#adhoc,
+      from - LOOK_BACK_MS,
+      from + 60_000 + UPCOMING_MS,
+    );
+    this.#cached = { minute, generation: this.#generation, windows };
+    return windows;
   }
 }
 

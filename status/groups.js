@@ -73,11 +73,11 @@ export function slotStatus(slots, i) {
  * group belong to none. Empty when no endpoint has a group.
  * @param {{ e: EndpointRollup, v: EndpointView }[]} endpoints In page order, each with its `group` set.
  * @param {number} now
- * @param {readonly import("./operations.js").MaintenanceWindow[]} [windows] Maintenance windows: the
- *   members' checks during the windows covering them count neither as up nor as down.
+ * @param {(v: EndpointView) => readonly import("./operations.js").MaintenanceWindow[]} [windowsOf] The
+ *   maintenance windows covering a member: its checks during them count neither as up nor as down.
  * @returns {GroupView[]}
  */
-export function groupsOf(endpoints, now, windows = []) {
+export function groupsOf(endpoints, now, windowsOf = () => []) {
   /** @type {Map<string, { e: EndpointRollup, v: EndpointView }[]>} */
   const byName = new Map();
   for (const item of endpoints) {
@@ -118,6 +118,7 @@ export function groupsOf(endpoints, now, windows = []) {
         const from = (Math.floor(now / r.slot) - SLOTS + 1) * r.slot;
         for (const { e, v } of members) {
           const c = checksOf(e, tier, now);
+          const windows = windowsOf(v);
           const cut = windows.length ? coveredSpans(windows, v.title, v.group, from, now) : [];
           const inside = cut.length ? checksWithin(e, cut) : { up: 0, down: 0 };
           up += Math.max(0, c.up - inside.up);

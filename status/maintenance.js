@@ -111,11 +111,21 @@ function formatter(timeZone) {
  */
 export function zonedInstant(year, month, day, hour, minute, zone) {
   const fmt = typeof zone === "string" ? formatter(zone) : zone;
-  const local = Date.UTC(year, month - 1, day, hour, minute);
+  return instantOf(Date.UTC(year, month - 1, day, hour, minute), (t) => offsetAt(fmt, t));
+}
+
+/**
+ * The instant of a local wall time (`local`: the wall time read as if it were UTC), given the zone's offset
+ * at any instant.
+ * @param {number} local @param {(t: number) => number} offset
+ */
+function instantOf(local, offset) {
   // The offsets in force a day before and a day after: at most one change lies between (zones change
   // at most twice a year, months apart).
-  const before = offsetAt(fmt, local - DAY_MS), after = offsetAt(fmt, local + DAY_MS);
-  const fits = [before, after].map((o) => local - o).filter((t) => offsetAt(fmt, t) === local - t);
+  const before = offset(local - DAY_MS), after = offset(local + DAY_MS);
+  // No change within a day either side (every day but two a year): one offset, one answer.
+  if (before === after) return local - before;
+  const fits = [before, after].map((o) => local - o).filter((t) => offset(t) === local - t);
   if (fits.length) return Math.min(...fits);
   // Skipped: the wall time read with the offset before the change lands after it.
   return local - before;
@@ -176,6 +186,16 @@ export function occurrences(rule, from, to) {
   }
   if (!rule.every) return [];
   const fmt = formatter(rule.time_zone ?? "UTC");
+  // Day after day, the offset a day ahead of one start is the offset a day behind the next but one:
+  // each instant's offset is looked up once.
+  /** @type {Map<number, number>} */
+  const seen = new Map();
+  /** @param {number} t */
+  const offset = (t) => {
+    let o = seen.get(t);
+    if (o === undefined) seen.set(t, o = offsetAt(fmt, t));
+    return o;
+  };
   const [hour, minute] = (rule.at ?? "00:00").split(":").map(Number);
   to = Math.min(to, from + MAX_SPAN_MS);
   // From the local day before the earliest start that can still be open at `from` (offsets are < 1 day).
@@ -190,7 +210,7 @@ export function occurrences(rule, from, to) {
       const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
       if (d !== Math.min(rule.day ?? 1, last)) continue;
     }
-    const start = zonedInstant(y, m, d, hour, minute, fmt);
+    const start = instantOf(Date.UTC(y, m - 1, d, hour, minute), offset);
     if (start < to && start + rule.duration > from) out.push(windowAt(start));
   }
   return out;
@@ -231,6 +251,46 @@ export function covers(window, title, group) {
     const x = a.toLowerCase();
     return x === t || (g !== undefined && x === g);
   });
+}
+
+/**
+ * @typedef {object} WindowIndex Windows by the names they cover (lower case), for many endpoints at once.
+ * @property {MaintenanceWindow[]} all Those that cover every endpoint.
+ * @property {Map<string, MaintenanceWindow[]>} byName
+ */
+
+/**
+ * Indexes windows by the names they cover, so that finding those of each of many endpoints does not go
+ * through every window each time.
+ * @param {readonly MaintenanceWindow[]} windows
+ * @returns {WindowIndex}
+ */
+export function indexWindows(windows) {
+  /** @type {WindowIndex} */
+  const index = { all: [], byName: new Map() };
+  for (const w of windows) {
+    if (!w.about.length) index.all.push(w);
+    for (const name of new Set(w.about.map((a) => a.toLowerCase()))) {
+      const list = index.byName.get(name);
+      if (list) list.push(w);
+      else index.byName.set(name, [w]);
+    }
+  }
+  return index;
+}
+
+/**
+ * The indexed windows that cover an endpoint (by title or group, ignoring case), by start.
+ * @param {WindowIndex} index @param {string} title @param {string} [group]
+ * @returns {MaintenanceWindow[]}
+ */
+export function windowsCovering(index, title, group) {
+  const found = new Set([
+    ...index.all,
+    ...(index.byName.get(title.toLowerCase()) ?? []),
+    ...(group === undefined ? [] : index.byName.get(group.toLowerCase()) ?? []),
+  ]);
+  return [...found].sort((a, b) => a.start - b.start);
 }
 
 /**

@@ -13,6 +13,7 @@ import { locationsOf, nodesOf } from "./locations.js";
 import { checksOf, groupsOf } from "./groups.js";
 import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
 import { applyMaintenance, maintenanceView } from "./maintenance_view.js";
+import { indexWindows, windowsCovering } from "./maintenance.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
 
@@ -399,14 +400,21 @@ export function statusView(rollup, options = {}) {
     (options.locations ?? []).filter((l) => l.location).map((l) => [l.node, l.location ?? ""]),
   );
   const quorum = options.quorum;
+  // Each endpoint gets the windows that cover it (an index: many windows and endpoints stay cheap).
+  const windows = options.maintenance?.length ? indexWindows(options.maintenance) : undefined;
+  /** @param {{ title: string, group?: string }} v */
+  const windowsOf = (v) => (windows ? windowsCovering(windows, v.title, v.group) : []);
   /** @param {import("./endpoint.js").EndpointRollup} e @returns {EndpointOptions} */
-  const optionsOf = (e) => ({
-    quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
-    silentAfter: options.silentAfter,
-    labels,
-    group: options.groups?.(e.title, e.endpoint),
-    maintenance: options.maintenance,
-  });
+  const optionsOf = (e) => {
+    const group = options.groups?.(e.title, e.endpoint);
+    return {
+      quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
+      silentAfter: options.silentAfter,
+      labels,
+      group,
+      maintenance: windowsOf({ title: e.title, group }),
+    };
+  };
   const sorted = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
     .map((e) => ({
@@ -417,7 +425,7 @@ export function statusView(rollup, options = {}) {
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)
     );
-  const groups = groupsOf(sorted, now, options.maintenance);
+  const groups = groupsOf(sorted, now, windowsOf);
   const endpoints = sorted.map(({ v }) => v);
   let status = 0;
   for (const v of endpoints) if (!v.stale) status = Math.max(status, COMBINED_STATUSES.indexOf(v.status));
