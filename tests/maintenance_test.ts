@@ -16,6 +16,7 @@ import { startReceiver } from "./helpers/receiver.ts";
 import { startPostgres } from "./helpers/postgres.ts";
 import { promtool } from "./helpers/promtool.ts";
 import { memoryAlertState } from "../notifiers/state.ts";
+import type { MaintenanceConfig } from "../config/maintenance.ts";
 
 const MIN = 60_000;
 
@@ -37,14 +38,16 @@ function service() {
   };
 }
 
-/** A Checkup over `storage` checking API (group Core, flipped by the test) and Web, with a webhook. */
-function world(storage: StorageConfig) {
+/**
+ * A Checkup over `storage` checking API (group Core, flipped by the test) and Web, with a webhook; the clock
+ * starts at `start` (ms; default the real time: `serve` judges windows by the wall clock).
+ */
+function world(storage: StorageConfig, maintenance: MaintenanceConfig[] = [], start = Date.now()) {
   const api = service();
   const web = service();
   web.state.up = true;
   const receiver = startReceiver("ok");
-  // The fake clock starts at the real time: `serve` judges windows by the wall clock.
-  const clock = new FakeClock(BigInt(Date.now()) * 1_000_000n);
+  const clock = new FakeClock(BigInt(start) * 1_000_000n);
   const config = resolveConfig({
     checkers: [
       { type: "http", endpoint_name: "API", endpoint_url: api.url, group: "Core" },
@@ -52,6 +55,7 @@ function world(storage: StorageConfig) {
     ],
     storage,
     notifiers: [{ type: "webhook", webhook: receiver.url }],
+    maintenance,
   });
   const checkup = new Checkup(config, { clock, alertState: memoryAlertState(), spool: false });
   const windows = MaintenanceStore.of(checkup.storage!, "test");
@@ -231,5 +235,36 @@ Deno.test("maintenance: a failed read of the stored windows keeps the last known
   } finally {
     await w.close();
     await pg.stop();
+  }
+});
+
+Deno.test("maintenance: a recurring config window in Berlin holds alerts from its first instant on the day clocks go forward", async () => {
+  // Sundays at 02:30 Berlin time for an hour. On 29 March 2026 the clocks go from 02:00 CET to 03:00 CEST,
+  // so 02:30 does not exist: the window opens at 03:30 CEST, 01:30 UTC.
+  const backup: MaintenanceConfig = {
+    title: "Backup",
+    about: "core",
+    every: "weekly",
+    days: ["sun"],
+    at: "02:30",
+    time_zone: "Europe/Berlin",
+    duration: "1h",
+  };
+  const opens = Date.UTC(2026, 2, 29, 1, 30);
+  for (
+    const [at, kinds] of [[opens - 1, ["down:API"]], [opens, []], [opens + 60 * MIN - 1, []], [
+      opens + 60 * MIN,
+      ["down:API"],
+    ]] as const
+  ) {
+    const dir = await Deno.makeTempDir();
+    const w = await world({ type: "fs", dir }, [backup], at);
+    try {
+      await w.round();
+      assert.deepEqual(w.kinds(), kinds, new Date(at).toISOString());
+    } finally {
+      await w.close();
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 });
