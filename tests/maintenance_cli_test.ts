@@ -208,3 +208,47 @@ Deno.test("api: POST /api/v1/maintenance with the token, its end, and GET /api/v
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serve --export: the config's windows and the stored ones go to config.json; gone ones leave it", async () => {
+  const { dir, config } = await setup();
+  try {
+    const started = await cli([
+      "-c",
+      config,
+      "maintenance",
+      "start",
+      "--about",
+      "API",
+      "--for",
+      "2h",
+      "Move",
+    ]);
+    assert.equal(started.code, 0, started.err);
+    const exported = await cli(["-c", config, "serve", "--export", `${dir}/site`]);
+    assert.equal(exported.code, 0, exported.err);
+    const site = JSON.parse(await Deno.readTextFile(`${dir}/site/config.json`));
+    assert.deepEqual(site.maintenance.rules, [
+      {
+        title: "Nightly",
+        about: ["Web"],
+        duration: 3_600_000,
+        every: "daily",
+        at: "03:00",
+        time_zone: "Asia/Tokyo",
+      },
+    ]);
+    assert.deepEqual(site.maintenance.windows.map((w: { title: string }) => w.title), ["Move"]);
+    // The config's secrets are not in this environment: the page is written, without windows, and says so.
+    const raw = JSON.parse(await Deno.readTextFile(config));
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({ ...raw, maintenance: [], storage: { type: "fs", dir: "${NO_SUCH_DIR_Q7}" } }),
+    );
+    const again = await cli(["-c", config, "serve", "--export", `${dir}/site`]);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, /warning: maintenance windows not exported: .*NO_SUCH_DIR_Q7/s);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/site/config.json`)).maintenance, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
