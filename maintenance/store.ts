@@ -15,6 +15,14 @@ import type { WindowRequest } from "./request.ts";
 export const MAINTENANCE_PREFIX = "maintenance/";
 /** Windows that ended longer ago than this are removed: 90 days (the longest range of the page). */
 export const KEEP_ENDED_MS = 90 * 86_400_000;
+/** The most windows kept at once (open, upcoming and ended within 90 days): a bound on every listing. */
+export const MAX_STORED_WINDOWS = 1000;
+
+/** A new window would exceed {@linkcode MAX_STORED_WINDOWS}. */
+export class TooManyWindowsError extends Error {
+  /** Always `"TooManyWindowsError"`. */
+  override name = "TooManyWindowsError";
+}
 
 /** The document of a window, `maintenance/<id>/window`. */
 interface WindowDoc {
@@ -104,8 +112,17 @@ export class MaintenanceStore {
     return new MaintenanceStore(storage, node);
   }
 
-  /** Stores a new window (created once, never rewritten) and returns it. */
+  /**
+   * Stores a new window (created once, never rewritten) and returns it; throws a
+   * {@linkcode TooManyWindowsError} when {@linkcode MAX_STORED_WINDOWS} are kept already.
+   */
   async start(request: WindowRequest, now: number, signal?: AbortSignal): Promise<MaintenanceWindow> {
+    const kept = (await this.list(now, signal)).windows.length;
+    if (kept >= MAX_STORED_WINDOWS) {
+      throw new TooManyWindowsError(
+        `maintenance: expected at most ${MAX_STORED_WINDOWS} windows kept (open, upcoming and ended within 90 days), found ${kept}: end or cancel some, or wait until old ones are removed`,
+      );
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = newId(request.title, request.start);
       const doc: WindowDoc = { v: 1, id, ...request, created: now };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MaintenanceStore } from "./store.ts";
+import { MaintenanceStore, MAX_STORED_WINDOWS, TooManyWindowsError } from "./store.ts";
 import { MaintenanceWindows } from "./windows.ts";
 import { parseWindowRequest } from "./request.ts";
 import { FsStorage } from "../storage/fs.ts";
@@ -155,4 +155,22 @@ Deno.test("request: every field is checked with its name and what was expected",
     start: T0 + H,
     end: T0 + H + 90 * 60_000,
   });
+});
+
+Deno.test("store: at most MAX_STORED_WINDOWS windows are kept; one more is refused with the bound", async () => {
+  const shared = new MemoryShared();
+  const store = new MaintenanceStore(shared);
+  for (let i = 0; i < MAX_STORED_WINDOWS; i++) {
+    const doc = { v: 1, id: `w${i}`, title: "W", about: [], start: T0, end: T0 + H, created: T0 };
+    await shared.create(`maintenance/w${i}/window`, JSON.stringify(doc));
+  }
+  await assert.rejects(
+    store.start({ title: "One more", about: [], start: T0, end: T0 + H }, T0),
+    (e) =>
+      e instanceof TooManyWindowsError && /expected at most 1000 windows kept .*found 1000/.test(e.message),
+  );
+  // Once the old ones are past 90 days they are pruned, and there is room again.
+  assert.ok(
+    await store.start({ title: "Later", about: [], start: T0 + 91 * D, end: T0 + 91 * D + H }, T0 + 91 * D),
+  );
 });

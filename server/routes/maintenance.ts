@@ -11,7 +11,7 @@ import { JSON_TYPE, jsonError, NO_CACHE, type RouteContext } from "../context.ts
 import { representation, serve } from "../http_cache.ts";
 import { type MessageWriter, writeGuards } from "./api.ts";
 import { parseWindowRequest, type WindowInput } from "../../maintenance/request.ts";
-import { MaintenanceStore, noSharedStore } from "../../maintenance/store.ts";
+import { MaintenanceStore, noSharedStore, TooManyWindowsError } from "../../maintenance/store.ts";
 import { maintenanceView } from "../../status/maintenance_view.js";
 import { isSharedStore } from "../../storage/storage.ts";
 
@@ -71,7 +71,13 @@ export function maintenanceRoutes(ctx: RouteContext, writer: MessageWriter): Hon
     if ("error" in request) return jsonError(c, 422, request.error);
     const s = store(c);
     if (s instanceof Response) return s;
-    const window = await s.start(request, now);
+    let window;
+    try {
+      window = await s.start(request, now);
+    } catch (e) {
+      if (e instanceof TooManyWindowsError) return jsonError(c, 409, e.message);
+      throw e;
+    }
     logger.info("maintenance window started", { id: window.id, about: window.about.join(", ") || "(all)" });
     await reread();
     return created({ window }, 201);
