@@ -295,6 +295,10 @@ function timelineItems(view, now) {
               { class: "event-head" },
               h("strong", {}, head),
               ongoing ? h("span", { class: "tag" }, "ongoing") : null,
+              // Its endpoint is under maintenance now: planned, alerts held.
+              ongoing && e.maintenance
+                ? h("span", { class: "tag maintenance-tag" }, "under maintenance")
+                : null,
             ),
             h(
               "p",
@@ -419,7 +423,14 @@ function fillGroup(section, g, view) {
     h("span", { class: "chevron", "aria-hidden": "true" }),
     h("span", { class: "group-name", dir: "auto" }, g.name),
     h("span", { class: "group-count" }, `${n} service${n === 1 ? "" : "s"}`),
-    h("span", { class: "group-uptime" }, `${formatUptime(uptime)} uptime`),
+    h(
+      "span",
+      { class: "group-uptime" },
+      `${formatUptime(uptime)} uptime`,
+      view.endpoints.some((e) => g.endpoints.includes(e.id) && uptimeExcludesMaintenance(e, view.range.name))
+        ? " (excl. maintenance)"
+        : "",
+    ),
     pill(g.status),
   );
   replace(

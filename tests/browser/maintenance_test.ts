@@ -91,6 +91,11 @@ Deno.test({
           assert.equal(await page.locator("#ep-api svg.bar path.s-maintenance").count(), 1);
           assert.equal(await page.getAttribute("#ep-queue", "class"), "card healthy");
           assert.equal(await page.getAttribute("#grp-0", "class"), "group maintenance");
+          assert.match((await page.textContent("#timeline"))!, /API is down\s*ongoing\s*under maintenance/i);
+          assert.match(
+            (await page.textContent("#grp-0 .group-uptime"))!,
+            /^100% uptime \(excl\. maintenance\)$/,
+          );
           assert.equal(await page.textContent("#overall-text"), "1 service is under maintenance");
           assert.equal(await page.getAttribute("#overall", "class"), "banner maintenance");
           // Not colour alone: the word, and a dashed edge.
