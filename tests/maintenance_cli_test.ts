@@ -16,6 +16,11 @@ async function cli(args: string[]) {
   return { code, out: io.stdout, err: io.stderr };
 }
 
+/** `checkup -c <config> maintenance <args>`. */
+function maintenance(config: string, args: string[]) {
+  return cli(["-c", config, "maintenance", ...args]);
+}
+
 async function setup() {
   const dir = await Deno.makeTempDir();
   const config = `${dir}/checkup.json`;
@@ -43,10 +48,7 @@ async function setup() {
 Deno.test("cli: maintenance start, list and end over the stored windows", async () => {
   const { dir, config } = await setup();
   try {
-    const started = await cli([
-      "-c",
-      config,
-      "maintenance",
+    const started = await maintenance(config, [
       "start",
       "--about",
       "core",
@@ -59,7 +61,7 @@ Deno.test("cli: maintenance start, list and end over the stored windows", async 
     assert.equal(started.code, 0, started.err);
     const id = /Started maintenance window (\S+)/.exec(started.out)?.[1];
     assert.ok(id, started.out);
-    const listed = await cli(["-c", config, "maintenance", "list", "--json"]);
+    const listed = await maintenance(config, ["list", "--json"]);
     assert.equal(listed.code, 0, listed.err);
     const json = JSON.parse(listed.out);
     assert.deepEqual(json.active.map((w: { id: string }) => w.id), [id]);
@@ -69,16 +71,16 @@ Deno.test("cli: maintenance start, list and end over the stored windows", async 
         w.title === "Nightly" && w.source === "config"
       ),
     );
-    const text = await cli(["-c", config, "maintenance", "list"]);
+    const text = await maintenance(config, ["list"]);
     assert.match(text.out, /Open now:\n {2}\S+ {2}.* DB upgrade {2}\(core; adhoc\)/);
 
-    const ended = await cli(["-c", config, "maintenance", "end"]);
+    const ended = await maintenance(config, ["end"]);
     assert.equal(ended.code, 0, ended.err);
     assert.match(ended.out, new RegExp(`Ended maintenance window ${id}`));
-    const again = await cli(["-c", config, "maintenance", "end"]);
+    const again = await maintenance(config, ["end"]);
     assert.equal(again.code, 2);
     assert.match(again.err, /no ad hoc window is open; say which to end/);
-    const unknown = await cli(["-c", config, "maintenance", "end", "nope"]);
+    const unknown = await maintenance(config, ["end", "nope"]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /no ad hoc maintenance window with id "nope"/);
   } finally {
@@ -89,17 +91,17 @@ Deno.test("cli: maintenance start, list and end over the stored windows", async 
 Deno.test("cli: maintenance start refuses bad input by flag name, and a storage without shared documents", async () => {
   const { dir, config } = await setup();
   try {
-    const typo = await cli(["-c", config, "maintenance", "start", "--about", "Paymnts", "--for", "1h", "X"]);
+    const typo = await maintenance(config, ["start", "--about", "Paymnts", "--for", "1h", "X"]);
     assert.equal(typo.code, 2);
     assert.match(
       typo.err,
       /error: maintenance start: --about: no endpoint or group named "Paymnts" \(known: API, Web, Core\)/,
     );
-    const short = await cli(["-c", config, "maintenance", "start", "--for", "5s", "X"]);
+    const short = await maintenance(config, ["start", "--for", "5s", "X"]);
     assert.match(short.err, /--for: expected a duration from 1m to 31d, found "5s"/);
-    const when = await cli(["-c", config, "maintenance", "start", "--for", "1h", "--at", "tonight", "X"]);
+    const when = await maintenance(config, ["start", "--for", "1h", "--at", "tonight", "X"]);
     assert.match(when.err, /--at: expected an RFC 3339 time/);
-    const missing = await cli(["-c", config, "maintenance", "start", "X"]);
+    const missing = await maintenance(config, ["start", "X"]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /required option '--for <duration>' not specified/);
     await Deno.writeTextFile(
@@ -109,7 +111,7 @@ Deno.test("cli: maintenance start refuses bad input by flag name, and a storage 
         storage: { type: "appinsights", instrumentation_key: "k" },
       }),
     );
-    const none = await cli(["-c", config, "maintenance", "start", "--for", "1h", "X"]);
+    const none = await maintenance(config, ["start", "--for", "1h", "X"]);
     assert.equal(none.code, 1);
     assert.match(
       none.err,
@@ -212,17 +214,7 @@ Deno.test("api: POST /api/v1/maintenance with the token, its end, and GET /api/v
 Deno.test("serve --export: the config's windows and the stored ones go to config.json; gone ones leave it", async () => {
   const { dir, config } = await setup();
   try {
-    const started = await cli([
-      "-c",
-      config,
-      "maintenance",
-      "start",
-      "--about",
-      "API",
-      "--for",
-      "2h",
-      "Move",
-    ]);
+    const started = await maintenance(config, ["start", "--about", "API", "--for", "2h", "Move"]);
     assert.equal(started.code, 0, started.err);
     const exported = await cli(["-c", config, "serve", "--export", `${dir}/site`]);
     assert.equal(exported.code, 0, exported.err);
