@@ -23,6 +23,9 @@ import { runRounds, runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
 import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
+import { MaintenanceWindows } from "./maintenance/windows.ts";
+import { openWindow } from "./status/maintenance.js";
+import type { MaintenanceRule } from "./config/maintenance.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -106,6 +109,10 @@ export class Checkup {
   readonly quorumOf: (title: string, endpoint: string) => QuorumRule | undefined;
   /** Each endpoint's `group`, by title and (redacted) endpoint; undefined when no checker has one. */
   readonly groupOf?: (title: string, endpoint: string) => string | undefined;
+  /** The config's maintenance windows (`maintenance`; ad hoc ones are in the storage). */
+  readonly maintenance: readonly MaintenanceRule[];
+  /** The windows in force for alerts: the config's and the stored ones, read once per round. */
+  readonly #windows?: MaintenanceWindows;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #now: () => bigint;
@@ -171,6 +178,16 @@ export class Checkup {
     );
     const groups = setting((c) => c.group);
     this.groupOf = groups.length ? byEndpoint(groups) : undefined;
+    this.maintenance = resolved.maintenance ?? [];
+    // Alerts are held for endpoints a maintenance window covers: the config's windows, and those stored ad
+    // hoc when the storage has shared documents (read once per round).
+    if (this.notifiers.length && (this.maintenance.length || (this.storage && isSharedStore(this.storage)))) {
+      this.#windows = new MaintenanceWindows({
+        rules: this.maintenance,
+        storage: this.storage,
+        logger: this.#logger,
+      });
+    }
     // Several locations are named ones: without a `node`, a setup is one location and behaves as before
     // (no presence documents, no claims).
     if (this.storage && resolved.node && isSharedStore(this.storage)) {
@@ -197,6 +214,7 @@ export class Checkup {
       node: resolved.node,
       endpoints: this.checkers.map((c) => ({ title: c.title, endpoint: this.#redact(c.endpoint) })),
       redact: this.#redact,
+      held: this.#windows && ((r) => this.#held(r)),
       state: deps.alertState ?? (this.notifiers.length
         ? defaultAlertState({
           storage: this.storage,
@@ -208,6 +226,13 @@ export class Checkup {
         : undefined),
     });
     if (this.#locations) attachGate(this.#alerts, this.#locations.claims);
+  }
+
+  /** Whether a maintenance window covers the endpoint of `r` now (its alerts are held). */
+  #held(r: Result): boolean {
+    const now = Number(this.#clock.now() / 1_000_000n);
+    const title = r.title ?? "", group = this.groupOf?.(title, r.endpoint ?? "");
+    return openWindow(this.#windows!.open(now), now, title, group) !== undefined;
   }
 
   /** Loads `checkup.json` (or another path) and builds a Checkup from it. */
@@ -305,9 +330,13 @@ export class Checkup {
     // It commits the alert decisions and their notifications (the outbox); delivery never blocks the round
     // when `every` runs the delivery worker, and is bounded by `deliver_within` otherwise.
     const locations = options.store ? this.#locations : undefined;
+    // The stored maintenance windows are read once per round, beside the rest (a failed read keeps the last).
+    const windows = this.#windows?.refresh(Number(this.#clock.now() / 1_000_000n), notifySignal);
     const notifying = options.notify !== false && (this.notifiers.length || locations)
-      ? (locations ? locations.round(results) : Promise.resolve({ results, locations: [] }))
-        .then((c) => this.#alerts.process(c.results, notifySignal, c.locations))
+      ? Promise.all([
+        locations ? locations.round(results) : Promise.resolve({ results, locations: [] }),
+        windows,
+      ]).then(([c]) => this.#alerts.process(c.results, notifySignal, c.locations))
       : undefined;
     try {
       if (options.store) {

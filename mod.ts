@@ -67,6 +67,7 @@ export { ConfigError, type ConfigIssue } from "./config/errors.ts";
 export type { AnyDefinition, PluginContext, PluginDefinition, PluginSchema } from "./config/plugin.ts";
 export type { EnvLookup } from "./config/env.ts";
 export type { TopLevelConfig } from "./config/top_level.ts";
+export type { MaintenanceConfig, MaintenanceRule } from "./config/maintenance.ts";
 export {
   type Checker,
   type CheckerConfig,

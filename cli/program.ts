@@ -10,6 +10,7 @@ import type { Io } from "./io.ts";
 import { closest } from "../_internal/suggest.ts";
 import { runMessage } from "./message.ts";
 import { runPing } from "./ping.ts";
+import { runMaintenanceEnd, runMaintenanceList, runMaintenanceStart } from "./maintenance.ts";
 import { runProvision } from "./provision.ts";
 import { runChecks } from "./run.ts";
 import { runCompletion } from "./completion.ts";
@@ -110,6 +111,42 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .action(async (name: string, _o, cmd: Command) =>
       setCode(await runPing(name, cmd.optsWithGlobals(), io))
     );
+  const maintenance = program.command("maintenance")
+    .description("start, end or list maintenance windows (alerts held, endpoints shown as in maintenance)")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  checkup maintenance start --about API --for 1h "DB upgrade"\n' +
+        '  checkup maintenance start --about Payments,Web --for 2h --at 2026-06-01T22:00:00Z "Move"\n' +
+        "  checkup maintenance end\n  checkup maintenance list",
+    );
+  maintenance.command("start")
+    .argument("<title>", "what is done, shown on the page")
+    .option(
+      "-a, --about <name>",
+      "an endpoint title or group name it covers (repeat, or comma-separated; none: every endpoint)",
+      (v: string, list: string[]) => [...list, v],
+      [] as string[],
+    )
+    .requiredOption("--for <duration>", 'how long, e.g. "1h" or "30m" (at most 31d)')
+    .option("--at <time>", "when it opens, RFC 3339 (default now)")
+    .option("-m, --message <text>", "shown with the window on the page (safe Markdown)")
+    .description("start an ad hoc maintenance window now (or schedule it with --at)")
+    .action(async (title: string, _o, cmd: Command) =>
+      setCode(await runMaintenanceStart(title, cmd.optsWithGlobals(), io))
+    );
+  maintenance.command("end")
+    .argument("[id]", "the window to end (default: the only ad hoc window open now)")
+    .description("end an ad hoc maintenance window early")
+    .action(async (id: string | undefined, _o, cmd: Command) =>
+      setCode(await runMaintenanceEnd(id, cmd.optsWithGlobals(), io))
+    );
+  maintenance.command("list")
+    .option("--json", "print JSON: {active, upcoming}")
+    .description("list the maintenance windows open now and those within 7 days (config and ad hoc)")
+    .action(async (_o, cmd: Command) => setCode(await runMaintenanceList(cmd.optsWithGlobals(), io)));
+  for (const c of maintenance.commands) {
+    c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  }
 
   program.command("serve")
     .description("serve the status page, JSON API, badges and metrics from the storage, until SIGINT/SIGTERM")

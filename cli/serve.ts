@@ -11,6 +11,7 @@ import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
 import { readSiteLocations, type SiteLocations, withLocations } from "./site_locations.ts";
+import { readSiteMaintenance } from "./site_maintenance.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
@@ -175,7 +176,8 @@ export async function exportPage(
     config = JSON.stringify({ ...example, title: opts.title ?? example.title, ...locations }, null, 2) + "\n";
     await write("config.json", config);
   }
-  const updated = withLocations(config, locations);
+  // Maintenance windows no longer in the config or the storage leave the site too.
+  const updated = withLocations(config, locations, ["maintenance"]);
   if (updated !== undefined) await write("config.json", config = updated);
   const csp = metaPolicy(configOrigins(config));
   for (const [path, asset] of Object.entries(ASSETS)) {
@@ -197,7 +199,10 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
   return guard(io, opts, async () => {
     if (opts.export) {
       // The quorum and silence of the checkup config go to the site's config.json (no config: none).
-      const files = await exportPage(opts.export, opts, await readSiteLocations(opts.config));
+      const site = await readSiteLocations(opts.config);
+      // Maintenance windows: the config's and the stored ones, as of now (export again to update them).
+      const maintenance = await readSiteMaintenance(opts.config, (text) => io.err(`warning: ${text}\n`));
+      const files = await exportPage(opts.export, opts, maintenance ? { ...site, maintenance } : site);
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }
@@ -238,6 +243,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
         quorum: checkup.quorumOf,
         silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
         groups: checkup.groupOf,
+        maintenance: checkup.maintenance,
         logger,
         redact: (t) => redactor.redact(t),
         deliveries: every !== undefined && checkup.notifiers.length

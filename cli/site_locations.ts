@@ -11,6 +11,7 @@ import { decodeConfigText, parseJsonText } from "../config/text.ts";
 import { checkerGroup, quorumField, type QuorumRule } from "../config/top_level.ts";
 import { parseDuration } from "../duration.ts";
 import { quorumText } from "../status/quorum.js";
+import type { SiteMaintenance } from "./site_maintenance.ts";
 
 /** What a static site's `config.json` says about several locations (the checkup config's keys). */
 export interface SiteLocations {
@@ -22,6 +23,8 @@ export interface SiteLocations {
   silent_after?: string;
   /** Each checker's group (the common `group` key), by title. */
   groups_by_title?: Record<string, string>;
+  /** Maintenance windows: the config's and those stored when the site was written (`site_maintenance.ts`). */
+  maintenance?: SiteMaintenance;
 }
 
 /** A rule as the config writes it: `2` or `"50%"`. */
@@ -104,9 +107,13 @@ export async function readSiteLocations(
  * `config.json` with the several-locations keys set (others, and the keys the checkup config has not,
  * as they were); undefined when nothing changes, so a hand-written file is rewritten only when needed.
  */
-export function withLocations(text: string, locations: SiteLocations): string | undefined {
+export function withLocations(
+  text: string,
+  locations: SiteLocations,
+  drop: readonly (keyof SiteLocations)[] = [],
+): string | undefined {
   const keys = Object.keys(locations) as (keyof SiteLocations)[];
-  if (!keys.length) return undefined;
+  if (!keys.length && !drop.length) return undefined;
   let config: unknown;
   try {
     config = JSON.parse(text);
@@ -115,6 +122,11 @@ export function withLocations(text: string, locations: SiteLocations): string | 
   }
   if (!isObject(config)) return undefined;
   const site = config;
-  if (keys.every((k) => JSON.stringify(site[k]) === JSON.stringify(locations[k]))) return undefined;
-  return JSON.stringify({ ...site, ...locations }, null, 2) + "\n";
+  const gone = drop.filter((k) => !(k in locations) && k in site);
+  if (!gone.length && keys.every((k) => JSON.stringify(site[k]) === JSON.stringify(locations[k]))) {
+    return undefined;
+  }
+  const next: Record<string, unknown> = { ...site, ...locations };
+  for (const k of gone) delete next[k];
+  return JSON.stringify(next, null, 2) + "\n";
 }

@@ -11,6 +11,7 @@ import { storageDefinitions } from "../storage/mod.ts";
 import { notifierDefinitions } from "../notifiers/mod.ts";
 import { checkerGroup, quorumField, topLevelSchema } from "./top_level.ts";
 import { checkerInterval } from "./load.ts";
+import { maintenanceSchema } from "./maintenance.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -58,6 +59,7 @@ export function configJsonSchema(): JsonSchema {
       storage: union(storageDefinitions, "storage"),
       notifiers: { type: "array", description: "Who is told about status changes.", items: notifier },
       notifier: { ...notifier, description: "Legacy single notifier (Go Checkup); it goes first." },
+      maintenance: z.toJSONSchema(maintenanceSchema, { io: "input" }) as JsonSchema,
       ...(top.properties as JsonSchema),
     },
   };

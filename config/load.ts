@@ -31,6 +31,7 @@ import {
   topLevelSchema,
 } from "./top_level.ts";
 import { silentLogger } from "../log.ts";
+import { type MaintenanceConfig, type MaintenanceRule, resolveMaintenance } from "./maintenance.ts";
 import { nowNs } from "../result.ts";
 
 /** A whole `checkup.json`, as written (Go Checkup's keys). */
@@ -43,6 +44,8 @@ export interface CheckupConfig extends TopLevelConfig {
   notifiers?: NotifierConfig[];
   /** Legacy single notifier (Go Checkup); it goes first, before `notifiers`. */
   notifier?: NotifierConfig;
+  /** Maintenance windows: covered endpoints show `maintenance` and their alerts are held. */
+  maintenance?: MaintenanceConfig[];
 }
 
 /** One plugin entry that passed validation. */
@@ -87,6 +90,8 @@ export interface ResolvedConfig {
   location?: string;
   /** A location silent for this long is left out of the quorum, nanoseconds (default: 3 intervals, ≥ 5 min). */
   silent_after?: number;
+  /** The maintenance windows of the config (durations and times in ms), when it declares some. */
+  maintenance?: MaintenanceRule[];
   /** Unknown keys and deprecations: worth telling, not fatal. */
   warnings: string[];
   /** Knows every secret of this config, for logs and errors. */
@@ -227,7 +232,7 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
   }) as Record<string, unknown>;
   redactor.collect(data);
 
-  const listKeys = ["checkers", "storage", "notifiers", "notifier"];
+  const listKeys = ["checkers", "storage", "notifiers", "notifier", "maintenance"];
   const topKeys = [
     "concurrent_checks",
     "timestamp",
@@ -286,6 +291,7 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
   const storage = lists.storage === undefined || lists.storage === null
     ? undefined
     : resolvePlugin("storage", storageDefinitions, lists.storage, "storage", "provider", issues, keys);
+  const maintenance = resolveMaintenance(lists.maintenance, issues, keys);
 
   // A value that failed substitution also fails its schema: report only the cause.
   const envPaths = new Set(
@@ -311,6 +317,7 @@ function resolve(raw: unknown, options: ResolveOptions, keys: KeyContext): Resol
     ...(s.quorum ? { quorum: s.quorum } : {}),
     ...(s.location ? { location: s.location } : {}),
     ...(s.silent_after ? { silent_after: s.silent_after } : {}),
+    ...(maintenance.length ? { maintenance } : {}),
     warnings,
     redactor,
     source,

@@ -8,7 +8,11 @@
  * - → `recovered` after `success_threshold` consecutive healthy rounds (only for an announced incident);
  * - a `reminder` every `reminder_every` while it stays bad;
  * - `min_interval` holds the alert that opens a new incident that soon after a recovery, and a status
- *   change that soon after the previous one, so a flapping endpoint cannot page in a storm.
+ *   change that soon after the previous one, so a flapping endpoint cannot page in a storm;
+ * - a maintenance window covering an endpoint (`held`) holds everything about it but a recovery: no
+ *   incident opens, changes or reminds while it lasts. After it, an endpoint still bad opens its incident
+ *   as usual (at once: its bad rounds kept counting); one that recovered meanwhile sends nothing; an
+ *   incident announced before the window stays open, and its recovery is sent whenever it comes.
  *
  * Results whose status is `unknown` carry no information and change nothing. Everything here is pure
  * and synchronous: the clock comes in as `now`, persistence is `alert_codec.ts`.
@@ -106,6 +110,8 @@ export interface DecideContext {
   results: ReadonlyMap<string, Result>;
   /** Several locations: alert keys leave the node name out, so every node's alerts about an endpoint match. */
   sharedKeys?: boolean;
+  /** Endpoint keys a maintenance window covers now: only recoveries are decided for them. */
+  held?: ReadonlySet<string>;
 }
 
 /** The ceiling of every round counter (streaks), so a long-lived state never grows its numbers unbounded. */
@@ -238,6 +244,7 @@ export function decideAlerts(
   for (const [key, result] of ctx.results) {
     const e = state.endpoints.get(key);
     if (!e || statusOf(result) === "unknown") continue;
+    if (e.status !== "healthy" && ctx.held?.has(key)) continue;
     const t = tracks?.get(key) ?? HEALTHY;
     const make = (kind: AlertKind, incident: bigint): Alert => {
       const alert: Alert = {

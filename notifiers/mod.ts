@@ -27,7 +27,7 @@ import { teamsNotifier, type TeamsNotifierConfig } from "./teams.ts";
 import { telegramNotifier, type TelegramNotifierConfig } from "./telegram.ts";
 import { webhookNotifier, type WebhookNotifierConfig } from "./webhook.ts";
 
-export { type Alert, type AlertKind, DeliveryError, type Notifier } from "./notifier.ts";
+export { type Alert, type AlertKind, DeliveryError, type Notifier, type TrackedStatus } from "./notifier.ts";
 export { HttpNotifier, type SendOptions } from "./http_notifier.ts";
 export { type AlertOn, type AlertPolicy, type AlertPolicyConfig, DEFAULT_ALERT_POLICY } from "./policy.ts";
 export {
@@ -36,6 +36,7 @@ export {
   type AlertReport,
   type NotifierOutcome,
 } from "./pipeline.ts";
+export type { Announcement } from "./announcements.ts";
 export { type DeliveryStats } from "./delivery.ts";
 export { type AlertStateStore, fileAlertState, memoryAlertState, storageAlertState } from "./state.ts";
 export {

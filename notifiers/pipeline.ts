@@ -68,6 +68,11 @@ export interface AlertPipelineOptions {
    * an upgrade neither forgets an open incident nor announces it again.
    */
   redact?: (text: string) => string;
+  /**
+   * Whether a maintenance window covers the endpoint of a result now: its alerts are held (only its
+   * recovery from an incident announced before is sent). Asked once per result and round.
+   */
+  held?: (result: Result) => boolean;
 }
 
 /** The gates attached by {@linkcode attachGate} (internal wiring, not part of the library API). */
@@ -128,6 +133,7 @@ export class AlertPipeline {
   readonly #deliverWithin: number;
   readonly #grace: number;
   readonly #redact?: (text: string) => string;
+  readonly #held?: (result: Result) => boolean;
   readonly #delivery: Delivery;
   #gate?: AlertGate;
   /** Settled notifications being recorded by the gate (awaited at stop). */
@@ -156,6 +162,7 @@ export class AlertPipeline {
     this.#deliverWithin = options.deliverWithin ?? DEFAULT_DELIVER_WITHIN_MS;
     this.#grace = options.grace ?? DEFAULT_GRACE_MS;
     this.#redact = options.redact;
+    this.#held = options.held;
     gates.set(this, (gate) => (this.#gate = gate));
     if (options.endpoints) {
       this.#keep = new Set(
@@ -276,6 +283,10 @@ export class AlertPipeline {
     if (!this.#targets.length) return { queued: [], sent: [], notifiers: [], pending: 0 };
     const state = await this.#load(signal);
     const now = this.#clock.now();
+    // Maintenance covers the configured endpoints, not the locations (`extra`).
+    const held = this.#held && new Set(
+      results.filter((r) => this.#held!(r)).map((r) => endpointKey(r.title, r.endpoint)),
+    );
     if (extra?.length) results = [...results, ...extra];
     const byKey = observeRound(state, results, now);
     const keep = this.#keep && extra?.length
@@ -285,7 +296,7 @@ export class AlertPipeline {
     pruneNotifiers(state, this.#targets.map((t) => t.id));
     if (this.#gate) await this.#reconcile(state, now, signal);
     const queued: Alert[] = [];
-    const ctx = { now, node: this.#node, results: byKey, sharedKeys: this.#gate !== undefined };
+    const ctx = { now, node: this.#node, results: byKey, sharedKeys: this.#gate !== undefined, held };
     for (const target of this.#targets) {
       const alerts: Alert[] = [];
       for (let d of decideAlerts(state, target.id, target.policy, ctx)) {

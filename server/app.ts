@@ -32,6 +32,9 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { pingRoutes, type PingTarget } from "./routes/ping.ts";
+import { maintenanceRoutes } from "./routes/maintenance.ts";
+import { MaintenanceWindows } from "../maintenance/windows.ts";
+import type { MaintenanceRule } from "../config/maintenance.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {
@@ -80,6 +83,8 @@ export interface StatusServerOptions {
   heartbeats?: readonly PingTarget[];
   /** The monotonic clock (ms) of the ping rate limit; default `performance.now`. */
   monotonic?: () => number;
+  /** The config's maintenance windows; ad hoc ones are read from the reader's shared documents. */
+  maintenance?: readonly MaintenanceRule[];
 }
 
 /** A status server: its request handler and the loader behind it. */
@@ -131,6 +136,10 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   // Several locations: labels and duplicate writers from the nodes' presence documents, read beside the rounds.
   const reader = options.reader;
   const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
+  // Maintenance windows: the config's, and the stored ones polled beside the rounds (never on a request).
+  const maintenance = options.maintenance?.length || isSharedStore(reader)
+    ? new MaintenanceWindows({ rules: options.maintenance, storage: reader, logger })
+    : undefined;
   const ctx = new RouteContext({
     loader,
     title,
@@ -142,6 +151,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     silentAfter: options.silentAfter,
     groups: options.groups,
     locations: options.locations ?? (presence && (() => presence.locations())),
+    maintenance,
   });
 
   const app = new Hono();
@@ -169,7 +179,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     "/api/v1",
     pingRoutes({ heartbeats: options.heartbeats ?? [], monotonic: options.monotonic, logger }),
   );
-  app.route("/api/v1", apiRoutes(ctx, { token: options.token, writer: options.writer, node: options.node }));
+  const writer = { token: options.token, writer: options.writer, node: options.node };
+  app.route("/api/v1", apiRoutes(ctx, writer));
+  app.route("/api/v1", maintenanceRoutes(ctx, writer));
   app.route("/badges", badgeRoutes(ctx));
   app.route("/", metricsRoutes(ctx, options.deliveries));
   app.route("/", goReadRoutes(ctx, options.reader)); // last: its check-file route is the catch-all
@@ -181,6 +193,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       logger.error("storage read failed", { error: e });
     }
     await presence?.refresh().catch((e) => logger.warn("cannot read the locations", { error: e }));
+    await maintenance?.refresh(Date.now());
   };
 
   return {
@@ -194,6 +207,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
           await presence?.refresh(signal).catch((e) =>
             logger.warn("cannot read the locations", { error: e })
           );
+          await maintenance?.refresh(Date.now(), signal);
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
         }, {
           attempts: Infinity, // until the storage answers or the server stops

@@ -18,6 +18,7 @@ import chartJs from "../statuspage/js/chart.js" with { type: "text" };
 import domJs from "../statuspage/js/dom.js" with { type: "text" };
 import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
+import pageMaintenanceJs from "../statuspage/js/maintenance.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
 import combinedJs from "../status/combined.js" with { type: "text" };
@@ -25,7 +26,10 @@ import durationJs from "../status/duration.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
 import groupsJs from "../status/groups.js" with { type: "text" };
 import locationsJs from "../status/locations.js" with { type: "text" };
+import maintenanceJs from "../status/maintenance.js" with { type: "text" };
+import maintenanceViewJs from "../status/maintenance_view.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
+import operationsJs from "../status/operations.js" with { type: "text" };
 import quorumJs from "../status/quorum.js" with { type: "text" };
 import quorumRulesJs from "../status/quorum_rules.js" with { type: "text" };
 import rollupJs from "../status/rollup.js" with { type: "text" };
@@ -37,6 +41,7 @@ import logoSvg from "../statuspage/images/logo.svg" with { type: "text" };
 import healthySvg from "../statuspage/images/status-healthy.svg" with { type: "text" };
 import degradedSvg from "../statuspage/images/status-degraded.svg" with { type: "text" };
 import partialSvg from "../statuspage/images/status-partial.svg" with { type: "text" };
+import maintenanceSvg from "../statuspage/images/status-maintenance.svg" with { type: "text" };
 import downSvg from "../statuspage/images/status-down.svg" with { type: "text" };
 import unknownSvg from "../statuspage/images/status-unknown.svg" with { type: "text" };
 import configExample from "../statuspage/config.example.json" with { type: "text" };
@@ -69,6 +74,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/chart.js": pageModule(chartJs),
   "js/dom.js": pageModule(domJs),
   "js/format.js": pageModule(formatJs),
+  "js/maintenance.js": pageModule(pageMaintenanceJs),
   "js/markdown.js": pageModule(markdownJs),
   "js/render.js": pageModule(renderJs),
   "status/codec.js": { type: JS, text: codecJs },
@@ -77,7 +83,10 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "status/endpoint.js": { type: JS, text: endpointJs },
   "status/groups.js": { type: JS, text: groupsJs },
   "status/locations.js": { type: JS, text: locationsJs },
+  "status/maintenance.js": { type: JS, text: maintenanceJs },
+  "status/maintenance_view.js": { type: JS, text: maintenanceViewJs },
   "status/messages.js": { type: JS, text: messagesJs },
+  "status/operations.js": { type: JS, text: operationsJs },
   "status/quorum.js": { type: JS, text: quorumJs },
   "status/quorum_rules.js": { type: JS, text: quorumRulesJs },
   "status/rollup.js": { type: JS, text: rollupJs },
@@ -89,6 +98,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "images/status-healthy.svg": { type: SVG, text: healthySvg },
   "images/status-degraded.svg": { type: SVG, text: degradedSvg },
   "images/status-partial.svg": { type: SVG, text: partialSvg },
+  "images/status-maintenance.svg": { type: SVG, text: maintenanceSvg },
   "images/status-down.svg": { type: SVG, text: downSvg },
   "images/status-unknown.svg": { type: SVG, text: unknownSvg },
 };

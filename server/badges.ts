@@ -76,6 +76,8 @@ const STATUS_BADGE: Record<CombinedStatus, [string, string]> = {
   // Some locations fail, fewer than the quorum: its own colour, between degraded and down.
   partial: ["partial", BADGE_COLORS.orange],
   degraded: ["degraded", BADGE_COLORS.yellow],
+  // A maintenance window covers it: planned, so blue rather than a warning colour.
+  maintenance: ["maintenance", BADGE_COLORS.blue],
   down: ["down", BADGE_COLORS.red],
   unknown: ["unknown", BADGE_COLORS.grey],
 };

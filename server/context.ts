@@ -20,6 +20,7 @@ import {
 } from "../status/view.js";
 import { BodyCache, type Representation } from "./http_cache.ts";
 import type { RollupLoader } from "./loader.ts";
+import type { MaintenanceWindows } from "../maintenance/windows.ts";
 
 /** The Content-Type of every JSON answer. */
 export const JSON_TYPE = "application/json; charset=utf-8";
@@ -69,6 +70,8 @@ export interface RouteSettings {
   groups?: ViewOptions["groups"];
   /** Several locations: the known locations (labels, duplicate writers), asked for at every answer. */
   locations?: () => NonNullable<ViewOptions["locations"]>;
+  /** Maintenance windows (config and stored), polled beside the rounds. */
+  maintenance?: MaintenanceWindows;
 }
 
 /** The server's state and shared answers, handed to every route group. */
@@ -88,6 +91,8 @@ export class RouteContext {
   readonly #silentAfter?: number;
   readonly #groups?: ViewOptions["groups"];
   readonly #locations?: () => NonNullable<ViewOptions["locations"]>;
+  /** Maintenance windows (config and stored). */
+  readonly maintenance?: MaintenanceWindows;
   readonly #cache = new BodyCache();
 
   constructor(settings: RouteSettings) {
@@ -101,6 +106,7 @@ export class RouteContext {
     this.#silentAfter = settings.silentAfter;
     this.#groups = settings.groups;
     this.#locations = settings.locations;
+    this.maintenance = settings.maintenance;
   }
 
   /** Node names that two processes were seen writing (several locations), for `/healthz`. */
@@ -115,7 +121,8 @@ export class RouteContext {
 
   /** The body cached under `key` for this data generation and tick, or the one `build` makes. */
   cached(key: string, build: () => Representation): Representation {
-    return this.#cache.get(key, this.loader.generation, this.tick(), build);
+    const windows = this.maintenance ? `:m${this.maintenance.generation}` : "";
+    return this.#cache.get(key + windows, this.loader.generation, this.tick(), build);
   }
 
   /** The page's data through one range. */
@@ -130,6 +137,7 @@ export class RouteContext {
         silentAfter: this.#silentAfter,
         groups: this.#groups,
         locations: this.#locations?.(),
+        maintenance: this.maintenance?.windows(Date.now()),
       }),
       complete: this.loader.complete,
     };
@@ -143,12 +151,26 @@ export class RouteContext {
     const labels = new Map<string, string>();
     for (const l of this.#locations?.() ?? []) if (l.location) labels.set(l.node, l.location);
     const tier = RANGE_NAMES.indexOf(range as typeof RANGE_NAMES[number]);
-    return endpointView(e, id, tier, Date.now(), this.redact, {
+    const now = Date.now();
+    return endpointView(e, id, tier, now, this.redact, {
       quorum,
       silentAfter: this.#silentAfter,
       labels,
       group: this.#groups?.(e.title, e.endpoint),
+      maintenance: this.maintenance?.windows(now),
     });
+  }
+
+  /** The endpoint titles and group names known (what a maintenance window may name). */
+  names(): string[] {
+    const names = new Set(this.#order ?? []);
+    for (const e of this.loader.rollup.endpoints.values()) {
+      names.add(e.title);
+      const group = this.#groups?.(e.title, e.endpoint);
+      if (group) names.add(group);
+    }
+    names.delete("");
+    return [...names];
   }
 
   /** The endpoint with this id, if any. */

@@ -63,7 +63,7 @@ Deno.test("feeds: Atom 1.0 is well-formed and reads back with a feed parser: ent
   assert.equal(update.links?.[0].href, "?incident=2026-11-30-db");
   assert.match(
     String(update.content),
-    /A lock on <\/content> the orders table  \(token \[redacted\]\)\n\nAffects: API \(partial\)/,
+    /A lock on <\/content> the orders table {2}\(token \[redacted\]\)\n\nAffects: API \(partial\)/,
   );
   assert.deepEqual(update.categories?.map((c) => c.term), ["incident", "identified"]);
   assert.ok(!xml.includes(SECRET));

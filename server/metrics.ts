@@ -51,7 +51,7 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   family(
     "checkup_endpoint_status",
     "gauge",
-    "Current status of the endpoint (1 for the status it has, 0 for the others); with several locations the combined status (partial: some fail, fewer than the quorum).",
+    "Current status of the endpoint (1 for the status it has, 0 for the others); with several locations the combined status (partial: some fail, fewer than the quorum); maintenance while a maintenance window covers it.",
     eps.flatMap((e) =>
       COMBINED_STATUSES.map((s) =>
         `checkup_endpoint_status${labels({ ...id(e), status: s })} ${+(e.status === s)}`
@@ -61,12 +61,13 @@ export function renderMetrics(view: StatusView, totals: CheckTotals, stats: Load
   family(
     "checkup_endpoint_up",
     "gauge",
-    "Whether the endpoint answers (1 when healthy, degraded or partial, 0 when down or unknown).",
-    eps.map((e) =>
-      `checkup_endpoint_up${
+    "Whether the endpoint answers (1 when healthy, degraded or partial, 0 when down or unknown); in maintenance, what its checks show.",
+    eps.map((e) => {
+      const st = e.checked ?? e.status;
+      return `checkup_endpoint_up${
         labels(id(e))
-      } ${+(e.status === "healthy" || e.status === "degraded" || e.status === "partial")}`
-    ),
+      } ${+(st === "healthy" || st === "degraded" || st === "partial")}`;
+    }),
   );
   family(
     "checkup_endpoint_rtt_seconds",

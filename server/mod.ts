@@ -26,6 +26,7 @@
  */
 export { createStatusHandler, type StatusHandler, type StatusServerOptions } from "./app.ts";
 export type { QuorumRule } from "../config/top_level.ts";
+export type { MaintenanceRule } from "../config/maintenance.ts";
 export type { LoaderOptions, LoaderState, UnreadableRounds } from "./loader.ts";
 export { isSummaryStore, type SummaryStore } from "../storage/storage.ts";
 export { keepsSummaries, summaryKey, summaryTarget, updateSummary } from "../storage/summarizing.ts";

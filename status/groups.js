@@ -13,6 +13,7 @@
  */
 import { worseOf } from "./quorum.js";
 import { RANGES, SLOTS } from "./slots.js";
+import { checksWithin, coveredSpans } from "./maintenance.js";
 
 /** @typedef {import("./quorum.js").CombinedStatus} CombinedStatus */
 /** @typedef {import("./view.js").EndpointView} EndpointView */
@@ -49,15 +50,18 @@ export function checksOf(e, tier, now) {
 
 /**
  * One slot of an endpoint's bar as a combined status: its combined status with several locations, else
- * what its checks say (as the page colours them: half or more down is down, some down is partial).
+ * what its checks say (as the page colours them: half or more down is down, some down is partial);
+ * maintenance when a window covering it overlaps the slot.
  * @param {SlotsView} slots @param {number} i
  * @returns {CombinedStatus | null}
  */
 export function slotStatus(slots, i) {
   const combined = slots.combined?.[i];
-  if (combined !== undefined) return combined;
   const up = slots.up[i], degraded = slots.degraded[i], down = slots.down[i];
   const total = up + degraded + down;
+  // Checked during a maintenance window covering it: maintenance (as on its own bar).
+  if (slots.maintenance?.[i] && (combined ? combined !== "unknown" : total)) return "maintenance";
+  if (combined !== undefined) return combined;
   if (!total) return null;
   if (down / total >= 0.5) return "down";
   if (down) return "partial";
@@ -69,9 +73,11 @@ export function slotStatus(slots, i) {
  * group belong to none. Empty when no endpoint has a group.
  * @param {{ e: EndpointRollup, v: EndpointView }[]} endpoints In page order, each with its `group` set.
  * @param {number} now
+ * @param {(v: EndpointView) => readonly import("./operations.js").MaintenanceWindow[]} [windowsOf] The
+ *   maintenance windows covering a member: its checks during them count neither as up nor as down.
  * @returns {GroupView[]}
  */
-export function groupsOf(endpoints, now) {
+export function groupsOf(endpoints, now, windowsOf = () => []) {
   /** @type {Map<string, { e: EndpointRollup, v: EndpointView }[]>} */
   const byName = new Map();
   for (const item of endpoints) {
@@ -109,12 +115,16 @@ export function groupsOf(endpoints, now) {
     const uptime =
       /** @type {Record<RangeName, number | null>} */ (Object.fromEntries(RANGES.map((r, tier) => {
         let up = 0, down = 0;
-        for (const { e } of members) {
+        const from = (Math.floor(now / r.slot) - SLOTS + 1) * r.slot;
+        for (const { e, v } of members) {
           const c = checksOf(e, tier, now);
-          up += c.up;
-          down += c.down;
+          const windows = windowsOf(v);
+          const cut = windows.length ? coveredSpans(windows, v.title, v.group, from, now) : [];
+          const inside = cut.length ? checksWithin(e, cut) : { up: 0, down: 0 };
+          up += Math.max(0, c.up - inside.up);
+          down += Math.max(0, c.down - inside.down);
         }
-        return [r.name, up + down ? Math.floor((up / (up + down)) * 100_000) / 1000 : null];
+        return [r.name, up + down >= 0.5 ? Math.floor((up / (up + down)) * 100_000) / 1000 : null];
       })));
     return { name, status, endpoints: members.map(({ v }) => v.id), uptime, slots };
   });

@@ -23,11 +23,17 @@
 
 /**
  * The combined statuses, by priority (the overall status of a page is the highest of its endpoints).
- * @typedef {"unknown" | "healthy" | "partial" | "degraded" | "down"} CombinedStatus
+ * @typedef {"unknown" | "healthy" | "maintenance" | "partial" | "degraded" | "down"} CombinedStatus
  */
 
-/** Combined statuses in priority order: a later one wins. */
-export const COMBINED_STATUSES = /** @type {const} */ (["unknown", "healthy", "partial", "degraded", "down"]);
+/**
+ * Combined statuses in priority order: a later one wins. `maintenance` (a window covers the endpoint,
+ * status/maintenance.js) ranks above healthy and below every failure: it is planned and announced, so it
+ * says more than "all is well" but less than any outage nobody planned; a page with one endpoint in
+ * maintenance and another down is down.
+ */
+export const COMBINED_STATUSES =
+  /** @type {const} */ (["unknown", "healthy", "maintenance", "partial", "degraded", "down"]);
 
 /**
  * Parses a `quorum` value: a whole number ≥ 1 or a percentage string like `"50%"` (1–100). Returns the

@@ -12,6 +12,8 @@ import { COMBINED_STATUSES, combineStatuses, quorumText } from "./quorum.js";
 import { locationsOf, nodesOf } from "./locations.js";
 import { checksOf, groupsOf } from "./groups.js";
 import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from "./combined.js";
+import { applyMaintenance, maintenanceView } from "./maintenance_view.js";
+import { indexWindows, windowsCovering } from "./maintenance.js";
 
 /** @typedef {import("./rollup.js").Rollup} Rollup */
 
@@ -20,6 +22,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
 /** @typedef {import("./quorum.js").QuorumRule} QuorumRule */
 /** @typedef {import("./groups.js").GroupView} GroupView */
 /** @typedef {"24h" | "7d" | "30d" | "90d"} RangeName */
+/** @typedef {import("./operations.js").MaintenanceWindow} MaintenanceWindow */
 
 /**
  * @typedef {object} NodeView One node's (location's) latest result for an endpoint.
@@ -58,6 +61,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {(number | null)[]} p95
  * @property {(CombinedStatus | null)[]} [combined] With several locations: the worst combined status seen
  *   in the slot (null: not observed).
+ * @property {boolean[]} [maintenance] Slots a maintenance window covering the endpoint overlaps (only when
+ *   one does).
  */
 
 /**
@@ -87,7 +92,9 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {string} endpoint
  * @property {string} [group] The group it is shown in (its checker's `group`), when it has one.
  * @property {CombinedStatus} status The combined status of the live (not silent) locations under the
- *   quorum; with one location, its status.
+ *   quorum; with one location, its status; `maintenance` while a window covers it.
+ * @property {CombinedStatus} [checked] In maintenance: the status its checks show.
+ * @property {import("./maintenance_view.js").EndpointMaintenance} [maintenance] The open window covering it.
  * @property {boolean} stale Every location is silent.
  * @property {number | null} since Since when it has had this status (ms).
  * @property {number | null} updated Latest result (ms).
@@ -95,7 +102,9 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {number | null} threshold threshold_rtt (ms), null when unset.
  * @property {string} [reason]
  * @property {Record<RangeName, number | null>} uptime Percent of checks not down (degraded counts as up);
- *   with several locations, percent of the observed time the combined status was not down.
+ *   with several locations, percent of the observed time the combined status was not down; maintenance
+ *   windows covering it are left out.
+ * @property {RangeName[]} [uptime_excludes_maintenance] The ranges whose uptime left maintenance time out.
  * @property {QuorumView} [quorum] With several locations.
  * @property {NodeView[]} nodes Per node, when results carry a node.
  * @property {SlotsView} slots
@@ -115,6 +124,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {MessageView[]} messages Messages about no endpoint in particular, newest first.
  * @property {LocationView[]} locations Every named location seen, by name.
  * @property {boolean} [complete] False while `checkup serve` is still reading older history.
+ * @property {import("./maintenance_view.js").MaintenanceView} [maintenance] Windows open now or within 7
+ *   days, when there are some.
  */
 
 /**
@@ -132,6 +143,8 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  *   display labels, and names two processes were seen writing.
  * @property {(title: string, endpoint: string) => string | undefined} [groups] The group of each endpoint
  *   (by title and endpoint), its checker's `group`; none: no groups.
+ * @property {MaintenanceWindow[]} [maintenance] Maintenance windows (config occurrences and ad hoc) around
+ *   `now`, back to the longest range (see `status/maintenance.js`).
  */
 
 /**
@@ -140,6 +153,7 @@ import { combinedIncidents, combinedSlots, combinedSpans, combinedUptime } from 
  * @property {number} [silentAfter] ms; default three check intervals, at least 5 minutes.
  * @property {Map<string, string>} [labels] Display label per node name.
  * @property {string} [group] The group it is shown in.
+ * @property {readonly MaintenanceWindow[]} [maintenance] Maintenance windows around `now`.
  */
 
 /** The names of the ranges, shortest first. */
@@ -363,6 +377,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     const why = (failing[0] ?? (live.length ? undefined : worst))?.v.reason;
     if (why && status !== "healthy") view.reason = why;
   } else if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
+  applyMaintenance(view, e, options.maintenance ?? [], now, several ? spans : undefined, { start, width });
   return view;
 }
 
@@ -385,13 +400,21 @@ export function statusView(rollup, options = {}) {
     (options.locations ?? []).filter((l) => l.location).map((l) => [l.node, l.location ?? ""]),
   );
   const quorum = options.quorum;
+  // Each endpoint gets the windows that cover it (an index: many windows and endpoints stay cheap).
+  const windows = options.maintenance?.length ? indexWindows(options.maintenance) : undefined;
+  /** @param {{ title: string, group?: string }} v */
+  const windowsOf = (v) => (windows ? windowsCovering(windows, v.title, v.group) : []);
   /** @param {import("./endpoint.js").EndpointRollup} e @returns {EndpointOptions} */
-  const optionsOf = (e) => ({
-    quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
-    silentAfter: options.silentAfter,
-    labels,
-    group: options.groups?.(e.title, e.endpoint),
-  });
+  const optionsOf = (e) => {
+    const group = options.groups?.(e.title, e.endpoint);
+    return {
+      quorum: typeof quorum === "function" ? quorum(e.title, e.endpoint) : quorum,
+      silentAfter: options.silentAfter,
+      labels,
+      group,
+      maintenance: windowsOf({ title: e.title, group }),
+    };
+  };
   const sorted = [...rollup.endpoints.values()]
     .filter((e) => e.nodes.size || e.messages.length)
     .map((e) => ({
@@ -402,10 +425,11 @@ export function statusView(rollup, options = {}) {
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)
     );
-  const groups = groupsOf(sorted, now);
+  const groups = groupsOf(sorted, now, windowsOf);
   const endpoints = sorted.map(({ v }) => v);
   let status = 0;
   for (const v of endpoints) if (!v.stale) status = Math.max(status, COMBINED_STATUSES.indexOf(v.status));
+  const maintenance = maintenanceView(options.maintenance ?? [], now);
   return {
     title: options.title ?? "Status",
     status: COMBINED_STATUSES[status],
@@ -421,5 +445,6 @@ export function statusView(rollup, options = {}) {
     ...(groups.length ? { groups } : {}),
     messages: messagesOf(rollup.messages, (last - SLOTS + 1) * width),
     locations: locationsOf(rollup, options, now),
+    ...(maintenance ? { maintenance } : {}),
   };
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Storage } from "../../storage/storage.ts";
 import { JSON_TYPE, jsonError, NO_CACHE, type RouteContext } from "../context.ts";
@@ -29,6 +29,37 @@ export interface MessageWriter {
   writer?: Storage;
   /** The node name posted messages carry. */
   node?: string;
+}
+
+/**
+ * The guards of every write route: a token and a storage configured (else 403), the bearer token (401),
+ * a JSON body (415) of at most {@linkcode MAX_BODY} bytes (413). `what` names what is refused in the 403.
+ */
+export function writeGuards(writer: MessageWriter, what: string): [MiddlewareHandler, MiddlewareHandler] {
+  return [
+    async (c, next) => {
+      if (!writer.token || !writer.writer) {
+        return jsonError(
+          c,
+          403,
+          `this server is read-only: start it with CHECKUP_SERVE_TOKEN set to accept ${what}`,
+        );
+      }
+      if (!bearerMatches(c.req.header("authorization"), writer.token)) {
+        return jsonError(c, 401, "expected the header Authorization: Bearer <token>", {
+          "www-authenticate": 'Bearer realm="checkup"',
+        });
+      }
+      if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+        return jsonError(c, 415, "expected Content-Type: application/json");
+      }
+      return await next();
+    },
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: (c) => jsonError(c, 413, `body too large: at most ${MAX_BODY} bytes`),
+    }),
+  ];
 }
 
 /** The API routes (mounted at `/api/v1`). */
@@ -90,30 +121,11 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
     );
   });
 
+  const [auth, limit] = writeGuards(messages, "messages");
   app.post(
     "/messages",
-    async (c, next) => {
-      if (!messages.token || !messages.writer) {
-        return jsonError(
-          c,
-          403,
-          "this server is read-only: start it with CHECKUP_SERVE_TOKEN set to accept messages",
-        );
-      }
-      if (!bearerMatches(c.req.header("authorization"), messages.token)) {
-        return jsonError(c, 401, "expected the header Authorization: Bearer <token>", {
-          "www-authenticate": 'Bearer realm="checkup"',
-        });
-      }
-      if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-        return jsonError(c, 415, "expected Content-Type: application/json");
-      }
-      return await next();
-    },
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => jsonError(c, 413, `body too large: at most ${MAX_BODY} bytes`),
-    }),
+    auth,
+    limit,
     async (c) => {
       const posted = messageFromBody(await c.req.text(), loader.rollup, messages.node);
       if ("error" in posted) return jsonError(c, posted.status, posted.error);

@@ -35,6 +35,8 @@ let timer;
  * @property {Record<string, number | string>} [quorum_by_title] A checker's own quorum, by title.
  * @property {string} [silent_after] A location with no result for this long is silent (`"600s"`, `"10m"`).
  * @property {Record<string, string>} [groups_by_title] A checker's group, by title.
+ * @property {{ rules?: unknown, windows?: unknown }} [maintenance] Maintenance windows (written by
+ *   `checkup serve --export`): the config's rules and the ad hoc windows stored at export time.
  */
 /** @type {SiteConfig | undefined} */
 let config;
@@ -42,6 +44,37 @@ let config;
 let locationOptions = {};
 /** Problems with config.json's location keys, shown with each refresh. @type {string[]} */
 let configProblems = [];
+/** The maintenance windows of config.json, evaluated at each refresh. @type {(now: number) => import("../../status/operations.js").MaintenanceWindow[]} */
+let windowsAt = () => [];
+
+/**
+ * The maintenance key of config.json: the windows around an instant, or a problem when its shape is wrong.
+ * @param {SiteConfig["maintenance"]} m
+ */
+async function maintenanceOf(m) {
+  if (m === undefined) return { at: () => [], problems: [] };
+  const { windowsBetween, LOOK_BACK_MS, UPCOMING_MS } = await import("../../status/maintenance.js");
+  const list = (/** @type {unknown} */ v) => (Array.isArray(v) ? v : []);
+  const fine = typeof m === "object" && m !== null &&
+    list(m.rules).every((r) => typeof r?.title === "string" && Number.isFinite(r?.duration)) &&
+    list(m.windows).every((w) =>
+      typeof w?.id === "string" && Number.isFinite(w?.start) && Number.isFinite(w?.end)
+    );
+  if (!fine) {
+    return {
+      at: () => [],
+      problems: [
+        `${source}: maintenance: expected {"rules": [...], "windows": [...]} as checkup serve --export writes it`,
+      ],
+    };
+  }
+  const rules = list(m.rules), windows = list(m.windows);
+  return {
+    at: (/** @type {number} */ now) =>
+      windowsBetween(rules, windows, now - LOOK_BACK_MS, now + UPCOMING_MS + 1),
+    problems: [],
+  };
+}
 
 const UNITS =
   /** @type {Record<string, number>} */ ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 });
@@ -153,6 +186,9 @@ async function fromSummaries() {
     if (config.title) document.title = config.title;
     if (config.logo) /** @type {HTMLImageElement} */ (document.getElementById("logo")).src = config.logo;
     ({ options: locationOptions, problems: configProblems } = await quorumOptions(config));
+    const maintenance = await maintenanceOf(config.maintenance);
+    windowsAt = maintenance.at;
+    configProblems.push(...maintenance.problems);
   }
   const summaries = /** @type {string[]} */ (config.summaries);
   const loaded = await Promise.allSettled(summaries.map((url) => getJson(url)));
@@ -168,8 +204,15 @@ async function fromSummaries() {
     }
   });
   if (failed.length === summaries.length) throw new Error(`no summary could be read: ${failed.join("; ")}`);
+  const now = Date.now();
   /** @type {StatusView & { problem?: string }} */
-  const view = statusView(rollup, { range, title: config.title || "Status", ...locationOptions });
+  const view = statusView(rollup, {
+    range,
+    now,
+    title: config.title || "Status",
+    ...locationOptions,
+    maintenance: windowsAt(now),
+  });
   const problems = [...configProblems];
   if (failed.length) problems.push(`Some locations could not be read: ${failed.join("; ")}`);
   if (problems.length) view.problem = problems.join(" ");

@@ -32,6 +32,7 @@ const SLOT_WORDS = /** @type {Record<string, string>} */ ({
   degraded: "degraded",
   partial: "partial outage",
   down: "outage",
+  maintenance: "maintenance",
 });
 
 /** Bar classes of the combined statuses (several locations). */
@@ -41,14 +42,17 @@ const COMBINED_CLASS = /** @type {Record<string, string>} */ ({
   partial: "partial",
   degraded: "degraded",
   down: "down",
+  maintenance: "maintenance",
 });
 
 /**
  * The class of slot i: from the worst combined status seen in it with several locations (a failure below
- * the quorum is partial, at the quorum an outage), else from its checks.
+ * the quorum is partial, at the quorum an outage), else from its checks; a slot with checks during a
+ * maintenance window is maintenance.
  * @param {SlotsView} slots @param {number} i
  */
 function classOf(slots, i) {
+  if (slots.maintenance?.[i] && slots.up[i] + slots.degraded[i] + slots.down[i]) return "maintenance";
   const combined = slots.combined?.[i];
   if (combined) return COMBINED_CLASS[combined] ?? "none";
   return slotClass(slots.up[i], slots.degraded[i], slots.down[i]);
@@ -77,7 +81,7 @@ export function slotDetail(slots, range, i) {
 export function uptimeBar(slots, range, uptime) {
   const n = slots.up.length;
   /** @type {Record<string, string>} */
-  const paths = { none: "", up: "", degraded: "", partial: "", down: "" };
+  const paths = { none: "", up: "", degraded: "", partial: "", down: "", maintenance: "" };
   for (let i = 0; i < n; i++) {
     const cls = classOf(slots, i);
     paths[cls] += `M${i * (BAR_W + BAR_GAP)} 0h${BAR_W}v${BAR_H}h-${BAR_W}z`;
@@ -88,6 +92,7 @@ export function uptimeBar(slots, range, uptime) {
     count("partial") &&
     `${count("partial")} ${slots.combined ? "failing from some locations" : "with a partial outage"}`,
     count("degraded") && `${count("degraded")} degraded`,
+    count("maintenance") && `${count("maintenance")} in maintenance`,
   ].filter(Boolean);
   const label =
     `Uptime ${formatUptime(uptime)} over the last ${RANGE_LABELS[range.name] ?? range.name}, ${n} periods: ` +

@@ -14,6 +14,7 @@ import { displayText } from "../../status/text.js";
 import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANGE_LABELS } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
+import { maintenanceNote, renderMaintenance, uptimeExcludesMaintenance } from "./maintenance.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
@@ -23,6 +24,7 @@ import { humanDuration } from "../../status/duration.js";
 export const STATUS_WORDS = /** @type {Record<string, string>} */ ({
   healthy: "Operational",
   partial: "Partial",
+  maintenance: "Maintenance",
   degraded: "Degraded",
   down: "Down",
   unknown: "No data",
@@ -41,6 +43,10 @@ function bannerText(view) {
   if (degraded) return `${degraded === 1 ? "1 service is" : `${degraded} services are`} degraded`;
   if (partial) {
     return `${partial === 1 ? "1 service is" : `${partial} services are`} failing from some locations`;
+  }
+  const maintenance = live.filter((e) => e.status === "maintenance").length;
+  if (maintenance) {
+    return `${maintenance === 1 ? "1 service is" : `${maintenance} services are`} under maintenance`;
   }
   return "All systems operational";
 }
@@ -193,6 +199,8 @@ function locationsBreakdown(e, now) {
 function fillCard(card, e, view, now, width) {
   const range = RANGE_LABELS[view.range.name] ?? view.range.name;
   const uptime = e.uptime[view.range.name];
+  // Uptime that left maintenance time out says so (an asterisk, explained below the figures).
+  const excludes = uptimeExcludesMaintenance(e, view.range.name);
   card.className = `card ${e.stale ? "unknown" : e.status}`;
   const detail = e.stale ? undefined : quorumDetail(e);
   // The card is drawn anew: a reader on its breakdown button keeps the focus there.
@@ -215,11 +223,18 @@ function fillCard(card, e, view, now, width) {
       "p",
       { class: "sub" },
       e.title && e.endpoint ? h("span", { class: "endpoint", dir: "auto" }, endpointText) : null,
-      h("span", {}, h("span", { class: "k" }, "Uptime "), h("strong", {}, formatUptime(uptime))),
+      h(
+        "span",
+        {},
+        h("span", { class: "k" }, "Uptime "),
+        h("strong", {}, formatUptime(uptime)),
+        excludes ? h("span", { class: "k" }, " (excl. maintenance)") : null,
+      ),
       h("span", {}, h("span", { class: "k" }, "Response "), h("strong", {}, formatRtt(e.rtt))),
       e.updated !== null ? h("span", { class: "k" }, "checked ", ago(e.updated, now)) : null,
     ),
     detail ? h("p", { class: "quorum-note" }, detail[0].toUpperCase() + detail.slice(1)) : null,
+    maintenanceNote(e, now),
     e.status !== "healthy" && e.reason ? h("p", { class: "reason", dir: "auto" }, e.reason) : null,
     e.stale && e.updated !== null
       ? h("p", { class: "reason" }, "No recent checks: the last one was ", ago(e.updated, now), ".")
@@ -280,6 +295,10 @@ function timelineItems(view, now) {
               { class: "event-head" },
               h("strong", {}, head),
               ongoing ? h("span", { class: "tag" }, "ongoing") : null,
+              // Its endpoint is under maintenance now: planned, alerts held.
+              ongoing && e.maintenance
+                ? h("span", { class: "tag maintenance-tag" }, "under maintenance")
+                : null,
             ),
             h(
               "p",
@@ -404,7 +423,14 @@ function fillGroup(section, g, view) {
     h("span", { class: "chevron", "aria-hidden": "true" }),
     h("span", { class: "group-name", dir: "auto" }, g.name),
     h("span", { class: "group-count" }, `${n} service${n === 1 ? "" : "s"}`),
-    h("span", { class: "group-uptime" }, `${formatUptime(uptime)} uptime`),
+    h(
+      "span",
+      { class: "group-uptime" },
+      `${formatUptime(uptime)} uptime`,
+      view.endpoints.some((e) => g.endpoints.includes(e.id) && uptimeExcludesMaintenance(e, view.range.name))
+        ? " (excl. maintenance)"
+        : "",
+    ),
     pill(g.status),
   );
   replace(
@@ -432,6 +458,7 @@ export function renderPage(view, now) {
   banner.className = `banner ${view.status}`;
   replace($("overall-text"), bannerText(view));
   locationsNotice($("locations-notice"), view, now);
+  renderMaintenance($("maintenance"), $("maintenance-list"), view, now);
   replace($("updated"), view.updated !== null ? ago(view.updated, now) : "never");
   const loading = $("history-loading");
   loading.hidden = view.complete !== false;

@@ -220,7 +220,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
    * round's own commit instead.)
    */
   async saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void> {
-    const path = this.#summaryPath(key);
+    this.#summaryPath(key); // a bad key fails here, before any request
     try {
       await this.#transact(
         "update",

@@ -11,6 +11,8 @@ import { updateSummary } from "../../storage/summarizing.ts";
 import type { Result } from "../../result.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { servicesRequired } from "../helpers/_server.ts";
+import { exportPage } from "../../cli/serve.ts";
+import type { SiteLocations } from "../../cli/site_locations.ts";
 
 /** Where the Debian package puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -169,4 +171,48 @@ export async function open(
   await page.goto(url);
   await page.waitForSelector("#endpoints li.card .chart");
   return { page, requests, problems };
+}
+
+/**
+ * Opens `url` on a phone (and checks nothing scrolls sideways) and in the dark theme (and checks `selector`
+ * is not drawn on white), after `ready` on each; screenshots `<name>-phone` and `<name>-dark`. Returns the
+ * problems both pages reported.
+ */
+export async function phoneAndDark(
+  browser: Browser,
+  url: string,
+  name: string,
+  selector: string,
+  ready: (page: Page) => Promise<unknown> = () => Promise.resolve(),
+): Promise<string[]> {
+  const phone = await open(browser, url, PHONE);
+  await ready(phone.page);
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
+  await shot(phone.page, `${name}-phone`);
+  const dark = await open(browser, url, { colorScheme: "dark" });
+  await ready(dark.page);
+  assert.notEqual(
+    await dark.page.evaluate((s) => getComputedStyle(document.querySelector(s)!).backgroundColor, selector),
+    "rgb(255, 255, 255)",
+    `the dark theme draws ${selector} dark`,
+  );
+  await shot(dark.page, `${name}-dark`);
+  return [...phone.problems, ...dark.problems];
+}
+
+/**
+ * Exports the page into `<dir>` (`serve --export` with `site` keys), points its config.json at `summaries`
+ * and serves the directory.
+ */
+export async function exportAndServe(
+  dir: string,
+  site: SiteLocations,
+  summaries: string[],
+): Promise<{ base: string; close(): Promise<void> }> {
+  await exportPage(dir, { config: "checkup.json", title: "Static status" }, site);
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  config.summaries = summaries;
+  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
+  return serveDirectory(dir);
 }
