@@ -7,7 +7,7 @@
  * The app is middleware plus one module per route group (`routes/`: page, health, api, badges, metrics,
  * Go reads), each given a small {@linkcode RouteContext}. Security headers are Hono's `secureHeaders`
  * (`security.ts`, which also sets CORS), the body limit of posted messages Hono's `bodyLimit`. CORS, the
- * bearer check (`routes/api.ts`) and ETags and gzip (`http_cache.ts`) stay ours; their module docs say
+ * bearer check (`write_access.ts`) and ETags and gzip (`http_cache.ts`) stay ours; their module docs say
  * why, with measurements.
  *
  * @module
@@ -31,6 +31,8 @@ import { goReadRoutes } from "./routes/go_reads.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
+import { incidentRoutes } from "./routes/incidents.ts";
+import { IncidentReader } from "./incident_reader.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {
@@ -126,6 +128,8 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   // Several locations: labels and duplicate writers from the nodes' presence documents, read beside the rounds.
   const reader = options.reader;
   const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
+  // Incidents: the shared documents `incidents/…`, read beside the rounds.
+  const incidents = isSharedStore(reader) ? new IncidentReader(reader) : undefined;
   const ctx = new RouteContext({
     loader,
     title,
@@ -160,7 +164,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     pageRoutes({ title, range: defaultRange, refresh: options.refresh ?? 60, logo: options.logo }),
   );
   app.route("/", healthRoutes(ctx));
-  app.route("/api/v1", apiRoutes(ctx, { token: options.token, writer: options.writer, node: options.node }));
+  const access = { token: options.token, writer: options.writer, node: options.node };
+  app.route("/api/v1", apiRoutes(ctx, access));
+  app.route("/api/v1", incidentRoutes(ctx, access, incidents));
   app.route("/badges", badgeRoutes(ctx));
   app.route("/", metricsRoutes(ctx, options.deliveries));
   app.route("/", goReadRoutes(ctx, options.reader)); // last: its check-file route is the catch-all
@@ -172,6 +178,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       logger.error("storage read failed", { error: e });
     }
     await presence?.refresh().catch((e) => logger.warn("cannot read the locations", { error: e }));
+    await incidents?.refresh().catch((e) => logger.warn("cannot read the incidents", { error: e }));
   };
 
   return {
@@ -184,6 +191,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
           const n = await loader.refresh(signal);
           await presence?.refresh(signal).catch((e) =>
             logger.warn("cannot read the locations", { error: e })
+          );
+          await incidents?.refresh(signal).catch((e) =>
+            logger.warn("cannot read the incidents", { error: e })
           );
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
         }, {
