@@ -23,6 +23,7 @@ import { runRounds, runSchedule } from "./scheduler.ts";
 import { HttpClients } from "./http_clients.ts";
 import { redactResult } from "./_internal/redact.ts";
 import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
+import { IncidentSink } from "./incidents/automatic.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -110,6 +111,8 @@ export class Checkup {
   readonly #clock: Clock;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
+  /** Whether the alert pipeline has anyone to tell: notifiers, or the automatic incidents. */
+  readonly #alerting: boolean;
   /** Several locations: this node's presence, the combined status and the alert claims (shared storages). */
   readonly #locations?: Locations;
   /** How rounds reach the storage: `once` for {@linkcode round}, `every` (spooled) for {@linkcode every}. */
@@ -189,7 +192,27 @@ export class Checkup {
         { storage: this.storage.type },
       );
     }
-    this.#alerts = new AlertPipeline(this.notifiers, {
+    // Automatic incidents (`"incident": true`): a sink beside the notifiers, in the storage's shared documents.
+    const automatic = setting((c) => c.incident || undefined);
+    let sink: IncidentSink | undefined;
+    if (automatic.length && this.storage && isSharedStore(this.storage)) {
+      sink = new IncidentSink({
+        storage: this.storage,
+        endpoints: automatic,
+        node: resolved.node,
+        logger: this.#logger,
+      });
+    } else if (automatic.length) {
+      this.#logger.error(
+        `automatic incidents are off: storage ${
+          this.storage?.type ?? "(none)"
+        } cannot hold incidents (no shared documents); expected a storage of type fs, sqlite3, postgres, mysql or s3`,
+        { endpoints: automatic.map((e) => e.title).join(", ") },
+      );
+    }
+    const targets = sink ? [...this.notifiers, sink] : this.notifiers;
+    this.#alerting = targets.length > 0;
+    this.#alerts = new AlertPipeline(targets, {
       logger: this.#logger,
       clock: this.#clock,
       deliverWithin: resolved.deliver_within / 1e6,
@@ -197,7 +220,7 @@ export class Checkup {
       node: resolved.node,
       endpoints: this.checkers.map((c) => ({ title: c.title, endpoint: this.#redact(c.endpoint) })),
       redact: this.#redact,
-      state: deps.alertState ?? (this.notifiers.length
+      state: deps.alertState ?? (targets.length
         ? defaultAlertState({
           storage: this.storage,
           node: resolved.node,
@@ -305,7 +328,7 @@ export class Checkup {
     // It commits the alert decisions and their notifications (the outbox); delivery never blocks the round
     // when `every` runs the delivery worker, and is bounded by `deliver_within` otherwise.
     const locations = options.store ? this.#locations : undefined;
-    const notifying = options.notify !== false && (this.notifiers.length || locations)
+    const notifying = options.notify !== false && (this.#alerting || locations)
       ? (locations ? locations.round(results) : Promise.resolve({ results, locations: [] }))
         .then((c) => this.#alerts.process(c.results, notifySignal, c.locations))
       : undefined;
