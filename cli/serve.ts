@@ -5,7 +5,8 @@
  */
 import { extname, join } from "node:path";
 import { parseDuration } from "../duration.ts";
-import { isStorageReader } from "../storage/storage.ts";
+import { isSharedStore, isStorageReader } from "../storage/storage.ts";
+import { readIncidents } from "../incidents/store.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
@@ -189,6 +190,34 @@ export async function exportPage(
 }
 
 /**
+ * Writes `incidents.json` (every incident, as `checkup incident list --json`) into the export, read by the
+ * page's incident views: from the config's storage when it holds shared documents. Without a config file,
+ * or with a storage that cannot hold incidents, nothing is written (the page then shows none).
+ */
+async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise<string[]> {
+  try {
+    await Deno.stat(opts.config);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  const { checkup } = await openCheckup(opts, io);
+  try {
+    if (!checkup.storage || !isSharedStore(checkup.storage)) return [];
+    let incidents;
+    try {
+      incidents = await readIncidents(checkup.storage, io.signal);
+    } catch (e) {
+      throw new ExitError(`--export: cannot read the incidents: ${(e as Error).message}`);
+    }
+    await Deno.writeTextFile(join(dir, "incidents.json"), JSON.stringify({ incidents }) + "\n");
+    return ["incidents.json"];
+  } finally {
+    await checkup.close();
+  }
+}
+
+/**
  * Serves the status page until SIGINT/SIGTERM (exit 0 after a graceful shutdown). With `--every`, the
  * same process checks and stores on that interval and the page shows each round as soon as it is stored.
  */
@@ -197,6 +226,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
     if (opts.export) {
       // The quorum and silence of the checkup config go to the site's config.json (no config: none).
       const files = await exportPage(opts.export, opts, await readSiteLocations(opts.config));
+      files.push(...await exportIncidents(opts.export, opts, io));
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }
