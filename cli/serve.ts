@@ -190,9 +190,10 @@ export async function exportPage(
 }
 
 /**
- * Writes `incidents.json` (every incident, as `checkup incident list --json`) into the export, read by the
- * page's incident views: from the config's storage when it holds shared documents. Without a config file,
- * or with a storage that cannot hold incidents, nothing is written (the page then shows none).
+ * Writes `incidents.json` (every incident, as `checkup incident list --json`) into the export and names it
+ * in `config.json` (`"incidents"`), for the page's incident views: from the config's storage when it holds
+ * shared documents. Without a config file, or with a storage that cannot hold incidents, nothing is written
+ * (the page then shows none).
  */
 async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise<string[]> {
   try {
@@ -211,6 +212,16 @@ async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise
       throw new ExitError(`--export: cannot read the incidents: ${(e as Error).message}`);
     }
     await Deno.writeTextFile(join(dir, "incidents.json"), JSON.stringify({ incidents }) + "\n");
+    // The page reads the file config.json names (a site exported before has none, and requests none).
+    const configPath = join(dir, "config.json");
+    const config = JSON.parse(await Deno.readTextFile(configPath));
+    if (config && typeof config === "object" && config.incidents === undefined) {
+      await Deno.writeTextFile(
+        configPath,
+        JSON.stringify({ ...config, incidents: "incidents.json" }, null, 2) + "\n",
+      );
+      return ["incidents.json", "config.json"];
+    }
     return ["incidents.json"];
   } finally {
     await checkup.close();

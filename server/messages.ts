@@ -6,7 +6,6 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { nowNs, type Result } from "../result.ts";
-import type { MAX_MESSAGE } from "../status/messages.js";
 import type { Rollup } from "../status/rollup.js";
 import type { EndpointRollup } from "../status/endpoint.js";
 import { textError } from "../status/incidents.js";
@@ -23,7 +22,7 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 /**
  * Why a status message text cannot be stored, or undefined when it can: the one rule for
  * `POST /api/v1/messages` and `checkup message` (a non-empty text of at most
- * {@linkcode MAX_MESSAGE} characters).
+ * 4,000 characters, `MAX_MESSAGE`).
  *
  * @example
  * ```ts

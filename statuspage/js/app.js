@@ -39,7 +39,7 @@ let timer;
  * @property {Record<string, number | string>} [quorum_by_title] A checker's own quorum, by title.
  * @property {string} [silent_after] A location with no result for this long is silent (`"600s"`, `"10m"`).
  * @property {Record<string, string>} [groups_by_title] A checker's group, by title.
- * @property {string} [incidents] The incidents file (default `incidents.json`, written by `--export`).
+ * @property {string} [incidents] The incidents file (`incidents.json`, written and named by `--export`).
  */
 /** @type {SiteConfig | undefined} */
 let config;

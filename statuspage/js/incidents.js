@@ -40,7 +40,7 @@ const IMPACTS = /** @type {Record<string, { word: string, status: string }>} */ 
 
 /**
  * The incidents of `checkup serve` (`api` is the URL of `api/v1/status`) or of a static site (`file`, the
- * incidents file: a site exported without incidents has none, which is no error).
+ * incidents file; none: no incidents).
  * @param {{ api?: string, file?: string }} where
  * @param {(url: string) => Promise<any>} getJson throws an error with `status` on an HTTP error
  * @returns {IncidentSource}
@@ -57,13 +57,15 @@ export function incidentSource(where, getJson) {
         }),
     };
   }
-  const file = where.file ?? "incidents.json";
+  const file = where.file;
   /** @returns {Promise<Incident[]>} */
   const all = () =>
-    getJson(file).then((r) => (Array.isArray(r?.incidents) ? r.incidents : []), (e) => {
-      if (e.status === 404) return [];
-      throw e;
-    });
+    !file
+      ? Promise.resolve([])
+      : getJson(file).then((r) => (Array.isArray(r?.incidents) ? r.incidents : []), (e) => {
+        if (e.status === 404) return [];
+        throw e;
+      });
   return {
     page: async (n) => incidentPage(await all(), n),
     one: async (id) => (await all()).find((i) => i.id === id),

@@ -17,6 +17,7 @@ import {
   launchChromium,
   open,
   PHONE,
+  roundOf,
   serveDirectory,
   serveStorage,
   shot,
@@ -29,31 +30,13 @@ const TITLES = ["Website", "API", "Database"];
 const DAY = 86_400_000;
 
 function round(at: number): Result[] {
-  return TITLES.map((title): Result => {
-    const down = title === "API" && at > Date.now() - 20 * 60_000;
-    return {
-      title,
-      endpoint: `https://${title.toLowerCase()}.example.com/`,
-      timestamp: BigInt(at) * 1_000_000n,
-      times: [down ? { rtt: 0, error: "response status 502 Bad Gateway" } : { rtt: 35e6 }],
-      ...(down ? { down: true } : { healthy: true }),
-      node: "eu",
-    };
-  });
+  const since = Date.now() - 20 * 60_000;
+  return roundOf(TITLES, at, (title) => title === "API" && at > since, "response status 502 Bad Gateway");
 }
 
 /** Opens a query route of the page (no status cards there) and waits until its view is drawn. */
-async function openView(browser: Browser, url: string, options: BrowserContextOptions = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector("#incident-view:not([hidden]) h2");
-  return { page, problems };
+function openView(browser: Browser, url: string, options: BrowserContextOptions = {}) {
+  return open(browser, url, options, "#incident-view:not([hidden]) h2");
 }
 
 Deno.test({
@@ -271,6 +254,7 @@ Deno.test({
         const exported = JSON.parse(await Deno.readTextFile(`${dir}/site/incidents.json`));
         assert.equal(exported.incidents.length, 4);
         const config = JSON.parse(await Deno.readTextFile(`${dir}/site/config.json`));
+        assert.equal(config.incidents, "incidents.json", "the export names the file it wrote");
         config.summaries = ["checks/_state/summary-eu.json"];
         await Deno.writeTextFile(`${dir}/site/config.json`, JSON.stringify(config));
         const site = serveDirectory(`${dir}/site`);
