@@ -5,6 +5,9 @@
  * path `checkup serve` uses. The 30 days are seeded straight into each backend in Go's format (fast bulk
  * writes), then read through Checkup's code. Servers are throwaway instances on 127.0.0.1; a backend whose
  * server is missing is reported as skipped. `--short` reads 1 day instead of 30.
+ *
+ * Storage growth: the bytes the backend holds after the stored 1,000-result rounds (files, database
+ * relation with its indexes and TOAST, objects), as bytes per endpoint-day at 1-minute checks.
  */
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -68,7 +71,19 @@ interface Backend {
   name: string;
   config(): Promise<Record<string, unknown>>;
   seed(config: Record<string, unknown>): Promise<void>;
+  /** Bytes the backend holds for the store `config` names (after its storage is closed). */
+  size(config: Record<string, unknown>): Promise<number>;
   note?: string;
+}
+
+/** Bytes of the files under `dir`, recursively. */
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    total += e.isDirectory ? await dirBytes(path) : (await Deno.stat(path)).size;
+  }
+  return total;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -87,6 +102,8 @@ async function measure(b: Backend): Promise<Record<string, string | number>> {
   } finally {
     await storage.close?.();
   }
+  const bytes = await b.size(storeConfig);
+  const perEndpointDay = bytes / (STORES + 1) / 1000 * 1440;
   const readConfig = await b.config();
   const t0 = performance.now();
   await b.seed(readConfig);
@@ -113,6 +130,8 @@ async function measure(b: Backend): Promise<Record<string, string | number>> {
     "rounds/s": Math.round(rounds / readS),
     "results read": results,
     "seed (s)": seedS,
+    "bytes per 1,000-result round": Math.round(bytes / (STORES + 1)),
+    "KB per endpoint-day (1-min checks)": Math.round(perEndpointDay / 1000),
     note: b.note ?? "",
   };
 }
@@ -134,6 +153,7 @@ const backends: Backend[] = [
       });
       await Deno.writeTextFile(join(dir, "index.json"), encodeIndex(index));
     },
+    size: (config) => dirBytes(config.dir as string),
   },
   {
     name: "sqlite3",
@@ -149,6 +169,12 @@ const backends: Backend[] = [
       db.exec("COMMIT");
       db.close();
       return Promise.resolve();
+    },
+    async size(config) {
+      const db = new DatabaseSync(config.dsn as string);
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      db.close();
+      return (await Deno.stat(config.dsn as string)).size;
     },
   },
 ];
@@ -179,6 +205,10 @@ if (pg) {
       } finally {
         await client.end();
       }
+    },
+    async size(config) {
+      const db = String(config.dsn).match(/dbname=(\S+)/)![1];
+      return Number((await pg.psql("SELECT pg_total_relation_size('checks')", db)).trim().split(/\s+/)[0]);
     },
   });
 }
@@ -217,6 +247,16 @@ if (maria) {
         await conn.end();
       }
     },
+    async size(config) {
+      const dsn = String(config.dsn);
+      const db = dsn.slice(dsn.lastIndexOf("/") + 1);
+      const out = await maria.sql(
+        "ANALYZE TABLE checks; SELECT data_length + index_length FROM information_schema.tables " +
+          "WHERE table_schema = DATABASE() AND table_name = 'checks'",
+        db,
+      );
+      return Number(out.trim().split(/\s+/).at(-1));
+    },
   });
 }
 
@@ -245,6 +285,17 @@ backends.push({
         if (!res.ok) throw new Error(`seed s3: ${res.status}`);
       }));
     });
+  },
+  async size(config) {
+    let total = 0, token = "";
+    for (let page = 0; page < 1000; page++) {
+      const q = `list-type=2&max-keys=1000${token ? `&continuation-token=${encodeURIComponent(token)}` : ""}`;
+      const xml = await (await fetch(`${s3.endpoint}/${config.bucket}?${q}`)).text();
+      for (const m of xml.matchAll(/<Size>(\d+)<\/Size>/g)) total += Number(m[1]);
+      token = /<NextContinuationToken>([^<]+)</.exec(xml)?.[1] ?? "";
+      if (!token) break;
+    }
+    return total;
   },
 });
 

@@ -17,6 +17,11 @@
  *   deliver before it went silent (created once, so one node takes it over). The first owner, when it comes
  *   back, finds it and drops its copy. Kept 30 days after the notification is settled.
  *
+ * - `announce/<notifier>/<event hash>`: telling a notifier about an announcement (an incident update, a
+ *   maintenance window's start or end), created once; the node that creates it sends. A node that wins one
+ *   prunes that notifier's announcement claims older than 7 days (events older than a day are never
+ *   announced: `notifiers/announcements.ts`).
+ *
  * Claims of a pair older than 30 days are pruned when the pair is next claimed (its latest is kept).
  * When the shared storage cannot be reached the node decides alone and sends: a page twice beats none.
  *
@@ -34,6 +39,8 @@ import { decodeEntry, encodeEntry, type Outbox } from "../notifiers/outbox.ts";
 const KEEP_MS = 30 * 86_400_000;
 /** Pending notifications older than this are given up by whoever sees them (a notifier's `max_age` default). */
 const PENDING_MAX_MS = 86_400_000;
+/** Announcement claims older than this are pruned. */
+const ANNOUNCE_KEEP_MS = 7 * 86_400_000;
 /** Races lost in a row before a node gives up claiming and sends alone. */
 const MAX_RACES = 4;
 /** Pending notifications taken in per round at most. */
@@ -211,6 +218,30 @@ export class AlertClaims implements AlertGate {
     }
     this.#deps.logger.warn("lost the race for an alert claim too often; deciding alone", { key: prefix });
     return { send: true };
+  }
+
+  /** Claims one announcement for one notifier (see the module doc). */
+  async announce(notifier: string, event: string, signal?: AbortSignal): Promise<boolean> {
+    const prefix = `announce/${segment(notifier)}/`;
+    try {
+      const now = this.#deps.now();
+      const claim = JSON.stringify({ v: 1, event, node: this.#deps.node, at: now });
+      if (!await this.#shared.create(`${prefix}${hash(event)}`, claim, signal)) return false;
+      const old: string[] = [];
+      for (const [key, text] of await this.#shared.list(prefix, signal)) {
+        let at: unknown;
+        try {
+          at = JSON.parse(text)?.at;
+        } catch { /* an unreadable claim is pruned */ }
+        if (typeof at !== "number" || now - at > ANNOUNCE_KEEP_MS) old.push(key);
+      }
+      if (old.length) await this.#shared.remove(old, signal);
+      this.#failing = false;
+      return true;
+    } catch (e) {
+      this.#trouble("claim an announcement", e);
+      return true;
+    }
   }
 
   /** Creates a claim; when won and it sends something, indexes the notification as pending. */

@@ -52,6 +52,10 @@ export function encodeAlertState(state: AlertState, meta: { node?: string; updat
     }
   }
   const outbox = state.outbox.entries.map(encodeEntry);
+  const announced: Record<string, Record<string, string>> = {};
+  for (const [id, told] of state.announced) {
+    if (told.size) announced[id] = Object.fromEntries([...told].map(([event, at]) => [event, at.toString()]));
+  }
   return JSON.stringify(
     compact({
       version: VERSION,
@@ -60,6 +64,8 @@ export function encodeAlertState(state: AlertState, meta: { node?: string; updat
       endpoints,
       notifiers,
       outbox: outbox.length ? outbox : undefined,
+      announce_since: ns(state.announce_since),
+      announced: Object.keys(announced).length ? announced : undefined,
     }),
   );
 }
@@ -75,7 +81,14 @@ export function decodeAlertState(text: string, source = "alert state"): AlertSta
   } catch (e) {
     throw new SyntaxError(`${source}: not valid JSON (${(e as Error).message})`);
   }
-  const doc = raw as { version?: unknown; endpoints?: unknown; notifiers?: unknown; outbox?: unknown };
+  const doc = raw as {
+    version?: unknown;
+    endpoints?: unknown;
+    notifiers?: unknown;
+    outbox?: unknown;
+    announce_since?: unknown;
+    announced?: unknown;
+  };
   if (!doc || typeof doc !== "object" || doc.version !== VERSION) {
     throw new SyntaxError(`${source}: expected an alert state of version ${VERSION}`);
   }
@@ -116,6 +129,16 @@ export function decodeAlertState(text: string, source = "alert state"): AlertSta
       map.set(key, track);
     }
     if (map.size) state.notifiers.set(id, map);
+  }
+  const since = big(doc.announce_since);
+  if (since !== undefined) state.announce_since = since;
+  for (const [id, told] of Object.entries(obj(doc.announced))) {
+    const map = new Map<string, bigint>();
+    for (const [event, at] of Object.entries(obj(told))) {
+      const t = big(at);
+      if (t !== undefined) map.set(event, t);
+    }
+    if (map.size) state.announced.set(id, map);
   }
   if (Array.isArray(doc.outbox)) {
     state.outbox = new Outbox(doc.outbox.map(decodeEntry).filter((e) => e !== undefined));

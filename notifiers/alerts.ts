@@ -77,6 +77,13 @@ export interface AlertState {
   notifiers: Map<string, Map<string, NotifierTrack>>;
   /** Notifications waiting for delivery. */
   outbox: Outbox;
+  /**
+   * Per notifier id, the announcements (incident updates, maintenance) it was told about, by event id, with
+   * the event's time (UTC ns); see `announcements.ts`.
+   */
+  announced: Map<string, Map<string, bigint>>;
+  /** When this state first looked for announcements (UTC ns): nothing earlier is announced. */
+  announce_since?: bigint;
 }
 
 /** One outcome of {@linkcode decideAlerts}: an alert to send (or a silent transition) and the track after it. */
@@ -106,7 +113,7 @@ export const CAP = 1_000_000;
 
 /** An empty state. */
 export function emptyAlertState(): AlertState {
-  return { endpoints: new Map(), notifiers: new Map(), outbox: new Outbox() };
+  return { endpoints: new Map(), notifiers: new Map(), outbox: new Outbox(), announced: new Map() };
 }
 
 /** The state key of an endpoint: its title and what is checked. */

@@ -62,4 +62,10 @@ export interface AlertGate {
   settled(alerts: readonly Alert[]): Promise<void>;
   /** What the outbox must gain or lose (once per round; cheap while nothing is pending); never throws. */
   reconcile(outbox: Outbox, signal?: AbortSignal): Promise<Reconciled>;
+  /**
+   * Claims telling `notifier` about one announcement (an incident update, a maintenance window's start or
+   * end: `event` is its id): true when this node sends it (it won the claim, or could not claim), false
+   * when another node did. Never throws.
+   */
+  announce(notifier: string, event: string, signal?: AbortSignal): Promise<boolean>;
 }

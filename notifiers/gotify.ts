@@ -9,7 +9,7 @@ import { z } from "zod";
 import { headerValue, httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { HttpNotifier } from "./http_notifier.ts";
-import { roundSubject, roundText } from "./message.ts";
+import { isProblem, roundSubject, roundText } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
@@ -60,7 +60,7 @@ export class GotifyNotifier extends HttpNotifier<GotifyNotifierOptions> {
   /** Delivers one round's alerts; see {@linkcode Notifier.notify}. */
   override async notify(alerts: readonly Alert[], signal?: AbortSignal): Promise<void> {
     const o = this.options;
-    const problem = alerts.some((a) => a.kind !== "recovered");
+    const problem = alerts.some(isProblem);
     const body: Record<string, unknown> = {
       title: roundSubject(alerts),
       message: roundText(alerts),

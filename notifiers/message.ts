@@ -19,6 +19,11 @@ export interface Fact {
 
 const EMOJI: Record<string, string> = { down: "🔴", degraded: "🟡", healthy: "✅" };
 
+/** Whether an alert announces an incident update or a maintenance window rather than an endpoint's status. */
+export function isAnnouncement(alert: Pick<Alert, "kind">): boolean {
+  return alert.kind === "incident" || alert.kind === "maintenance";
+}
+
 /** The status word in capitals, as Go Checkup wrote it (`DOWN`, `DEGRADED`, `HEALTHY`). */
 export function statusWord(status: string): string {
   return status.toUpperCase();
@@ -41,6 +46,15 @@ export function alertHeadline(
   options: { emoji?: boolean } = {},
 ): string {
   const name = alert.title || "Endpoint";
+  if (isAnnouncement(alert)) {
+    const what = alert.kind === "incident"
+      ? (alert.status === "healthy" ? "Incident resolved" : "Incident")
+      : (alert.status === "healthy" ? "Maintenance over" : "Maintenance");
+    const text = `${what}: ${name}`;
+    return options.emoji === false
+      ? text
+      : `${alert.kind === "maintenance" ? "🛠" : EMOJI[alert.status] ?? "⚪"} ${text}`;
+  }
   const text = alert.kind === "recovered"
     ? `${name} has RECOVERED`
     : alert.kind === "reminder"
@@ -67,6 +81,16 @@ function ago(from: bigint, to: bigint): string {
 /** The facts of an alert, in display order (labels are plain English). */
 export function alertFacts(alert: Alert): Fact[] {
   const facts: Fact[] = [];
+  if (isAnnouncement(alert)) {
+    if (alert.endpoint) facts.push({ label: "Affects", value: alert.endpoint });
+    if (alert.reason) {
+      facts.push({ label: alert.kind === "incident" ? "Update" : "Window", value: alert.reason });
+    }
+    facts.push({ label: "Since", value: formatTime(alert.incident_since) });
+    if (alert.node) facts.push({ label: "Node", value: alert.node });
+    if (alert.url) facts.push({ label: "Status page", value: alert.url });
+    return facts;
+  }
   if (alert.endpoint) facts.push({ label: "Endpoint", value: alert.endpoint });
   facts.push({
     label: "Status",
@@ -107,7 +131,7 @@ export function alertColor(alert: Pick<Alert, "status">): { hex: string; int: nu
 function counts(alerts: readonly Alert[]): string {
   const by = new Map<string, number>();
   for (const a of alerts) {
-    const word = a.kind === "recovered" ? "recovered" : a.status;
+    const word = isAnnouncement(a) ? a.kind : a.kind === "recovered" ? "recovered" : a.status;
     by.set(word, (by.get(word) ?? 0) + 1);
   }
   return [...by].map(([w, n]) => `${n} ${w}`).join(", ");
@@ -124,7 +148,8 @@ export function roundSubject(alerts: readonly Alert[], subject?: string): string
 }
 
 function leadIn(alerts: readonly Alert[]): string {
-  return alerts.every((a) => a.kind !== "recovered")
+  if (alerts.every(isAnnouncement)) return "Checkup has news about your services:";
+  return alerts.every(isProblem)
     ? "Checkup has detected the following issues:"
     : "Checkup has detected the following changes:";
 }
@@ -151,7 +176,9 @@ export function roundHtml(alerts: readonly Alert[]): string {
         : escapeHtml(f.value);
       return `<br/>${escapeHtml(f.label)}: ${value}`;
     }).join("");
-    const word = a.kind === "recovered"
+    const word = isAnnouncement(a)
+      ? (a.status === "healthy" ? `${a.kind} over` : a.kind)
+      : a.kind === "recovered"
       ? "recovered"
       : a.kind === "reminder"
       ? `still ${a.status}`
@@ -161,8 +188,12 @@ export function roundHtml(alerts: readonly Alert[]): string {
   return [`<b>${leadIn(alerts)}</b>`, "<br/><br/>", "<ul>", ...items, "</ul>"].join("\n");
 }
 
-/** Whether an alert is about a bad state (down, degraded, or a reminder of one). */
-export function isProblem(alert: Pick<Alert, "kind">): boolean {
+/**
+ * Whether an alert is about a bad state (down, degraded, or a reminder of one; an incident or maintenance
+ * window that is not over).
+ */
+export function isProblem(alert: Pick<Alert, "kind" | "status">): boolean {
+  if (alert.kind === "incident" || alert.kind === "maintenance") return alert.status !== "healthy";
   return alert.kind !== ("recovered" satisfies AlertKind);
 }
 

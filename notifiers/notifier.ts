@@ -12,9 +12,11 @@ export type TrackedStatus = "healthy" | "degraded" | "down";
 
 /**
  * What happened to an endpoint: it went `down`, became `degraded`, `recovered`, or a `reminder` that it
- * is still down or degraded (`reminder_every`).
+ * is still down or degraded (`reminder_every`). Besides endpoints, announcements (`notify_on`): an
+ * `incident` update posted by an operator (or opened automatically), or a `maintenance` window that starts
+ * or ends; their `title` is the incident's or window's, `endpoint` what it affects, and `reason` the text.
  */
-export type AlertKind = "down" | "degraded" | "recovered" | "reminder";
+export type AlertKind = "down" | "degraded" | "recovered" | "reminder" | "incident" | "maintenance";
 
 /** One notification-worthy event for one endpoint. */
 export interface Alert {

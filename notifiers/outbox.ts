@@ -171,7 +171,7 @@ export class Outbox {
 
 // ---- persistence (part of the alert state document) -------------------------------------------
 
-const KINDS = new Set<AlertKind>(["down", "degraded", "recovered", "reminder"]);
+const KINDS = new Set<AlertKind>(["down", "degraded", "recovered", "reminder", "incident", "maintenance"]);
 const STATUSES = new Set<TrackedStatus>(["healthy", "degraded", "down"]);
 
 function ns(v: unknown): bigint | undefined {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { deliverEach, HttpNotifier } from "./http_notifier.ts";
-import { alertFacts, alertHeadline, isoTime, truncate } from "./message.ts";
+import { alertFacts, alertHeadline, isoTime, isProblem, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
@@ -62,7 +62,8 @@ export function pagerDutyEvent(
   alert: Alert,
   o: Omit<PagerDutyNotifierOptions, keyof AlertPolicy | "type">,
 ): unknown {
-  if (alert.kind === "recovered") {
+  // A recovery, a resolved incident or a maintenance window that is over resolves what opened it.
+  if (!isProblem(alert)) {
     return { routing_key: o.routing_key, event_action: "resolve", dedup_key: alert.key };
   }
   const details: Record<string, string> = {};
@@ -73,7 +74,11 @@ export function pagerDutyEvent(
       1024,
     ),
     source: alert.node || "checkup",
-    severity: alert.status === "down" ? o.severity_down : o.severity_degraded,
+    severity: alert.kind === "maintenance"
+      ? "info"
+      : alert.status === "down"
+      ? o.severity_down
+      : o.severity_degraded,
     timestamp: isoTime(alert.since),
     component: alert.endpoint || alert.title,
     class: alert.status,

@@ -32,6 +32,7 @@ import type { Alert, Notifier } from "./notifier.ts";
 import { DEFAULT_ALERT_POLICY } from "./policy.ts";
 import type { AlertDecision } from "./alerts.ts";
 import type { Adoption, AlertGate } from "./gate.ts";
+import { type Announcement, dueAnnouncements, pruneAnnounced, recordAnnouncement } from "./announcements.ts";
 import { type AlertStateStore, memoryAlertState } from "./state.ts";
 
 /** Default of {@linkcode AlertPipelineOptions.deliverWithin}: 10 s. */
@@ -262,12 +263,15 @@ export class AlertPipeline {
    * returns then and the worker delivers; otherwise it delivers what it can within `deliverWithin` and
    * leaves the rest in the outbox. Never throws: every failure is logged and reported. `extra`: results
    * about something other than the configured endpoints (several locations: whether each still reports),
-   * decided on like them and kept while they come.
+   * decided on like them and kept while they come. `announcements`: incident updates and maintenance windows
+   * as they stand (all of them, each round): those a notifier's `notify_on` asks for and was not told
+   * about yet are queued (see `announcements.ts`).
    */
   async process(
     results: readonly Result[],
     signal?: AbortSignal,
     extra?: readonly Result[],
+    announcements?: readonly Announcement[],
   ): Promise<AlertReport> {
     if (!this.#targets.length) return { queued: [], sent: [], notifiers: [], pending: 0 };
     const state = await this.#load(signal);
@@ -301,12 +305,33 @@ export class AlertPipeline {
       this.#delivery.expired(target, state.outbox.add(target.id, alerts, now), "the outbox is full");
       queued.push(...alerts);
     }
+    if (announcements) queued.push(...await this.#announce(state, announcements, now, signal));
     await this.#save();
     if (this.#worker) {
       if (queued.length) this.#delivery.wake();
       return { queued, sent: [], notifiers: [], pending: state.outbox.depth() };
     }
     return { ...await this.deliver(this.#deliverWithin, signal), queued };
+  }
+
+  /** Queues the announcements each notifier is due (one node among several sends each: the gate). */
+  async #announce(
+    state: AlertState,
+    events: readonly Announcement[],
+    now: bigint,
+    signal?: AbortSignal,
+  ): Promise<Alert[]> {
+    pruneAnnounced(state, now, this.#targets.map((t) => t.id));
+    const queued: Alert[] = [];
+    for (const due of dueAnnouncements(state, this.#targets, events, now, this.#node)) {
+      const send = this.#gate ? await this.#gate.announce(due.notifier, due.announcement.id, signal) : true;
+      recordAnnouncement(state, due.notifier, due.announcement);
+      if (!send) continue;
+      const target = this.#targets.find((t) => t.id === due.notifier)!;
+      this.#delivery.expired(target, state.outbox.add(target.id, [due.alert], now), "the outbox is full");
+      queued.push(due.alert);
+    }
+    return queued;
   }
 
   /** Takes in what the gate says the outbox must gain (claims of this node or of silent ones) or lose. */

@@ -9,8 +9,11 @@ import { z } from "zod";
 import type { Duration } from "../duration.ts";
 import { duration, httpUrl } from "../config/fields.ts";
 
-/** The kinds of alert a notifier can be told about (`reminder`s follow the kind they remind of). */
-export type AlertOn = "down" | "degraded" | "recovered";
+/**
+ * The kinds of alert a notifier can be told about (`reminder`s follow the kind they remind of): endpoint
+ * transitions, and announcements of incident updates and maintenance windows (`announcements.ts`).
+ */
+export type AlertOn = "down" | "degraded" | "recovered" | "incident" | "maintenance";
 
 /** Alert keys as written on a notifier object in `checkup.json`. */
 export interface AlertPolicyConfig {
@@ -25,7 +28,7 @@ export interface AlertPolicyConfig {
    * between status changes within one incident (default `"5m"`): a flapping endpoint cannot page in a storm.
    */
   min_interval?: Duration;
-  /** Which kinds to send (default all three). */
+  /** Which kinds to send (default the three endpoint kinds; `incident` and `maintenance` are opt-in). */
   notify_on?: AlertOn[];
   /** The status page, linked from every message. */
   status_page_url?: string;
@@ -77,7 +80,9 @@ export const DEFAULT_ALERT_POLICY: Readonly<AlertPolicy> = Object.freeze<AlertPo
   max_age: 86_400e9,
 });
 
-const KINDS = ["down", "degraded", "recovered"] as const;
+const KINDS = ["down", "degraded", "recovered", "incident", "maintenance"] as const;
+/** What a notifier is told when its config says nothing: the endpoint transitions. */
+const DEFAULT_KINDS: AlertOn[] = ["down", "degraded", "recovered"];
 
 /**
  * The zod fields of the alert keys, spread into every notifier's object schema:
@@ -94,9 +99,15 @@ export const alertPolicyShape = {
   min_interval: duration(
     "Minimum time between a recovery and the alert opening the next incident, and between status changes within one incident.",
   ).default(300e9),
-  notify_on: z.array(z.enum(KINDS)).min(1).refine((kinds) => kinds.some((k) => k !== "recovered"), {
-    error: 'expected "down" or "degraded" too: a recovery is only sent for an incident that was announced',
-  }).default([...KINDS]).meta({ description: "Which kinds of alert to send." }),
+  notify_on: z.array(z.enum(KINDS)).min(1).refine(
+    (kinds) => !kinds.includes("recovered") || kinds.some((k) => k === "down" || k === "degraded"),
+    {
+      error: 'expected "down" or "degraded" too: a recovery is only sent for an incident that was announced',
+    },
+  ).default([...DEFAULT_KINDS]).meta({
+    description:
+      "Which kinds of alert to send: endpoint transitions (down, degraded, recovered) and announcements (incident updates, maintenance windows).",
+  }),
   status_page_url: httpUrl("The status page, linked from every message.").optional(),
   timeout: duration("Timeout of one delivery attempt.", BOUNDS.timeout).default(10e9),
   retries: z.number().int().min(0).max(10).default(0).meta({

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { httpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { HttpNotifier } from "./http_notifier.ts";
-import { roundSubject, roundText, truncate } from "./message.ts";
+import { isProblem, roundSubject, roundText, truncate } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
@@ -71,7 +71,7 @@ export class PushoverNotifier extends HttpNotifier<PushoverNotifierOptions> {
       user: o.recipient,
       title: truncate(roundSubject(alerts, o.subject), 250),
       message: truncate(roundText(alerts), 1024),
-      priority: String(alerts.some((a) => a.kind !== "recovered") ? o.priority : 0),
+      priority: String(alerts.some(isProblem) ? o.priority : 0),
       timestamp: String(alerts[0].at / 1_000_000_000n),
     });
     const url = alerts.find((a) => a.url)?.url;

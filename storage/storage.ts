@@ -20,6 +20,12 @@ export interface StoreOptions {
    * time and name. Storing the same round again at the same time is recognised and not duplicated.
    */
   at?: bigint;
+  /**
+   * The node's summary with this round folded in (`<key>.json`), given by the summarizing decorator to a
+   * storage whose rounds are commits ({@linkcode SummaryStore.summaryWithRound}): written in the round's own
+   * commit. Other storages never get it.
+   */
+  summary?: { key: string; text: string };
 }
 
 /** Appends check rounds. Never read-modify-writes shared data except Go's `index.json`. */
@@ -121,6 +127,11 @@ export interface SummaryStore {
   loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined>;
   /** Replaces the document under `key`, as `<key>.json` beside the check files, readable as they are. */
   saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * True when `store` writes the round's summary ({@linkcode StoreOptions.summary}) in the same write as the
+   * round (github: one commit per round instead of two).
+   */
+  readonly summaryWithRound?: boolean;
 }
 
 /**

@@ -185,6 +185,28 @@ export class SummaryUpdate {
     this.#changed.add(key);
   }
 
+  /**
+   * Folds a round in and gives its summary's key and text, for a storage that writes both at once
+   * ({@linkcode SummaryStore.summaryWithRound}); undefined when there is no summary to write.
+   */
+  async folded(
+    results: readonly Result[],
+    signal?: AbortSignal,
+  ): Promise<{ key: string; text: string } | undefined> {
+    if (!this.#target?.summaryWithRound) return undefined;
+    await this.add(results, signal);
+    const key = summaryKey(results[0]?.node);
+    const rollup = this.#rollups.get(key);
+    return rollup && this.#changed.has(key) ? { key, text: JSON.stringify(encodeRollup(rollup)) } : undefined;
+  }
+
+  /** The round that {@linkcode folded} went into was written with its summary (true) or not at all (false). */
+  committed(key: string, written: boolean): void {
+    this.#changed.delete(key);
+    // Not written: the summary in memory holds a round the storage does not; read it again next time.
+    if (!written) this.#rollups.delete(key);
+  }
+
   /** Writes every summary that rounds were folded into since the last save; returns how many. */
   async save(signal?: AbortSignal): Promise<number> {
     let saved = 0;
@@ -250,8 +272,22 @@ export class SummarizingStorage implements Storage {
     return this.#storage.type;
   }
 
-  /** Stores the round, then folds it into its node's summary (written at the end of the round). */
+  /**
+   * Stores the round, then folds it into its node's summary (written at the end of the round). A storage
+   * whose rounds are commits (github) gets the summary with the round instead, in the same commit.
+   */
   async store(results: readonly Result[], signal?: AbortSignal, options?: StoreOptions): Promise<string> {
+    const summary = await this.#update.folded(results, signal);
+    if (summary) {
+      try {
+        const name = await this.#storage.store(results, signal, { ...options, summary });
+        this.#update.committed(summary.key, true);
+        return name;
+      } catch (e) {
+        this.#update.committed(summary.key, false);
+        throw e;
+      }
+    }
     const name = await this.#storage.store(results, signal, options);
     await this.#update.add(results, signal);
     return name;

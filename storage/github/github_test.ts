@@ -44,6 +44,9 @@ storageConformance("github", {
       gh.files(`acme/${config.repository_name}`, "gh-pages").get("checks/index.json")!.text,
     );
     assert.deepEqual([...index.keys()].sort(), [...names].sort());
+    // Several processes, one commit per round: the branch's first index.json plus one per stored round.
+    const commits = gh.commits.filter((c) => c.repo === `acme/${config.repository_name}`);
+    assert.equal(commits.length, names.length + 1);
     return Promise.resolve();
   },
 });
@@ -59,19 +62,30 @@ Deno.test("github: Go's commit messages and committer; maintenance also cleans i
   t += 10n * day;
   const fresh = await s.store([{ title: "fresh", timestamp: 2n }]);
   const commits = gh.commits.filter((c) => c.repo === "acme/maint");
-  assert.deepEqual(commits.slice(0, 2).map((c) => c.message), [
-    `[checkup] store checks/${old}  `,
+  // An empty branch gets its index.json first (the git data API needs a commit to build on); then one
+  // commit per round, named after its check file.
+  assert.deepEqual(commits.map((c) => c.message), [
     "[checkup] store checks/index.json  ",
+    `[checkup] store checks/${old}  `,
+    `[checkup] store checks/${fresh}  `,
   ]);
-  assert.deepEqual(commits[0].committer, { name: "Checkup", email: "checkup@example.com" });
-  assert.equal(commits[0].branch, "gh-pages");
+  assert.deepEqual(commits[1].committer, { name: "Checkup", email: "checkup@example.com" });
+  assert.equal(commits[1].branch, "gh-pages");
   assert.equal(await s.maintain(), 1);
   const files = gh.files("acme/maint", "gh-pages");
   assert.ok(!files.has(`checks/${old}`));
   assert.deepEqual([...parseIndex(files.get("checks/index.json")!.text).keys()], [fresh]);
   // Byte-exact as Go's json.Marshal writes it: compact, no trailing newline (fs's json.Encoder adds one).
   assert.equal(files.get("checks/index.json")!.text, `{"${fresh}":${t}}`);
-  assert.ok(gh.commits.some((c) => c.message === `[checkup] delete checks/${old}  `));
+  assert.equal(
+    gh.commits.filter((c) => c.repo === "acme/maint").at(-1)!.message,
+    `[checkup] delete checks/${old}  `,
+  );
+  assert.equal(
+    gh.commits.filter((c) => c.repo === "acme/maint").length,
+    4,
+    "one commit for the expired files",
+  );
   assert.deepEqual((await s.index()).map((e) => e.name), [fresh]);
 });
 
@@ -94,8 +108,9 @@ Deno.test("github: default suffix [ci skip]; a wrong token is one clear error wi
   );
 });
 
-Deno.test("github: concurrent stores in one process lose no index entry to SHA conflicts", async () => {
+Deno.test("github: concurrent stores lose no index entry when the branch moves; one commit per round", async () => {
   const before = gh.requests.get("conflict") ?? 0;
+  gh.seed("acme/race", "README.md", "status data", "gh-pages");
   const a = parseStorage(base("race") as never), b = parseStorage(base("race") as never);
   const names = await Promise.all(
     Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).store([{ title: `r${i}`, timestamp: BigInt(i) }])),
@@ -104,9 +119,11 @@ Deno.test("github: concurrent stores in one process lose no index entry to SHA c
   const index = parseIndex(gh.files("acme/race", "gh-pages").get("checks/index.json")!.text);
   assert.deepEqual([...index.keys()].sort(), [...names].sort());
   assert.equal(new Set(names).size, 10);
+  assert.equal(gh.commits.filter((c) => c.repo === "acme/race").length, 10, "one commit per round");
+  assert.equal(gh.files("acme/race", "gh-pages").get("README.md")?.text, "status data", "other files kept");
 });
 
-Deno.test("github: each node's summary is <dir>/<key>.json on the branch, one commit for many rounds, none when unchanged", async () => {
+Deno.test("github: each node's summary is <dir>/<key>.json on the branch, in each round's one commit, none when unchanged", async () => {
   const s = parseStorage(base("summary") as never) as GithubStorage;
   assert.ok(isSummaryStore(s));
   const summaryCommits = () =>
@@ -124,28 +141,30 @@ Deno.test("github: each node's summary is <dir>/<key>.json on the branch, one co
     }];
     await summarizing.store(results, undefined, { at: t });
   }
-  assert.equal(summaryCommits().length, 0, "nothing written before the end of the round");
+  const roundCommits = gh.commits.filter((c) => c.repo === "acme/summary");
+  assert.equal(roundCommits.length, 4, "the branch's first index.json, then one commit per round");
+  assert.equal(summaryCommits().length, 0, "the summary rides in the rounds' commits");
   assert.deepEqual(await summarizing.endRound(), {});
-  assert.deepEqual(summaryCommits().map((c) => [c.message, c.branch]), [
-    ["[checkup] update checks/summary-eu.json [ci skip]", "gh-pages"],
-  ]);
+  assert.equal(gh.commits.filter((c) => c.repo === "acme/summary").length, 4, "nothing left for the end");
   const file = gh.files("acme/summary", "gh-pages").get("checks/summary-eu.json")!;
   assert.deepEqual([...decodeRollup(JSON.parse(file.text)).endpoints.values()][0].totals, [0, 3, 0, 0]);
   assert.equal(await s.loadSummary("summary-eu"), file.text);
   assert.equal(await s.loadSummary("summary-us"), undefined);
   assert.equal((await s.index()).length, 3, "the summary is not a round");
-  // The same text again: no commit.
+  // Saved on its own: the same text again makes no commit.
   await s.saveSummary("summary-eu", file.text);
-  assert.equal(summaryCommits().length, 1);
+  assert.equal(summaryCommits().length, 0);
   // Changed behind this process's back (edited by hand): read again and replaced, not a failure.
   gh.seed("acme/summary", "checks/summary-eu.json", "{}", "gh-pages");
   await s.saveSummary("summary-eu", file.text + "\n");
   assert.equal(gh.files("acme/summary", "gh-pages").get("checks/summary-eu.json")!.text, file.text + "\n");
-  assert.equal(summaryCommits().length, 2);
+  assert.deepEqual(summaryCommits().map((c) => [c.message, c.branch]), [
+    ["[checkup] update checks/summary-eu.json [ci skip]", "gh-pages"],
+  ]);
   await assert.rejects(s.saveSummary("../x", "{}"), /storage github: invalid summary key/);
 });
 
-Deno.test("github: checkup every commits the summary once per round, beside the check file and index.json", async () => {
+Deno.test("github: checkup every makes one commit per round: the check file, index.json and the summary", async () => {
   const spoolDir = await Deno.makeTempDir();
   const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
   const checkup = new Checkup({
@@ -158,8 +177,8 @@ Deno.test("github: checkup every commits the summary once per round, beside the 
   try {
     await checkup.every(20e6, ac.signal, () => void (++rounds === 3 && ac.abort()));
     const messages = gh.commits.filter((c) => c.repo === "acme/every").map((c) => c.message.split(" ")[2]);
-    assert.equal(messages.length, 9, "three commits per round");
-    assert.deepEqual(messages.filter((m) => m === "checks/summary-eu-west.json").length, 3);
+    assert.equal(messages.length, 4, "the branch's first index.json, then one commit per round");
+    assert.equal(messages.filter((m) => /-check\.json$/.test(m)).length, 3);
     const summary = gh.files("acme/every", "gh-pages").get("checks/summary-eu-west.json")!;
     assert.deepEqual([...decodeRollup(JSON.parse(summary.text)).endpoints.values()][0].totals, [0, 3, 0, 0]);
   } finally {
@@ -174,12 +193,13 @@ Deno.test("github: a file GitHub refuses (422, not a taken name) fails at once a
   // A proxy in front of the fake answers GitHub's 422 for one round's file, as GitHub does for a file it
   // will not take; everything else reaches the fake.
   let puts = 0;
+  gh.seed("acme/refused", "README.md", "x", "gh-pages");
   const proxy: typeof fetch = async (input, init) => {
     const req = new Request(input, init);
-    if (req.method === "PUT" && /-check\.json$/.test(new URL(req.url).pathname)) {
+    if (req.method === "POST" && /\/git\/trees$/.test(new URL(req.url).pathname)) {
       puts++;
-      const body = await req.clone().json() as { content: string };
-      if (atob(body.content).includes("poison")) {
+      const body = await req.clone().text();
+      if (body.includes("poison")) {
         return Response.json({ message: "Invalid request.\n\nThe file is too large." }, { status: 422 });
       }
     }

@@ -1,7 +1,8 @@
 /**
  * The github storage's access to one repository and branch through `npm:@octokit/rest` (loaded on first
- * use; every call through the one HTTP helper): read, commit and delete files, list the tree, and errors
- * that name the repository and say what the status means.
+ * use; every call through the one HTTP helper): read files (at the branch or at a commit), commit several
+ * changes at once through the git data API (one tree, one commit, a fast-forward of the branch), list the
+ * tree, and errors that name the repository and say what the status means.
  *
  * @module
  */
@@ -34,6 +35,23 @@ export interface TreeFile {
   name: string;
   /** The blob SHA (needed to delete it). */
   sha: string;
+}
+
+/** The branch's head: its commit and that commit's tree. */
+export interface Head {
+  /** The commit SHA. */
+  commit: string;
+  /** The commit's tree SHA. */
+  tree: string;
+}
+
+/** Changes of one commit: new text by path, or null to delete the file. */
+export type Changes = Map<string, string | null>;
+
+/** The branch moved while a commit was being made (another node committed): make it again on the new head. */
+export class BranchMoved extends Error {
+  /** Always `"BranchMoved"`. */
+  override name = "BranchMoved";
 }
 
 /** One repository (and branch) as the github storage uses it. */
@@ -97,6 +115,76 @@ export class GithubRepo {
     return this.#o.branch ? { [key]: this.#o.branch } : {};
   }
 
+  #branchName?: Promise<string>;
+
+  /** The branch written: the configured one, else the repository's default branch (asked once). */
+  #name(signal?: AbortSignal): Promise<string> {
+    if (this.#o.branch) return Promise.resolve(this.#o.branch);
+    return this.#branchName ??= this.#gh().then((gh) => gh.repos.get({ ...this.#repo, request: { signal } }))
+      .then(({ data }) => data.default_branch)
+      .catch((e) => {
+        this.#branchName = undefined;
+        throw e;
+      });
+  }
+
+  /** The branch's head, or undefined when the branch has no commit yet (an empty repository). */
+  async head(signal?: AbortSignal): Promise<Head | undefined> {
+    try {
+      const { data } = await (await this.#gh()).repos.getBranch({
+        ...this.#repo,
+        branch: await this.#name(signal),
+        request: { signal },
+      });
+      return { commit: data.commit.sha, tree: data.commit.commit.tree.sha };
+    } catch (e) {
+      if (status(e) === 404 || status(e) === 409) return undefined; // no such branch, or an empty repository
+      throw e;
+    }
+  }
+
+  /**
+   * Commits `changes` on top of `head` in one commit (`[checkup] <verb> <path> <suffix>`, the path of the
+   * first change) and moves the branch to it, only as a fast-forward: throws {@linkcode BranchMoved} when
+   * another writer moved the branch since `head` was read.
+   */
+  async commit(head: Head, changes: Changes, verb: string, signal?: AbortSignal): Promise<void> {
+    const gh = await this.#gh();
+    const tree = [...changes].map(([path, text]) =>
+      text === null
+        ? { path, mode: "100644" as const, type: "blob" as const, sha: null }
+        : { path, mode: "100644" as const, type: "blob" as const, content: text }
+    );
+    const { data: t } = await gh.git.createTree({
+      ...this.#repo,
+      base_tree: head.tree,
+      tree,
+      request: { signal },
+    });
+    const first = changes.keys().next().value ?? "";
+    const { data: c } = await gh.git.createCommit({
+      ...this.#repo,
+      message: this.#message(verb, first),
+      tree: t.sha,
+      parents: [head.commit],
+      ...this.#committer(),
+      request: { signal },
+    });
+    try {
+      await gh.git.updateRef({
+        ...this.#repo,
+        ref: `heads/${await this.#name(signal)}`,
+        sha: c.sha,
+        force: false,
+        request: { signal },
+      });
+    } catch (e) {
+      // 422 "Update is not a fast forward" (409 on some servers): another writer committed first.
+      if (status(e) === 422 || status(e) === 409) throw new BranchMoved(`the branch moved`, { cause: e });
+      throw e;
+    }
+  }
+
   /** An error naming the repository, what failed and why (`NotFoundError` passes through). */
   fail(what: string, e: unknown): Error {
     if (e instanceof NotFoundError) return e;
@@ -114,13 +202,20 @@ export class GithubRepo {
     return new Error(`storage github: ${what} ${where}: ${reason}`, { cause: e });
   }
 
-  /** A file's text and blob SHA, or undefined when it does not exist. */
-  async read(path: string, signal?: AbortSignal): Promise<{ text: string; sha: string } | undefined> {
+  /**
+   * A file's text and blob SHA (at the branch's head, or at commit `at`), or undefined when it does not
+   * exist.
+   */
+  async read(
+    path: string,
+    signal?: AbortSignal,
+    at?: string,
+  ): Promise<{ text: string; sha: string } | undefined> {
     try {
       const { data } = await (await this.#gh()).repos.getContent({
         ...this.#repo,
         path,
-        ...this.#branch("ref"),
+        ...(at ? { ref: at } : this.#branch("ref")),
         request: { signal },
       });
       if (Array.isArray(data) || data.type !== "file") return undefined;
@@ -160,24 +255,11 @@ export class GithubRepo {
     return data.content?.sha;
   }
 
-  /** Deletes blob `sha` at `path` in one commit (`[checkup] delete <path> <suffix>`). */
-  async remove(path: string, sha: string, signal?: AbortSignal): Promise<void> {
-    await (await this.#gh()).repos.deleteFile({
-      ...this.#repo,
-      path,
-      message: this.#message("delete", path),
-      sha,
-      ...this.#branch("branch"),
-      ...this.#committer(),
-      request: { signal },
-    });
-  }
-
-  /** Check files under `dir` (path, name, blob SHA) from the branch's recursive tree. */
-  async listing(signal?: AbortSignal): Promise<TreeFile[]> {
+  /** Check files under `dir` (path, name, blob SHA) from the branch's (or tree `at`'s) recursive tree. */
+  async listing(signal?: AbortSignal, at?: string): Promise<TreeFile[]> {
     const { data } = await (await this.#gh()).git.getTree({
       ...this.#repo,
-      tree_sha: this.#o.branch || "HEAD",
+      tree_sha: at ?? (this.#o.branch || "HEAD"),
       recursive: "1",
       request: { signal },
     });

@@ -1,7 +1,12 @@
 /**
- * The `github` storage itself: check files and `index.json` committed lock-free (a taken name moves to the
- * next nanosecond; an `index.json` SHA conflict is redone on the fresh index), read back, expired files
- * deleted, and each node's summary committed at most once per round.
+ * The `github` storage itself: each round is one commit (the check file, `index.json` and, through the
+ * summarizing decorator, the node's summary), made with the git data API on top of the branch's head and
+ * moved in only as a fast-forward. When another node committed first, the commit is made again on the new
+ * head (lock-free: a taken check file name moves to the next nanosecond, the index is re-read). Expired
+ * files go in one commit per maintenance pass; a summary saved on its own is one commit, none when unchanged.
+ *
+ * One commit per round matters: GitHub Pages rebuilds on every push (at most about ten builds an hour), and
+ * three commits a round at 1-minute checks made 4,320 commits a day.
  *
  * @module
  */
@@ -21,22 +26,21 @@ import {
 } from "../storage.ts";
 import type { GithubStorageOptions } from "./config.ts";
 import { refusesContent } from "../../_internal/http.ts";
-import { GithubRepo, status, type TreeFile } from "./repo.ts";
-import { type Backoff, retry } from "../../_internal/retry.ts";
-
-/** The wait after a conflict with another writer: 0 to 50 ms at random, so the two do not collide again. */
-const CONFLICT: Backoff = { base: 50, factor: 1, jitter: 1 };
+import { BranchMoved, type Changes, GithubRepo, type Head, status, type TreeFile } from "./repo.ts";
+import { retry } from "../../_internal/retry.ts";
 
 const INDEX = "index.json";
+/** Commits made again at most this many times when other nodes keep moving the branch first. */
+const COMMIT_ATTEMPTS = 51;
 
-/** Stores rounds as check files plus `index.json` in a GitHub repository. */
+/** Stores rounds as check files plus `index.json` in a GitHub repository, one commit per round. */
 export class GithubStorage implements Storage, StorageReader, Maintainer, SummaryStore {
   readonly type = "github";
+  /** `store` takes the round's summary ({@linkcode StoreOptions.summary}) into the round's commit. */
+  readonly summaryWithRound = true;
   readonly #o: GithubStorageOptions;
   readonly #now: () => bigint;
   readonly #repo: GithubRepo;
-  /** The summary files as last read or written by this node (their blob SHA is needed to replace them). */
-  readonly #summaries = new Map<string, { text: string; sha: string } | undefined>();
 
   /** Keeps the options; Octokit is loaded on first use. */
   constructor(options: GithubStorageOptions, context: Pick<PluginContext, "now" | "fetch">) {
@@ -46,65 +50,89 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
   }
 
   /**
-   * Applies `change` to index.json with optimistic concurrency: on a SHA conflict (another writer got
-   * there first) it reads the fresh index and applies the change again.
+   * Makes one commit from what `plan` decides on the branch's current head (nothing when it returns no
+   * change); when another writer moved the branch meanwhile, plans again on the new head. An empty branch
+   * first gets an `index.json` through the contents API (the git data API needs a first commit).
    */
-  async #updateIndex(change: (index: Map<string, bigint>) => void, signal?: AbortSignal): Promise<void> {
-    const path = this.#repo.path(INDEX);
+  async #transact(
+    verb: string,
+    plan: (head: Head) => Promise<Changes | undefined>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await retry(async () => {
-      const current = await this.#repo.read(path, signal);
-      const index = parseIndex(current?.text ?? "{}");
-      change(index);
-      await this.#repo.write(path, encodeIndex(index), current?.sha, "store", signal);
+      let head = await this.#repo.head(signal);
+      if (!head) {
+        try {
+          await this.#repo.write(this.#repo.path(INDEX), "{}", undefined, verb, signal);
+        } catch (e) {
+          if (status(e) !== 422 && status(e) !== 409) throw e; // created meanwhile by another node
+        }
+        head = await this.#repo.head(signal);
+        if (!head) throw new Error("the branch has no commit after its first write");
+      }
+      const changes = await plan(head);
+      if (changes?.size) await this.#repo.commit(head, changes, verb, signal);
     }, {
-      attempts: 51,
-      retryable: (e) => [409, 422].includes(status(e)),
-      delay: { base: 50, max: 500, jitter: 1 }, // the busier the index, the longer the wait
+      attempts: COMMIT_ATTEMPTS,
+      retryable: (e) => e instanceof BranchMoved,
+      delay: { base: 50, max: 500, jitter: 1 }, // the busier the branch, the longer the wait
       signal,
     });
   }
 
   async store(results: readonly Result[], signal?: AbortSignal, options: StoreOptions = {}): Promise<string> {
     const body = encodeResults(results);
-    let name: string;
+    const stored = options.at ?? this.#now();
+    let name = checkFileName(stored);
     try {
-      for (let ns = options.at ?? this.#now(), tries = 0;; tries++) {
-        name = checkFileName(ns);
-        const path = this.#repo.path(name);
-        try {
-          await retry(() => this.#repo.write(path, body, undefined, "store", signal), {
-            attempts: 51,
-            retryable: (e) => status(e) === 409, // the branch moved under us: try again
-            delay: CONFLICT,
-            signal,
-          });
-          break;
-        } catch (e) {
-          if (status(e) !== 422 || tries >= 1000) throw e;
-          // The name is taken: by this very round (re-sent), or by another writer (next nanosecond).
-          const taken = await this.#repo.read(path, signal);
-          if (!taken) throw e; // not taken: GitHub refused the file itself (a 422 that trying again won't fix)
-          if (taken.text === body) break;
-          ns++;
+      await this.#transact("store", async (head) => {
+        const indexPath = this.#repo.path(INDEX);
+        const index = parseIndex((await this.#repo.read(indexPath, signal, head.commit))?.text ?? "{}");
+        const changes: Changes = new Map();
+        for (let ns = stored, tries = 0;; ns++, tries++) {
+          name = checkFileName(ns);
+          if (!index.has(name)) {
+            const taken = await this.#repo.read(this.#repo.path(name), signal, head.commit);
+            if (!taken) break;
+            if (taken.text === body) break; // this very round, committed before its index entry
+          } else {
+            // The name is taken: by this very round (sent again), or by another writer (next nanosecond).
+            const taken = await this.#repo.read(this.#repo.path(name), signal, head.commit);
+            if (taken?.text === body) return this.#summary(head, options, changes);
+          }
+          if (tries >= 1000) throw new Error(`no free check file name after ${checkFileName(stored)}`);
         }
-      }
-      const stored = options.at ?? this.#now();
-      await this.#updateIndex((index) => void index.set(name, stored), signal);
+        changes.set(this.#repo.path(name), body);
+        index.set(name, stored);
+        changes.set(indexPath, encodeIndex(index));
+        return await this.#summary(head, options, changes);
+      }, signal);
     } catch (e) {
       throw this.#repo.fail("store in", e);
     }
     return name;
   }
 
+  /** Adds the round's summary to `changes` when it differs from the one at `head`. */
+  async #summary(head: Head, options: StoreOptions, changes: Changes): Promise<Changes> {
+    if (!options.summary) return changes;
+    const path = this.#summaryPath(options.summary.key);
+    const current = await this.#repo.read(path, undefined, head.commit);
+    if (current?.text !== options.summary.text) changes.set(path, options.summary.text);
+    return changes;
+  }
+
+  /** The check files and their store times, at the branch's head (or at `head`). */
   async #merged(
     signal?: AbortSignal,
+    head?: Head,
   ): Promise<{ entries: IndexEntry[]; files: TreeFile[] }> {
     const [files, index] = await Promise.all([
-      this.#repo.listing(signal).catch((e) => {
+      this.#repo.listing(signal, head?.tree).catch((e) => {
         if (status(e) === 404 || status(e) === 409) return []; // an empty repository has no tree
         throw e;
       }),
-      this.#repo.read(this.#repo.path(INDEX), signal),
+      this.#repo.read(this.#repo.path(INDEX), signal, head?.commit),
     ]);
     const recorded = parseIndex(index?.text ?? "{}");
     const entries = files.map((f) => ({
@@ -141,35 +169,32 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
     return decodeResults(file.text, `github ${this.#repo.path(name)}`);
   }
 
-  /** Deletes expired check files and drops them from index.json (by name, also when `dir` is set). */
+  /**
+   * Deletes expired check files and drops them from index.json (by name, also when `dir` is set), in one
+   * commit (`[checkup] delete <first path> <suffix>`).
+   */
   async maintain(signal?: AbortSignal): Promise<number> {
     if (!this.#o.check_expiry) return 0;
     const cutoff = this.#now() - BigInt(this.#o.check_expiry);
-    const deleted = new Set<string>();
+    let deleted = 0;
     try {
-      const { entries, files } = await this.#merged(signal);
-      const sha = new Map(files.map((f) => [f.name, f]));
-      for (const e of entries) {
-        if (e.timestamp >= cutoff) continue;
-        const f = sha.get(e.name)!;
-        await retry(async () => {
-          try {
-            await this.#repo.remove(f.path, f.sha, signal);
-          } catch (err) {
-            if (status(err) !== 404) throw err; // 404: deleted by another node
-          }
-        }, { attempts: 21, retryable: (err) => status(err) === 409, delay: CONFLICT, signal });
-        deleted.add(e.name);
-      }
-      if (deleted.size) {
-        await this.#updateIndex((index) => {
-          for (const n of deleted) index.delete(n);
-        }, signal);
-      }
+      await this.#transact("delete", async (head) => {
+        const { entries, files } = await this.#merged(signal, head);
+        const paths = new Map(files.map((f) => [f.name, f.path]));
+        const expired = entries.filter((e) => e.timestamp < cutoff);
+        deleted = expired.length;
+        if (!expired.length) return undefined;
+        const changes: Changes = new Map(expired.map((e) => [paths.get(e.name)!, null]));
+        const indexPath = this.#repo.path(INDEX);
+        const index = parseIndex((await this.#repo.read(indexPath, signal, head.commit))?.text ?? "{}");
+        for (const e of expired) index.delete(e.name);
+        changes.set(indexPath, encodeIndex(index));
+        return changes;
+      }, signal);
     } catch (e) {
       throw this.#repo.fail("maintain", e);
     }
-    return deleted.size;
+    return deleted;
   }
 
   #summaryPath(key: string): string {
@@ -183,9 +208,7 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
   async loadSummary(key: string, signal?: AbortSignal): Promise<string | undefined> {
     const path = this.#summaryPath(key);
     try {
-      const file = await this.#repo.read(path, signal);
-      this.#summaries.set(path, file);
-      return file?.text;
+      return (await this.#repo.read(path, signal))?.text;
     } catch (e) {
       throw this.#repo.fail("read summary from", e);
     }
@@ -193,31 +216,18 @@ export class GithubStorage implements Storage, StorageReader, Maintainer, Summar
 
   /**
    * Replaces the summary file `<dir>/<key>.json` in one commit (`[checkup] update <path> <suffix>`), none
-   * when the text is unchanged. The file is this node's own, so a SHA conflict only means it changed
-   * behind this process's back (edited by hand, or a node with the same name): it is read again and
-   * replaced.
+   * when the text is unchanged. (Rounds stored through the summarizing decorator carry their summary in the
+   * round's own commit instead.)
    */
   async saveSummary(key: string, text: string, signal?: AbortSignal): Promise<void> {
     const path = this.#summaryPath(key);
     try {
-      if (!this.#summaries.has(path)) this.#summaries.set(path, await this.#repo.read(path, signal));
-      await retry(async (attempt) => {
-        // After a conflict, read it again: it changed behind this process's back.
-        if (attempt) this.#summaries.set(path, await this.#repo.read(path, signal));
-        const current = this.#summaries.get(path);
-        if (current?.text === text) return;
-        const sha = await this.#repo.write(path, text, current?.sha, "update", signal);
-        if (sha) this.#summaries.set(path, { text, sha });
-        else this.#summaries.delete(path);
-      }, {
-        attempts: 21,
-        // 409 is also "the branch moved" (another node committed meanwhile): read again and retry.
-        retryable: (e) => [409, 422].includes(status(e)),
-        delay: CONFLICT,
+      await this.#transact(
+        "update",
+        (head) => this.#summary(head, { summary: { key, text } }, new Map()),
         signal,
-      });
+      );
     } catch (e) {
-      this.#summaries.delete(path);
       throw this.#repo.fail("save summary in", e);
     }
   }

@@ -1,0 +1,36 @@
+/**
+ * `/feed.atom` and `/feed.json`: incident updates and maintenance windows as Atom 1.0 and JSON Feed 1.1
+ * (`../feeds.ts`), cached per data generation with ETag and gzip as the other generated bodies.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Incident, MaintenanceWindow } from "../../status/operations.js";
+import { NO_CACHE, type RouteContext } from "../context.ts";
+import { atomFeed, jsonFeed } from "../feeds.ts";
+import { representation, serve } from "../http_cache.ts";
+
+/** What the feeds list, as the server knows it now (never waits on the storage). */
+export interface FeedRecords {
+  incidents: readonly Incident[];
+  maintenance: readonly MaintenanceWindow[];
+}
+
+/** The feed routes; `records` gives the current incidents and windows, `base` the site's public URL. */
+export function feedRoutes(ctx: RouteContext, records: () => FeedRecords, base?: string): Hono {
+  const app = new Hono();
+  const source = () => ({ title: ctx.title, redact: ctx.redact, base, now: Date.now(), ...records() });
+  app.get("/feed.atom", (c) =>
+    serve(
+      c.req.raw,
+      ctx.cached("feed.atom", () =>
+        representation(atomFeed(source()), "application/atom+xml; charset=utf-8", NO_CACHE)),
+    ));
+  app.get("/feed.json", (c) =>
+    serve(
+      c.req.raw,
+      ctx.cached("feed.json", () =>
+        representation(jsonFeed(source()), "application/feed+json; charset=utf-8", NO_CACHE)),
+    ));
+  return app;
+}
