@@ -172,7 +172,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .addHelpText(
       "after",
       '\nExamples:\n  checkup serve --listen 127.0.0.1:8080 --title "Acme status"\n  checkup serve --every 1m\n' +
-        "  checkup serve --export site/\n\nPOST /api/v1/messages is accepted only when CHECKUP_SERVE_TOKEN is set.",
+        "  checkup serve --export site/\n\nPOST /api/v1/messages and /api/v1/incidents are accepted only when CHECKUP_SERVE_TOKEN is set.",
     )
     .action(async (_o, cmd: Command) => setCode(await runServe(cmd.optsWithGlobals(), io)));
 

@@ -7,6 +7,7 @@ import { extname, join } from "node:path";
 import { parseDuration } from "../duration.ts";
 import { isSharedStore, isStorageReader } from "../storage/storage.ts";
 import { readIncidents } from "../incidents/store.ts";
+import { ConfigError } from "../config/errors.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
@@ -192,8 +193,9 @@ export async function exportPage(
 /**
  * Writes `incidents.json` (every incident, as `checkup incident list --json`) into the export and names it
  * in `config.json` (`"incidents"`), for the page's incident views: from the config's storage when it holds
- * shared documents. Without a config file, or with a storage that cannot hold incidents, nothing is written
- * (the page then shows none).
+ * shared documents. Without a config file, with one that cannot be loaded (a secret not set: the page needs
+ * none, a warning says why), or with a storage that cannot hold incidents, nothing is written (the page then
+ * shows none).
  */
 async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise<string[]> {
   try {
@@ -202,7 +204,16 @@ async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;
   }
-  const { checkup } = await openCheckup(opts, io);
+  let opened: Awaited<ReturnType<typeof openCheckup>>;
+  try {
+    opened = await openCheckup(opts, io);
+  } catch (e) {
+    // The page needs no secret of the config; the incidents need the storage, and its secrets.
+    if (!(e instanceof ConfigError)) throw e;
+    io.err(`warning: --export: incidents not written: the config cannot be loaded: ${e.message}\n`);
+    return [];
+  }
+  const { checkup } = opened;
   try {
     if (!checkup.storage || !isSharedStore(checkup.storage)) return [];
     let incidents;

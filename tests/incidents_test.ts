@@ -310,3 +310,34 @@ Deno.test("incidents need a storage with shared documents: the CLI names the one
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serve over a storage without shared documents: no incidents, and writes are refused naming it", async () => {
+  const github = SERVE_BACKENDS.find((b) => b.name === "github")!;
+  const dir = await Deno.makeTempDir({ prefix: "checkup-incident-" });
+  const opened = await github.open(dir);
+  if (!opened) return;
+  const storage = openStorage(opened.config);
+  try {
+    const handler = createStatusHandler({ reader: storage, writer: storage, token: TOKEN });
+    await handler.refresh();
+    const list = await handler.fetch(new Request("http://x/api/v1/incidents"));
+    assert.equal(list.status, 200);
+    assert.deepEqual(await list.json(), { active: [], months: [], page: 1, pages: 1, total: 0 });
+    const post = await handler.fetch(
+      new Request("http://x/api/v1/incidents", {
+        method: "POST",
+        body: JSON.stringify({ title: "T", text: "x" }),
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    assert.equal(post.status, 501);
+    assert.match(
+      (await post.json()).error.message,
+      /^storage github: cannot hold incidents \(no shared documents\)/,
+    );
+  } finally {
+    await storage.close?.();
+    await opened.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

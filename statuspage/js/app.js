@@ -235,7 +235,8 @@ async function showIncidents() {
   if (!document.hidden) timer = setTimeout(showIncidents, refreshSeconds * 1000);
 }
 
-async function refresh() {
+/** One refresh; `incidents`: read the incidents too (not on a range switch: they do not depend on it). */
+async function refresh(incidents = true) {
   if (route !== "status") return showIncidents();
   clearTimeout(timer);
   let next = refreshSeconds * 1000;
@@ -248,7 +249,7 @@ async function refresh() {
     current = view;
     renderPage(view, Date.now());
     notice(view.problem);
-    await refreshIncidents();
+    if (incidents) await refreshIncidents();
     if (first) performance.mark("checkup-rendered");
     if (view.complete === false) next = Math.min(next, 5000);
   } catch (e) {
@@ -273,7 +274,7 @@ function selectRange(name) {
   for (const b of document.querySelectorAll("[data-range]")) {
     b.setAttribute("aria-pressed", String(b.getAttribute("data-range") === name));
   }
-  refresh();
+  refresh(false);
 }
 
 for (const b of document.querySelectorAll("[data-range]")) {
