@@ -174,7 +174,9 @@ export class IncidentWriter {
   #affected(affected: readonly Affected[] | undefined, where: string): Affected[] | undefined {
     if (affected === undefined) return undefined;
     const resolved = resolveAffected(affected, this.#o.names());
-    if (typeof resolved === "string") throw new IncidentError(`${where}${resolved}`, "invalid");
+    if (typeof resolved === "string") {
+      throw new IncidentError(`${where}${resolved.startsWith("[") ? "" : ": "}${resolved}`, "invalid");
+    }
     return resolved;
   }
 
@@ -202,7 +204,7 @@ export class IncidentWriter {
 
   /** Opens an incident: its first update. Throws an {@linkcode IncidentError} for bad input. */
   async open(request: OpenRequest, signal?: AbortSignal): Promise<Posted> {
-    const title = request.title?.trim?.();
+    const title = typeof request.title === "string" ? request.title.trim() : request.title;
     const bad = (what: string, why: string | undefined) => {
       if (why) throw new IncidentError(`${what}: ${why}`, "invalid");
     };

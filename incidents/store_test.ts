@@ -91,6 +91,18 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres"]
         "invalid",
         /affected\[0\]\.impact: expected one of degraded, partial, major, found "huge"/,
       );
+      await refused(
+        // deno-lint-ignore no-explicit-any
+        w.open({ title: 5 as any, text: "x" }),
+        "invalid",
+        /^title: expected a title of 1 to 200 characters, found number$/,
+      );
+      await refused(
+        // deno-lint-ignore no-explicit-any
+        w.update(id, { text: "x", affected: "API" as any }),
+        "invalid",
+        /^affected: expected a list like \[\{"title": "API", "impact": "major"\}\]$/,
+      );
       assert.equal((await readIncidents(storage)).length, 1);
 
       // Two writers racing: every update lands under its own number, none is lost or overwritten.
