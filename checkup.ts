@@ -201,6 +201,8 @@ export class Checkup {
         endpoints: automatic,
         node: resolved.node,
         logger: this.#logger,
+        now: () => Number(this.#clock.now() / 1_000_000n),
+        redact: this.#redact,
       });
     } else if (automatic.length) {
       this.#logger.error(

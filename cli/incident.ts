@@ -56,6 +56,7 @@ function writerOf(checkup: Checkup, config: ResolvedConfig): IncidentWriter {
     shared,
     names: () => names,
     node: config.node,
+    redact: (t) => config.redactor.redact(t),
     announce: async (incident, update, signal) => {
       let statuses = new Map<string, Status>();
       try {

@@ -7,6 +7,7 @@ import { extname, join } from "node:path";
 import { parseDuration } from "../duration.ts";
 import { isSharedStore, isStorageReader } from "../storage/storage.ts";
 import { readIncidents } from "../incidents/store.ts";
+import { redactIncident } from "../status/incidents.js";
 import { ConfigError } from "../config/errors.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
@@ -213,12 +214,14 @@ async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise
     io.err(`warning: --export: incidents not written: the config cannot be loaded: ${e.message}\n`);
     return [];
   }
-  const { checkup } = opened;
+  const { checkup, config } = opened;
   try {
     if (!checkup.storage || !isSharedStore(checkup.storage)) return [];
     let incidents;
     try {
-      incidents = await readIncidents(checkup.storage, io.signal);
+      incidents = (await readIncidents(checkup.storage, io.signal)).map((i) =>
+        redactIncident(i, (t) => config.redactor.redact(t))
+      );
     } catch (e) {
       throw new ExitError(`--export: cannot read the incidents: ${(e as Error).message}`);
     }

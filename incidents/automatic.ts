@@ -50,6 +50,10 @@ export interface IncidentSinkOptions {
   node?: string;
   /** Where skipped writes are reported. */
   logger: Logger;
+  /** Wall time, ms (the Checkup's clock). */
+  now?: () => number;
+  /** Masks the config's secrets in titles and texts. */
+  redact?: (text: string) => string;
 }
 
 /** Opens and resolves automatic incidents from the alerts it is given (see the module doc). */
@@ -70,6 +74,8 @@ export class IncidentSink implements Notifier {
       shared: options.storage,
       names: () => options.endpoints.map((e) => e.title),
       node: options.node,
+      now: options.now,
+      redact: options.redact,
     });
   }
 

@@ -143,6 +143,8 @@ export interface IncidentWriterOptions {
   node?: string;
   /** Wall time, ms (default `Date.now`). */
   now?: () => number;
+  /** Masks the config's secrets in titles and texts before they are stored (as results are redacted). */
+  redact?: (text: string) => string;
   /** A random id suffix, `[a-z0-9]+` (default 6 base-36 characters). */
   random?: () => string;
   /**
@@ -216,12 +218,20 @@ export class IncidentWriter {
       bad("id", "expected [a-z0-9-], 1 to 80 characters");
     }
     const affected = this.#affected(request.affected ?? [], "affected") ?? [];
-    const doc: UpdateDoc = { v: 1, t: this.#now(), state, text: request.text, affected, title };
+    const redact = this.#o.redact ?? ((t: string) => t);
+    const doc: UpdateDoc = {
+      v: 1,
+      t: this.#now(),
+      state,
+      text: redact(request.text),
+      affected,
+      title: redact(title),
+    };
     if (this.#o.node) doc.node = this.#o.node;
     if (request.automatic) doc.automatic = true;
     if (request.alert) doc.alert = request.alert;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const id = request.id ?? incidentId(title, doc.t, (this.#o.random ?? randomSuffix)());
+      const id = request.id ?? incidentId(doc.title!, doc.t, (this.#o.random ?? randomSuffix)());
       if (await this.#o.shared.create(updateKey(id, 1), JSON.stringify(doc), signal)) {
         const incident = foldIncident(id, new Map([[1, doc]]))!;
         await this.purge(signal).catch(() => 0); // the next opening tries again
@@ -262,7 +272,7 @@ export class IncidentWriter {
         v: 1,
         t: Math.max(this.#now(), last.t),
         state,
-        text: request.text,
+        text: this.#o.redact ? this.#o.redact(request.text) : request.text,
         affected: affected ?? incident.affected,
       };
       if (this.#o.node) doc.node = this.#o.node;

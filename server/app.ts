@@ -129,7 +129,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   const reader = options.reader;
   const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
   // Incidents: the shared documents `incidents/…`, read beside the rounds.
-  const incidents = isSharedStore(reader) ? new IncidentReader(reader) : undefined;
+  const incidents = isSharedStore(reader) ? new IncidentReader(reader, redact) : undefined;
   const ctx = new RouteContext({
     loader,
     title,

@@ -8,18 +8,24 @@
 import type { SharedStore } from "../storage/storage.ts";
 import { readIncidents } from "../incidents/store.ts";
 import type { Incident } from "../status/operations.js";
+import { redactIncident } from "../status/incidents.js";
 
 /** The latest read of the incidents. */
 export class IncidentReader {
   readonly #shared: Pick<SharedStore, "list">;
+  readonly #redact: (text: string) => string;
   #incidents: Incident[] = [];
   #text = "[]";
   #generation = 0;
   #ready = false;
 
-  /** A reader of `shared`'s incidents (call {@linkcode refresh}). */
-  constructor(shared: Pick<SharedStore, "list">) {
+  /**
+   * A reader of `shared`'s incidents (call {@linkcode refresh}); `redact` masks secrets in their titles and
+   * texts (incidents written by another process or version are masked too).
+   */
+  constructor(shared: Pick<SharedStore, "list">, redact: (text: string) => string = (t) => t) {
     this.#shared = shared;
+    this.#redact = redact;
   }
 
   /** Whether one read succeeded. */
@@ -39,7 +45,7 @@ export class IncidentReader {
 
   /** Reads the incidents again; a failure keeps the last read and is thrown. */
   async refresh(signal?: AbortSignal): Promise<void> {
-    const incidents = await readIncidents(this.#shared, signal);
+    const incidents = (await readIncidents(this.#shared, signal)).map((i) => redactIncident(i, this.#redact));
     const text = JSON.stringify(incidents);
     this.#ready = true;
     if (text === this.#text) return;

@@ -265,6 +265,20 @@ export function sortIncidents(list) {
 }
 
 /**
+ * An incident with its title and texts passed through `redact` (the config's secrets masked), for every
+ * answer that publishes it.
+ * @param {Incident} incident @param {(text: string) => string} redact
+ * @returns {Incident}
+ */
+export function redactIncident(incident, redact) {
+  return {
+    ...incident,
+    title: redact(incident.title),
+    updates: incident.updates.map((u) => ({ ...u, text: redact(u.text) })),
+  };
+}
+
+/**
  * Why update `state` cannot follow `incident` (undefined: it can). Without an incident, whether an
  * incident can open in `state`.
  * @param {Incident | undefined} incident @param {IncidentState} state

@@ -341,3 +341,64 @@ Deno.test("serve over a storage without shared documents: no incidents, and writ
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("secrets in incident texts are masked when stored (CLI) and when served (API)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "checkup-incident-" });
+  try {
+    const config = join(dir, "checkup.json");
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        checkers: [{ type: "http", endpoint_name: "API", endpoint_url: "https://api.example.test" }],
+        storage: { type: "fs", dir: `${dir}/checks` },
+      }),
+    );
+    const open = await cli([
+      "-c",
+      config,
+      "incident",
+      "open",
+      "DB https://admin:hunter2secret@db.example.test/ down",
+      "Failover to https://admin:hunter2secret@db2.example.test/ under way",
+    ]);
+    assert.equal(open.code, 0, open.err);
+    const storage = openStorage({ type: "fs", dir: `${dir}/checks` });
+    const stored = [...Deno.readDirSync(`${dir}/checks/_shared/incidents`)];
+    assert.equal(stored.length, 1);
+    for await (const entry of Deno.readDir(`${dir}/checks`)) {
+      if (!entry.isFile) continue;
+      assert.doesNotMatch(
+        await Deno.readTextFile(`${dir}/checks/${entry.name}`),
+        /hunter2secret/,
+        entry.name,
+      );
+    }
+    const u1 = await Deno.readTextFile(`${dir}/checks/_shared/incidents/${stored[0].name}/u1`);
+    assert.doesNotMatch(u1, /hunter2secret/);
+    // Written by another process that did not mask it: served masked.
+    const shared = storage as unknown as { create(k: string, v: string): Promise<boolean> };
+    await shared.create(
+      "incidents/20261130-raw-aaaaaa/u1",
+      JSON.stringify({
+        v: 1,
+        t: 1,
+        state: "investigating",
+        text: "token=abc123",
+        affected: [],
+        title: "Raw",
+      }),
+    );
+    const handler = createStatusHandler({
+      reader: storage,
+      redact: (t) => t.replaceAll("abc123", "***").replaceAll("hunter2secret", "***"),
+    });
+    await handler.refresh();
+    for (const path of ["/api/v1/incidents", "/api/v1/incidents/20261130-raw-aaaaaa"]) {
+      const body = await (await handler.fetch(new Request(`http://x${path}`))).text();
+      assert.match(body, /token=\*\*\*/, path);
+      assert.doesNotMatch(body, /abc123|hunter2secret/, path);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -48,6 +48,7 @@ function writerOf(
     shared: storage,
     names: () => namesOf(ctx),
     node: access.node,
+    redact: ctx.redact,
     announce: async (incident, update, signal) => {
       const endpoints = [...ctx.loader.rollup.endpoints.values()].map((e) => ({
         title: e.title,
