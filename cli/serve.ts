@@ -228,11 +228,11 @@ async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise
     await Deno.writeTextFile(join(dir, "incidents.json"), JSON.stringify({ incidents }) + "\n");
     // The page reads the file config.json names (a site exported before has none, and requests none).
     const configPath = join(dir, "config.json");
-    const config = JSON.parse(await Deno.readTextFile(configPath));
-    if (config && typeof config === "object" && config.incidents === undefined) {
+    const site = JSON.parse(await Deno.readTextFile(configPath));
+    if (site && typeof site === "object" && site.incidents === undefined) {
       await Deno.writeTextFile(
         configPath,
-        JSON.stringify({ ...config, incidents: "incidents.json" }, null, 2) + "\n",
+        JSON.stringify({ ...site, incidents: "incidents.json" }, null, 2) + "\n",
       );
       return ["incidents.json", "config.json"];
     }
