@@ -5,7 +5,9 @@
  * `n` is validated against updates 1…n-1 and created only if nobody created `n` meanwhile (else the writer
  * reads again and validates against what won), so two writers never overwrite each other and a resolved
  * incident never gets an update. Resolved incidents are kept {@linkcode KEEP_RESOLVED_MS} (365 days) and
- * the documents bounded by {@linkcode MAX_DOCUMENTS}: each opening removes what is beyond.
+ * their documents bounded by {@linkcode MAX_DOCUMENTS}: each opening removes what is beyond. At most
+ * {@linkcode MAX_ACTIVE} incidents are active at once, each with at most `MAX_UPDATES` (100) updates, so
+ * one listing (at most 10,000 documents) always reads them all: 5,000 + 40 × 100 = 9,000.
  *
  * @module
  */
@@ -22,6 +24,7 @@ import {
   type IncidentUpdate,
   isIncidentId,
   KEEP_RESOLVED_MS,
+  MAX_ACTIVE,
   MAX_DOCUMENTS,
   parseUpdateKey,
   resolveAffected,
@@ -34,7 +37,7 @@ import {
 } from "../status/incidents.js";
 import type { IncidentState } from "../status/operations.js";
 
-export { KEEP_RESOLVED_MS, MAX_DOCUMENTS };
+export { KEEP_RESOLVED_MS, MAX_ACTIVE, MAX_DOCUMENTS };
 
 /** Why an incident request was refused: `invalid` input, a `missing` incident, or a `conflict` with its state. */
 export class IncidentError extends Error {
@@ -230,11 +233,22 @@ export class IncidentWriter {
     if (this.#o.node) doc.node = this.#o.node;
     if (request.automatic) doc.automatic = true;
     if (request.alert) doc.alert = request.alert;
+    // Expired incidents go first; the active ones are bounded, so one listing always reads them all.
+    const { active } = await this.purge(signal);
+    if (active >= MAX_ACTIVE) {
+      if (request.id) {
+        const existing = await this.get(request.id, signal).catch(() => undefined);
+        if (existing) return { incident: existing, update: existing.updates[0], created: false };
+      }
+      throw new IncidentError(
+        `expected at most ${MAX_ACTIVE} active incidents, found ${active}: resolve some before opening another`,
+        "conflict",
+      );
+    }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const id = request.id ?? incidentId(doc.title!, doc.t, (this.#o.random ?? randomSuffix)());
       if (await this.#o.shared.create(updateKey(id, 1), JSON.stringify(doc), signal)) {
         const incident = foldIncident(id, new Map([[1, doc]]))!;
-        await this.purge(signal).catch(() => 0); // the next opening tries again
         await this.#o.announce?.(incident, incident.updates[0], signal);
         return { incident, update: incident.updates[0], created: true };
       }
@@ -298,12 +312,14 @@ export class IncidentWriter {
 
   /**
    * Removes incidents resolved more than {@linkcode KEEP_RESOLVED_MS} ago, and the longest-resolved ones
-   * while more than {@linkcode MAX_DOCUMENTS} update documents remain; returns how many documents it removed.
+   * while more than {@linkcode MAX_DOCUMENTS} update documents remain; returns how many documents it removed
+   * and how many incidents are active.
    */
-  async purge(signal?: AbortSignal): Promise<number> {
+  async purge(signal?: AbortSignal): Promise<{ removed: number; active: number }> {
     const listed = await this.#o.shared.list(INCIDENTS_PREFIX, signal);
-    const keys = expiredKeys([...listed.keys()], foldIncidents(listed), this.#now());
+    const incidents = foldIncidents(listed);
+    const keys = expiredKeys([...listed.keys()], incidents, this.#now());
     if (keys.length) await this.#o.shared.remove(keys, signal);
-    return keys.length;
+    return { removed: keys.length, active: incidents.filter((i) => i.state !== "resolved").length };
   }
 }

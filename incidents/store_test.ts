@@ -150,6 +150,21 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres"]
       await w.open({ title: "Later", text: "x" });
       const left = (await readIncidents(storage)).map((i) => i.title).sort();
       assert.deepEqual(left, ["DB replica lag", "Later"]);
+
+      // At most 40 active at once: the 41st is refused, an automatic one delivered again is not.
+      for (let i = 0; i < 38; i++) await w.open({ title: `Active ${i}`, text: "x" });
+      await refused(
+        w.open({ title: "One too many", text: "x" }),
+        "conflict",
+        /^expected at most 40 active incidents, found 40: resolve some/,
+      );
+      assert.equal(
+        (await w.open({
+          ...auto,
+          id: (await readIncidents(storage)).find((i) => i.title === "Active 0")!.id,
+        })).created,
+        false,
+      );
     } finally {
       await storage.close?.();
       await opened.stop();

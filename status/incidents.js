@@ -27,6 +27,8 @@ export const INCIDENTS_PREFIX = "incidents/";
 export const MAX_TITLE = 200;
 /** Most updates one incident takes (the opening one included). */
 export const MAX_UPDATES = 100;
+/** Most incidents active at once (with MAX_UPDATES and MAX_DOCUMENTS, one listing reads them all). */
+export const MAX_ACTIVE = 40;
 /** Most endpoints and groups one update names. */
 export const MAX_AFFECTED = 50;
 /** Resolved incidents are kept this long after they were resolved, ms (365 days). */
