@@ -284,7 +284,11 @@ for (const backend of SERVE_BACKENDS.filter((b) => ["fs", "sqlite3", "postgres"]
   });
 }
 
-Deno.test("incidents need a storage with shared documents: the CLI names the one configured", async () => {
+/** Runs `fn` with a config of one checker (API) and `storage(dir)`, in a temporary directory. */
+async function withConfig(
+  storage: (dir: string) => unknown,
+  fn: (config: string, dir: string) => Promise<void>,
+) {
   const dir = await Deno.makeTempDir({ prefix: "checkup-incident-" });
   try {
     const config = join(dir, "checkup.json");
@@ -292,9 +296,18 @@ Deno.test("incidents need a storage with shared documents: the CLI names the one
       config,
       JSON.stringify({
         checkers: [{ type: "http", endpoint_name: "API", endpoint_url: "https://api.example.test" }],
-        storage: { type: "github", access_token: "x", repository_owner: "o", repository_name: "r" },
+        storage: storage(dir),
       }),
     );
+    await fn(config, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("incidents need a storage with shared documents: the CLI names the one configured", async () => {
+  const github = { type: "github", access_token: "x", repository_owner: "o", repository_name: "r" };
+  await withConfig(() => github, async (config, dir) => {
     const r = await cli(["-c", config, "incident", "list"]);
     assert.equal(r.code, 1);
     assert.match(
@@ -306,9 +319,7 @@ Deno.test("incidents need a storage with shared documents: the CLI names the one
     const n = await cli(["-c", none, "incident", "open", "T", "x"]);
     assert.equal(n.code, 1);
     assert.match(n.err, /no storage configured/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("serve over a storage without shared documents: no incidents, and writes are refused naming it", async () => {
@@ -343,16 +354,7 @@ Deno.test("serve over a storage without shared documents: no incidents, and writ
 });
 
 Deno.test("secrets in incident texts are masked when stored (CLI) and when served (API)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "checkup-incident-" });
-  try {
-    const config = join(dir, "checkup.json");
-    await Deno.writeTextFile(
-      config,
-      JSON.stringify({
-        checkers: [{ type: "http", endpoint_name: "API", endpoint_url: "https://api.example.test" }],
-        storage: { type: "fs", dir: `${dir}/checks` },
-      }),
-    );
+  await withConfig((dir) => ({ type: "fs", dir: `${dir}/checks` }), async (config, dir) => {
     const open = await cli([
       "-c",
       config,
@@ -398,7 +400,5 @@ Deno.test("secrets in incident texts are masked when stored (CLI) and when serve
       assert.match(body, /token=\*\*\*/, path);
       assert.doesNotMatch(body, /abc123|hunter2secret/, path);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
