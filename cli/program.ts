@@ -204,6 +204,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
+      // Help shown because a command was left out (`checkup incident`) is a usage error, asked-for help is not.
+      if (e.code === "commander.help" && e.exitCode !== 0) return EXIT.usage;
       if (
         e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
       ) return EXIT.ok;

@@ -402,3 +402,13 @@ Deno.test("secrets in incident texts are masked when stored (CLI) and when serve
     }
   });
 });
+
+Deno.test("checkup incident without a subcommand, or with a mistyped one, is a usage error", async () => {
+  const bare = await cli(["incident"]);
+  assert.equal(bare.code, 2);
+  assert.match(bare.err, /Usage: checkup incident \[options\] \[command\]/);
+  const typo = await cli(["incident", "opn", "T", "x"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /unknown command 'opn'\n\(Did you mean open\?\)/);
+  assert.equal((await cli(["incident", "--help"])).code, 0);
+});
