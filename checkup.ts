@@ -26,6 +26,13 @@ import { compose, type SpoolOptions, type StoragePipeline } from "./compose.ts";
 import { MaintenanceWindows } from "./maintenance/windows.ts";
 import { openWindow } from "./status/maintenance.js";
 import type { MaintenanceRule } from "./config/maintenance.ts";
+import { IncidentSink } from "./incidents/automatic.ts";
+import { IncidentReader } from "./incidents/reader.ts";
+import {
+  type Announcement,
+  incidentAnnouncements,
+  maintenanceAnnouncements,
+} from "./notifiers/announcements.ts";
 
 /** Dependencies of a {@linkcode Checkup}: all optional. */
 export interface CheckupDeps {
@@ -117,6 +124,12 @@ export class Checkup {
   readonly #clock: Clock;
   readonly #now: () => bigint;
   readonly #alerts: AlertPipeline;
+  /** Whether the alert pipeline has anyone to tell: notifiers, or the automatic incidents. */
+  readonly #alerting: boolean;
+  /** Notifiers told about maintenance windows (`notify_on`). */
+  readonly #announce: { maintenance: boolean };
+  /** The incidents, read each round when a notifier is told about their updates (`notify_on`). */
+  #incidents?: IncidentReader;
   /** Several locations: this node's presence, the combined status and the alert claims (shared storages). */
   readonly #locations?: Locations;
   /** How rounds reach the storage: `once` for {@linkcode round}, `every` (spooled) for {@linkcode every}. */
@@ -179,15 +192,6 @@ export class Checkup {
     const groups = setting((c) => c.group);
     this.groupOf = groups.length ? byEndpoint(groups) : undefined;
     this.maintenance = resolved.maintenance ?? [];
-    // Alerts are held for endpoints a maintenance window covers: the config's windows, and those stored ad
-    // hoc when the storage has shared documents (read once per round).
-    if (this.notifiers.length && (this.maintenance.length || (this.storage && isSharedStore(this.storage)))) {
-      this.#windows = new MaintenanceWindows({
-        rules: this.maintenance,
-        storage: this.storage,
-        logger: this.#logger,
-      });
-    }
     // Several locations are named ones: without a `node`, a setup is one location and behaves as before
     // (no presence documents, no claims).
     if (this.storage && resolved.node && isSharedStore(this.storage)) {
@@ -206,7 +210,45 @@ export class Checkup {
         { storage: this.storage.type },
       );
     }
-    this.#alerts = new AlertPipeline(this.notifiers, {
+    // Automatic incidents (`"incident": true`): a sink beside the notifiers, in the storage's shared documents.
+    const automatic = setting((c) => c.incident || undefined);
+    let sink: IncidentSink | undefined;
+    if (automatic.length && this.storage && isSharedStore(this.storage)) {
+      sink = new IncidentSink({
+        storage: this.storage,
+        endpoints: automatic,
+        node: resolved.node,
+        logger: this.#logger,
+        now: () => Number(this.#clock.now() / 1_000_000n),
+        redact: this.#redact,
+      });
+    } else if (automatic.length) {
+      this.#logger.error(
+        `automatic incidents are off: storage ${
+          this.storage?.type ?? "(none)"
+        } cannot hold incidents (no shared documents); expected a storage of type fs, sqlite3, postgres, mysql or s3`,
+        { endpoints: automatic.map((e) => e.title).join(", ") },
+      );
+    }
+    const targets = sink ? [...this.notifiers, sink] : this.notifiers;
+    this.#alerting = targets.length > 0;
+    // Alerts (and automatic incidents) are held for endpoints a maintenance window covers: the config's
+    // windows, and those stored ad hoc when the storage has shared documents (read once per round).
+    const shared = this.storage && isSharedStore(this.storage) ? this.storage : undefined;
+    if (targets.length && (this.maintenance.length || shared)) {
+      this.#windows = new MaintenanceWindows({
+        rules: this.maintenance,
+        storage: this.storage,
+        logger: this.#logger,
+      });
+    }
+    // Announcements (`notify_on`): incident updates read from the shared documents each round, and the
+    // maintenance windows' starts and ends.
+    const asks = (kind: string) =>
+      this.notifiers.some((n) => (n.policy?.notify_on as string[] | undefined)?.includes(kind));
+    this.#announce = { maintenance: asks("maintenance") };
+    if (asks("incident") && shared) this.#incidents = new IncidentReader(shared, this.#redact);
+    this.#alerts = new AlertPipeline(targets, {
       logger: this.#logger,
       clock: this.#clock,
       deliverWithin: resolved.deliver_within / 1e6,
@@ -215,7 +257,7 @@ export class Checkup {
       endpoints: this.checkers.map((c) => ({ title: c.title, endpoint: this.#redact(c.endpoint) })),
       redact: this.#redact,
       held: this.#windows && ((r) => this.#held(r)),
-      state: deps.alertState ?? (this.notifiers.length
+      state: deps.alertState ?? (targets.length
         ? defaultAlertState({
           storage: this.storage,
           node: resolved.node,
@@ -226,6 +268,21 @@ export class Checkup {
         : undefined),
     });
     if (this.#locations) attachGate(this.#alerts, this.#locations.claims);
+  }
+
+  /**
+   * What notifiers that ask for them (`notify_on`) are told besides transitions: every update of the
+   * incidents last read and the maintenance windows around now; undefined when no notifier asks.
+   */
+  #announcements(): Announcement[] | undefined {
+    if (!this.#incidents && !this.#announce.maintenance) return undefined;
+    const now = Number(this.#clock.now() / 1_000_000n);
+    return [
+      ...(this.#incidents ? incidentAnnouncements(this.#incidents.incidents) : []),
+      ...(this.#announce.maintenance && this.#windows
+        ? maintenanceAnnouncements(this.#windows.windows(now))
+        : []),
+    ];
   }
 
   /** Whether a maintenance window covers the endpoint of `r` now (its alerts are held). */
@@ -332,11 +389,16 @@ export class Checkup {
     const locations = options.store ? this.#locations : undefined;
     // The stored maintenance windows are read once per round, beside the rest (a failed read keeps the last).
     const windows = this.#windows?.refresh(Number(this.#clock.now() / 1_000_000n), notifySignal);
-    const notifying = options.notify !== false && (this.notifiers.length || locations)
+    // So are the incidents when a notifier is told about their updates (a failed read keeps the last too).
+    const incidents = this.#incidents?.refresh(notifySignal).catch((e) =>
+      this.#logger.warn("cannot read the incidents; announcing from the last read", { error: e })
+    );
+    const notifying = options.notify !== false && (this.#alerting || locations)
       ? Promise.all([
         locations ? locations.round(results) : Promise.resolve({ results, locations: [] }),
         windows,
-      ]).then(([c]) => this.#alerts.process(c.results, notifySignal, c.locations))
+        incidents,
+      ]).then(([c]) => this.#alerts.process(c.results, notifySignal, c.locations, this.#announcements()))
       : undefined;
     try {
       if (options.store) {

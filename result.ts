@@ -44,6 +44,11 @@ export interface Result {
   message?: string;
   /** Which checkup node produced the result (Checkup extension; Go ignores it). */
   node?: string;
+  /**
+   * The incident whose update this message-only result repeats for Go's page (Checkup extension; Go
+   * ignores it; our page shows the incident instead of the message).
+   */
+  incident?: string;
 }
 
 /** The four statuses, in Go Checkup's words. */
@@ -214,6 +219,7 @@ function encodeResult(r: Result): string {
   if (r.notice) parts.push(`"notice":${goString(r.notice)}`);
   if (r.message) parts.push(`"message":${goString(r.message)}`);
   if (r.node) parts.push(`"node":${goString(r.node)}`);
+  if (r.incident) parts.push(`"incident":${goString(r.incident)}`);
   return `{${parts.join(",")}}`;
 }
 
@@ -251,6 +257,7 @@ const KEYS = [
   "notice",
   "message",
   "node",
+  "incident",
 ];
 const KEY_BY_LOWER = new Map(KEYS.map((k) => [k.toLowerCase(), k]));
 
@@ -340,8 +347,9 @@ function decodeResult(item: unknown, where: string, retry: boolean): Result {
         break;
       case "notice":
       case "message":
-      case "node": {
-        const key = KEY_BY_LOWER.get(k.toLowerCase()) as "notice" | "message" | "node";
+      case "node":
+      case "incident": {
+        const key = KEY_BY_LOWER.get(k.toLowerCase()) as "notice" | "message" | "node" | "incident";
         const t = str(v, `${where}.${key}`);
         if (t !== undefined) r[key] = t;
         break;

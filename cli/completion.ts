@@ -12,10 +12,13 @@ function specOf(program: Command): Spec {
   const flags = (c: Command) => c.options.flatMap((o) => [o.short, o.long].filter((f): f is string => !!f));
   return {
     globals: [...flags(program), "--help"],
+    // A command with subcommands (`incident open`) completes their names and their flags.
     commands: program.commands.map((c) => ({
       name: c.name(),
       description: c.description(),
-      options: [...flags(c), "--help"],
+      options: [
+        ...new Set([...c.commands.map((s) => s.name()), ...flags(c), ...c.commands.flatMap(flags), "--help"]),
+      ],
     })),
   };
 }

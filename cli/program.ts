@@ -11,6 +11,13 @@ import { closest } from "../_internal/suggest.ts";
 import { runMessage } from "./message.ts";
 import { runPing } from "./ping.ts";
 import { runMaintenanceEnd, runMaintenanceList, runMaintenanceStart } from "./maintenance.ts";
+import {
+  type IncidentOptions,
+  runIncidentList,
+  runIncidentOpen,
+  runIncidentResolve,
+  runIncidentUpdate,
+} from "./incident.ts";
 import { runProvision } from "./provision.ts";
 import { runChecks } from "./run.ts";
 import { runCompletion } from "./completion.ts";
@@ -18,6 +25,61 @@ import { runServe } from "./serve.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `checkup incident open | update | resolve | list`. */
+function incidentCommand(io: Io, setCode: (code: number) => void): Command {
+  const incident = new Command("incident")
+    .description("open, update, resolve and list incidents shown on the status page (and Go's)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  checkup incident open "API errors" --about API:major --about Database:partial "Investigating errors"
+  checkup incident update 20261130-api-errors-k3f9q2 --state identified "A bad deploy; rolling back"
+  checkup incident resolve 20261130-api-errors-k3f9q2 "Rolled back; all good"
+  checkup incident list
+
+States: investigating, identified, monitoring, resolved. Impacts: degraded, partial, major.`,
+    );
+  const about = () =>
+    new Option(
+      "-a, --about <name:impact>",
+      "an affected endpoint title or group name and its impact (degraded, partial, major); repeatable",
+    ).argParser(collect);
+  const opts = <T>(cmd: Command) => cmd.optsWithGlobals<T & IncidentOptions>();
+  incident.command("open")
+    .argument("<title>", "the incident's title")
+    .argument("<text>", "the first update (Markdown)")
+    .addOption(about())
+    .option("-s, --state <state>", "investigating, identified or monitoring", "investigating")
+    .description("open an incident")
+    .action(async (title: string, text: string, _o, cmd: Command) =>
+      setCode(await runIncidentOpen(title, text, opts(cmd), io))
+    );
+  incident.command("update")
+    .argument("<id>", "the incident's id (checkup incident list)")
+    .argument("<text>", "the update (Markdown)")
+    .addOption(about())
+    .option("-s, --state <state>", "investigating, identified, monitoring or resolved (default: unchanged)")
+    .description("post an update to an incident (its state, text, affected endpoints)")
+    .action(async (id: string, text: string, _o, cmd: Command) =>
+      setCode(await runIncidentUpdate(id, text, opts(cmd), io))
+    );
+  incident.command("resolve")
+    .argument("<id>", "the incident's id")
+    .argument("<text>", "the closing update (Markdown)")
+    .description("resolve an incident (final: a new incident is opened for a new outage)")
+    .action(async (id: string, text: string, _o, cmd: Command) =>
+      setCode(await runIncidentResolve(id, text, opts(cmd), io))
+    );
+  incident.command("list")
+    .description("list the incidents, active first (--json: as JSON)")
+    .action(async (_o, cmd: Command) => setCode(await runIncidentList(opts(cmd), io)));
+  for (const c of incident.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  return incident;
+}
 
 function build(io: Io, setCode: (code: number) => void): Command {
   const program = new Command("checkup")
@@ -51,6 +113,7 @@ Examples:
   checkup -c /etc/checkup.json --store
   checkup every 5m                check, store and clean up every 5 minutes
   checkup message "Investigating" --about "Website"
+  checkup incident open "API errors" --about API:major "Investigating"
 
 Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage error.`,
     )
@@ -147,6 +210,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
   for (const c of maintenance.commands) {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   }
+  program.addCommand(incidentCommand(io, setCode));
 
   program.command("serve")
     .description("serve the status page, JSON API, badges and metrics from the storage, until SIGINT/SIGTERM")
@@ -160,7 +224,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .addHelpText(
       "after",
       '\nExamples:\n  checkup serve --listen 127.0.0.1:8080 --title "Acme status"\n  checkup serve --every 1m\n' +
-        "  checkup serve --export site/\n\nPOST /api/v1/messages is accepted only when CHECKUP_SERVE_TOKEN is set.",
+        "  checkup serve --export site/\n\nPOST /api/v1/messages and /api/v1/incidents are accepted only when CHECKUP_SERVE_TOKEN is set.",
     )
     .action(async (_o, cmd: Command) => setCode(await runServe(cmd.optsWithGlobals(), io)));
 
@@ -192,6 +256,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
+      // Help shown because a command was left out (`checkup incident`) is a usage error, asked-for help is not.
+      if (e.code === "commander.help" && e.exitCode !== 0) return EXIT.usage;
       if (
         e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
       ) return EXIT.ok;

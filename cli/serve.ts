@@ -5,8 +5,11 @@
  */
 import { extname, join } from "node:path";
 import { parseDuration } from "../duration.ts";
-import { isStorageReader } from "../storage/storage.ts";
+import { isSharedStore, isStorageReader } from "../storage/storage.ts";
 import { isHeartbeat } from "../checkers/heartbeat/mod.ts";
+import { readIncidents } from "../incidents/store.ts";
+import { redactIncident } from "../status/incidents.js";
+import { ConfigError } from "../config/errors.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
@@ -192,6 +195,57 @@ export async function exportPage(
 }
 
 /**
+ * Writes `incidents.json` (every incident, as `checkup incident list --json`) into the export and names it
+ * in `config.json` (`"incidents"`), for the page's incident views: from the config's storage when it holds
+ * shared documents. Without a config file, with one that cannot be loaded (a secret not set: the page needs
+ * none, a warning says why), or with a storage that cannot hold incidents, nothing is written (the page then
+ * shows none).
+ */
+async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise<string[]> {
+  try {
+    await Deno.stat(opts.config);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  let opened: Awaited<ReturnType<typeof openCheckup>>;
+  try {
+    opened = await openCheckup(opts, io);
+  } catch (e) {
+    // The page needs no secret of the config; the incidents need the storage, and its secrets.
+    if (!(e instanceof ConfigError)) throw e;
+    io.err(`warning: --export: incidents not written: the config cannot be loaded: ${e.message}\n`);
+    return [];
+  }
+  const { checkup, config } = opened;
+  try {
+    if (!checkup.storage || !isSharedStore(checkup.storage)) return [];
+    let incidents;
+    try {
+      incidents = (await readIncidents(checkup.storage, io.signal)).map((i) =>
+        redactIncident(i, (t) => config.redactor.redact(t))
+      );
+    } catch (e) {
+      throw new ExitError(`--export: cannot read the incidents: ${(e as Error).message}`);
+    }
+    await Deno.writeTextFile(join(dir, "incidents.json"), JSON.stringify({ incidents }) + "\n");
+    // The page reads the file config.json names (a site exported before has none, and requests none).
+    const configPath = join(dir, "config.json");
+    const site = JSON.parse(await Deno.readTextFile(configPath));
+    if (site && typeof site === "object" && site.incidents === undefined) {
+      await Deno.writeTextFile(
+        configPath,
+        JSON.stringify({ ...site, incidents: "incidents.json" }, null, 2) + "\n",
+      );
+      return ["incidents.json", "config.json"];
+    }
+    return ["incidents.json"];
+  } finally {
+    await checkup.close();
+  }
+}
+
+/**
  * Serves the status page until SIGINT/SIGTERM (exit 0 after a graceful shutdown). With `--every`, the
  * same process checks and stores on that interval and the page shows each round as soon as it is stored.
  */
@@ -203,6 +257,7 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
       // Maintenance windows: the config's and the stored ones, as of now (export again to update them).
       const maintenance = await readSiteMaintenance(opts.config, (text) => io.err(`warning: ${text}\n`));
       const files = await exportPage(opts.export, opts, maintenance ? { ...site, maintenance } : site);
+      files.push(...await exportIncidents(opts.export, opts, io));
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }

@@ -9,7 +9,7 @@ import type { AnyDefinition } from "./plugin.ts";
 import { checkerDefinitions } from "../checkers/mod.ts";
 import { storageDefinitions } from "../storage/mod.ts";
 import { notifierDefinitions } from "../notifiers/mod.ts";
-import { checkerGroup, quorumField, topLevelSchema } from "./top_level.ts";
+import { checkerGroup, checkerIncident, quorumField, topLevelSchema } from "./top_level.ts";
 import { checkerInterval } from "./load.ts";
 import { maintenanceSchema } from "./maintenance.ts";
 
@@ -54,6 +54,7 @@ export function configJsonSchema(): JsonSchema {
           interval: z.toJSONSchema(checkerInterval, { io: "input" }) as JsonSchema,
           quorum: z.toJSONSchema(quorumField, { io: "input" }) as JsonSchema,
           group: z.toJSONSchema(checkerGroup, { io: "input" }) as JsonSchema,
+          incident: z.toJSONSchema(checkerIncident, { io: "input" }) as JsonSchema,
         }),
       },
       storage: union(storageDefinitions, "storage"),

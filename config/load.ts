@@ -25,6 +25,7 @@ import { duplicateKeyWarnings, type KeyContext, normalizeKeys, pickKeys } from "
 import { type AnyDefinition, findDefinition, type PluginContext } from "./plugin.ts";
 import {
   checkerGroup,
+  checkerIncident,
   quorumField,
   type QuorumRule,
   type TopLevelConfig,
@@ -62,6 +63,8 @@ export interface ResolvedPlugin<I> {
   quorum?: QuorumRule;
   /** Checkers only: the group it is shown in on the page, API and metrics (the common `group` key). */
   group?: string;
+  /** Checkers only: open an incident when it goes down, resolve it on recovery (the common `incident` key). */
+  incident?: boolean;
 }
 
 /** A validated config, ready to be instantiated. */
@@ -136,7 +139,7 @@ function resolvePlugin<I>(
   const own = [
     "type",
     ...(legacyTypeKey ? [legacyTypeKey] : []),
-    ...(kind === "checker" ? ["interval", "quorum", "group"] : []),
+    ...(kind === "checker" ? ["interval", "quorum", "group", "incident"] : []),
   ];
   const picked = pickKeys(obj, path, (k) => own.find((o) => o === k.toLowerCase()), keys);
   const typeKey = picked.get("type");
@@ -182,6 +185,7 @@ function resolvePlugin<I>(
   const interval = common("interval", checkerInterval) || undefined;
   const quorum = common("quorum", quorumField);
   const group = common("group", checkerGroup);
+  const incident = common("incident", checkerIncident);
   const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {
@@ -204,6 +208,7 @@ function resolvePlugin<I>(
     ...(interval ? { interval } : {}),
     ...(quorum ? { quorum } : {}),
     ...(group ? { group } : {}),
+    ...(incident ? { incident } : {}),
   };
 }
 

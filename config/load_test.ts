@@ -426,3 +426,19 @@ Deno.test("an error quoting a refused value never shows a secret of the config",
     assert.doesNotMatch(e.message, /pg-pass-9x8y7z/);
   }
 });
+
+Deno.test("every checker accepts incident: true (automatic incidents); a bad one names the path", () => {
+  const cfg = resolveConfig({
+    checkers: [
+      { type: "http", endpoint_url: "http://x.test", incident: true },
+      { type: "http", endpoint_url: "http://y.test", incident: false },
+    ],
+  });
+  assert.deepEqual(cfg.checkers.map((c) => c.incident), [true, undefined]);
+  assert.deepEqual(cfg.warnings, []);
+  const bad = issues(() =>
+    resolveConfig({ checkers: [{ type: "http", endpoint_url: "http://x.test", incident: "yes" }] })
+  );
+  assert.equal(bad.length, 1);
+  assert.match(bad[0], /^checkers\[0\]\.incident: expected a boolean/);
+});

@@ -54,6 +54,11 @@ export const checkerGroup: z.ZodType<string> = z.string()
     "The group this checker is shown in: a collapsible section of the status page, `group` in the API and a `group` label in /metrics.",
   );
 
+/** The `incident` key every checker accepts: open an incident when the endpoint goes down, resolve it on recovery. */
+export const checkerIncident: z.ZodType<boolean> = z.boolean().describe(
+  "Open an incident on the status page when this endpoint goes down (by quorum with several locations) and resolve it when it recovers.",
+);
+
 /** The `quorum` key (top level and per checker): a count of locations or a share of the live ones. */
 export const quorumField: z.ZodType<QuorumRule, number | string> = z.union([z.number(), z.string()])
   .transform(

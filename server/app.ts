@@ -7,7 +7,7 @@
  * The app is middleware plus one module per route group (`routes/`: page, health, api, badges, metrics,
  * Go reads), each given a small {@linkcode RouteContext}. Security headers are Hono's `secureHeaders`
  * (`security.ts`, which also sets CORS), the body limit of posted messages Hono's `bodyLimit`. CORS, the
- * bearer check (`routes/api.ts`) and ETags and gzip (`http_cache.ts`) stay ours; their module docs say
+ * bearer check (`write_access.ts`) and ETags and gzip (`http_cache.ts`) stay ours; their module docs say
  * why, with measurements.
  *
  * @module
@@ -35,6 +35,8 @@ import { pingRoutes, type PingTarget } from "./routes/ping.ts";
 import { maintenanceRoutes } from "./routes/maintenance.ts";
 import { MaintenanceWindows } from "../maintenance/windows.ts";
 import type { MaintenanceRule } from "../config/maintenance.ts";
+import { incidentRoutes } from "./routes/incidents.ts";
+import { IncidentReader } from "../incidents/reader.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {
@@ -140,6 +142,8 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   const maintenance = options.maintenance?.length || isSharedStore(reader)
     ? new MaintenanceWindows({ rules: options.maintenance, storage: reader, logger })
     : undefined;
+  // Incidents: the shared documents `incidents/…`, read beside the rounds.
+  const incidents = isSharedStore(reader) ? new IncidentReader(reader, redact) : undefined;
   const ctx = new RouteContext({
     loader,
     title,
@@ -179,9 +183,10 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     "/api/v1",
     pingRoutes({ heartbeats: options.heartbeats ?? [], monotonic: options.monotonic, logger }),
   );
-  const writer = { token: options.token, writer: options.writer, node: options.node };
-  app.route("/api/v1", apiRoutes(ctx, writer));
-  app.route("/api/v1", maintenanceRoutes(ctx, writer));
+  const access = { token: options.token, writer: options.writer, node: options.node };
+  app.route("/api/v1", apiRoutes(ctx, access));
+  app.route("/api/v1", maintenanceRoutes(ctx, access));
+  app.route("/api/v1", incidentRoutes(ctx, access, incidents));
   app.route("/badges", badgeRoutes(ctx));
   app.route("/", metricsRoutes(ctx, options.deliveries));
   app.route("/", goReadRoutes(ctx, options.reader)); // last: its check-file route is the catch-all
@@ -194,6 +199,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     }
     await presence?.refresh().catch((e) => logger.warn("cannot read the locations", { error: e }));
     await maintenance?.refresh(Date.now());
+    await incidents?.refresh().catch((e) => logger.warn("cannot read the incidents", { error: e }));
   };
 
   return {
@@ -208,6 +214,9 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
             logger.warn("cannot read the locations", { error: e })
           );
           await maintenance?.refresh(Date.now(), signal);
+          await incidents?.refresh(signal).catch((e) =>
+            logger.warn("cannot read the incidents", { error: e })
+          );
           logger.info("recent checks read", { rounds: n, endpoints: loader.rollup.endpoints.size });
         }, {
           attempts: Infinity, // until the storage answers or the server stops

@@ -19,17 +19,19 @@ import domJs from "../statuspage/js/dom.js" with { type: "text" };
 import formatJs from "../statuspage/js/format.js" with { type: "text" };
 import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import pageMaintenanceJs from "../statuspage/js/maintenance.js" with { type: "text" };
+import incidentsPageJs from "../statuspage/js/incidents.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
 import combinedJs from "../status/combined.js" with { type: "text" };
 import durationJs from "../status/duration.js" with { type: "text" };
 import endpointJs from "../status/endpoint.js" with { type: "text" };
 import groupsJs from "../status/groups.js" with { type: "text" };
+import incidentsJs from "../status/incidents.js" with { type: "text" };
+import operationsJs from "../status/operations.js" with { type: "text" };
 import locationsJs from "../status/locations.js" with { type: "text" };
 import maintenanceJs from "../status/maintenance.js" with { type: "text" };
 import maintenanceViewJs from "../status/maintenance_view.js" with { type: "text" };
 import messagesJs from "../status/messages.js" with { type: "text" };
-import operationsJs from "../status/operations.js" with { type: "text" };
 import quorumJs from "../status/quorum.js" with { type: "text" };
 import quorumRulesJs from "../status/quorum_rules.js" with { type: "text" };
 import rollupJs from "../status/rollup.js" with { type: "text" };
@@ -76,17 +78,19 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/format.js": pageModule(formatJs),
   "js/maintenance.js": pageModule(pageMaintenanceJs),
   "js/markdown.js": pageModule(markdownJs),
+  "js/incidents.js": pageModule(incidentsPageJs),
   "js/render.js": pageModule(renderJs),
   "status/codec.js": { type: JS, text: codecJs },
   "status/combined.js": { type: JS, text: combinedJs },
   "status/duration.js": { type: JS, text: durationJs },
   "status/endpoint.js": { type: JS, text: endpointJs },
   "status/groups.js": { type: JS, text: groupsJs },
+  "status/incidents.js": { type: JS, text: incidentsJs },
+  "status/operations.js": { type: JS, text: operationsJs },
   "status/locations.js": { type: JS, text: locationsJs },
   "status/maintenance.js": { type: JS, text: maintenanceJs },
   "status/maintenance_view.js": { type: JS, text: maintenanceViewJs },
   "status/messages.js": { type: JS, text: messagesJs },
-  "status/operations.js": { type: JS, text: operationsJs },
   "status/quorum.js": { type: JS, text: quorumJs },
   "status/quorum_rules.js": { type: JS, text: quorumRulesJs },
   "status/rollup.js": { type: JS, text: rollupJs },

@@ -109,6 +109,11 @@ export class RouteContext {
     this.maintenance = settings.maintenance;
   }
 
+  /** The group of an endpoint (its checker's `group`), if any. */
+  groupOf(title: string, endpoint: string): string | undefined {
+    return this.#groups?.(title, endpoint);
+  }
+
   /** Node names that two processes were seen writing (several locations), for `/healthz`. */
   duplicateNodes(): string[] {
     return (this.#locations?.() ?? []).filter((l) => l.duplicate).map((l) => l.node);

@@ -6,8 +6,9 @@
  */
 import { digestsEqual, tokenDigest } from "../_internal/token.ts";
 import { nowNs, type Result } from "../result.ts";
-import { MAX_MESSAGE } from "../status/messages.js";
 import type { Rollup } from "../status/rollup.js";
+import type { EndpointRollup } from "../status/endpoint.js";
+import { textError } from "../status/incidents.js";
 
 /** Whether an `Authorization` header carries the token (compared in constant time). */
 export function bearerMatches(header: string | undefined, token: string): boolean {
@@ -19,7 +20,7 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 /**
  * Why a status message text cannot be stored, or undefined when it can: the one rule for
  * `POST /api/v1/messages` and `checkup message` (a non-empty text of at most
- * {@linkcode MAX_MESSAGE} characters).
+ * 4,000 characters, `MAX_MESSAGE`).
  *
  * @example
  * ```ts
@@ -29,11 +30,7 @@ export function bearerMatches(header: string | undefined, token: string): boolea
  * ```
  */
 export function messageTextError(text: unknown): string | undefined {
-  const expected = `expected a non-empty string of at most ${MAX_MESSAGE} characters`;
-  if (typeof text !== "string") return `${expected}, found ${text === undefined ? "nothing" : typeof text}`;
-  if (!text.trim()) return `${expected}, found ${text ? "only white space" : "an empty string"}`;
-  if (text.length > MAX_MESSAGE) return `${expected}, found ${text.length} characters`;
-  return undefined;
+  return textError(text); // one rule for messages and incident updates
 }
 
 /** A posted message as a round to store, or why it was refused (HTTP status and message). */
@@ -84,9 +81,7 @@ export function messageFromBody(
   }
   // The endpoint's latest status goes with the message, so Go's page (which takes the newest result of
   // an endpoint as its status) does not show a down endpoint as healthy because a message was posted.
-  let latest: { t: number; status: number } | undefined;
-  for (const n of e.nodes.values()) if (!latest || n.t > latest.t) latest = n;
-  const flag = STATUS_FLAGS[latest?.status ?? 0];
+  const flag = latestStatus(e);
   return {
     result: {
       title: e.title || undefined,
@@ -98,6 +93,13 @@ export function messageFromBody(
 }
 
 const STATUS_FLAGS = [undefined, "healthy", "degraded", "down"] as const;
+
+/** The status of an endpoint's newest result from any node, undefined when none had one. */
+export function latestStatus(e: EndpointRollup): "healthy" | "degraded" | "down" | undefined {
+  let latest: { t: number; status: number } | undefined;
+  for (const n of e.nodes.values()) if (!latest || n.t > latest.t) latest = n;
+  return STATUS_FLAGS[latest?.status ?? 0];
+}
 
 /** One message as `/api/v1/messages` lists it. */
 export interface ListedMessage {

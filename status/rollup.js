@@ -33,6 +33,7 @@ import { EndpointRollup } from "./endpoint.js";
  * @property {string} [notice]
  * @property {string} [message]
  * @property {string} [node]
+ * @property {string} [incident] Set on the message rounds that repeat an incident's updates for Go's page.
  */
 
 /** A smaller round may set the order when the last full one is older than this (the config shrank). */
@@ -78,6 +79,8 @@ export class Rollup {
    */
   add(r, t, index = 0, size = 1) {
     if (!(t > 0 && t <= MAX_TIME)) return;
+    // An incident update repeated for Go's page: the page shows the incident itself.
+    if (r.incident && isMessageOnly(r)) return;
     this.version++;
     if (t > this.updated) this.updated = t;
     const title = r.title ?? "", endpoint = r.endpoint ?? "", node = r.node ?? "";

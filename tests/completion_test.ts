@@ -12,7 +12,7 @@ Deno.test("completion scripts list every command and are valid shell", async () 
   for (const shell of ["bash", "zsh", "fish"]) {
     const r = await completion(shell);
     assert.equal(r.code, 0);
-    for (const cmd of ["every", "message", "ping", "completion"]) {
+    for (const cmd of ["every", "message", "ping", "completion", "incident", "maintenance"]) {
       assert.match(r.out, new RegExp(`\\b${cmd}\\b`), `${shell}: ${cmd}`);
     }
   }
@@ -31,6 +31,18 @@ Deno.test("completion scripts list every command and are valid shell", async () 
     }).output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     assert.equal(new TextDecoder().decode(out.stdout).trim(), "every");
+    // A command with subcommands completes them, and their flags.
+    const sub = await new Deno.Command("bash", {
+      args: [
+        "-c",
+        `source ${dir}/c.bash; COMP_WORDS=(checkup incident ""); COMP_CWORD=2; _checkup; echo "\${COMPREPLY[@]}"`,
+      ],
+      stdout: "piped",
+    }).output();
+    const offered = new TextDecoder().decode(sub.stdout).trim().split(" ");
+    for (const word of ["open", "update", "resolve", "list", "--about", "--state"]) {
+      assert.ok(offered.includes(word), `incident: ${word} in ${offered.join(" ")}`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -9,7 +9,7 @@
 import { type Context, Hono } from "hono";
 import { JSON_TYPE, jsonError, NO_CACHE, type RouteContext } from "../context.ts";
 import { representation, serve } from "../http_cache.ts";
-import { type MessageWriter, writeGuards } from "./api.ts";
+import { type MessageWriter, writeAccess } from "../write_access.ts";
 import { parseWindowRequest, type WindowInput } from "../../maintenance/request.ts";
 import { MaintenanceStore, noSharedStore, TooManyWindowsError } from "../../maintenance/store.ts";
 import { maintenanceView } from "../../status/maintenance_view.js";
@@ -51,8 +51,8 @@ export function maintenanceRoutes(ctx: RouteContext, writer: MessageWriter): Hon
       logger.warn("refresh after a maintenance change failed", { error: e })
     );
 
-  const [auth, limit] = writeGuards(writer, "maintenance windows");
-  app.post("/maintenance", auth, limit, async (c) => {
+  const access = writeAccess(writer, "maintenance windows");
+  app.post("/maintenance", access, async (c) => {
     let body: WindowInput;
     try {
       body = JSON.parse(await c.req.text());
@@ -83,7 +83,7 @@ export function maintenanceRoutes(ctx: RouteContext, writer: MessageWriter): Hon
     return created({ window }, 201);
   });
 
-  app.post("/maintenance/:id/end", auth, limit, async (c) => {
+  app.post("/maintenance/:id/end", access, async (c) => {
     const id = c.req.param("id");
     if (!ID.test(id)) return jsonError(c, 404, `no maintenance window with id ${JSON.stringify(id)}`);
     const s = store(c);

@@ -10,6 +10,10 @@
  */
 // Loaded beside the first data request, not before it.
 const rendering = import("./render.js");
+const incidentPages = import("./incidents.js");
+/** Query routes (they work on static hosting too): `?incidents[&page=N]` and `?incident=<id>`. */
+const params = new URLSearchParams(location.search);
+const route = params.has("incident") ? "incident" : params.has("incidents") ? "history" : "status";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 
@@ -37,6 +41,7 @@ let timer;
  * @property {Record<string, string>} [groups_by_title] A checker's group, by title.
  * @property {{ rules?: unknown, windows?: unknown }} [maintenance] Maintenance windows (written by
  *   `checkup serve --export`): the config's rules and the ad hoc windows stored at export time.
+ * @property {string} [incidents] The incidents file (`incidents.json`, written and named by `--export`).
  */
 /** @type {SiteConfig | undefined} */
 let config;
@@ -219,7 +224,63 @@ async function fromSummaries() {
   return view;
 }
 
-async function refresh() {
+/** Where the incidents are read: the API of `checkup serve`, or the static site's incidents file. */
+async function incidents() {
+  const { incidentSource } = await incidentPages;
+  if (api) return incidentSource({ api: source }, getJson);
+  config ??= await getJson(source);
+  const file = typeof config?.incidents === "string" ? config.incidents : undefined;
+  return incidentSource({ file }, getJson);
+}
+
+/** The active incidents on top of the status page; a failure keeps what is shown. */
+async function refreshIncidents() {
+  try {
+    const [page, { renderActive }] = await Promise.all([(await incidents()).page(1), incidentPages]);
+    renderActive(
+      /** @type {HTMLElement} */ (document.getElementById("active-incidents")),
+      page.active,
+      Date.now(),
+    );
+  } catch {
+    // The status is shown whatever happens to the incidents; the next refresh tries again.
+  }
+}
+
+/** The history or one incident, instead of the status. */
+async function showIncidents() {
+  clearTimeout(timer);
+  document.body.classList.add("incident-mode");
+  const el = /** @type {HTMLElement} */ (document.getElementById("incident-view"));
+  el.hidden = false;
+  try {
+    const [src, pages, { notice }] = await Promise.all([incidents(), incidentPages, rendering]);
+    const site = (!api && config?.title) || document.getElementById("page-title")?.textContent || "Status";
+    if (config?.title) {
+      /** @type {HTMLElement} */ (document.getElementById("page-title")).textContent = config.title;
+    }
+    if (config?.logo) /** @type {HTMLImageElement} */ (document.getElementById("logo")).src = config.logo;
+    if (route === "history") {
+      const page = Math.max(1, Math.floor(Number(params.get("page"))) || 1);
+      pages.renderHistory(el, await src.page(page), Date.now());
+      document.title = `Incident history · ${site}`;
+    } else {
+      const id = params.get("incident") ?? "";
+      const incident = await src.one(id);
+      pages.renderIncident(el, incident, id, Date.now());
+      document.title = `${incident ? incident.title : "Incident not found"} · ${site}`;
+    }
+    notice(undefined);
+  } catch (e) {
+    const { notice } = await rendering;
+    notice(`Could not read the incidents: ${/** @type {Error} */ (e).message}. Retrying.`);
+  }
+  if (!document.hidden) timer = setTimeout(showIncidents, refreshSeconds * 1000);
+}
+
+/** One refresh; `incidents`: read the incidents too (not on a range switch: they do not depend on it). */
+async function refresh(incidents = true) {
+  if (route !== "status") return showIncidents();
   clearTimeout(timer);
   let next = refreshSeconds * 1000;
   try {
@@ -231,6 +292,7 @@ async function refresh() {
     current = view;
     renderPage(view, Date.now());
     notice(view.problem);
+    if (incidents) await refreshIncidents();
     if (first) performance.mark("checkup-rendered");
     if (view.complete === false) next = Math.min(next, 5000);
   } catch (e) {
@@ -255,7 +317,7 @@ function selectRange(name) {
   for (const b of document.querySelectorAll("[data-range]")) {
     b.setAttribute("aria-pressed", String(b.getAttribute("data-range") === name));
   }
-  refresh();
+  refresh(false);
 }
 
 for (const b of document.querySelectorAll("[data-range]")) {

@@ -153,11 +153,38 @@ export interface Watched {
   problems: string[];
 }
 
-/** Opens `url` in a new context, records requests and problems, and waits until the cards have charts. */
+/**
+ * One round of `titles` at `at` (ms) from node `eu`: healthy (40 ms) unless `down(title)`, then down with
+ * `error`.
+ */
+export function roundOf(
+  titles: readonly string[],
+  at: number,
+  down: (title: string) => boolean,
+  error = "response status 503 Service Unavailable",
+): Result[] {
+  return titles.map((title): Result => {
+    const isDown = down(title);
+    return {
+      title,
+      endpoint: `https://${title.toLowerCase()}.example.com/`,
+      timestamp: BigInt(at) * 1_000_000n,
+      times: [isDown ? { rtt: 0, error } : { rtt: 40e6 }],
+      ...(isDown ? { down: true } : { healthy: true }),
+      node: "eu",
+    };
+  });
+}
+
+/**
+ * Opens `url` in a new context, records requests and problems, and waits until `ready` shows (by default
+ * until the cards have charts).
+ */
 export async function open(
   browser: Browser,
   url: string,
   options: BrowserContextOptions = {},
+  ready = "#endpoints li.card .chart",
 ): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
@@ -169,7 +196,7 @@ export async function open(
   });
   page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
   await page.goto(url);
-  await page.waitForSelector("#endpoints li.card .chart");
+  await page.waitForSelector(ready);
   return { page, requests, problems };
 }
 

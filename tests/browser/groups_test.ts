@@ -15,6 +15,7 @@ import {
   launchChromium,
   open,
   PHONE,
+  roundOf,
   serveDirectory,
   serveStorage,
   shot,
@@ -38,17 +39,7 @@ async function nextRender(page: Page): Promise<void> {
 }
 
 function round(at: number): Result[] {
-  return ORDER.map((title): Result => {
-    const down = title === "Cards" && at > Date.now() - 15 * 60_000;
-    return {
-      title,
-      endpoint: `https://${title.toLowerCase()}.example.com/`,
-      timestamp: BigInt(at) * 1_000_000n,
-      times: [down ? { rtt: 0, error: "response status 503 Service Unavailable" } : { rtt: 40e6 }],
-      ...(down ? { down: true } : { healthy: true }),
-      node: "eu",
-    };
-  });
+  return roundOf(ORDER, at, (title) => title === "Cards" && at > Date.now() - 15 * 60_000);
 }
 
 Deno.test({
