@@ -8,13 +8,17 @@ import { parseDuration } from "../duration.ts";
 import { isSharedStore, isStorageReader } from "../storage/storage.ts";
 import { isHeartbeat } from "../checkers/heartbeat/mod.ts";
 import { readIncidents } from "../incidents/store.ts";
+import type { Incident } from "../status/operations.js";
+import { windowsBetween } from "../status/maintenance.js";
+import { atomFeed, jsonFeed } from "../server/feeds.ts";
+import { redactPatterns } from "../_internal/redact.ts";
 import { redactIncident } from "../status/incidents.js";
 import { ConfigError } from "../config/errors.ts";
 import { ASSETS, CONFIG_EXAMPLE, pageHtml } from "../server/assets.ts";
 import { createStatusHandler } from "../server/app.ts";
 import { metaPolicy } from "../server/security.ts";
 import { readSiteLocations, type SiteLocations, withLocations } from "./site_locations.ts";
-import { readSiteMaintenance } from "./site_maintenance.ts";
+import { readSiteMaintenance, type SiteMaintenance } from "./site_maintenance.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
@@ -201,11 +205,12 @@ export async function exportPage(
  * none, a warning says why), or with a storage that cannot hold incidents, nothing is written (the page then
  * shows none).
  */
-async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise<string[]> {
+async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise<ExportedIncidents> {
+  const none: ExportedIncidents = { files: [], incidents: [] };
   try {
     await Deno.stat(opts.config);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
+    if (e instanceof Deno.errors.NotFound) return none;
     throw e;
   }
   let opened: Awaited<ReturnType<typeof openCheckup>>;
@@ -215,16 +220,15 @@ async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise
     // The page needs no secret of the config; the incidents need the storage, and its secrets.
     if (!(e instanceof ConfigError)) throw e;
     io.err(`warning: --export: incidents not written: the config cannot be loaded: ${e.message}\n`);
-    return [];
+    return none;
   }
   const { checkup, config } = opened;
   try {
-    if (!checkup.storage || !isSharedStore(checkup.storage)) return [];
+    const redact = (t: string) => config.redactor.redact(t);
+    if (!checkup.storage || !isSharedStore(checkup.storage)) return { ...none, redact };
     let incidents;
     try {
-      incidents = (await readIncidents(checkup.storage, io.signal)).map((i) =>
-        redactIncident(i, (t) => config.redactor.redact(t))
-      );
+      incidents = (await readIncidents(checkup.storage, io.signal)).map((i) => redactIncident(i, redact));
     } catch (e) {
       throw new ExitError(`--export: cannot read the incidents: ${(e as Error).message}`);
     }
@@ -237,12 +241,47 @@ async function exportIncidents(dir: string, opts: ServeOptions, io: Io): Promise
         configPath,
         JSON.stringify({ ...site, incidents: "incidents.json" }, null, 2) + "\n",
       );
-      return ["incidents.json", "config.json"];
+      return { files: ["incidents.json", "config.json"], incidents, redact };
     }
-    return ["incidents.json"];
+    return { files: ["incidents.json"], incidents, redact };
   } finally {
     await checkup.close();
   }
+}
+
+/** What {@linkcode exportIncidents} wrote and read. */
+interface ExportedIncidents {
+  files: string[];
+  incidents: Incident[];
+  /** The config's redactor, when the config could be loaded. */
+  redact?: (text: string) => string;
+}
+
+/** Feed entries of maintenance windows reach this far back and ahead of the export. */
+const FEED_WINDOWS_MS = { back: 30 * 86_400_000, ahead: 7 * 86_400_000 };
+
+/**
+ * Writes `feed.atom` and `feed.json` (the page links them): the incidents exported and the maintenance
+ * windows from 30 days before the export to 7 days after, as of the export (export again to update them).
+ */
+async function exportFeeds(
+  dir: string,
+  title: string,
+  incidents: Incident[],
+  maintenance: SiteMaintenance | undefined,
+  redact: (text: string) => string = redactPatterns,
+): Promise<string[]> {
+  const now = Date.now();
+  const windows = windowsBetween(
+    maintenance?.rules ?? [],
+    maintenance?.windows ?? [],
+    now - FEED_WINDOWS_MS.back,
+    now + FEED_WINDOWS_MS.ahead,
+  );
+  const source = { title, incidents, maintenance: windows, redact, now };
+  await Deno.writeTextFile(join(dir, "feed.atom"), atomFeed(source));
+  await Deno.writeTextFile(join(dir, "feed.json"), jsonFeed(source));
+  return ["feed.atom", "feed.json"];
 }
 
 /**
@@ -257,7 +296,17 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
       // Maintenance windows: the config's and the stored ones, as of now (export again to update them).
       const maintenance = await readSiteMaintenance(opts.config, (text) => io.err(`warning: ${text}\n`));
       const files = await exportPage(opts.export, opts, maintenance ? { ...site, maintenance } : site);
-      files.push(...await exportIncidents(opts.export, opts, io));
+      const exported = await exportIncidents(opts.export, opts, io);
+      files.push(...exported.files);
+      files.push(
+        ...await exportFeeds(
+          opts.export,
+          opts.title ?? "Status",
+          exported.incidents,
+          maintenance,
+          exported.redact,
+        ),
+      );
       io.out(`Wrote ${files.length} files to ${opts.export}; list your summary files in config.json\n`);
       return EXIT.ok;
     }

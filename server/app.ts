@@ -37,6 +37,7 @@ import { MaintenanceWindows } from "../maintenance/windows.ts";
 import type { MaintenanceRule } from "../config/maintenance.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
 import { IncidentReader } from "../incidents/reader.ts";
+import { feedRoutes } from "./routes/feeds.ts";
 
 /** Options of {@linkcode createStatusHandler}. */
 export interface StatusServerOptions {
@@ -187,6 +188,14 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
   app.route("/api/v1", apiRoutes(ctx, access));
   app.route("/api/v1", maintenanceRoutes(ctx, access));
   app.route("/api/v1", incidentRoutes(ctx, access, incidents));
+  app.route(
+    "/",
+    feedRoutes(ctx, () => ({
+      version: `${incidents?.generation ?? 0}`,
+      incidents: incidents?.incidents ?? [],
+      maintenance: maintenance?.windows(Date.now()) ?? [],
+    })),
+  );
   app.route("/badges", badgeRoutes(ctx));
   app.route("/", metricsRoutes(ctx, options.deliveries));
   app.route("/", goReadRoutes(ctx, options.reader)); // last: its check-file route is the catch-all
