@@ -100,10 +100,14 @@ Deno.test({
           await tabTo(page, summary);
           await page.keyboard.press("Enter");
           await page.waitForSelector("#ep-api table.nodes", { state: "visible" });
-          assert.match(
-            await page.locator(summary).ariaSnapshot(),
-            /button "4 locations: 2 operational, 1 silent" \[expanded\]/,
-          );
+          // The page re-renders on each refresh: read the snapshot of the element that is there once it
+          // says expanded (a snapshot of one being replaced comes back empty; bounded retries).
+          let snapshot = "";
+          for (let i = 0; i < 10 && !snapshot; i++) {
+            await page.waitForSelector(`${summary}[aria-expanded="true"]`);
+            snapshot = await page.locator(summary).ariaSnapshot().catch(() => "");
+          }
+          assert.match(snapshot, /button "4 locations: 2 operational, 1 silent" \[expanded\]/);
           const table = await rows(page, "api");
           assert.deepEqual(table.map((r) => [r[0], r[1]]), [
             ["Singapore", "Down"],
