@@ -10,6 +10,8 @@ export interface HttpClientKey {
   caCerts?: string[];
   /** Keep idle connections for reuse (RTT then excludes connect and TLS on a reused connection). */
   keepAlive?: boolean;
+  /** A client certificate and its key (mutual TLS), PEM. */
+  clientCert?: { cert: string; key: string };
 }
 
 /** A set of shared HTTP clients. */
@@ -18,12 +20,15 @@ export class HttpClients {
 
   /** The client for these settings, created on first use. */
   get(key: HttpClientKey): Deno.HttpClient {
-    const id = `${key.keepAlive ? 1 : 0}\u0000${(key.caCerts ?? []).join("\u0000")}`;
+    // The id only lives in this map (the key's PEM never leaves the process's memory).
+    const id = [key.keepAlive ? 1 : 0, ...(key.caCerts ?? []), key.clientCert?.cert, key.clientCert?.key]
+      .join("\u0000");
     let client = this.#clients.get(id);
     if (!client) {
       client = Deno.createHttpClient({
         allowHost: true, // a configured Host header reaches the server, as in Go
         caCerts: key.caCerts,
+        ...(key.clientCert ? { cert: key.clientCert.cert, key: key.clientCert.key } : {}),
         ...(key.keepAlive ? {} : { poolMaxIdlePerHost: 0 }),
       });
       this.#clients.set(id, client);

@@ -26,6 +26,7 @@ import {
 } from "./http_expect.ts";
 import { openSocket } from "./_net.ts";
 import { nodeFetch } from "./_node_fetch.ts";
+import { checkClientCert, type ClientCertConfig, clientCertShape, readClientCert } from "./client_cert.ts";
 import type tls from "node:tls";
 import {
   abortMessage,
@@ -40,7 +41,7 @@ import {
 import type { Verdict } from "../result.ts";
 
 /** `checkup.json` options of an `http` checker (Go Checkup's keys plus Checkup's extensions). */
-export interface HttpCheckerConfig {
+export interface HttpCheckerConfig extends ClientCertConfig {
   /** The checker type, `"http"`. */
   type: "http";
   /** The endpoint's name, shown as the result's title. */
@@ -91,7 +92,7 @@ export interface HttpCheckerConfig {
 }
 
 /** Validated options of an `http` checker: defaults applied, durations in nanoseconds. */
-export interface HttpCheckerOptions {
+export interface HttpCheckerOptions extends Required<ClientCertConfig> {
   /** The checker type, always `"http"`. */
   type: "http";
   /** The result's title; `""` when unset. */
@@ -193,7 +194,9 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
   cert_expiry_threshold: duration(
     "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
   ).default(0),
+  ...clientCertShape,
 }).superRefine((o, ctx) => {
+  checkClientCert(o, ctx);
   if (o.body && (o.method === "GET" || o.method === "HEAD")) {
     ctx.addIssue({
       code: "custom",
@@ -263,18 +266,20 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     for (const [k, v] of Object.entries(o.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
     const https = o.endpoint_url.startsWith("https:");
     let ca: string[] | undefined;
-    if (https && o.tls_ca_file && !o.tls_skip_verify) {
-      try {
+    let clientCert;
+    try {
+      if (https && o.tls_ca_file && !o.tls_skip_verify) {
         ca = [await readPemFile(o.tls_ca_file, "tls_ca_file")];
-      } catch (e) {
-        return { rtt: 0, error: errorText(e), transportFailure: true };
       }
+      if (https) clientCert = await readClientCert(o);
+    } catch (e) {
+      return { rtt: 0, error: errorText(e), transportFailure: true };
     }
     // A fresh connection per attempt, like Go's checker (keep-alive off): RTT includes connect + TLS.
     // The client itself is shared (building one is costly); keep_alive opts into connection reuse.
     const shared = this.ctx.httpClients;
     using own = shared ? undefined : new HttpClients();
-    const client = (shared ?? own!).get({ caCerts: ca, keepAlive: o.keep_alive });
+    const client = (shared ?? own!).get({ caCerts: ca, keepAlive: o.keep_alive, clientCert });
     const start = performance.now();
     const res = await httpRequest(o.endpoint_url, {
       method: o.method,
@@ -284,7 +289,9 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
       timeout: o.timeout / 1e6,
       signal,
       client,
-      fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.ctx.fetch,
+      fetch: https && o.tls_skip_verify
+        ? nodeFetch({ rejectUnauthorized: false, ...clientCert })
+        : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
     // Go records the time a failed request took (until the error), not 0; the error names the phase.
@@ -323,10 +330,12 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const signal = attemptSignal(outer, this.options.timeout);
     try {
+      // A server that asks for a client certificate refuses the handshake without one.
+      const clientCert = await readClientCert(this.options);
       const socket = await openSocket({
         host,
         port: Number(url.port || 443),
-        tls: {},
+        tls: { ...clientCert },
         signal,
         onAbort: (phase) => abortMessage(signal, this.options.timeout, phase),
       });
