@@ -89,6 +89,11 @@ export interface HttpCheckerConfig extends ClientCertConfig {
   tls_ca_file?: string;
   /** Degraded when the https certificate expires sooner than this; unset or 0: not checked. */
   cert_expiry_threshold?: Duration;
+  /**
+   * A forward proxy for this check (`http://` or `https://`, may carry `user:password@`); unset: the
+   * `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` environment variables, as every request.
+   */
+  proxy?: string;
 }
 
 /** Validated options of an `http` checker: defaults applied, durations in nanoseconds. */
@@ -137,6 +142,8 @@ export interface HttpCheckerOptions extends Required<ClientCertConfig> {
   tls_ca_file: string;
   /** Degraded when the certificate expires sooner than this, nanoseconds; 0 (default): not checked. */
   cert_expiry_threshold: number;
+  /** A forward proxy for this check; `""`: the environment's. */
+  proxy: string;
 }
 
 /** Rejects an empty key of a record, at that key's path. */
@@ -151,6 +158,15 @@ function nonEmptyKeys(what: string) {
       });
     }
   };
+}
+
+/** Whether `v` is an http:// or https:// URL (a proxy's). */
+function isProxyUrl(v: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
 }
 
 // The annotation keeps the schema and the two interfaces in lockstep: a mismatch fails type checking.
@@ -195,8 +211,23 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
     "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
   ).default(0),
   ...clientCertShape,
+  proxy: z.string().default("").refine((v) => !v || isProxyUrl(v), {
+    // Never the value: a proxy URL may carry a password.
+    error: "expected an http:// or https:// proxy URL (e.g. http://proxy.internal:3128)",
+  }).meta({
+    description:
+      "A forward proxy for this check (http:// or https://, may carry user:password@); default the HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.",
+  }),
 }).superRefine((o, ctx) => {
   checkClientCert(o, ctx);
+  if (o.proxy && o.tls_skip_verify) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["proxy"],
+      message:
+        "proxy cannot be combined with tls_skip_verify (trust the endpoint's CA with tls_ca_file instead)",
+    });
+  }
   if (o.body && (o.method === "GET" || o.method === "HEAD")) {
     ctx.addIssue({
       code: "custom",
@@ -279,7 +310,12 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     // The client itself is shared (building one is costly); keep_alive opts into connection reuse.
     const shared = this.ctx.httpClients;
     using own = shared ? undefined : new HttpClients();
-    const client = (shared ?? own!).get({ caCerts: ca, keepAlive: o.keep_alive, clientCert });
+    const client = (shared ?? own!).get({
+      caCerts: ca,
+      keepAlive: o.keep_alive,
+      clientCert,
+      proxy: o.proxy || undefined,
+    });
     const start = performance.now();
     const res = await httpRequest(o.endpoint_url, {
       method: o.method,
