@@ -26,6 +26,7 @@ import {
 } from "./http_expect.ts";
 import { openSocket } from "./_net.ts";
 import { nodeFetch } from "./_node_fetch.ts";
+import { type OAuth2Config, type OAuth2Options, oauth2Schema, TokenCache } from "./oauth2.ts";
 import { checkClientCert, type ClientCertConfig, clientCertShape, readClientCert } from "./client_cert.ts";
 import type tls from "node:tls";
 import {
@@ -94,6 +95,8 @@ export interface HttpCheckerConfig extends ClientCertConfig {
    * `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` environment variables, as every request.
    */
   proxy?: string;
+  /** OAuth 2.0 client credentials: a bearer token fetched from `token_url` and kept until it expires. */
+  oauth2?: OAuth2Config;
 }
 
 /** Validated options of an `http` checker: defaults applied, durations in nanoseconds. */
@@ -144,6 +147,8 @@ export interface HttpCheckerOptions extends Required<ClientCertConfig> {
   cert_expiry_threshold: number;
   /** A forward proxy for this check; `""`: the environment's. */
   proxy: string;
+  /** OAuth 2.0 client credentials, when set. */
+  oauth2?: OAuth2Options;
 }
 
 /** Rejects an empty key of a record, at that key's path. */
@@ -218,8 +223,19 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
     description:
       "A forward proxy for this check (http:// or https://, may carry user:password@); default the HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.",
   }),
+  oauth2: oauth2Schema.optional().meta({
+    description:
+      "OAuth 2.0 client credentials: a bearer token fetched from token_url, kept until it expires, sent as Authorization.",
+  }),
 }).superRefine((o, ctx) => {
   checkClientCert(o, ctx);
+  if (o.oauth2 && Object.keys(o.headers).some((h) => h.toLowerCase() === "authorization")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["oauth2"],
+      message: "oauth2 sets the Authorization header: remove it from headers",
+    });
+  }
   if (o.proxy && o.tls_skip_verify) {
     ctx.addIssue({
       code: "custom",
@@ -275,9 +291,18 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
   /** Always `"http"`. */
   override readonly type = "http";
 
+  /** The OAuth 2.0 access token, when `oauth2` is set (kept across rounds). */
+  readonly #tokens?: TokenCache;
+
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: HttpCheckerOptions, ctx: CheckerContext) {
     super(options, ctx, options.endpoint_name, options.endpoint_url);
+    if (options.oauth2) {
+      this.#tokens = new TokenCache(options.oauth2, {
+        fetch: ctx.fetch,
+        now: () => Number(ctx.now() / 1_000_000n),
+      });
+    }
   }
 
   /** Collects the leaf certificate of each https attempt (for `cert_expiry_threshold`). */
@@ -306,6 +331,13 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     } catch (e) {
       return { rtt: 0, error: errorText(e), transportFailure: true };
     }
+    if (this.#tokens) {
+      try {
+        headers.set("authorization", `Bearer ${await this.#tokens.token(o.timeout / 1e6, signal)}`);
+      } catch (e) {
+        return { rtt: 0, error: errorText(e), transportFailure: true };
+      }
+    }
     // A fresh connection per attempt, like Go's checker (keep-alive off): RTT includes connect + TLS.
     // The client itself is shared (building one is costly); keep_alive opts into connection reuse.
     const shared = this.ctx.httpClients;
@@ -330,6 +362,7 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
         : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
+    if (!("error" in res) && res.status === 401) this.#tokens?.drop(); // revoked early: fetch a new one
     // Go records the time a failed request took (until the error), not 0; the error names the phase.
     if ("error" in res) return { rtt, error: res.error, transportFailure: true };
     const error = await this.#judge(res).catch((e) => `reading response body: ${errorText(e)}`);
