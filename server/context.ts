@@ -31,6 +31,54 @@ export const NO_CACHE = "no-cache";
  * driver messages) goes to the log only.
  */
 export const STORAGE_FAILED = "cannot read storage; the server log has the details";
+/** One endpoint in the compact status document (`/api/v1/status?detail=summary`). */
+export interface EndpointSummary {
+  /** Stable URL id: `/api/v1/endpoints/<id>` has the rest. */
+  id: string;
+  title: string;
+  group?: string;
+  status: EndpointView["status"];
+  /** Every location is silent. */
+  stale: boolean;
+  /** Latest result (ms). */
+  updated: number | null;
+  /** Percent of checks not down per range (null: no checks in it). */
+  uptime: EndpointView["uptime"];
+}
+
+/** The compact status document: the page's header and one small entry per endpoint. */
+export interface StatusSummary {
+  title: string;
+  status: StatusView["status"];
+  updated: number | null;
+  range: StatusView["range"];
+  complete?: boolean;
+  endpoints: EndpointSummary[];
+}
+
+/**
+ * The compact form of a status view: per endpoint its id, title, group, status, last check and uptime; no
+ * slots, incidents, messages or nodes (those are per endpoint, at `/api/v1/endpoints/<id>`).
+ */
+export function statusSummary(view: StatusView): StatusSummary {
+  return {
+    title: view.title,
+    status: view.status,
+    updated: view.updated,
+    range: view.range,
+    complete: view.complete,
+    endpoints: view.endpoints.map((e) => ({
+      id: e.id,
+      title: e.title,
+      ...(e.group === undefined ? {} : { group: e.group }),
+      status: e.status,
+      stale: e.stale,
+      updated: e.updated,
+      uptime: e.uptime,
+    })),
+  };
+}
+
 /** Generated bodies are rebuilt at least this often (relative times in them move on). */
 const TICK_MS = 15_000;
 
@@ -94,6 +142,9 @@ export class RouteContext {
   /** Maintenance windows (config and stored). */
   readonly maintenance?: MaintenanceWindows;
   readonly #cache = new BodyCache();
+  #ids?: { generation: number; byId: Map<string, EndpointRollup> };
+  /** The last view built per range, and the generation and tick it was built for. */
+  readonly #views = new Map<string, { key: string; view: StatusView }>();
 
   constructor(settings: RouteSettings) {
     this.loader = settings.loader;
@@ -128,6 +179,19 @@ export class RouteContext {
   cached(key: string, build: () => Representation): Representation {
     const windows = this.maintenance ? `:m${this.maintenance.generation}` : "";
     return this.#cache.get(key + windows, this.loader.generation, this.tick(), build);
+  }
+
+  /**
+   * The page's data through one range, built once per data generation and time tick: the full and the
+   * compact status documents of one range share it.
+   */
+  cachedView(range: string): StatusView {
+    const key = `${this.loader.generation}:${this.tick()}:${this.maintenance?.generation ?? ""}`;
+    const hit = this.#views.get(range);
+    if (hit?.key === key) return hit.view;
+    const view = this.view(range);
+    this.#views.set(range, { key, view });
+    return view;
   }
 
   /** The page's data through one range. */
@@ -178,10 +242,15 @@ export class RouteContext {
     return [...names];
   }
 
-  /** The endpoint with this id, if any. */
+  /** The endpoint with this id, if any (the ids are indexed once per data generation). */
   findEndpoint(id: string): EndpointRollup | undefined {
-    for (const [e, eid] of endpointIds(this.loader.rollup)) if (eid === id) return e;
-    return undefined;
+    const generation = this.loader.generation;
+    if (this.#ids?.generation !== generation) {
+      const byId = new Map<string, EndpointRollup>();
+      for (const [e, eid] of endpointIds(this.loader.rollup)) byId.set(eid, e);
+      this.#ids = { generation, byId };
+    }
+    return this.#ids.byId.get(id);
   }
 
   /** 503 while the first read of storage has not finished (or failed). */

@@ -39,6 +39,15 @@ export function representation(
   return { body: bytes, type, etag, cacheControl };
 }
 
+/**
+ * The representation with its gzipped body computed now rather than on first use: for the large bodies
+ * many clients ask for (the status documents), compressed once per change, when they are built.
+ */
+export function precompressed(rep: Representation): Representation {
+  gzipOf(rep);
+  return rep;
+}
+
 function acceptsGzip(req: Request): boolean {
   const header = req.headers.get("accept-encoding");
   if (!header) return false;
