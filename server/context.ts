@@ -18,7 +18,7 @@ import {
   statusView,
   type ViewOptions,
 } from "../status/view.js";
-import { BodyCache, type Representation } from "./http_cache.ts";
+import { BodyCache, precompressed, type Representation, representation } from "./http_cache.ts";
 import type { RollupLoader } from "./loader.ts";
 import type { MaintenanceWindows } from "../maintenance/windows.ts";
 
@@ -44,6 +44,14 @@ export interface EndpointSummary {
   updated: number | null;
   /** Percent of checks not down per range (null: no checks in it). */
   uptime: EndpointView["uptime"];
+}
+
+/** The two forms of `/api/v1/status` for one range, ready to serve. */
+export interface StatusDocuments {
+  /** The page's data (`?detail=full`, the default). */
+  readonly full: Representation;
+  /** The compact form (`?detail=summary`). */
+  readonly summary: Representation;
 }
 
 /** The compact status document: the page's header and one small entry per endpoint. */
@@ -143,8 +151,8 @@ export class RouteContext {
   readonly maintenance?: MaintenanceWindows;
   readonly #cache = new BodyCache();
   #ids?: { generation: number; byId: Map<string, EndpointRollup> };
-  /** The last view built per range, and the generation and tick it was built for. */
-  readonly #views = new Map<string, { key: string; view: StatusView }>();
+  /** The full and compact status documents per range (a few ranges). */
+  readonly #documents = new BodyCache<StatusDocuments>(8);
 
   constructor(settings: RouteSettings) {
     this.loader = settings.loader;
@@ -182,16 +190,16 @@ export class RouteContext {
   }
 
   /**
-   * The page's data through one range, built once per data generation and time tick: the full and the
-   * compact status documents of one range share it.
+   * The full and the compact status documents of one range, serialised and gzipped once per data
+   * generation and time tick, both from one view (which is not kept: only the bytes are).
    */
-  cachedView(range: string): StatusView {
-    const key = `${this.loader.generation}:${this.tick()}:${this.maintenance?.generation ?? ""}`;
-    const hit = this.#views.get(range);
-    if (hit?.key === key) return hit.view;
-    const view = this.view(range);
-    this.#views.set(range, { key, view });
-    return view;
+  statusDocuments(range: string): StatusDocuments {
+    const windows = this.maintenance ? `:m${this.maintenance.generation}` : "";
+    return this.#documents.get(range + windows, this.loader.generation, this.tick(), () => {
+      const view = this.view(range);
+      const json = (doc: unknown) => precompressed(representation(JSON.stringify(doc), JSON_TYPE, NO_CACHE));
+      return { full: json(view), summary: json(statusSummary(view)) };
+    });
   }
 
   /** The page's data through one range. */

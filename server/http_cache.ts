@@ -98,9 +98,9 @@ export function serve(req: Request, rep: Representation, extra?: Record<string, 
   return new Response(req.method === "HEAD" ? null : body, { status: 200, headers });
 }
 
-/** Generated bodies reused while the data generation and the time tick stay the same. */
-export class BodyCache {
-  readonly #entries = new Map<string, { generation: number; tick: number; rep: Representation }>();
+/** Generated bodies (or sets of them) reused while the data generation and the time tick stay the same. */
+export class BodyCache<T = Representation> {
+  readonly #entries = new Map<string, { generation: number; tick: number; rep: T }>();
   readonly #max: number;
 
   constructor(max = 64) {
@@ -108,7 +108,7 @@ export class BodyCache {
   }
 
   /** The cached representation for `key`, or the one `build` makes (then cached). */
-  get(key: string, generation: number, tick: number, build: () => Representation): Representation {
+  get(key: string, generation: number, tick: number, build: () => T): T {
     const hit = this.#entries.get(key);
     if (hit && hit.generation === generation && hit.tick === tick) return hit.rep;
     const rep = build();

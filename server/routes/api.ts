@@ -8,8 +8,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { JSON_TYPE, jsonError, NO_CACHE, type RouteContext, statusSummary } from "../context.ts";
-import { precompressed, representation, serve } from "../http_cache.ts";
+import { JSON_TYPE, jsonError, NO_CACHE, type RouteContext } from "../context.ts";
+import { representation, serve } from "../http_cache.ts";
 import { messageFromBody, recentMessages } from "../messages.ts";
 import { type MessageWriter, writeAccess } from "../write_access.ts";
 
@@ -29,14 +29,7 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
       return jsonError(c, 400, `detail: expected "full" or "summary", found ${JSON.stringify(detail)}`);
     }
     // Built, serialised and gzipped once per change (data generation, time tick), then served from memory.
-    return serve(
-      c.req.raw,
-      ctx.cached(`status:${detail}:${range}`, () => {
-        const view = ctx.cachedView(range);
-        const doc = detail === "full" ? view : statusSummary(view);
-        return precompressed(representation(JSON.stringify(doc), JSON_TYPE, NO_CACHE));
-      }),
-    );
+    return serve(c.req.raw, ctx.statusDocuments(range)[detail]);
   });
 
   app.get("/endpoints", (c) => {
@@ -44,7 +37,7 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
     return serve(
       c.req.raw,
       ctx.cached("endpoints", () => {
-        const list = ctx.cachedView("24h").endpoints.map((
+        const list = ctx.view("24h").endpoints.map((
           { slots: _s, incidents: _i, messages: _m, ...rest },
         ) => rest);
         return representation(JSON.stringify({ endpoints: list }), JSON_TYPE, NO_CACHE);

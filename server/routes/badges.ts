@@ -26,7 +26,7 @@ export function badgeRoutes(ctx: RouteContext): Hono {
       c.req.raw,
       ctx.cached(
         `badge::${label}`,
-        () => representation(statusBadge(label, ctx.cachedView("24h").status), SVG, CACHE),
+        () => representation(statusBadge(label, ctx.view("24h").status), SVG, CACHE),
       ),
     );
   });

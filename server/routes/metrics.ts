@@ -22,7 +22,7 @@ export function metricsRoutes(ctx: RouteContext, deliveries?: () => DeliveryStat
     const rep = ctx.cached("metrics", () => {
       const totals = new Map<string, readonly number[]>();
       for (const [e, id] of endpointIds(loader.rollup)) totals.set(id, e.totals);
-      return representation(renderMetrics(ctx.cachedView("24h"), totals, loader), TYPE, "no-store");
+      return representation(renderMetrics(ctx.view("24h"), totals, loader), TYPE, "no-store");
     });
     if (!deliveries) return serve(c.req.raw, rep);
     const text = new TextDecoder().decode(rep.body) + renderDeliveryMetrics(deliveries());
