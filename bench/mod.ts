@@ -7,7 +7,8 @@
  *   alerts   schedule drift of `checkup every 1s` over 60 rounds with a hung webhook vs no notifiers
  *   soak     `checkup every 10s` over 1,000 endpoints (10 min; 1 min with --short)
  *   storage  storing a 1,000-result round and reading 30 days back, per backend
- *   serve    `checkup serve` over 100 endpoints × 30 days: cold start, latency under wrk, RSS, page render
+ *   serve    `checkup serve` over 100 endpoints × 30 days, 2,000 and 10,000 × 1 day: first answer, latency
+ *            under wrk, RSS, page render (at 100)
  *   rollup   the status-page rollup: memory, fold time and summary size per endpoint
  *   startup  CLI start-up against `deno eval 1`
  *   locations  what several locations add to a round (presence, quorum) against storing the round

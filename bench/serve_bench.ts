@@ -1,34 +1,50 @@
 /// <reference lib="dom" />
 /**
- * Benchmark: `checkup serve` over 100 endpoints × 30 days of 1-minute checks (4.3 million results) in
- * sqlite3. Measures the cold start to the first answer and to all history read, `/api/v1/status` latency
- * under wrk (32 connections, one wrk thread, gzip as browsers ask), the server's RSS, and the page's render time in
- * headless Chromium. Runs standalone: `deno run -A bench/serve_bench.ts [--short]` (--short: 3 days).
- * The database is generated once into out/bench/ and reused.
+ * Benchmark: `checkup serve` over N endpoints × D days of 1-minute checks in sqlite3. Measures the cold
+ * start to the first answer (which must already list every endpoint) and to all history read, the
+ * `/api/v1/status` document (full and `?detail=summary`) under wrk (64 connections, one wrk thread, gzip as
+ * browsers ask and identity), its size, the server's RSS after history and at its peak under load, and, at
+ * 100 endpoints, the page's render time in headless Chromium.
  *
- * Targets: first answer < 5 s, p99 < 20 ms, RSS < 300 MiB, page rendered < 500 ms.
+ * `deno run -A bench/serve_bench.ts [--short] [--endpoints=N --days=D] [--no-page] [--cpu-prof]`: without
+ * `--endpoints`, three cases: 100 × 30 days (with the page), 2,000 × 1 day and 10,000 × 1 day (--short:
+ * 3 days, 3 hours and 1 hour). `--cpu-prof` writes the server's CPU profile into out/bench/prof/. Each
+ * database is generated once into out/bench/ and reused.
+ *
+ * Targets: first answer < 2 s (< 5 s at 100 × 30 days), p99 < 20 ms, RSS < 300 MiB, page rendered < 500 ms.
  */
 import { join } from "node:path";
 import type { Result } from "../result.ts";
 import { SqliteStorage } from "../storage/sqlite.ts";
-import { freePort, has, report, rssMiB, SHORT } from "./_util.ts";
+import { freePort, has, report, rssMiB, SHIPPED_FLAGS, SHORT } from "./_util.ts";
 import { CHROMIUM, launchChromium } from "../tests/browser/_browser.ts";
 
-const ENDPOINTS = 100;
-const DAYS = SHORT ? 3 : 30;
+/** One benchmark case. */
+interface Case {
+  endpoints: number;
+  days: number;
+  /** Measure the page in Chromium. */
+  page: boolean;
+  /** The name of its result file. */
+  name: string;
+}
+
+const flag = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const CPU_PROF = Deno.args.includes("--cpu-prof");
+const CONNECTIONS = 64;
 const MINUTE = 60_000;
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"));
 
 /** One round: every endpoint healthy, except short outages and slow spells on a few of them. */
-function roundAt(t: number, i: number): Result[] {
+function roundAt(t: number, i: number, endpoints: number): Result[] {
   const ts = BigInt(t) * 1_000_000n;
-  return Array.from({ length: ENDPOINTS }, (_, e): Result => {
+  return Array.from({ length: endpoints }, (_, e): Result => {
     const outage = e % 10 === 3 && (i + e * 37) % 4320 < 30; // 30 min every 3 days
     const slow = e % 10 === 7 && (i + e * 11) % 1440 < 60; // an hour a day
     const rtt = (slow ? 600 : 20 + (e % 13) * 7) * 1e6 + ((i * 7919 + e * 104729) % 997) * 1e4;
     return {
-      title: `Service ${String(e + 1).padStart(3, "0")}`,
+      title: `Service ${String(e + 1).padStart(endpoints > 999 ? 5 : 3, "0")}`,
       endpoint: `https://svc${e + 1}.example.com/health`,
       timestamp: ts + BigInt(e),
       times: outage
@@ -44,22 +60,22 @@ function roundAt(t: number, i: number): Result[] {
   });
 }
 
-async function generate(path: string): Promise<number> {
-  const rounds = DAYS * 1440;
+async function generate(path: string, endpoints: number, days: number): Promise<number> {
+  const rounds = Math.round(days * 1440);
   const exists = await Deno.stat(path).then(() => true, () => false);
   const end = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
   if (exists) {
     // Reuse the database: shift nothing, just report its age (its history ends when it was made).
     return rounds;
   }
-  say(`generating ${rounds} rounds × ${ENDPOINTS} endpoints into ${path} …`);
+  say(`generating ${rounds} rounds × ${endpoints} endpoints into ${path} …`);
   const started = performance.now();
   const storage = new SqliteStorage({ type: "sqlite3", dsn: `${path}.tmp`, create: true, check_expiry: 0 }, {
     now: () => BigInt(Date.now()) * 1_000_000n,
   });
   for (let i = 0; i < rounds; i++) {
     const t = end - (rounds - 1 - i) * MINUTE;
-    await storage.store(roundAt(t, i), undefined, { at: BigInt(t) * 1_000_000n + 500_000n });
+    await storage.store(roundAt(t, i, endpoints), undefined, { at: BigInt(t) * 1_000_000n + 500_000n });
   }
   await storage.close();
   await Deno.rename(`${path}.tmp`, path);
@@ -92,7 +108,7 @@ function parseMs(v: string): number {
 
 async function wrk(url: string, seconds: number, gzip: boolean): Promise<Wrk> {
   // One wrk thread: on two cores, wrk gets one and the server (one JS thread) the other.
-  const args = ["-t1", "-c32", `-d${seconds}s`, "--timeout", "2s", "--latency"];
+  const args = ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--timeout", "5s", "--latency"];
   if (gzip) args.push("-H", "Accept-Encoding: gzip");
   const out = await new Deno.Command("wrk", { args: [...args, url], stdout: "piped", stderr: "piped" })
     .output();
@@ -108,7 +124,11 @@ async function wrk(url: string, seconds: number, gzip: boolean): Promise<Wrk> {
 }
 
 /** Navigation start → the page's first render done (mark "checkup-rendered") and painted (next frame). */
-async function pageRenderMs(base: string, runs: number): Promise<{ rendered: number[]; painted: number[] }> {
+async function pageRenderMs(
+  base: string,
+  runs: number,
+  endpoints: number,
+): Promise<{ rendered: number[]; painted: number[] }> {
   const browser = await launchChromium();
   const rendered: number[] = [], painted: number[] = [];
   try {
@@ -131,7 +151,7 @@ async function pageRenderMs(base: string, runs: number): Promise<{ rendered: num
         })
       );
       const cards = await page.locator("#endpoints > li.card svg.chart").count();
-      if (cards !== ENDPOINTS) throw new Error(`expected ${ENDPOINTS} charts, found ${cards}`);
+      if (cards !== endpoints) throw new Error(`expected ${endpoints} charts, found ${cards}`);
       rendered.push(t[0]);
       painted.push(t[1]);
       await context.close();
@@ -144,26 +164,30 @@ async function pageRenderMs(base: string, runs: number): Promise<{ rendered: num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-if (import.meta.main) {
-  const missing = [];
-  if (!(await has("wrk"))) missing.push("wrk (apt-get install wrk)");
-  if (!(await Deno.stat(CHROMIUM).then(() => true, () => false))) {
-    missing.push("chromium (apt-get install chromium)");
-  }
-  if (missing.length) throw new Error(`missing: ${missing.join(", ")}`);
+const ms = (v: number) => `${Math.round(v)} ms`;
+const verdict = (ok: boolean) => ok ? "yes" : "NO";
+
+/** Runs one case: generates (or reuses) its database, starts the server, measures, reports. */
+async function runCase({ endpoints, days, page, name }: Case): Promise<void> {
   const dir = new URL("../out/bench/", import.meta.url).pathname;
   await Deno.mkdir(dir, { recursive: true });
-  const db = join(dir, `serve-${ENDPOINTS}x${DAYS}d.db`);
-  const rounds = await generate(db);
-  const config = join(dir, `serve-${ENDPOINTS}x${DAYS}d.json`);
+  const db = join(dir, `serve-${endpoints}x${days}d.db`);
+  const rounds = await generate(db, endpoints, days);
+  const config = join(dir, `serve-${endpoints}x${days}d.json`);
   await Deno.writeTextFile(config, JSON.stringify({ storage: { type: "sqlite3", dsn: db } }));
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
+  const profDir = join(dir, "prof");
+  if (CPU_PROF) await Deno.mkdir(profDir, { recursive: true });
   const started = performance.now();
   const server = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
+      ...SHIPPED_FLAGS,
+      ...(CPU_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=serve-${endpoints}.cpuprofile`]
+        : []),
       new URL("../main.ts", import.meta.url).pathname,
       "-c",
       config,
@@ -176,93 +200,122 @@ if (import.meta.main) {
     env: { NO_COLOR: "1" },
   }).spawn();
   const log = new Response(server.stderr).text();
+  const status = `${base}/api/v1/status`;
+  const summary = `${base}/api/v1/status?detail=summary`;
   try {
-    await until("the first answer", 60_000, async () => {
-      const res = await fetch(`${base}/api/v1/status`);
-      await res.body?.cancel();
-      return res.status === 200 ? true : undefined;
+    const first = await until("the first answer", 120_000, async () => {
+      const res = await fetch(summary);
+      return res.status === 200 ? await res.json() : (await res.body?.cancel(), undefined);
     });
     const firstAnswer = performance.now() - started;
-    await until("all history", 300_000, async () => {
+    if (first.endpoints.length !== endpoints) {
+      throw new Error(`the first answer lists ${first.endpoints.length} endpoints, expected ${endpoints}`);
+    }
+    await until("all history", 600_000, async () => {
       const res = await fetch(`${base}/healthz`);
       return (await res.json()).complete ? true : undefined;
     });
     const allHistory = performance.now() - started;
     const rssLoaded = rssMiB(server.pid);
-    const sample = await fetch(`${base}/api/v1/status`, { headers: { "accept-encoding": "gzip" } });
-    const gzBytes = Number(sample.headers.get("content-length"));
-    await sample.body?.cancel();
+    const size = async (url: string, gzip: boolean) => {
+      const res = await fetch(url, { headers: { "accept-encoding": gzip ? "gzip" : "identity" } });
+      const n = Number(res.headers.get("content-length"));
+      await res.body?.cancel();
+      return n / 1024;
+    };
+    const sizes = {
+      full: { gzip: await size(status, true), identity: await size(status, false) },
+      summary: { gzip: await size(summary, true), identity: await size(summary, false) },
+    };
     const seconds = SHORT ? 5 : 15;
-    say(`wrk: ${seconds} s at 32 connections …`);
-    const gz = await wrk(`${base}/api/v1/status`, seconds, true);
-    const plain = await wrk(`${base}/api/v1/status`, seconds, false);
+    say(`wrk: 4 × ${seconds} s at ${CONNECTIONS} connections …`);
+    const full = { gzip: await wrk(status, seconds, true), identity: await wrk(status, seconds, false) };
+    const compact = { gzip: await wrk(summary, seconds, true), identity: await wrk(summary, seconds, false) };
     const rssAfter = rssMiB(server.pid);
-    say("page render in Chromium …");
-    const render = await pageRenderMs(base, SHORT ? 3 : 7);
+    let render: { rendered: number[]; painted: number[] } | undefined;
+    if (page) {
+      say("page render in Chromium …");
+      render = await pageRenderMs(base, SHORT ? 3 : 7, endpoints);
+    }
     const rss = Math.max(rssLoaded.peak, rssAfter.peak);
+    const firstTarget = days > 7 ? 5000 : 2000;
+    const latency = (what: string, w: { gzip: Wrk; identity: Wrk }) => [
+      {
+        metric: `${what} p50 / p99, gzip (wrk, ${CONNECTIONS} conn)`,
+        value: `${w.gzip.p50.toFixed(2)} / ${w.gzip.p99.toFixed(2)} ms (${Math.round(w.gzip.rps)} req/s)`,
+        target: "p99 < 20 ms",
+        ok: verdict(w.gzip.p99 < 20),
+      },
+      {
+        metric: `${what} p50 / p99, identity`,
+        value: `${w.identity.p50.toFixed(2)} / ${w.identity.p99.toFixed(2)} ms (${
+          Math.round(w.identity.rps)
+        } req/s)`,
+        target: "p99 < 20 ms",
+        ok: verdict(w.identity.p99 < 20),
+      },
+    ];
     const rows = [
       {
-        metric: "cold start → first answer (recent 24 h read)",
-        value: `${Math.round(firstAnswer)} ms`,
-        target: "< 5000 ms",
-        ok: firstAnswer < 5000 ? "yes" : "NO",
+        metric: `cold start → first answer (every endpoint listed)`,
+        value: ms(firstAnswer),
+        target: `< ${firstTarget} ms`,
+        ok: verdict(firstAnswer < firstTarget),
       },
       {
         metric: `cold start → all history read (${rounds} rounds)`,
-        value: `${Math.round(allHistory)} ms`,
+        value: ms(allHistory),
         target: "",
         ok: "",
       },
+      ...latency("/api/v1/status", full),
       {
-        metric: "/api/v1/status p50, gzip (wrk, 32 conn)",
-        value: `${gz.p50.toFixed(2)} ms`,
+        metric: "/api/v1/status size, gzip / identity",
+        value: `${sizes.full.gzip.toFixed(1)} / ${sizes.full.identity.toFixed(1)} KiB`,
         target: "",
         ok: "",
       },
+      ...latency("/api/v1/status?detail=summary", compact),
       {
-        metric: "/api/v1/status p99, gzip (wrk, 32 conn)",
-        value: `${gz.p99.toFixed(2)} ms`,
-        target: "< 20 ms",
-        ok: gz.p99 < 20 ? "yes" : "NO",
-      },
-      { metric: "/api/v1/status req/s, gzip", value: `${Math.round(gz.rps)}`, target: "", ok: "" },
-      {
-        metric: "/api/v1/status p50 / p99, identity",
-        value: `${plain.p50.toFixed(2)} / ${plain.p99.toFixed(2)} ms`,
+        metric: "?detail=summary size, gzip / identity",
+        value: `${sizes.summary.gzip.toFixed(1)} / ${sizes.summary.identity.toFixed(1)} KiB`,
         target: "",
         ok: "",
       },
-      { metric: "/api/v1/status req/s, identity", value: `${Math.round(plain.rps)}`, target: "", ok: "" },
-      { metric: "response size (gzip)", value: `${(gzBytes / 1024).toFixed(1)} KiB`, target: "", ok: "" },
       {
         metric: "server RSS: after history (peak so far) / after wrk (peak)",
         value: `${Math.round(rssLoaded.rss)} (${Math.round(rssLoaded.peak)}) / ${Math.round(rssAfter.rss)} (${
           Math.round(rssAfter.peak)
         }) MiB`,
         target: "< 300 MiB",
-        ok: rss < 300 ? "yes" : "NO",
+        ok: verdict(rss < 300),
       },
-      {
-        metric: `page rendered, ${ENDPOINTS} endpoints (median of ${render.rendered.length}, cold)`,
-        value: `${Math.round(median(render.rendered))} ms`,
-        target: "< 500 ms",
-        ok: median(render.rendered) < 500 ? "yes" : "NO",
-      },
-      {
-        metric: "page painted (next frame after render)",
-        value: `${Math.round(median(render.painted))} ms`,
-        target: "",
-        ok: "",
-      },
+      ...(render
+        ? [
+          {
+            metric: `page rendered, ${endpoints} endpoints (median of ${render.rendered.length}, cold)`,
+            value: ms(median(render.rendered)),
+            target: "< 500 ms",
+            ok: verdict(median(render.rendered) < 500),
+          },
+          {
+            metric: "page painted (next frame after render)",
+            value: ms(median(render.painted)),
+            target: "",
+            ok: "",
+          },
+        ]
+        : []),
     ];
-    await report("serve", rows, {
-      endpoints: ENDPOINTS,
-      days: DAYS,
+    await report(name, rows, {
+      endpoints,
+      days,
       rounds,
-      results: rounds * ENDPOINTS,
+      results: rounds * endpoints,
       firstAnswerMs: firstAnswer,
       allHistoryMs: allHistory,
-      wrk: { gzip: gz, identity: plain },
+      sizesKiB: sizes,
+      wrk: { connections: CONNECTIONS, full, summary: compact },
       rssMiB: { loaded: rssLoaded, afterWrk: rssAfter },
       renderMs: render,
       loadAverage: Deno.loadavg(),
@@ -274,4 +327,33 @@ if (import.meta.main) {
       say(`server exited ${status.code}: ${(await log).slice(-2000)}`);
     } else await log;
   }
+}
+
+if (import.meta.main) {
+  const noPage = Deno.args.includes("--no-page");
+  const endpoints = flag("endpoints");
+  const cases: Case[] = endpoints
+    ? [{
+      endpoints: Number(endpoints),
+      days: Number(flag("days") ?? (SHORT ? 0.125 : 1)),
+      page: !noPage && Number(endpoints) <= 100,
+      name: `serve-${endpoints}`,
+    }]
+    : [
+      { endpoints: 100, days: SHORT ? 3 : 30, page: !noPage, name: "serve" },
+      { endpoints: 2000, days: SHORT ? 0.125 : 1, page: false, name: "serve-2000" },
+      { endpoints: 10000, days: SHORT ? 1 / 24 : 1, page: false, name: "serve-10000" },
+    ];
+  for (const c of cases) {
+    if (!(c.endpoints >= 1 && c.days > 0)) {
+      throw new Error("--endpoints and --days: expected positive numbers");
+    }
+  }
+  const missing = [];
+  if (!(await has("wrk"))) missing.push("wrk (apt-get install wrk)");
+  if (cases.some((c) => c.page) && !(await Deno.stat(CHROMIUM).then(() => true, () => false))) {
+    missing.push("chromium (apt-get install chromium)");
+  }
+  if (missing.length) throw new Error(`missing: ${missing.join(", ")}`);
+  for (const c of cases) await runCase(c);
 }

@@ -67,7 +67,7 @@ export interface StatusServerOptions {
    * query parameters). `checkup serve` passes the config's redactor, which also knows its secret values.
    */
   redact?: (text: string) => string;
-  /** Loader tuning (recent window, overlap, fetch concurrency). */
+  /** Loader tuning (first and recent windows, overlap, fetch concurrency). */
   loader?: Omit<LoaderOptions, "reader" | "logger" | "redact">;
   /**
    * Several locations: the quorum of every endpoint, or a function giving each endpoint's (by title and
@@ -99,7 +99,8 @@ export interface StatusHandler {
   /** Reads new rounds now (e.g. right after this process stored one). Errors are logged, not thrown. */
   refresh(): Promise<void>;
   /**
-   * Loads the recent window (retrying with backoff), then older history, then polls storage every
+   * Loads the newest rounds (retrying with backoff; see {@linkcode RollupLoader.prime}), then older
+   * history, then polls storage every
    * `interval` ms until `signal` aborts.
    */
   run(signal: AbortSignal, interval?: number): Promise<void>;
@@ -218,7 +219,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     async run(signal: AbortSignal, interval = 15_000): Promise<void> {
       if (!loader.ready) {
         await retry(async () => {
-          const n = await loader.refresh(signal);
+          const n = await loader.prime(signal);
           await presence?.refresh(signal).catch((e) =>
             logger.warn("cannot read the locations", { error: e })
           );

@@ -18,7 +18,7 @@ import {
   statusView,
   type ViewOptions,
 } from "../status/view.js";
-import { BodyCache, type Representation } from "./http_cache.ts";
+import { BodyCache, precompressed, type Representation, representation } from "./http_cache.ts";
 import type { RollupLoader } from "./loader.ts";
 import type { MaintenanceWindows } from "../maintenance/windows.ts";
 
@@ -31,6 +31,62 @@ export const NO_CACHE = "no-cache";
  * driver messages) goes to the log only.
  */
 export const STORAGE_FAILED = "cannot read storage; the server log has the details";
+/** One endpoint in the compact status document (`/api/v1/status?detail=summary`). */
+export interface EndpointSummary {
+  /** Stable URL id: `/api/v1/endpoints/<id>` has the rest. */
+  id: string;
+  title: string;
+  group?: string;
+  status: EndpointView["status"];
+  /** Every location is silent. */
+  stale: boolean;
+  /** Latest result (ms). */
+  updated: number | null;
+  /** Percent of checks not down per range (null: no checks in it). */
+  uptime: EndpointView["uptime"];
+}
+
+/** The two forms of `/api/v1/status` for one range, ready to serve. */
+export interface StatusDocuments {
+  /** The page's data (`?detail=full`, the default). */
+  readonly full: Representation;
+  /** The compact form (`?detail=summary`). */
+  readonly summary: Representation;
+}
+
+/** The compact status document: the page's header and one small entry per endpoint. */
+export interface StatusSummary {
+  title: string;
+  status: StatusView["status"];
+  updated: number | null;
+  range: StatusView["range"];
+  complete?: boolean;
+  endpoints: EndpointSummary[];
+}
+
+/**
+ * The compact form of a status view: per endpoint its id, title, group, status, last check and uptime; no
+ * slots, incidents, messages or nodes (those are per endpoint, at `/api/v1/endpoints/<id>`).
+ */
+export function statusSummary(view: StatusView): StatusSummary {
+  return {
+    title: view.title,
+    status: view.status,
+    updated: view.updated,
+    range: view.range,
+    complete: view.complete,
+    endpoints: view.endpoints.map((e) => ({
+      id: e.id,
+      title: e.title,
+      ...(e.group === undefined ? {} : { group: e.group }),
+      status: e.status,
+      stale: e.stale,
+      updated: e.updated,
+      uptime: e.uptime,
+    })),
+  };
+}
+
 /** Generated bodies are rebuilt at least this often (relative times in them move on). */
 const TICK_MS = 15_000;
 
@@ -94,6 +150,9 @@ export class RouteContext {
   /** Maintenance windows (config and stored). */
   readonly maintenance?: MaintenanceWindows;
   readonly #cache = new BodyCache();
+  #ids?: { generation: number; byId: Map<string, EndpointRollup> };
+  /** The full and compact status documents per range (a few ranges). */
+  readonly #documents = new BodyCache<StatusDocuments>(8);
 
   constructor(settings: RouteSettings) {
     this.loader = settings.loader;
@@ -128,6 +187,19 @@ export class RouteContext {
   cached(key: string, build: () => Representation): Representation {
     const windows = this.maintenance ? `:m${this.maintenance.generation}` : "";
     return this.#cache.get(key + windows, this.loader.generation, this.tick(), build);
+  }
+
+  /**
+   * The full and the compact status documents of one range, serialised and gzipped once per data
+   * generation and time tick, both from one view (which is not kept: only the bytes are).
+   */
+  statusDocuments(range: string): StatusDocuments {
+    const windows = this.maintenance ? `:m${this.maintenance.generation}` : "";
+    return this.#documents.get(range + windows, this.loader.generation, this.tick(), () => {
+      const view = this.view(range);
+      const json = (doc: unknown) => precompressed(representation(JSON.stringify(doc), JSON_TYPE, NO_CACHE));
+      return { full: json(view), summary: json(statusSummary(view)) };
+    });
   }
 
   /** The page's data through one range. */
@@ -178,10 +250,15 @@ export class RouteContext {
     return [...names];
   }
 
-  /** The endpoint with this id, if any. */
+  /** The endpoint with this id, if any (the ids are indexed once per data generation). */
   findEndpoint(id: string): EndpointRollup | undefined {
-    for (const [e, eid] of endpointIds(this.loader.rollup)) if (eid === id) return e;
-    return undefined;
+    const generation = this.loader.generation;
+    if (this.#ids?.generation !== generation) {
+      const byId = new Map<string, EndpointRollup>();
+      for (const [e, eid] of endpointIds(this.loader.rollup)) byId.set(eid, e);
+      this.#ids = { generation, byId };
+    }
+    return this.#ids.byId.get(id);
   }
 
   /** 503 while the first read of storage has not finished (or failed). */

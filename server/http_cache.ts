@@ -39,6 +39,15 @@ export function representation(
   return { body: bytes, type, etag, cacheControl };
 }
 
+/**
+ * The representation with its gzipped body computed now rather than on first use: for the large bodies
+ * many clients ask for (the status documents), compressed once per change, when they are built.
+ */
+export function precompressed(rep: Representation): Representation {
+  gzipOf(rep);
+  return rep;
+}
+
 function acceptsGzip(req: Request): boolean {
   const header = req.headers.get("accept-encoding");
   if (!header) return false;
@@ -89,9 +98,9 @@ export function serve(req: Request, rep: Representation, extra?: Record<string, 
   return new Response(req.method === "HEAD" ? null : body, { status: 200, headers });
 }
 
-/** Generated bodies reused while the data generation and the time tick stay the same. */
-export class BodyCache {
-  readonly #entries = new Map<string, { generation: number; tick: number; rep: Representation }>();
+/** Generated bodies (or sets of them) reused while the data generation and the time tick stay the same. */
+export class BodyCache<T = Representation> {
+  readonly #entries = new Map<string, { generation: number; tick: number; rep: T }>();
   readonly #max: number;
 
   constructor(max = 64) {
@@ -99,7 +108,7 @@ export class BodyCache {
   }
 
   /** The cached representation for `key`, or the one `build` makes (then cached). */
-  get(key: string, generation: number, tick: number, build: () => Representation): Representation {
+  get(key: string, generation: number, tick: number, build: () => T): T {
     const hit = this.#entries.get(key);
     if (hit && hit.generation === generation && hit.tick === tick) return hit.rep;
     const rep = build();

@@ -1,9 +1,11 @@
 /**
  * Feeds the in-memory rollup from any {@linkcode StorageReader}, reading only rounds it has not seen.
- * The first refresh reads the recent window (24 h by default) so the server answers quickly; older
- * history is read afterwards by {@linkcode RollupLoader.backfill} while requests are served, and later
- * refreshes read only what was stored since (with a small overlap, deduplicated by round name, for
- * rounds that writers list late).
+ * A server that starts reads only the newest rounds first ({@linkcode RollupLoader.prime}: the last
+ * 15 minutes by default) so it answers within seconds with every endpoint's current status; a first
+ * {@linkcode RollupLoader.refresh} reads the recent window (24 h by default) instead. Older history is read
+ * afterwards by {@linkcode RollupLoader.backfill} while requests are served (answers say `complete: false`
+ * until then), and later refreshes read only what was stored since (with a small overlap, deduplicated by
+ * round name, for rounds that writers list late).
  *
  * A stored round that cannot be decoded costs that round only: it is skipped, counted, named once in the
  * log (at most {@linkcode LOGGED_PER_READ} lines per read) and kept among the last few unreadable names
@@ -26,8 +28,14 @@ export interface LoaderOptions {
   logger?: Logger;
   /** The current time as UTC Unix nanoseconds. */
   now?: () => bigint;
-  /** History read before the first answer, ns; default 24 h. */
+  /** History read before the first answer by {@linkcode RollupLoader.refresh}, ns; default 24 h. */
   recent?: number;
+  /**
+   * History read before the first answer by {@linkcode RollupLoader.prime} (the server's start), ns;
+   * default 15 min; grown fourfold, up to `recent`, while some endpoint's location has fewer than two
+   * results in it.
+   */
+  first?: number;
   /** How far before the newest round seen each refresh looks again for late-listed rounds, ns; default 5 min. */
   overlap?: number;
   /** Rounds fetched at once from readers without their own query (fs, s3, github); default 8. */
@@ -40,6 +48,9 @@ export interface LoaderOptions {
 }
 
 const DAY_NS = 86_400e9;
+const FIRST_NS = 900e9;
+/** How much a first window that is too short for the first answer grows each time. */
+const WIDEN = 4n;
 /** Unreadable rounds named in the log per read; more are summed up in one line. */
 export const LOGGED_PER_READ = 10;
 /** Names of unreadable rounds kept for `/healthz`, newest last. */
@@ -74,6 +85,8 @@ export interface LoaderState {
   readonly error?: Error;
   /** Reads the rounds stored since the last read (the recent window the first time). */
   refresh(signal?: AbortSignal): Promise<number>;
+  /** The first read of a server that starts: the newest rounds only (then as `refresh`). */
+  prime(signal?: AbortSignal): Promise<number>;
   /** Reads the history older than the recent window, once. */
   backfill(signal?: AbortSignal): Promise<number>;
 }
@@ -94,6 +107,7 @@ export class RollupLoader implements LoaderState {
   readonly #logger: Logger;
   readonly #now: () => bigint;
   readonly #recent: bigint;
+  readonly #first: bigint;
   readonly #overlap: bigint;
   readonly #concurrency: number;
   readonly #redact: (text: string) => string;
@@ -127,6 +141,7 @@ export class RollupLoader implements LoaderState {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? nowNs;
     this.#recent = BigInt(Math.round(options.recent ?? DAY_NS));
+    this.#first = BigInt(Math.round(options.first ?? FIRST_NS));
     this.#overlap = BigInt(Math.round(options.overlap ?? 300e9));
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
     this.#redact = options.redact ?? redactPatterns;
@@ -228,18 +243,52 @@ export class RollupLoader implements LoaderState {
    * calls share one read. Resolves to the number of new rounds; throws what the storage threw.
    */
   refresh(signal?: AbortSignal): Promise<number> {
-    this.#running ??= this.#refresh(signal).finally(() => (this.#running = undefined));
+    this.#running ??= this.#refresh(this.#recent, signal).finally(() => (this.#running = undefined));
     return this.#running;
   }
 
-  async #refresh(signal?: AbortSignal): Promise<number> {
+  /**
+   * The first read of a server that starts: like {@linkcode refresh}, but only the newest rounds (the
+   * `first` window, 15 min by default) are read before the server answers, so the first answer shows the
+   * current status of every endpoint within seconds whatever the history's length; everything older is
+   * {@linkcode backfill}'s. When the window holds fewer than two results of some endpoint's location
+   * (rounds further apart), it grows fourfold (1 h, 4 h, …) up to the recent window. Once ready, the same
+   * as {@linkcode refresh}. Each round is read once either way: the windows split the rounds by their
+   * store time.
+   */
+  prime(signal?: AbortSignal): Promise<number> {
+    if (this.#ready) return this.refresh(signal);
+    this.#running ??= this.#refresh(this.#first, signal).finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  /** Whether every location of every endpoint read has two results (and there is one endpoint). */
+  #settled(): boolean {
+    if (!this.rollup.endpoints.size) return false;
+    for (const e of this.rollup.endpoints.values()) {
+      for (const n of e.nodes.values()) if (n.prevT === -Infinity) return false;
+    }
+    return true;
+  }
+
+  async #refresh(window: bigint, signal?: AbortSignal): Promise<number> {
     const first = !this.#ready;
-    if (first) this.#recentSince = this.#now() - this.#recent;
+    const now = this.#now();
+    if (first) this.#recentSince = now - window;
     // Rounds up to the recent window's start belong to backfill(); later ones to refreshes.
     const lookBack = this.#watermark - this.#overlap;
     const since = first || lookBack < this.#recentSince ? this.#recentSince : lookBack;
     try {
-      const n = await this.#ingest(this.#unseen(since, undefined, signal), true, signal);
+      let n = await this.#ingest(this.#unseen(since, undefined, signal), true, signal);
+      // A short first window (prime) widens, each time reading only the span before what was read, until
+      // every location of every endpoint has two results (its interval: whether it is silent is judged
+      // right) or the recent window is read.
+      for (let span = window; first && span < this.#recent && !signal?.aborted && !this.#settled();) {
+        const until = this.#recentSince;
+        span = span * WIDEN < this.#recent ? span * WIDEN : this.#recent;
+        this.#recentSince = now - span;
+        n += await this.#ingest(this.#unseen(this.#recentSince, until, signal), true, signal);
+      }
       if (first && this.#watermark < 0n) this.#watermark = this.#recentSince;
       this.#ready = true;
       for (const [name, ts] of this.#seen) if (ts <= this.#watermark - this.#overlap) this.#seen.delete(name);

@@ -195,22 +195,35 @@ export function endpointIds(rollup) {
   return ids;
 }
 
+/** Each RTT bin's value in ms to 3 significant digits, computed once per bin (`toPrecision` is slow). */
+/** @type {number[]} */
+const BIN_MS = [];
+/** @param {number} b */
+function binMs(b) {
+  return BIN_MS[b] ??= sig(binValue(b));
+}
+
 /**
- * The percentile q of the RTT histogram of the slot at ring position pos, or null when it holds no RTT.
- * @param {import("./endpoint.js").EndpointRollup} e @param {number} pos @param {number} q
+ * The median and 95th percentile of the RTT histogram of the slot at ring position pos, in one pass, into
+ * `out` (null when it holds no RTT).
+ * @param {import("./endpoint.js").EndpointRollup} e @param {number} pos @param {(number | null)[]} out
  */
-function percentile(e, pos, q) {
+function percentiles(e, pos, out) {
   const low = e.lowBin(pos), high = e.highBin(pos);
   let total = 0;
   for (let b = low; b < high; b++) total += e.rtts(pos, b);
-  if (!total) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
+  out[0] = out[1] = null;
+  if (!total) return;
+  const median = Math.max(1, Math.ceil(0.5 * total)), p95 = Math.max(1, Math.ceil(0.95 * total));
   let seen = 0;
   for (let b = low; b < high; b++) {
     seen += e.rtts(pos, b);
-    if (seen >= rank) return sig(binValue(b));
+    if (out[0] === null && seen >= median) out[0] = binMs(b);
+    if (seen >= p95) {
+      out[1] = binMs(b);
+      return;
+    }
   }
-  return null;
 }
 
 /**
@@ -300,14 +313,17 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
   const start = (last - SLOTS + 1) * width;
   /** @type {SlotsView} */
   const slots = { up: [], degraded: [], down: [], p50: [], p95: [] };
+  /** @type {(number | null)[]} */
+  const pq = [null, null];
   for (let k = last - SLOTS + 1; k <= last; k++) {
     const pos = tier * SLOTS + (k % SLOTS);
     const held = e.keys[pos] === k;
     slots.up.push(held ? e.count(pos, 1) : 0);
     slots.degraded.push(held ? e.count(pos, 2) : 0);
     slots.down.push(held ? e.count(pos, 3) : 0);
-    slots.p50.push(held ? percentile(e, pos, 0.5) : null);
-    slots.p95.push(held ? percentile(e, pos, 0.95) : null);
+    if (held) percentiles(e, pos, pq);
+    slots.p50.push(held ? pq[0] : null);
+    slots.p95.push(held ? pq[1] : null);
   }
   const nodes = nodesOf(e, now, redact, options);
   const live = nodes.filter((n) => !n.v.silent);

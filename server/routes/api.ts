@@ -1,5 +1,6 @@
 /**
- * The JSON API `/api/v1/…`: the page's data (`status`), the endpoint list and one endpoint, recent
+ * The JSON API `/api/v1/…`: the page's data (`status`; `status?detail=summary` its compact form, one small
+ * entry per endpoint), the endpoint list and one endpoint, recent
  * messages, and `POST messages` for the holder of the token.
  *
  * Who may post is decided by `../write_access.ts` (the token, a JSON body of bounded size).
@@ -23,13 +24,12 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
     if (!loader.ready) return ctx.notReady(c);
     const range = ctx.rangeOf(c, ctx.defaultRange);
     if (range instanceof Response) return range;
-    return serve(
-      c.req.raw,
-      ctx.cached(
-        `status:${range}`,
-        () => representation(JSON.stringify(ctx.view(range)), JSON_TYPE, NO_CACHE),
-      ),
-    );
+    const detail = c.req.query("detail") ?? "full";
+    if (detail !== "full" && detail !== "summary") {
+      return jsonError(c, 400, `detail: expected "full" or "summary", found ${JSON.stringify(detail)}`);
+    }
+    // Built, serialised and gzipped once per change (data generation, time tick), then served from memory.
+    return serve(c.req.raw, ctx.statusDocuments(range)[detail]);
   });
 
   app.get("/endpoints", (c) => {
@@ -37,9 +37,9 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
     return serve(
       c.req.raw,
       ctx.cached("endpoints", () => {
-        const list = ctx.view("24h").endpoints.map(({ slots: _s, incidents: _i, messages: _m, ...rest }) =>
-          rest
-        );
+        const list = ctx.view("24h").endpoints.map((
+          { slots: _s, incidents: _i, messages: _m, ...rest },
+        ) => rest);
         return representation(JSON.stringify({ endpoints: list }), JSON_TYPE, NO_CACHE);
       }),
     );
