@@ -15,6 +15,7 @@ import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANG
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
 import { maintenanceNote, renderMaintenance, uptimeExcludesMaintenance } from "./maintenance.js";
+import { FLEET, filterWords, matchesFilter, needsAttention } from "./fleet.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
@@ -191,12 +192,45 @@ function locationsBreakdown(e, now) {
   return h("div", { class: "locations" }, toggle, table);
 }
 
+/** Cards whose bars and charts wait for them to come into view: how to draw them, by card id. @type {Map<string, () => void>} */
+const waiting = new Map();
+/** @type {IntersectionObserver | undefined} */
+let observer;
+
 /**
- * Fills one endpoint card.
- * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
- * @param {number} width the chart's width in pixels
+ * Draws a card's bar and chart when it comes near the screen (600 px ahead), once; until then the card keeps
+ * what it showed (or a placeholder of the same height). Observing anew asks the observer where the card is.
+ * @param {HTMLElement} card @param {() => void} draw
  */
-function fillCard(card, e, view, now, width) {
+function drawInView(card, draw) {
+  observer ??= new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const draw = waiting.get(entry.target.id);
+      waiting.delete(entry.target.id);
+      /** @type {IntersectionObserver} */ (observer).unobserve(entry.target);
+      draw?.();
+    }
+  }, { rootMargin: "600px 0px" });
+  waiting.set(card.id, draw);
+  observer.unobserve(card);
+  observer.observe(card);
+}
+
+/** Forgets a card that left the page. @param {HTMLElement} card */
+function forget(card) {
+  waiting.delete(card.id);
+  observer?.unobserve(card);
+  signatures.delete(card.id);
+}
+
+/**
+ * Fills one endpoint card. `lazy`: its bar and chart are drawn when it comes into view.
+ * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
+ * @param {number} width the chart's width in pixels @param {"h3" | "h4"} level its heading's
+ * @param {boolean} lazy
+ */
+function fillCard(card, e, view, now, width, level, lazy) {
   const range = RANGE_LABELS[view.range.name] ?? view.range.name;
   const uptime = e.uptime[view.range.name];
   // Uptime that left maintenance time out says so (an asterisk, explained below the figures).
@@ -207,14 +241,35 @@ function fillCard(card, e, view, now, width) {
   const focused = document.activeElement;
   const refocus = focused instanceof HTMLElement && card.contains(focused) &&
     focused.matches(".locations-toggle");
+  // The bar and chart (kept, when drawn lazily, until drawn anew: nothing flickers on a refresh).
+  const charts = /** @type {HTMLElement | null} */ (card.querySelector(":scope > .charts")) ??
+    h("div", { class: "charts" });
+  const draw = () =>
+    replace(
+      charts,
+      uptimeBar(e.slots, view.range, uptime),
+      h(
+        "div",
+        { class: "bar-legend", "aria-hidden": "true" },
+        h("span", {}, `${range} ago`),
+        h("span", {}, `${formatUptime(uptime)} uptime`),
+        h("span", {}, "now"),
+      ),
+      h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
+    );
+  if (lazy) drawInView(card, draw);
+  else {
+    waiting.delete(card.id);
+    draw();
+  }
   const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
   replace(
     card,
     h(
       "div",
       { class: "card-head" },
-      // Inside a group (whose heading is an h3) a card's heading is one level down.
-      h(e.group ? "h4" : "h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
+      // Inside a group or the section of those needing attention (an h3) a card's heading is one level down.
+      h(level, { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
       // The pill of a partial status says where it fails (its word alone would not); the note below says
       // it for every status the quorum decided.
       pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
@@ -239,15 +294,7 @@ function fillCard(card, e, view, now, width) {
     e.stale && e.updated !== null
       ? h("p", { class: "reason" }, "No recent checks: the last one was ", ago(e.updated, now), ".")
       : null,
-    uptimeBar(e.slots, view.range, uptime),
-    h(
-      "div",
-      { class: "bar-legend", "aria-hidden": "true" },
-      h("span", {}, `${range} ago`),
-      h("span", {}, `${formatUptime(uptime)} uptime`),
-      h("span", {}, "now"),
-    ),
-    h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
+    charts,
     e.nodes.length ? locationsBreakdown(e, now) : null,
   );
   card.setAttribute("aria-labelledby", `t-${e.id}`);
@@ -367,13 +414,21 @@ function installTips(list) {
 
 /** Groups the reader opened (true) or closed (false), by name: kept across refreshes. @type {Map<string, boolean>} */
 const groupChoice = new Map();
-/** Groups with more members than this start closed while healthy. */
+/** Groups with more members than this start closed while healthy (on a fleet's page, whatever their status). */
 const OPEN_UP_TO = 5;
 
-/** Whether a group is open: the reader's choice, else open unless healthy with many members. @param {GroupView} g */
-function groupOpen(g) {
-  return groupChoice.get(g.name) ?? !(g.status === "healthy" && g.endpoints.length > OPEN_UP_TO);
+/**
+ * Whether a group is open: the reader's choice, else open unless healthy with many members; on a fleet's page
+ * (whose problems have a section of their own), open only when small.
+ * @param {GroupView} g @param {boolean} fleet
+ */
+function groupOpen(g, fleet) {
+  const small = g.endpoints.length <= OPEN_UP_TO;
+  return groupChoice.get(g.name) ?? (fleet ? small : !(g.status === "healthy" && !small));
 }
+
+/** The last view drawn, to draw it again when the reader opens a group or types a filter. */
+let last = { view: /** @type {StatusView | undefined} */ (undefined), query: "" };
 
 /**
  * A group's section (made once, kept across refreshes): a heading whose button opens or closes it
@@ -392,6 +447,7 @@ function groupSection(id) {
     { id, class: "group" },
     h("h3", { class: "group-head" }, toggle),
     h("div", { class: "group-bar" }),
+    h("p", { class: "group-moved", hidden: true }),
     members,
   );
   toggle.addEventListener("click", () => {
@@ -399,17 +455,19 @@ function groupSection(id) {
     toggle.setAttribute("aria-expanded", String(show));
     members.hidden = !show;
     groupChoice.set(section.dataset.group ?? "", show);
+    // A fleet's page fills the cards of a group when it opens.
+    if (show && last.view && last.view.endpoints.length > FLEET) renderPage(last.view, Date.now(), last.query);
   });
   return section;
 }
 
 /**
  * Fills a group's heading and bar.
- * @param {HTMLElement} section @param {GroupView} g @param {StatusView} view
+ * @param {HTMLElement} section @param {GroupView} g @param {StatusView} view @param {boolean} open
+ * @param {number} moved members shown in the section of those needing attention instead
  */
-function fillGroup(section, g, view) {
+function fillGroup(section, g, view, open, moved) {
   const uptime = g.uptime[view.range.name];
-  const open = groupOpen(g);
   const n = g.endpoints.length;
   section.dataset.group = g.name;
   section.className = `group ${g.status}`;
@@ -418,6 +476,9 @@ function fillGroup(section, g, view) {
   toggle.setAttribute("aria-expanded", String(open));
   members.hidden = !open;
   members.setAttribute("aria-label", `${g.name}: ${n} service${n === 1 ? "" : "s"}`);
+  const note = /** @type {HTMLElement} */ (section.querySelector(".group-moved"));
+  note.hidden = !moved;
+  setText(note, `${moved === 1 ? "1 member is" : `${moved} members are`} shown under Needs attention.`);
   replace(
     toggle,
     h("span", { class: "chevron", "aria-hidden": "true" }),
@@ -439,11 +500,22 @@ function fillGroup(section, g, view) {
   );
 }
 
+/** What each card was last filled from (a fleet's page fills again only the cards that changed). @type {Map<string, string>} */
+const signatures = new Map();
+
+/** @param {number} n */
+const count = (n) => n.toLocaleString("en");
+
 /**
- * Renders the whole view.
- * @param {StatusView} view @param {number} now
+ * Renders the whole view; `query`: the filter of a fleet's page (see fleet.js).
+ *
+ * A page of more than {@link FLEET} endpoints shows those needing attention first, in a section of their own,
+ * keeps large groups closed, fills only the cards shown (not those of closed groups or filtered out) and only
+ * those that changed, and draws bars and charts as cards come into view.
+ * @param {StatusView} view @param {number} now @param {string} [query]
  */
-export function renderPage(view, now) {
+export function renderPage(view, now, query = "") {
+  last = { view, query };
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
   labels = new Map((view.locations ?? []).map((l) => [l.node, l.location]));
   document.title = displayText(
@@ -465,10 +537,15 @@ export function renderPage(view, now) {
   for (const b of document.querySelectorAll("[data-range]")) {
     b.setAttribute("aria-pressed", String(b.getAttribute("data-range") === view.range.name));
   }
+  const fleet = view.endpoints.length > FLEET;
+  document.body.classList.toggle("fleet", fleet);
+  $("filter").hidden = !fleet;
+  const words = fleet ? filterWords(query) : [];
   const list = $("endpoints");
+  const problemList = $("problem-list");
   /** @type {Map<string, HTMLElement>} */
   const existing = new Map();
-  for (const li of list.querySelectorAll("li.card, li.group")) {
+  for (const li of document.querySelectorAll("#endpoints li.card, #endpoints li.group, #problem-list li.card")) {
     existing.set(li.id, /** @type {HTMLElement} */ (li));
   }
   /** @param {string} id @param {() => HTMLElement} make */
@@ -477,42 +554,69 @@ export function renderPage(view, now) {
     existing.delete(id);
     return el;
   };
-  // Top-level items in page order: ungrouped cards, and each group where its first member appears.
+  // Top-level items in page order: ungrouped cards, and each group where its first member appears; on a
+  // fleet's page, those needing attention first in their own list.
   const groupOf = new Map((view.groups ?? []).flatMap((g, i) => g.endpoints.map((id) => [id, { g, i }])));
   /** @type {HTMLElement[]} */
   const top = [];
-  /** @type {Map<GroupView, HTMLElement[]>} */
+  /** @type {HTMLElement[]} */
+  const problems = [];
+  /** @type {Map<GroupView, { cards: HTMLElement[], moved: number, matching: number }>} */
   const inGroup = new Map();
   /** @type {{ section: HTMLElement, g: GroupView }[]} */
   const sections = [];
+  let matching = 0;
   const cards = view.endpoints.map((e) => {
     const card = take(`ep-${e.id}`, () => h("li", { id: `ep-${e.id}` }));
+    const match = matchesFilter(e, words, STATUS_WORDS);
+    if (match) matching++;
+    card.hidden = !match;
     const grouped = groupOf.get(e.id);
-    if (!grouped) top.push(card);
-    else {
-      const members = inGroup.get(grouped.g);
-      if (members) members.push(card);
-      else {
-        inGroup.set(grouped.g, [card]);
+    const attention = fleet && needsAttention(e);
+    /** @type {{ cards: HTMLElement[], moved: number, matching: number } | undefined} */
+    let members;
+    if (grouped) {
+      members = inGroup.get(grouped.g);
+      if (!members) {
+        inGroup.set(grouped.g, members = { cards: [], moved: 0, matching: 0 });
         const section = take(`grp-${grouped.i}`, () => groupSection(`grp-${grouped.i}`));
         sections.push({ section, g: grouped.g });
         top.push(section);
       }
     }
-    return { card, e };
+    if (attention) {
+      problems.push(card);
+      if (members) members.moved++;
+    } else if (members) {
+      members.cards.push(card);
+      if (match) members.matching++;
+    } else top.push(card);
+    return { card, e, attention, grouped };
   });
-  for (const old of existing.values()) old.remove();
+  for (const old of existing.values()) {
+    old.remove();
+    forget(old);
+  }
   /** @param {HTMLElement} parent @param {HTMLElement[]} children */
   const order = (parent, children) =>
     children.forEach((child, i) => {
       if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] ?? null);
     });
   order(list, top);
+  order(problemList, problems);
+  const shownProblems = problems.filter((c) => !c.hidden).length;
+  $("problems").hidden = !shownProblems;
+  setText($("problems-count"), count(shownProblems));
   bars.clear();
+  /** Groups shown open (a filter opens those with a match without changing the reader's choice). */
+  const open = new Set();
   for (const { section, g } of sections) {
-    const members = /** @type {HTMLElement} */ (section.querySelector(".group-list"));
-    order(members, inGroup.get(g) ?? []);
-    fillGroup(section, g, view);
+    const members = /** @type {{ cards: HTMLElement[], moved: number, matching: number }} */ (inGroup.get(g));
+    const isOpen = words.length ? members.matching > 0 : groupOpen(g, fleet);
+    if (isOpen) open.add(g);
+    section.hidden = words.length > 0 && !members.matching;
+    order(/** @type {HTMLElement} */ (section.querySelector(".group-list")), members.cards);
+    fillGroup(section, g, view, isOpen, members.moved);
     bars.set(section.id, { e: { slots: g.slots }, range: view.range });
   }
   // One layout read for all cards (reading it per card would force a layout each time), on a shown card.
@@ -523,12 +627,38 @@ export function renderPage(view, now) {
     const inner = shown.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     width = Math.max(240, Math.floor(inner));
   } else if (cards.length) width = Math.max(240, Math.floor(list.clientWidth - 40));
-  for (const { card, e } of cards) {
-    fillCard(card, e, view, now, width);
+  for (const { card, e, attention, grouped } of cards) {
     bars.set(card.id, { e, range: view.range });
+    const level = grouped || attention ? "h4" : "h3";
+    if (!fleet) {
+      fillCard(card, e, view, now, width, level, false);
+      continue;
+    }
+    // A fleet's page fills the cards shown, when they changed (what a card says about maintenance depends on
+    // the minute), and draws their charts as they come into view.
+    if (card.hidden || (grouped && !attention && !open.has(grouped.g))) continue;
+    const signature = `${level} ${width} ${view.range.name} ${e.maintenance ? Math.floor(now / 60_000) : ""} ${
+      JSON.stringify(e)
+    }`;
+    if (signatures.get(card.id) === signature) continue;
+    signatures.set(card.id, signature);
+    fillCard(card, e, view, now, width, level, true);
   }
-  if (!tipsReady) installTips(list);
+  if (!tipsReady) {
+    installTips(list);
+    installTips(problemList);
+  }
   tipsReady = true;
+  const filtered = $("filter-count");
+  const total = view.endpoints.length;
+  setText(
+    filtered,
+    !words.length
+      ? ""
+      : matching
+      ? `${count(matching)} of ${count(total)} services match`
+      : `No service matches “${query.trim()}”`,
+  );
   $("endpoints-empty").hidden = view.endpoints.length > 0;
   const items = timelineItems(view, now);
   replace($("timeline"), items);
