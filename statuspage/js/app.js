@@ -349,16 +349,25 @@ const filterInput = /** @type {HTMLInputElement} */ (document.getElementById("fi
 filterInput.value = query;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let filterTimer;
+function applyFilter() {
+  clearTimeout(filterTimer);
+  query = filterInput.value.slice(0, 500);
+  const url = new URL(location.href);
+  if (query.trim()) url.searchParams.set("q", query);
+  else url.searchParams.delete("q");
+  history.replaceState(null, "", url);
+  if (current) rendering.then((r) => current && r.renderPage(current, Date.now(), query));
+}
 filterInput.addEventListener("input", () => {
   clearTimeout(filterTimer);
-  filterTimer = setTimeout(() => {
-    query = filterInput.value.slice(0, 500);
-    const url = new URL(location.href);
-    if (query.trim()) url.searchParams.set("q", query);
-    else url.searchParams.delete("q");
-    history.replaceState(null, "", url);
-    if (current) rendering.then((r) => current && r.renderPage(current, Date.now(), query));
-  }, 150);
+  filterTimer = setTimeout(applyFilter, 150);
+});
+// Escape clears the filter (and the focus stays in the box).
+filterInput.addEventListener("keydown", (ev) => {
+  if (ev.key !== "Escape" || !filterInput.value) return;
+  ev.preventDefault();
+  filterInput.value = "";
+  applyFilter();
 });
 setInterval(() => rendering.then((r) => r.updateTimes(Date.now())), 30_000);
 refresh();

@@ -15,7 +15,7 @@ import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANG
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
 import { maintenanceNote, renderMaintenance, uptimeExcludesMaintenance } from "./maintenance.js";
-import { FLEET, filterWords, matchesFilter, needsAttention } from "./fleet.js";
+import { filterWords, FLEET, matchesFilter, needsAttention } from "./fleet.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
@@ -456,7 +456,9 @@ function groupSection(id) {
     members.hidden = !show;
     groupChoice.set(section.dataset.group ?? "", show);
     // A fleet's page fills the cards of a group when it opens.
-    if (show && last.view && last.view.endpoints.length > FLEET) renderPage(last.view, Date.now(), last.query);
+    if (show && last.view && last.view.endpoints.length > FLEET) {
+      renderPage(last.view, Date.now(), last.query);
+    }
   });
   return section;
 }
@@ -545,7 +547,9 @@ export function renderPage(view, now, query = "") {
   const problemList = $("problem-list");
   /** @type {Map<string, HTMLElement>} */
   const existing = new Map();
-  for (const li of document.querySelectorAll("#endpoints li.card, #endpoints li.group, #problem-list li.card")) {
+  for (
+    const li of document.querySelectorAll("#endpoints li.card, #endpoints li.group, #problem-list li.card")
+  ) {
     existing.set(li.id, /** @type {HTMLElement} */ (li));
   }
   /** @param {string} id @param {() => HTMLElement} make */
@@ -637,9 +641,9 @@ export function renderPage(view, now, query = "") {
     // A fleet's page fills the cards shown, when they changed (what a card says about maintenance depends on
     // the minute), and draws their charts as they come into view.
     if (card.hidden || (grouped && !attention && !open.has(grouped.g))) continue;
-    const signature = `${level} ${width} ${view.range.name} ${e.maintenance ? Math.floor(now / 60_000) : ""} ${
-      JSON.stringify(e)
-    }`;
+    const signature = `${level} ${width} ${view.range.name} ${
+      e.maintenance ? Math.floor(now / 60_000) : ""
+    } ${JSON.stringify(e)}`;
     if (signatures.get(card.id) === signature) continue;
     signatures.set(card.id, signature);
     fillCard(card, e, view, now, width, level, true);
