@@ -4,7 +4,7 @@
  * Renders a {@link StatusView} into the page: banner, one card per endpoint (status, uptime bar,
  * response-time chart, an expandable breakdown per location) and the timeline of incidents and messages.
  * Cards are updated in place, keyed by endpoint id, so a refresh does not move the reader's place or focus,
- * and an opened breakdown stays open.
+ * and an opened breakdown stays open. A fleet's page (see fleet.js) fills only the cards near the screen.
  *
  * @module
  */
@@ -192,45 +192,76 @@ function locationsBreakdown(e, now) {
   return h("div", { class: "locations" }, toggle, table);
 }
 
-/** Cards whose bars and charts wait for them to come into view: how to draw them, by card id. @type {Map<string, () => void>} */
-const waiting = new Map();
+/** Cards of a fleet's page near the screen (600 px ahead or behind), by id, as the observer last said. */
+const near = new Set();
+/** How to fill a card of a fleet's page, shown as its heading and status until it comes near, by id. @type {Map<string, () => void>} */
+const pending = new Map();
 /** @type {IntersectionObserver | undefined} */
 let observer;
+/** The cards the observer watches. @type {WeakSet<Element>} */
+const watched = new WeakSet();
+/** The width of the charts in pixels (one layout read per render). */
+let chartWidth = 600;
 
-/**
- * Draws a card's bar and chart when it comes near the screen (600 px ahead), once; until then the card keeps
- * what it showed (or a placeholder of the same height). Observing anew asks the observer where the card is.
- * @param {HTMLElement} card @param {() => void} draw
- */
-function drawInView(card, draw) {
+/** Watches where a card of a fleet's page is, and fills it when it comes near. @param {HTMLElement} card */
+function watch(card) {
+  if (watched.has(card)) return;
+  watched.add(card);
   observer ??= new IntersectionObserver((entries) => {
     for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      const draw = waiting.get(entry.target.id);
-      waiting.delete(entry.target.id);
-      /** @type {IntersectionObserver} */ (observer).unobserve(entry.target);
-      draw?.();
+      const id = entry.target.id;
+      if (!entry.isIntersecting) {
+        near.delete(id);
+        continue;
+      }
+      near.add(id);
+      const fill = pending.get(id);
+      pending.delete(id);
+      fill?.();
     }
   }, { rootMargin: "600px 0px" });
-  waiting.set(card.id, draw);
-  observer.unobserve(card);
   observer.observe(card);
 }
 
 /** Forgets a card that left the page. @param {HTMLElement} card */
 function forget(card) {
-  waiting.delete(card.id);
+  pending.delete(card.id);
+  near.delete(card.id);
   observer?.unobserve(card);
+  watched.delete(card);
   signatures.delete(card.id);
 }
 
 /**
- * Fills one endpoint card. `lazy`: its bar and chart are drawn when it comes into view.
- * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
- * @param {number} width the chart's width in pixels @param {"h3" | "h4"} level its heading's
- * @param {boolean} lazy
+ * A card's heading and status (all a card of a fleet's page shows until it comes near the screen).
+ * @param {EndpointView} e @param {"h3" | "h4"} level its heading's @param {string} [detail] where a partial
+ *   status fails
  */
-function fillCard(card, e, view, now, width, level, lazy) {
+function cardHead(e, level, detail) {
+  return h(
+    "div",
+    { class: "card-head" },
+    // Inside a group or the section of those needing attention (an h3) a card's heading is one level down.
+    h(level, { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
+    // The pill of a partial status says where it fails (its word alone would not); the note below says
+    // it for every status the quorum decided.
+    pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
+  );
+}
+
+/** A card shown as its heading and status, with the height of a card (a fleet's page, far from the screen). @param {HTMLElement} card @param {EndpointView} e @param {"h3" | "h4"} level */
+function shell(card, e, level) {
+  card.className = `card shell ${e.stale ? "unknown" : e.status}`;
+  replace(card, cardHead(e, level, e.stale ? undefined : quorumDetail(e)));
+  card.setAttribute("aria-labelledby", `t-${e.id}`);
+}
+
+/**
+ * Fills one endpoint card.
+ * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
+ * @param {"h3" | "h4"} level its heading's
+ */
+function fillCard(card, e, view, now, level) {
   const range = RANGE_LABELS[view.range.name] ?? view.range.name;
   const uptime = e.uptime[view.range.name];
   // Uptime that left maintenance time out says so (an asterisk, explained below the figures).
@@ -241,42 +272,17 @@ function fillCard(card, e, view, now, width, level, lazy) {
   const focused = document.activeElement;
   const refocus = focused instanceof HTMLElement && card.contains(focused) &&
     focused.matches(".locations-toggle");
-  // The bar and chart (kept, when drawn lazily, until drawn anew: nothing flickers on a refresh).
-  const charts = /** @type {HTMLElement | null} */ (card.querySelector(":scope > .charts")) ??
-    h("div", { class: "charts" });
-  const draw = () =>
-    replace(
-      charts,
-      uptimeBar(e.slots, view.range, uptime),
-      h(
-        "div",
-        { class: "bar-legend", "aria-hidden": "true" },
-        h("span", {}, `${range} ago`),
-        h("span", {}, `${formatUptime(uptime)} uptime`),
-        h("span", {}, "now"),
-      ),
-      h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
-    );
-  if (lazy) drawInView(card, draw);
-  else {
-    waiting.delete(card.id);
-    draw();
-  }
   const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
   replace(
     card,
-    h(
-      "div",
-      { class: "card-head" },
-      // Inside a group or the section of those needing attention (an h3) a card's heading is one level down.
-      h(level, { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
-      // The pill of a partial status says where it fails (its word alone would not); the note below says
-      // it for every status the quorum decided.
-      pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
-    ),
+    cardHead(e, level, detail),
     h(
       "p",
       { class: "sub" },
+      // Shown apart from its group (it needs attention): the group is named.
+      e.group && level === "h4" && !card.closest(".group")
+        ? h("span", { class: "k" }, "Group ", h("strong", { dir: "auto" }, e.group))
+        : null,
       e.title && e.endpoint ? h("span", { class: "endpoint", dir: "auto" }, endpointText) : null,
       h(
         "span",
@@ -294,7 +300,15 @@ function fillCard(card, e, view, now, width, level, lazy) {
     e.stale && e.updated !== null
       ? h("p", { class: "reason" }, "No recent checks: the last one was ", ago(e.updated, now), ".")
       : null,
-    charts,
+    uptimeBar(e.slots, view.range, uptime),
+    h(
+      "div",
+      { class: "bar-legend", "aria-hidden": "true" },
+      h("span", {}, `${range} ago`),
+      h("span", {}, `${formatUptime(uptime)} uptime`),
+      h("span", {}, "now"),
+    ),
+    h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, chartWidth)),
     e.nodes.length ? locationsBreakdown(e, now) : null,
   );
   card.setAttribute("aria-labelledby", `t-${e.id}`);
@@ -512,8 +526,8 @@ const count = (n) => n.toLocaleString("en");
  * Renders the whole view; `query`: the filter of a fleet's page (see fleet.js).
  *
  * A page of more than {@link FLEET} endpoints shows those needing attention first, in a section of their own,
- * keeps large groups closed, fills only the cards shown (not those of closed groups or filtered out) and only
- * those that changed, and draws bars and charts as cards come into view.
+ * keeps large groups closed, and fills only the cards shown (not those of closed groups or filtered out) that
+ * are near the screen and changed; the others show their heading and status until they come near.
  * @param {StatusView} view @param {number} now @param {string} [query]
  */
 export function renderPage(view, now, query = "") {
@@ -601,11 +615,14 @@ export function renderPage(view, now, query = "") {
     old.remove();
     forget(old);
   }
-  /** @param {HTMLElement} parent @param {HTMLElement[]} children */
-  const order = (parent, children) =>
-    children.forEach((child, i) => {
-      if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] ?? null);
-    });
+  /** Puts `children` first in `parent`, in order, moving only those out of place (linear). @param {HTMLElement} parent @param {HTMLElement[]} children */
+  const order = (parent, children) => {
+    let at = parent.firstElementChild;
+    for (const child of children) {
+      if (child === at) at = at.nextElementSibling;
+      else parent.insertBefore(child, at);
+    }
+  };
   order(list, top);
   order(problemList, problems);
   const shownProblems = problems.filter((c) => !c.hidden).length;
@@ -625,28 +642,52 @@ export function renderPage(view, now, query = "") {
   }
   // One layout read for all cards (reading it per card would force a layout each time), on a shown card.
   let width = 600;
-  const shown = cards.find(({ card }) => card.clientWidth > 0)?.card;
+  const shown = cards.find(({ card }) => card.classList.contains("card") && card.clientWidth > 0)?.card;
   if (shown) {
     const style = getComputedStyle(shown);
     const inner = shown.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     width = Math.max(240, Math.floor(inner));
   } else if (cards.length) width = Math.max(240, Math.floor(list.clientWidth - 40));
+  chartWidth = width;
   for (const { card, e, attention, grouped } of cards) {
     bars.set(card.id, { e, range: view.range });
     const level = grouped || attention ? "h4" : "h3";
     if (!fleet) {
-      fillCard(card, e, view, now, width, level, false);
+      pending.delete(card.id);
+      fillCard(card, e, view, now, level);
       continue;
     }
-    // A fleet's page fills the cards shown, when they changed (what a card says about maintenance depends on
-    // the minute), and draws their charts as they come into view.
-    if (card.hidden || (grouped && !attention && !open.has(grouped.g))) continue;
-    const signature = `${level} ${width} ${view.range.name} ${
-      e.maintenance ? Math.floor(now / 60_000) : ""
-    } ${JSON.stringify(e)}`;
-    if (signatures.get(card.id) === signature) continue;
-    signatures.set(card.id, signature);
-    fillCard(card, e, view, now, width, level, true);
+    // A fleet's page fills the cards shown (not those filtered out or in a closed group) near the screen, or
+    // holding the focus, when they changed (what a card says about maintenance depends on the minute); the
+    // others show their heading and status until they come near.
+    if (card.hidden || (grouped && !attention && !open.has(grouped.g))) {
+      pending.delete(card.id);
+      continue;
+    }
+    watch(card);
+    const full = () =>
+      `${level} ${attention} ${chartWidth} ${view.range.name} ${
+        e.maintenance ? Math.floor(now / 60_000) : ""
+      } ${JSON.stringify(e)}`;
+    if (near.has(card.id) || card.contains(document.activeElement)) {
+      pending.delete(card.id);
+      const signature = full();
+      if (signatures.get(card.id) === signature) continue;
+      signatures.set(card.id, signature);
+      fillCard(card, e, view, now, level);
+      continue;
+    }
+    const head = `shell ${level} ${e.title || e.endpoint} ${e.stale ? "unknown" : e.status} ${
+      e.status === "partial" ? quorumDetail(e) : ""
+    }`;
+    if (signatures.get(card.id) !== head) {
+      signatures.set(card.id, head);
+      shell(card, e, level);
+    }
+    pending.set(card.id, () => {
+      signatures.set(card.id, full());
+      fillCard(card, e, view, Date.now(), level);
+    });
   }
   if (!tipsReady) {
     installTips(list);

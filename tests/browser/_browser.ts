@@ -34,10 +34,13 @@ export const CHROMIUM_ARGS = [
 /** Where the page tests write their screenshots. */
 export const SHOTS: URL = new URL("../../out/screenshots/", import.meta.url);
 
-/** A full-page screenshot, `out/screenshots/<name>.png`. */
-export async function shot(page: Page, name: string): Promise<void> {
+/**
+ * A screenshot, `out/screenshots/<name>.png`: of the full page, or (`fullPage` false) of what is on screen (a
+ * fleet's page draws its cards as they come into view, so a full page of it would be mostly placeholders).
+ */
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage });
 }
 
 /** Whether Chromium is installed; under CHECKUP_REQUIRE_SERVICES=1 a missing one throws. */
@@ -211,12 +214,13 @@ export async function phoneAndDark(
   name: string,
   selector: string,
   ready: (page: Page) => Promise<unknown> = () => Promise.resolve(),
+  fullPage = true,
 ): Promise<string[]> {
   const phone = await open(browser, url, PHONE);
   await ready(phone.page);
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
-  await shot(phone.page, `${name}-phone`);
+  await shot(phone.page, `${name}-phone`, fullPage);
   const dark = await open(browser, url, { colorScheme: "dark" });
   await ready(dark.page);
   assert.notEqual(
@@ -224,7 +228,7 @@ export async function phoneAndDark(
     "rgb(255, 255, 255)",
     `the dark theme draws ${selector} dark`,
   );
-  await shot(dark.page, `${name}-dark`);
+  await shot(dark.page, `${name}-dark`, fullPage);
   return [...phone.problems, ...dark.problems];
 }
 
