@@ -223,6 +223,26 @@ function watch(card) {
   observer.observe(card);
 }
 
+/**
+ * Fills the cards around the focus at once (three before, three after, in page order), so that Tab and
+ * Shift+Tab never pass over a card not filled yet, however fast the keys are pressed.
+ * @param {EventTarget | null} target the element that got the focus
+ */
+function fillAroundFocus(target) {
+  if (!pending.size || !(target instanceof Element)) return;
+  const cards = [...document.querySelectorAll("#problem-list > li.card, #endpoints li.card")];
+  const own = target.closest("li.card");
+  let i = cards.findIndex((c) =>
+    c === own || (target.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+  );
+  if (i < 0) i = cards.length;
+  for (const card of cards.slice(Math.max(0, i - 3), i + 4)) {
+    const fill = pending.get(card.id);
+    pending.delete(card.id);
+    fill?.();
+  }
+}
+
 /** Forgets a card that left the page. @param {HTMLElement} card */
 function forget(card) {
   pending.delete(card.id);
@@ -692,6 +712,7 @@ export function renderPage(view, now, query = "") {
   if (!tipsReady) {
     installTips(list);
     installTips(problemList);
+    document.addEventListener("focusin", (ev) => fillAroundFocus(ev.target));
   }
   tipsReady = true;
   const filtered = $("filter-count");

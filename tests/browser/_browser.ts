@@ -13,6 +13,8 @@ import type { Storage } from "../../storage/storage.ts";
 import { servicesRequired } from "../helpers/_server.ts";
 import { exportPage } from "../../cli/serve.ts";
 import type { SiteLocations } from "../../cli/site_locations.ts";
+import { byEndpoint } from "../../status/quorum_rules.js";
+import { openStorage } from "../serve_fixture.ts";
 
 /** Where the Debian package puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -112,6 +114,31 @@ export function summarizingStorage(storage: Storage): Storage {
       return name;
     },
   };
+}
+
+/**
+ * Grouped endpoints served by `checkup serve` (refresh: 1) from fs storage at `<dir>/site/checks`: `rounds`
+ * rounds five minutes apart, ending now, each made by `round(at)` and summarized as `checkup` does.
+ */
+export async function serveGrouped(
+  dir: string,
+  title: string,
+  order: readonly string[],
+  groupOf: Record<string, string>,
+  round: (at: number) => Result[],
+  rounds: number,
+): Promise<LiveServer> {
+  const storage = openStorage({ type: "fs", dir: `${dir}/site/checks` });
+  const now = Date.now();
+  const summarizing = summarizingStorage(storage);
+  for (let k = rounds - 1; k >= 0; k--) await summarizing.store(round(now - k * 5 * 60_000));
+  return await serveStorage({
+    reader: storage,
+    title,
+    order: [...order],
+    refresh: 1,
+    groups: byEndpoint(Object.entries(groupOf).map(([title, value]) => ({ title, value }))),
+  });
 }
 
 /**

@@ -8,20 +8,16 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { nowNs, type Result } from "../../result.ts";
-import { byEndpoint } from "../../status/quorum_rules.js";
-import { exportPage } from "../../cli/serve.ts";
-import { openStorage } from "../serve_fixture.ts";
+import type { Result } from "../../result.ts";
 import {
   chromiumAvailable,
+  exportAndServe,
   launchChromium,
   open,
   phoneAndDark,
   roundOf,
-  serveDirectory,
-  serveStorage,
+  serveGrouped,
   shot,
-  summarizingStorage,
   tabTo,
 } from "./_browser.ts";
 
@@ -61,17 +57,7 @@ Deno.test({
   ignore: !available,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "checkup-page-fleet-" });
-    const storage = openStorage({ type: "fs", dir: `${dir}/site/checks` });
-    const now = Number(nowNs() / 1_000_000n);
-    const summarizing = summarizingStorage(storage);
-    for (let k = 3; k >= 0; k--) await summarizing.store(round(now - k * 5 * 60_000));
-    const live = await serveStorage({
-      reader: storage,
-      title: "Fleet status",
-      order: TITLES,
-      refresh: 1,
-      groups: byEndpoint(Object.entries(GROUP_OF).map(([title, value]) => ({ title, value }))),
-    });
+    const live = await serveGrouped(dir, "Fleet status", TITLES, GROUP_OF, round, 4);
     const browser = await launchChromium();
     try {
       const { page, problems } = await open(browser, `${live.base}/`);
@@ -250,13 +236,9 @@ Deno.test({
       assert.deepEqual(problems, []);
 
       await t.step("hosted statically: the same page from the summaries", async () => {
-        await exportPage(`${dir}/site`, { config: "checkup.json", title: "Static fleet" }, {
-          groups_by_title: GROUP_OF,
-        });
-        const config = JSON.parse(await Deno.readTextFile(`${dir}/site/config.json`));
-        config.summaries = ["checks/_state/summary-eu.json"];
-        await Deno.writeTextFile(`${dir}/site/config.json`, JSON.stringify(config));
-        const site = serveDirectory(`${dir}/site`);
+        const site = await exportAndServe(`${dir}/site`, { groups_by_title: GROUP_OF }, [
+          "checks/_state/summary-eu.json",
+        ]);
         try {
           const still = await open(
             browser,
