@@ -12,8 +12,9 @@
  *   rollup   the status-page rollup: memory, fold time and summary size per endpoint
  *   startup  CLI start-up against `deno eval 1`
  *   locations  what several locations add to a round (presence, quorum) against storing the round
+ *   page     the status page over 100, 2,000 and 10,000 endpoints in Chromium against the page before fleets
  */
-const ALL = ["round", "startup", "storage", "serve", "rollup", "alerts", "locations", "soak"];
+const ALL = ["round", "startup", "storage", "serve", "rollup", "alerts", "locations", "page", "soak"];
 const names = Deno.args.filter((a) => !a.startsWith("--"));
 const flags = Deno.args.filter((a) => a.startsWith("--"));
 const selected = names.length ? names : ALL;

@@ -150,8 +150,9 @@ async function pageRenderMs(
           requestAnimationFrame(() => requestAnimationFrame(() => resolve([mark, performance.now()])));
         })
       );
-      const cards = await page.locator("#endpoints > li.card svg.chart").count();
-      if (cards !== endpoints) throw new Error(`expected ${endpoints} charts, found ${cards}`);
+      // Over 20 endpoints the page draws charts as cards come into view: every card is there, not every chart.
+      const cards = await page.locator("li.card").count();
+      if (cards !== endpoints) throw new Error(`expected ${endpoints} cards, found ${cards}`);
       rendered.push(t[0]);
       painted.push(t[1]);
       await context.close();

@@ -21,6 +21,7 @@ import markdownJs from "../statuspage/js/markdown.js" with { type: "text" };
 import pageMaintenanceJs from "../statuspage/js/maintenance.js" with { type: "text" };
 import incidentsPageJs from "../statuspage/js/incidents.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
+import fleetJs from "../statuspage/js/fleet.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
 import combinedJs from "../status/combined.js" with { type: "text" };
 import durationJs from "../status/duration.js" with { type: "text" };
@@ -80,6 +81,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/markdown.js": pageModule(markdownJs),
   "js/incidents.js": pageModule(incidentsPageJs),
   "js/render.js": pageModule(renderJs),
+  "js/fleet.js": pageModule(fleetJs),
   "status/codec.js": { type: JS, text: codecJs },
   "status/combined.js": { type: JS, text: combinedJs },
   "status/duration.js": { type: JS, text: durationJs },

@@ -14,6 +14,8 @@ const incidentPages = import("./incidents.js");
 /** Query routes (they work on static hosting too): `?incidents[&page=N]` and `?incident=<id>`. */
 const params = new URLSearchParams(location.search);
 const route = params.has("incident") ? "incident" : params.has("incidents") ? "history" : "status";
+/** The filter of a fleet's page (`?q=`), kept across refreshes and in the URL. */
+let query = (params.get("q") ?? "").slice(0, 500);
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 
@@ -290,7 +292,7 @@ async function refresh(incidents = true) {
     const first = !current;
     if (first) performance.mark("checkup-data");
     current = view;
-    renderPage(view, Date.now());
+    renderPage(view, Date.now(), query);
     notice(view.problem);
     if (incidents) await refreshIncidents();
     if (first) performance.mark("checkup-rendered");
@@ -334,10 +336,38 @@ globalThis.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     if (current && globalThis.innerWidth !== lastWidth) {
-      rendering.then((r) => current && r.renderPage(current, Date.now()));
+      rendering.then((r) => current && r.renderPage(current, Date.now(), query));
     }
     lastWidth = globalThis.innerWidth;
   }, 150);
+});
+/**
+ * The filter box: each change draws the page again (keyed: only the cards shown change) and is kept in the
+ * URL (`?q=`, beside the other query routes and the `#range=` hash) without adding to the history.
+ */
+const filterInput = /** @type {HTMLInputElement} */ (document.getElementById("filter-input"));
+filterInput.value = query;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let filterTimer;
+function applyFilter() {
+  clearTimeout(filterTimer);
+  query = filterInput.value.slice(0, 500);
+  const url = new URL(location.href);
+  if (query.trim()) url.searchParams.set("q", query);
+  else url.searchParams.delete("q");
+  history.replaceState(null, "", url);
+  if (current) rendering.then((r) => current && r.renderPage(current, Date.now(), query));
+}
+filterInput.addEventListener("input", () => {
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(applyFilter, 150);
+});
+// Escape clears the filter (and the focus stays in the box).
+filterInput.addEventListener("keydown", (ev) => {
+  if (ev.key !== "Escape" || !filterInput.value) return;
+  ev.preventDefault();
+  filterInput.value = "";
+  applyFilter();
 });
 setInterval(() => rendering.then((r) => r.updateTimes(Date.now())), 30_000);
 refresh();

@@ -4,7 +4,7 @@
  * Renders a {@link StatusView} into the page: banner, one card per endpoint (status, uptime bar,
  * response-time chart, an expandable breakdown per location) and the timeline of incidents and messages.
  * Cards are updated in place, keyed by endpoint id, so a refresh does not move the reader's place or focus,
- * and an opened breakdown stays open.
+ * and an opened breakdown stays open. A fleet's page (see fleet.js) fills only the cards near the screen.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANG
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
 import { maintenanceNote, renderMaintenance, uptimeExcludesMaintenance } from "./maintenance.js";
+import { filterWords, FLEET, matchesFilter, needsAttention } from "./fleet.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
@@ -191,12 +192,96 @@ function locationsBreakdown(e, now) {
   return h("div", { class: "locations" }, toggle, table);
 }
 
+/** Cards of a fleet's page near the screen (600 px ahead or behind), by id, as the observer last said. */
+const near = new Set();
+/** How to fill a card of a fleet's page, shown as its heading and status until it comes near, by id. @type {Map<string, () => void>} */
+const pending = new Map();
+/** @type {IntersectionObserver | undefined} */
+let observer;
+/** The cards the observer watches. @type {WeakSet<Element>} */
+const watched = new WeakSet();
+/** The width of the charts in pixels (one layout read per render). */
+let chartWidth = 600;
+
+/** Watches where a card of a fleet's page is, and fills it when it comes near. @param {HTMLElement} card */
+function watch(card) {
+  if (watched.has(card)) return;
+  watched.add(card);
+  observer ??= new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const id = entry.target.id;
+      if (!entry.isIntersecting) {
+        near.delete(id);
+        continue;
+      }
+      near.add(id);
+      const fill = pending.get(id);
+      pending.delete(id);
+      fill?.();
+    }
+  }, { rootMargin: "600px 0px" });
+  observer.observe(card);
+}
+
+/**
+ * Fills the cards around the focus at once (three before, three after, in page order), so that Tab and
+ * Shift+Tab never pass over a card not filled yet, however fast the keys are pressed.
+ * @param {EventTarget | null} target the element that got the focus
+ */
+function fillAroundFocus(target) {
+  if (!pending.size || !(target instanceof Element)) return;
+  const cards = [...document.querySelectorAll("#problem-list > li.card, #endpoints li.card")];
+  const own = target.closest("li.card");
+  let i = cards.findIndex((c) =>
+    c === own || (target.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+  );
+  if (i < 0) i = cards.length;
+  for (const card of cards.slice(Math.max(0, i - 3), i + 4)) {
+    const fill = pending.get(card.id);
+    pending.delete(card.id);
+    fill?.();
+  }
+}
+
+/** Forgets a card that left the page. @param {HTMLElement} card */
+function forget(card) {
+  pending.delete(card.id);
+  near.delete(card.id);
+  observer?.unobserve(card);
+  watched.delete(card);
+  signatures.delete(card.id);
+}
+
+/**
+ * A card's heading and status (all a card of a fleet's page shows until it comes near the screen).
+ * @param {EndpointView} e @param {"h3" | "h4"} level its heading's @param {string} [detail] where a partial
+ *   status fails
+ */
+function cardHead(e, level, detail) {
+  return h(
+    "div",
+    { class: "card-head" },
+    // Inside a group or the section of those needing attention (an h3) a card's heading is one level down.
+    h(level, { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
+    // The pill of a partial status says where it fails (its word alone would not); the note below says
+    // it for every status the quorum decided.
+    pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
+  );
+}
+
+/** A card shown as its heading and status, with the height of a card (a fleet's page, far from the screen). @param {HTMLElement} card @param {EndpointView} e @param {"h3" | "h4"} level */
+function shell(card, e, level) {
+  card.className = `card shell ${e.stale ? "unknown" : e.status}`;
+  replace(card, cardHead(e, level, e.stale ? undefined : quorumDetail(e)));
+  card.setAttribute("aria-labelledby", `t-${e.id}`);
+}
+
 /**
  * Fills one endpoint card.
  * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
- * @param {number} width the chart's width in pixels
+ * @param {"h3" | "h4"} level its heading's
  */
-function fillCard(card, e, view, now, width) {
+function fillCard(card, e, view, now, level) {
   const range = RANGE_LABELS[view.range.name] ?? view.range.name;
   const uptime = e.uptime[view.range.name];
   // Uptime that left maintenance time out says so (an asterisk, explained below the figures).
@@ -210,18 +295,14 @@ function fillCard(card, e, view, now, width) {
   const endpointText = /^https?:\/\//.test(e.endpoint) ? e.endpoint.replace(/^https?:\/\//, "") : e.endpoint;
   replace(
     card,
-    h(
-      "div",
-      { class: "card-head" },
-      // Inside a group (whose heading is an h3) a card's heading is one level down.
-      h(e.group ? "h4" : "h3", { class: "name", id: `t-${e.id}`, dir: "auto" }, e.title || e.endpoint),
-      // The pill of a partial status says where it fails (its word alone would not); the note below says
-      // it for every status the quorum decided.
-      pill(e.stale ? "unknown" : e.status, e.status === "partial" ? detail : undefined),
-    ),
+    cardHead(e, level, detail),
     h(
       "p",
       { class: "sub" },
+      // Shown apart from its group (it needs attention): the group is named.
+      e.group && level === "h4" && !card.closest(".group")
+        ? h("span", { class: "k" }, "Group ", h("strong", { dir: "auto" }, e.group))
+        : null,
       e.title && e.endpoint ? h("span", { class: "endpoint", dir: "auto" }, endpointText) : null,
       h(
         "span",
@@ -247,7 +328,7 @@ function fillCard(card, e, view, now, width) {
       h("span", {}, `${formatUptime(uptime)} uptime`),
       h("span", {}, "now"),
     ),
-    h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, width)),
+    h("div", { class: "chart-box" }, rttChart(e.slots, view.range, e.threshold, chartWidth)),
     e.nodes.length ? locationsBreakdown(e, now) : null,
   );
   card.setAttribute("aria-labelledby", `t-${e.id}`);
@@ -367,13 +448,21 @@ function installTips(list) {
 
 /** Groups the reader opened (true) or closed (false), by name: kept across refreshes. @type {Map<string, boolean>} */
 const groupChoice = new Map();
-/** Groups with more members than this start closed while healthy. */
+/** Groups with more members than this start closed while healthy (on a fleet's page, whatever their status). */
 const OPEN_UP_TO = 5;
 
-/** Whether a group is open: the reader's choice, else open unless healthy with many members. @param {GroupView} g */
-function groupOpen(g) {
-  return groupChoice.get(g.name) ?? !(g.status === "healthy" && g.endpoints.length > OPEN_UP_TO);
+/**
+ * Whether a group is open: the reader's choice, else open unless healthy with many members; on a fleet's page
+ * (whose problems have a section of their own), open only when small.
+ * @param {GroupView} g @param {boolean} fleet
+ */
+function groupOpen(g, fleet) {
+  const small = g.endpoints.length <= OPEN_UP_TO;
+  return groupChoice.get(g.name) ?? (fleet ? small : !(g.status === "healthy" && !small));
 }
+
+/** The last view drawn, to draw it again when the reader opens a group or types a filter. */
+let last = { view: /** @type {StatusView | undefined} */ (undefined), query: "" };
 
 /**
  * A group's section (made once, kept across refreshes): a heading whose button opens or closes it
@@ -392,6 +481,7 @@ function groupSection(id) {
     { id, class: "group" },
     h("h3", { class: "group-head" }, toggle),
     h("div", { class: "group-bar" }),
+    h("p", { class: "group-moved", hidden: true }),
     members,
   );
   toggle.addEventListener("click", () => {
@@ -399,17 +489,21 @@ function groupSection(id) {
     toggle.setAttribute("aria-expanded", String(show));
     members.hidden = !show;
     groupChoice.set(section.dataset.group ?? "", show);
+    // A fleet's page fills the cards of a group when it opens.
+    if (show && last.view && last.view.endpoints.length > FLEET) {
+      renderPage(last.view, Date.now(), last.query);
+    }
   });
   return section;
 }
 
 /**
  * Fills a group's heading and bar.
- * @param {HTMLElement} section @param {GroupView} g @param {StatusView} view
+ * @param {HTMLElement} section @param {GroupView} g @param {StatusView} view @param {boolean} open
+ * @param {number} moved members shown in the section of those needing attention instead
  */
-function fillGroup(section, g, view) {
+function fillGroup(section, g, view, open, moved) {
   const uptime = g.uptime[view.range.name];
-  const open = groupOpen(g);
   const n = g.endpoints.length;
   section.dataset.group = g.name;
   section.className = `group ${g.status}`;
@@ -418,6 +512,9 @@ function fillGroup(section, g, view) {
   toggle.setAttribute("aria-expanded", String(open));
   members.hidden = !open;
   members.setAttribute("aria-label", `${g.name}: ${n} service${n === 1 ? "" : "s"}`);
+  const note = /** @type {HTMLElement} */ (section.querySelector(".group-moved"));
+  note.hidden = !moved;
+  setText(note, `${moved === 1 ? "1 member is" : `${moved} members are`} shown under Needs attention.`);
   replace(
     toggle,
     h("span", { class: "chevron", "aria-hidden": "true" }),
@@ -439,11 +536,22 @@ function fillGroup(section, g, view) {
   );
 }
 
+/** What each card was last filled from (a fleet's page fills again only the cards that changed). @type {Map<string, string>} */
+const signatures = new Map();
+
+/** @param {number} n */
+const count = (n) => n.toLocaleString("en");
+
 /**
- * Renders the whole view.
- * @param {StatusView} view @param {number} now
+ * Renders the whole view; `query`: the filter of a fleet's page (see fleet.js).
+ *
+ * A page of more than {@link FLEET} endpoints shows those needing attention first, in a section of their own,
+ * keeps large groups closed, and fills only the cards shown (not those of closed groups or filtered out) that
+ * are near the screen and changed; the others show their heading and status until they come near.
+ * @param {StatusView} view @param {number} now @param {string} [query]
  */
-export function renderPage(view, now) {
+export function renderPage(view, now, query = "") {
+  last = { view, query };
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
   labels = new Map((view.locations ?? []).map((l) => [l.node, l.location]));
   document.title = displayText(
@@ -465,10 +573,17 @@ export function renderPage(view, now) {
   for (const b of document.querySelectorAll("[data-range]")) {
     b.setAttribute("aria-pressed", String(b.getAttribute("data-range") === view.range.name));
   }
+  const fleet = view.endpoints.length > FLEET;
+  document.body.classList.toggle("fleet", fleet);
+  $("filter").hidden = !fleet;
+  const words = fleet ? filterWords(query) : [];
   const list = $("endpoints");
+  const problemList = $("problem-list");
   /** @type {Map<string, HTMLElement>} */
   const existing = new Map();
-  for (const li of list.querySelectorAll("li.card, li.group")) {
+  for (
+    const li of document.querySelectorAll("#endpoints li.card, #endpoints li.group, #problem-list li.card")
+  ) {
     existing.set(li.id, /** @type {HTMLElement} */ (li));
   }
   /** @param {string} id @param {() => HTMLElement} make */
@@ -477,58 +592,139 @@ export function renderPage(view, now) {
     existing.delete(id);
     return el;
   };
-  // Top-level items in page order: ungrouped cards, and each group where its first member appears.
+  // Top-level items in page order: ungrouped cards, and each group where its first member appears; on a
+  // fleet's page, those needing attention first in their own list.
   const groupOf = new Map((view.groups ?? []).flatMap((g, i) => g.endpoints.map((id) => [id, { g, i }])));
   /** @type {HTMLElement[]} */
   const top = [];
-  /** @type {Map<GroupView, HTMLElement[]>} */
+  /** @type {HTMLElement[]} */
+  const problems = [];
+  /** @type {Map<GroupView, { cards: HTMLElement[], moved: number, matching: number }>} */
   const inGroup = new Map();
   /** @type {{ section: HTMLElement, g: GroupView }[]} */
   const sections = [];
+  let matching = 0;
   const cards = view.endpoints.map((e) => {
     const card = take(`ep-${e.id}`, () => h("li", { id: `ep-${e.id}` }));
+    const match = matchesFilter(e, words, STATUS_WORDS);
+    if (match) matching++;
+    card.hidden = !match;
     const grouped = groupOf.get(e.id);
-    if (!grouped) top.push(card);
-    else {
-      const members = inGroup.get(grouped.g);
-      if (members) members.push(card);
-      else {
-        inGroup.set(grouped.g, [card]);
+    const attention = fleet && needsAttention(e);
+    /** @type {{ cards: HTMLElement[], moved: number, matching: number } | undefined} */
+    let members;
+    if (grouped) {
+      members = inGroup.get(grouped.g);
+      if (!members) {
+        inGroup.set(grouped.g, members = { cards: [], moved: 0, matching: 0 });
         const section = take(`grp-${grouped.i}`, () => groupSection(`grp-${grouped.i}`));
         sections.push({ section, g: grouped.g });
         top.push(section);
       }
     }
-    return { card, e };
+    if (attention) {
+      problems.push(card);
+      if (members) members.moved++;
+    } else if (members) {
+      members.cards.push(card);
+      if (match) members.matching++;
+    } else top.push(card);
+    return { card, e, attention, grouped };
   });
-  for (const old of existing.values()) old.remove();
-  /** @param {HTMLElement} parent @param {HTMLElement[]} children */
-  const order = (parent, children) =>
-    children.forEach((child, i) => {
-      if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] ?? null);
-    });
+  for (const old of existing.values()) {
+    old.remove();
+    forget(old);
+  }
+  /** Puts `children` first in `parent`, in order, moving only those out of place (linear). @param {HTMLElement} parent @param {HTMLElement[]} children */
+  const order = (parent, children) => {
+    let at = parent.firstElementChild;
+    for (const child of children) {
+      if (child === at) at = at.nextElementSibling;
+      else parent.insertBefore(child, at);
+    }
+  };
   order(list, top);
+  order(problemList, problems);
+  const shownProblems = problems.filter((c) => !c.hidden).length;
+  $("problems").hidden = !shownProblems;
+  setText($("problems-count"), count(shownProblems));
   bars.clear();
+  /** Groups shown open (a filter opens those with a match without changing the reader's choice). */
+  const open = new Set();
   for (const { section, g } of sections) {
-    const members = /** @type {HTMLElement} */ (section.querySelector(".group-list"));
-    order(members, inGroup.get(g) ?? []);
-    fillGroup(section, g, view);
+    const members = /** @type {{ cards: HTMLElement[], moved: number, matching: number }} */ (inGroup.get(g));
+    const isOpen = words.length ? members.matching > 0 : groupOpen(g, fleet);
+    if (isOpen) open.add(g);
+    section.hidden = words.length > 0 && !members.matching;
+    order(/** @type {HTMLElement} */ (section.querySelector(".group-list")), members.cards);
+    fillGroup(section, g, view, isOpen, members.moved);
     bars.set(section.id, { e: { slots: g.slots }, range: view.range });
   }
   // One layout read for all cards (reading it per card would force a layout each time), on a shown card.
   let width = 600;
-  const shown = cards.find(({ card }) => card.clientWidth > 0)?.card;
+  const shown = cards.find(({ card }) => card.classList.contains("card") && card.clientWidth > 0)?.card;
   if (shown) {
     const style = getComputedStyle(shown);
     const inner = shown.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     width = Math.max(240, Math.floor(inner));
   } else if (cards.length) width = Math.max(240, Math.floor(list.clientWidth - 40));
-  for (const { card, e } of cards) {
-    fillCard(card, e, view, now, width);
+  chartWidth = width;
+  for (const { card, e, attention, grouped } of cards) {
     bars.set(card.id, { e, range: view.range });
+    const level = grouped || attention ? "h4" : "h3";
+    if (!fleet) {
+      pending.delete(card.id);
+      fillCard(card, e, view, now, level);
+      continue;
+    }
+    // A fleet's page fills the cards shown (not those filtered out or in a closed group) near the screen, or
+    // holding the focus, when they changed (what a card says about maintenance depends on the minute); the
+    // others show their heading and status until they come near.
+    if (card.hidden || (grouped && !attention && !open.has(grouped.g))) {
+      pending.delete(card.id);
+      continue;
+    }
+    watch(card);
+    const full = () =>
+      `${level} ${attention} ${chartWidth} ${view.range.name} ${
+        e.maintenance ? Math.floor(now / 60_000) : ""
+      } ${JSON.stringify(e)}`;
+    if (near.has(card.id) || card.contains(document.activeElement)) {
+      pending.delete(card.id);
+      const signature = full();
+      if (signatures.get(card.id) === signature) continue;
+      signatures.set(card.id, signature);
+      fillCard(card, e, view, now, level);
+      continue;
+    }
+    const head = `shell ${level} ${e.title || e.endpoint} ${e.stale ? "unknown" : e.status} ${
+      e.status === "partial" ? quorumDetail(e) : ""
+    }`;
+    if (signatures.get(card.id) !== head) {
+      signatures.set(card.id, head);
+      shell(card, e, level);
+    }
+    pending.set(card.id, () => {
+      signatures.set(card.id, full());
+      fillCard(card, e, view, Date.now(), level);
+    });
   }
-  if (!tipsReady) installTips(list);
+  if (!tipsReady) {
+    installTips(list);
+    installTips(problemList);
+    document.addEventListener("focusin", (ev) => fillAroundFocus(ev.target));
+  }
   tipsReady = true;
+  const filtered = $("filter-count");
+  const total = view.endpoints.length;
+  setText(
+    filtered,
+    !words.length
+      ? ""
+      : matching
+      ? `${count(matching)} of ${count(total)} services match`
+      : `No service matches “${query.trim()}”`,
+  );
   $("endpoints-empty").hidden = view.endpoints.length > 0;
   const items = timelineItems(view, now);
   replace($("timeline"), items);

@@ -13,6 +13,8 @@ import type { Storage } from "../../storage/storage.ts";
 import { servicesRequired } from "../helpers/_server.ts";
 import { exportPage } from "../../cli/serve.ts";
 import type { SiteLocations } from "../../cli/site_locations.ts";
+import { byEndpoint } from "../../status/quorum_rules.js";
+import { openStorage } from "../serve_fixture.ts";
 
 /** Where the Debian package puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -34,10 +36,13 @@ export const CHROMIUM_ARGS = [
 /** Where the page tests write their screenshots. */
 export const SHOTS: URL = new URL("../../out/screenshots/", import.meta.url);
 
-/** A full-page screenshot, `out/screenshots/<name>.png`. */
-export async function shot(page: Page, name: string): Promise<void> {
+/**
+ * A screenshot, `out/screenshots/<name>.png`: of the full page, or (`fullPage` false) of what is on screen (a
+ * fleet's page draws its cards as they come into view, so a full page of it would be mostly placeholders).
+ */
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await Deno.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage });
 }
 
 /** Whether Chromium is installed; under CHECKUP_REQUIRE_SERVICES=1 a missing one throws. */
@@ -109,6 +114,31 @@ export function summarizingStorage(storage: Storage): Storage {
       return name;
     },
   };
+}
+
+/**
+ * Grouped endpoints served by `checkup serve` (refresh: 1) from fs storage at `<dir>/site/checks`: `rounds`
+ * rounds five minutes apart, ending now, each made by `round(at)` and summarized as `checkup` does.
+ */
+export async function serveGrouped(
+  dir: string,
+  title: string,
+  order: readonly string[],
+  groupOf: Record<string, string>,
+  round: (at: number) => Result[],
+  rounds: number,
+): Promise<LiveServer> {
+  const storage = openStorage({ type: "fs", dir: `${dir}/site/checks` });
+  const now = Date.now();
+  const summarizing = summarizingStorage(storage);
+  for (let k = rounds - 1; k >= 0; k--) await summarizing.store(round(now - k * 5 * 60_000));
+  return await serveStorage({
+    reader: storage,
+    title,
+    order: [...order],
+    refresh: 1,
+    groups: byEndpoint(Object.entries(groupOf).map(([title, value]) => ({ title, value }))),
+  });
 }
 
 /**
@@ -211,12 +241,13 @@ export async function phoneAndDark(
   name: string,
   selector: string,
   ready: (page: Page) => Promise<unknown> = () => Promise.resolve(),
+  fullPage = true,
 ): Promise<string[]> {
   const phone = await open(browser, url, PHONE);
   await ready(phone.page);
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
-  await shot(phone.page, `${name}-phone`);
+  await shot(phone.page, `${name}-phone`, fullPage);
   const dark = await open(browser, url, { colorScheme: "dark" });
   await ready(dark.page);
   assert.notEqual(
@@ -224,7 +255,7 @@ export async function phoneAndDark(
     "rgb(255, 255, 255)",
     `the dark theme draws ${selector} dark`,
   );
-  await shot(dark.page, `${name}-dark`);
+  await shot(dark.page, `${name}-dark`, fullPage);
   return [...phone.problems, ...dark.problems];
 }
 

@@ -6,10 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { nowNs, type Result } from "../../result.ts";
-import { byEndpoint } from "../../status/quorum_rules.js";
+import type { Result } from "../../result.ts";
 import { exportPage } from "../../cli/serve.ts";
-import { openStorage } from "../serve_fixture.ts";
 import {
   chromiumAvailable,
   launchChromium,
@@ -17,9 +15,8 @@ import {
   PHONE,
   roundOf,
   serveDirectory,
-  serveStorage,
+  serveGrouped,
   shot,
-  summarizingStorage,
   tabTo,
 } from "./_browser.ts";
 
@@ -47,17 +44,7 @@ Deno.test({
   ignore: !available,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "checkup-page-groups-" });
-    const storage = openStorage({ type: "fs", dir: `${dir}/site/checks` });
-    const now = Number(nowNs() / 1_000_000n);
-    const summarizing = summarizingStorage(storage);
-    for (let k = 12; k >= 0; k--) await summarizing.store(round(now - k * 5 * 60_000));
-    const live = await serveStorage({
-      reader: storage,
-      title: "Acme status",
-      order: ORDER,
-      refresh: 1,
-      groups: byEndpoint(Object.entries(GROUP_OF).map(([title, value]) => ({ title, value }))),
-    });
+    const live = await serveGrouped(dir, "Acme status", ORDER, GROUP_OF, round, 13);
     const browser = await launchChromium();
     try {
       const { page, problems } = await open(browser, `${live.base}/`);
