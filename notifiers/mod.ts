@@ -26,6 +26,9 @@ import { slackNotifier, type SlackNotifierConfig } from "./slack.ts";
 import { teamsNotifier, type TeamsNotifierConfig } from "./teams.ts";
 import { telegramNotifier, type TelegramNotifierConfig } from "./telegram.ts";
 import { webhookNotifier, type WebhookNotifierConfig } from "./webhook.ts";
+import { rocketChatNotifier, type RocketChatNotifierConfig } from "./rocketchat.ts";
+import { googleChatNotifier, type GoogleChatNotifierConfig } from "./googlechat.ts";
+import { mattermostNotifier, type MattermostNotifierConfig } from "./mattermost.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier, type TrackedStatus } from "./notifier.ts";
 export { HttpNotifier, type SendOptions } from "./http_notifier.ts";
@@ -71,6 +74,21 @@ export { SlackNotifier, type SlackNotifierConfig, type SlackNotifierOptions } fr
 export { TeamsNotifier, type TeamsNotifierConfig, type TeamsNotifierOptions } from "./teams.ts";
 export { TelegramNotifier, type TelegramNotifierConfig, type TelegramNotifierOptions } from "./telegram.ts";
 export { WebhookNotifier, type WebhookNotifierConfig, type WebhookNotifierOptions } from "./webhook.ts";
+export {
+  RocketChatNotifier,
+  type RocketChatNotifierConfig,
+  type RocketChatNotifierOptions,
+} from "./rocketchat.ts";
+export {
+  GoogleChatNotifier,
+  type GoogleChatNotifierConfig,
+  type GoogleChatNotifierOptions,
+} from "./googlechat.ts";
+export {
+  MattermostNotifier,
+  type MattermostNotifierConfig,
+  type MattermostNotifierOptions,
+} from "./mattermost.ts";
 
 /** The notifier registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
@@ -85,6 +103,9 @@ export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   telegramNotifier,
   teamsNotifier,
   pagerDutyNotifier,
+  mattermostNotifier,
+  rocketChatNotifier,
+  googleChatNotifier,
 ];
 
 /** Any notifier object as written in `checkup.json`. */
@@ -99,4 +120,7 @@ export type NotifierConfig =
   | NtfyNotifierConfig
   | TelegramNotifierConfig
   | TeamsNotifierConfig
-  | PagerDutyNotifierConfig;
+  | PagerDutyNotifierConfig
+  | MattermostNotifierConfig
+  | GoogleChatNotifierConfig
+  | RocketChatNotifierConfig;
