@@ -28,6 +28,10 @@ import { telegramNotifier, type TelegramNotifierConfig } from "./telegram.ts";
 import { webhookNotifier, type WebhookNotifierConfig } from "./webhook.ts";
 import { rocketChatNotifier, type RocketChatNotifierConfig } from "./rocketchat.ts";
 import { googleChatNotifier, type GoogleChatNotifierConfig } from "./googlechat.ts";
+import { opsgenieNotifier, type OpsgenieNotifierConfig } from "./opsgenie.ts";
+import { victorOpsNotifier, type VictorOpsNotifierConfig } from "./victorops.ts";
+import { matrixNotifier, type MatrixNotifierConfig } from "./matrix.ts";
+import { zulipNotifier, type ZulipNotifierConfig } from "./zulip.ts";
 import { mattermostNotifier, type MattermostNotifierConfig } from "./mattermost.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier, type TrackedStatus } from "./notifier.ts";
@@ -84,6 +88,14 @@ export {
   type GoogleChatNotifierConfig,
   type GoogleChatNotifierOptions,
 } from "./googlechat.ts";
+export { OpsgenieNotifier, type OpsgenieNotifierConfig, type OpsgenieNotifierOptions } from "./opsgenie.ts";
+export {
+  VictorOpsNotifier,
+  type VictorOpsNotifierConfig,
+  type VictorOpsNotifierOptions,
+} from "./victorops.ts";
+export { MatrixNotifier, type MatrixNotifierConfig, type MatrixNotifierOptions } from "./matrix.ts";
+export { ZulipNotifier, type ZulipNotifierConfig, type ZulipNotifierOptions } from "./zulip.ts";
 export {
   MattermostNotifier,
   type MattermostNotifierConfig,
@@ -106,6 +118,10 @@ export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   mattermostNotifier,
   rocketChatNotifier,
   googleChatNotifier,
+  opsgenieNotifier,
+  victorOpsNotifier,
+  matrixNotifier,
+  zulipNotifier,
 ];
 
 /** Any notifier object as written in `checkup.json`. */
@@ -122,5 +138,9 @@ export type NotifierConfig =
   | TeamsNotifierConfig
   | PagerDutyNotifierConfig
   | MattermostNotifierConfig
+  | ZulipNotifierConfig
+  | MatrixNotifierConfig
+  | VictorOpsNotifierConfig
+  | OpsgenieNotifierConfig
   | GoogleChatNotifierConfig
   | RocketChatNotifierConfig;
