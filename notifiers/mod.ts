@@ -32,6 +32,10 @@ import { opsgenieNotifier, type OpsgenieNotifierConfig } from "./opsgenie.ts";
 import { victorOpsNotifier, type VictorOpsNotifierConfig } from "./victorops.ts";
 import { matrixNotifier, type MatrixNotifierConfig } from "./matrix.ts";
 import { zulipNotifier, type ZulipNotifierConfig } from "./zulip.ts";
+import { twilioNotifier, type TwilioNotifierConfig } from "./twilio.ts";
+import { signalNotifier, type SignalNotifierConfig } from "./signal.ts";
+import { homeAssistantNotifier, type HomeAssistantNotifierConfig } from "./homeassistant.ts";
+import { appriseNotifier, type AppriseNotifierConfig } from "./apprise.ts";
 import { mattermostNotifier, type MattermostNotifierConfig } from "./mattermost.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier, type TrackedStatus } from "./notifier.ts";
@@ -96,6 +100,14 @@ export {
 } from "./victorops.ts";
 export { MatrixNotifier, type MatrixNotifierConfig, type MatrixNotifierOptions } from "./matrix.ts";
 export { ZulipNotifier, type ZulipNotifierConfig, type ZulipNotifierOptions } from "./zulip.ts";
+export { TwilioNotifier, type TwilioNotifierConfig, type TwilioNotifierOptions } from "./twilio.ts";
+export { SignalNotifier, type SignalNotifierConfig, type SignalNotifierOptions } from "./signal.ts";
+export {
+  HomeAssistantNotifier,
+  type HomeAssistantNotifierConfig,
+  type HomeAssistantNotifierOptions,
+} from "./homeassistant.ts";
+export { AppriseNotifier, type AppriseNotifierConfig, type AppriseNotifierOptions } from "./apprise.ts";
 export {
   MattermostNotifier,
   type MattermostNotifierConfig,
@@ -122,6 +134,10 @@ export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   victorOpsNotifier,
   matrixNotifier,
   zulipNotifier,
+  twilioNotifier,
+  signalNotifier,
+  homeAssistantNotifier,
+  appriseNotifier,
 ];
 
 /** Any notifier object as written in `checkup.json`. */
@@ -138,6 +154,10 @@ export type NotifierConfig =
   | TeamsNotifierConfig
   | PagerDutyNotifierConfig
   | MattermostNotifierConfig
+  | AppriseNotifierConfig
+  | HomeAssistantNotifierConfig
+  | SignalNotifierConfig
+  | TwilioNotifierConfig
   | ZulipNotifierConfig
   | MatrixNotifierConfig
   | VictorOpsNotifierConfig
