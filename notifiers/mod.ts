@@ -36,6 +36,7 @@ import { twilioNotifier, type TwilioNotifierConfig } from "./twilio.ts";
 import { signalNotifier, type SignalNotifierConfig } from "./signal.ts";
 import { homeAssistantNotifier, type HomeAssistantNotifierConfig } from "./homeassistant.ts";
 import { appriseNotifier, type AppriseNotifierConfig } from "./apprise.ts";
+import { snsNotifier, type SnsNotifierConfig } from "./sns.ts";
 import { mattermostNotifier, type MattermostNotifierConfig } from "./mattermost.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier, type TrackedStatus } from "./notifier.ts";
@@ -108,6 +109,7 @@ export {
   type HomeAssistantNotifierOptions,
 } from "./homeassistant.ts";
 export { AppriseNotifier, type AppriseNotifierConfig, type AppriseNotifierOptions } from "./apprise.ts";
+export { SnsNotifier, type SnsNotifierConfig, type SnsNotifierOptions } from "./sns.ts";
 export {
   MattermostNotifier,
   type MattermostNotifierConfig,
@@ -138,6 +140,7 @@ export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   signalNotifier,
   homeAssistantNotifier,
   appriseNotifier,
+  snsNotifier,
 ];
 
 /** Any notifier object as written in `checkup.json`. */
@@ -154,6 +157,7 @@ export type NotifierConfig =
   | TeamsNotifierConfig
   | PagerDutyNotifierConfig
   | MattermostNotifierConfig
+  | SnsNotifierConfig
   | AppriseNotifierConfig
   | HomeAssistantNotifierConfig
   | SignalNotifierConfig
