@@ -93,7 +93,12 @@ export {
   type GoogleChatNotifierConfig,
   type GoogleChatNotifierOptions,
 } from "./googlechat.ts";
-export { OpsgenieNotifier, type OpsgenieNotifierConfig, type OpsgenieNotifierOptions } from "./opsgenie.ts";
+export {
+  OpsgenieNotifier,
+  type OpsgenieNotifierConfig,
+  type OpsgenieNotifierOptions,
+  type OpsgeniePriority,
+} from "./opsgenie.ts";
 export {
   VictorOpsNotifier,
   type VictorOpsNotifierConfig,
