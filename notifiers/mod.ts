@@ -26,6 +26,18 @@ import { slackNotifier, type SlackNotifierConfig } from "./slack.ts";
 import { teamsNotifier, type TeamsNotifierConfig } from "./teams.ts";
 import { telegramNotifier, type TelegramNotifierConfig } from "./telegram.ts";
 import { webhookNotifier, type WebhookNotifierConfig } from "./webhook.ts";
+import { rocketChatNotifier, type RocketChatNotifierConfig } from "./rocketchat.ts";
+import { googleChatNotifier, type GoogleChatNotifierConfig } from "./googlechat.ts";
+import { opsgenieNotifier, type OpsgenieNotifierConfig } from "./opsgenie.ts";
+import { victorOpsNotifier, type VictorOpsNotifierConfig } from "./victorops.ts";
+import { matrixNotifier, type MatrixNotifierConfig } from "./matrix.ts";
+import { zulipNotifier, type ZulipNotifierConfig } from "./zulip.ts";
+import { twilioNotifier, type TwilioNotifierConfig } from "./twilio.ts";
+import { signalNotifier, type SignalNotifierConfig } from "./signal.ts";
+import { homeAssistantNotifier, type HomeAssistantNotifierConfig } from "./homeassistant.ts";
+import { appriseNotifier, type AppriseNotifierConfig } from "./apprise.ts";
+import { snsNotifier, type SnsNotifierConfig } from "./sns.ts";
+import { mattermostNotifier, type MattermostNotifierConfig } from "./mattermost.ts";
 
 export { type Alert, type AlertKind, DeliveryError, type Notifier, type TrackedStatus } from "./notifier.ts";
 export { HttpNotifier, type SendOptions } from "./http_notifier.ts";
@@ -71,6 +83,43 @@ export { SlackNotifier, type SlackNotifierConfig, type SlackNotifierOptions } fr
 export { TeamsNotifier, type TeamsNotifierConfig, type TeamsNotifierOptions } from "./teams.ts";
 export { TelegramNotifier, type TelegramNotifierConfig, type TelegramNotifierOptions } from "./telegram.ts";
 export { WebhookNotifier, type WebhookNotifierConfig, type WebhookNotifierOptions } from "./webhook.ts";
+export {
+  RocketChatNotifier,
+  type RocketChatNotifierConfig,
+  type RocketChatNotifierOptions,
+} from "./rocketchat.ts";
+export {
+  GoogleChatNotifier,
+  type GoogleChatNotifierConfig,
+  type GoogleChatNotifierOptions,
+} from "./googlechat.ts";
+export {
+  OpsgenieNotifier,
+  type OpsgenieNotifierConfig,
+  type OpsgenieNotifierOptions,
+  type OpsgeniePriority,
+} from "./opsgenie.ts";
+export {
+  VictorOpsNotifier,
+  type VictorOpsNotifierConfig,
+  type VictorOpsNotifierOptions,
+} from "./victorops.ts";
+export { MatrixNotifier, type MatrixNotifierConfig, type MatrixNotifierOptions } from "./matrix.ts";
+export { ZulipNotifier, type ZulipNotifierConfig, type ZulipNotifierOptions } from "./zulip.ts";
+export { TwilioNotifier, type TwilioNotifierConfig, type TwilioNotifierOptions } from "./twilio.ts";
+export { SignalNotifier, type SignalNotifierConfig, type SignalNotifierOptions } from "./signal.ts";
+export {
+  HomeAssistantNotifier,
+  type HomeAssistantNotifierConfig,
+  type HomeAssistantNotifierOptions,
+} from "./homeassistant.ts";
+export { AppriseNotifier, type AppriseNotifierConfig, type AppriseNotifierOptions } from "./apprise.ts";
+export { SnsNotifier, type SnsNotifierConfig, type SnsNotifierOptions } from "./sns.ts";
+export {
+  MattermostNotifier,
+  type MattermostNotifierConfig,
+  type MattermostNotifierOptions,
+} from "./mattermost.ts";
 
 /** The notifier registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
@@ -85,6 +134,18 @@ export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   telegramNotifier,
   teamsNotifier,
   pagerDutyNotifier,
+  mattermostNotifier,
+  rocketChatNotifier,
+  googleChatNotifier,
+  opsgenieNotifier,
+  victorOpsNotifier,
+  matrixNotifier,
+  zulipNotifier,
+  twilioNotifier,
+  signalNotifier,
+  homeAssistantNotifier,
+  appriseNotifier,
+  snsNotifier,
 ];
 
 /** Any notifier object as written in `checkup.json`. */
@@ -99,4 +160,16 @@ export type NotifierConfig =
   | NtfyNotifierConfig
   | TelegramNotifierConfig
   | TeamsNotifierConfig
-  | PagerDutyNotifierConfig;
+  | PagerDutyNotifierConfig
+  | MattermostNotifierConfig
+  | SnsNotifierConfig
+  | AppriseNotifierConfig
+  | HomeAssistantNotifierConfig
+  | SignalNotifierConfig
+  | TwilioNotifierConfig
+  | ZulipNotifierConfig
+  | MatrixNotifierConfig
+  | VictorOpsNotifierConfig
+  | OpsgenieNotifierConfig
+  | GoogleChatNotifierConfig
+  | RocketChatNotifierConfig;

@@ -13,7 +13,14 @@ const REPO = new URL("..", import.meta.url).pathname;
 const decoder = new TextDecoder();
 
 /** The drivers the backends import lazily, as they import them. */
-const DRIVERS = ["pg", "mysql2/promise", "@aws-sdk/client-s3", "@octokit/rest", "nodemailer"];
+const DRIVERS = [
+  "pg",
+  "mysql2/promise",
+  "@aws-sdk/client-s3",
+  "@aws-sdk/client-sns",
+  "@octokit/rest",
+  "nodemailer",
+];
 /**
  * Environment variables the drivers read while loading (nothing else): the AWS SDK's Lambda probes and
  * nodemailer's test-account settings. A driver upgrade that reads another one fails here, naming it.
