@@ -391,12 +391,14 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
       throw new ExitError(`serve: cannot listen on ${opts.listen ?? ":3000"}: ${(e as Error).message}`);
     }
     await runWithReloads(io, first, open, async (loaded, signal) => {
-      if (loaded !== first) {
-        await loaded.handler.refresh(); // the recent window, before it answers
-        active = loaded;
-        loaded.logger.info("serving the reloaded config", { storage: loaded.storage.type });
-      }
-      const tasks: Promise<unknown>[] = [loaded.handler.run(signal)];
+      // A reloaded config answers once it has read the newest rounds; the running one answers until then.
+      const tasks: Promise<unknown>[] = [
+        loaded.handler.run(signal, undefined, () => {
+          if (loaded === active) return;
+          active = loaded;
+          loaded.logger.info("serving the reloaded config", { storage: loaded.storage.type });
+        }),
+      ];
       if (every !== undefined) {
         tasks.push(loaded.checkup.every(every, signal, () => void loaded.handler.refresh()));
       }

@@ -101,9 +101,10 @@ export interface StatusHandler {
   /**
    * Loads the newest rounds (retrying with backoff; see {@linkcode RollupLoader.prime}), then older
    * history, then polls storage every
-   * `interval` ms until `signal` aborts.
+   * `interval` ms until `signal` aborts. `onReady` is called once the newest rounds are read (or reading
+   * them was given up): the handler can answer.
    */
-  run(signal: AbortSignal, interval?: number): Promise<void>;
+  run(signal: AbortSignal, interval?: number, onReady?: () => void): Promise<void>;
 }
 
 /**
@@ -216,7 +217,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     loader,
     refresh,
     fetch: (request: Request): Promise<Response> => Promise.resolve(app.fetch(request)),
-    async run(signal: AbortSignal, interval = 15_000): Promise<void> {
+    async run(signal: AbortSignal, interval = 15_000, onReady?: () => void): Promise<void> {
       if (!loader.ready) {
         await retry(async () => {
           const n = await loader.prime(signal);
@@ -237,6 +238,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
             logger.error("storage read failed; retrying", { error: e, retry: `${ms / 1000}s` }),
         }).catch((e) => logger.error("storage read failed", { error: e }));
       }
+      onReady?.();
       while (!signal.aborted) {
         if (!loader.complete) {
           try {
