@@ -19,6 +19,7 @@ import { heartbeatChecker, type HeartbeatCheckerConfig } from "./heartbeat/mod.t
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
+import { websocketChecker, type WebSocketCheckerConfig } from "./websocket.ts";
 
 export type { Checker, CheckerContext } from "./checker.ts";
 // The classes' base and the types their public members name.
@@ -38,6 +39,7 @@ export {
 export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
+export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
 /** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
@@ -47,6 +49,7 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   dnsChecker,
   execChecker,
   heartbeatChecker,
+  websocketChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -56,4 +59,5 @@ export type CheckerConfig =
   | TlsCheckerConfig
   | DnsCheckerConfig
   | ExecCheckerConfig
-  | HeartbeatCheckerConfig;
+  | HeartbeatCheckerConfig
+  | WebSocketCheckerConfig;
