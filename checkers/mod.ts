@@ -19,6 +19,7 @@ import { heartbeatChecker, type HeartbeatCheckerConfig } from "./heartbeat/mod.t
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
+import { udpChecker, type UdpCheckerConfig } from "./udp.ts";
 import { websocketChecker, type WebSocketCheckerConfig } from "./websocket.ts";
 
 export type { Checker, CheckerContext } from "./checker.ts";
@@ -39,6 +40,7 @@ export {
 export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
+export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";
 export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
 /** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
@@ -50,6 +52,7 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   execChecker,
   heartbeatChecker,
   websocketChecker,
+  udpChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -60,4 +63,5 @@ export type CheckerConfig =
   | DnsCheckerConfig
   | ExecCheckerConfig
   | HeartbeatCheckerConfig
-  | WebSocketCheckerConfig;
+  | WebSocketCheckerConfig
+  | UdpCheckerConfig;
