@@ -19,6 +19,9 @@ import { heartbeatChecker, type HeartbeatCheckerConfig } from "./heartbeat/mod.t
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
+import { smtpChecker, type SmtpCheckerConfig } from "./smtp.ts";
+import { imapChecker, type ImapCheckerConfig } from "./imap.ts";
+import { pop3Checker, type Pop3CheckerConfig } from "./pop3.ts";
 import { udpChecker, type UdpCheckerConfig } from "./udp.ts";
 import { websocketChecker, type WebSocketCheckerConfig } from "./websocket.ts";
 
@@ -40,6 +43,16 @@ export {
 export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
+export { SmtpChecker, type SmtpCheckerConfig, type SmtpCheckerOptions } from "./smtp.ts";
+export { ImapChecker, type ImapCheckerConfig, type ImapCheckerOptions } from "./imap.ts";
+export { Pop3Checker, type Pop3CheckerConfig, type Pop3CheckerOptions } from "./pop3.ts";
+export {
+  LineReader,
+  MailChecker,
+  type MailCheckerConfigBase,
+  type MailCheckerOptionsBase,
+  type MailDialect,
+} from "./_mail.ts";
 export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";
 export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
@@ -53,6 +66,9 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   heartbeatChecker,
   websocketChecker,
   udpChecker,
+  smtpChecker,
+  imapChecker,
+  pop3Checker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -64,4 +80,7 @@ export type CheckerConfig =
   | ExecCheckerConfig
   | HeartbeatCheckerConfig
   | WebSocketCheckerConfig
-  | UdpCheckerConfig;
+  | UdpCheckerConfig
+  | SmtpCheckerConfig
+  | ImapCheckerConfig
+  | Pop3CheckerConfig;
