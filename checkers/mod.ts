@@ -22,6 +22,7 @@ import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
 import { smtpChecker, type SmtpCheckerConfig } from "./smtp.ts";
 import { imapChecker, type ImapCheckerConfig } from "./imap.ts";
 import { pop3Checker, type Pop3CheckerConfig } from "./pop3.ts";
+import { domainChecker, type DomainCheckerConfig } from "./domain.ts";
 import { udpChecker, type UdpCheckerConfig } from "./udp.ts";
 import { websocketChecker, type WebSocketCheckerConfig } from "./websocket.ts";
 
@@ -53,6 +54,7 @@ export {
   type MailCheckerOptionsBase,
   type MailDialect,
 } from "./_mail.ts";
+export { DomainChecker, type DomainCheckerConfig, type DomainCheckerOptions } from "./domain.ts";
 export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";
 export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
@@ -69,6 +71,7 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   smtpChecker,
   imapChecker,
   pop3Checker,
+  domainChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -83,4 +86,5 @@ export type CheckerConfig =
   | UdpCheckerConfig
   | SmtpCheckerConfig
   | ImapCheckerConfig
-  | Pop3CheckerConfig;
+  | Pop3CheckerConfig
+  | DomainCheckerConfig;

@@ -144,7 +144,9 @@ export class WebSocketChecker extends AttemptChecker<WebSocketCheckerOptions> {
         return { rtt: elapsed(), error: errorText(e), transportFailure: true };
       }
     }
-    const ws = new WebSocket(o.endpoint_url, { headers: o.headers, ...(client ? { client } : {}) });
+    const init = { headers: o.headers, ...(client ? { client } : {}) };
+    // Deno's WebSocketOptions; the DOM typing some type checks see knows only protocol lists.
+    const ws = new WebSocket(o.endpoint_url, init as unknown as string[]);
     ws.binaryType = "arraybuffer";
     const received: string[] = [];
     let rtt = 0;
