@@ -56,7 +56,7 @@ export class ImapChecker extends MailChecker<ImapCheckerOptions> {
   /** Always `"imap"`. */
   override readonly type = "imap";
   /** IMAP's dialogue. */
-  protected override readonly dialect = dialect;
+  protected override readonly dialect: MailDialect = dialect;
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: ImapCheckerOptions, ctx: CheckerContext) {

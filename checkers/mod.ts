@@ -23,6 +23,7 @@ import { smtpChecker, type SmtpCheckerConfig } from "./smtp.ts";
 import { imapChecker, type ImapCheckerConfig } from "./imap.ts";
 import { pop3Checker, type Pop3CheckerConfig } from "./pop3.ts";
 import { domainChecker, type DomainCheckerConfig } from "./domain.ts";
+import { grpcChecker, type GrpcCheckerConfig } from "./grpc.ts";
 import { udpChecker, type UdpCheckerConfig } from "./udp.ts";
 import { websocketChecker, type WebSocketCheckerConfig } from "./websocket.ts";
 
@@ -55,6 +56,7 @@ export {
   type MailDialect,
 } from "./_mail.ts";
 export { DomainChecker, type DomainCheckerConfig, type DomainCheckerOptions } from "./domain.ts";
+export { GrpcChecker, type GrpcCheckerConfig, type GrpcCheckerOptions } from "./grpc.ts";
 export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";
 export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
@@ -72,6 +74,7 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   imapChecker,
   pop3Checker,
   domainChecker,
+  grpcChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -87,4 +90,5 @@ export type CheckerConfig =
   | SmtpCheckerConfig
   | ImapCheckerConfig
   | Pop3CheckerConfig
-  | DomainCheckerConfig;
+  | DomainCheckerConfig
+  | GrpcCheckerConfig;

@@ -53,7 +53,7 @@ export class Pop3Checker extends MailChecker<Pop3CheckerOptions> {
   /** Always `"pop3"`. */
   override readonly type = "pop3";
   /** POP3's dialogue. */
-  protected override readonly dialect = dialect;
+  protected override readonly dialect: MailDialect = dialect;
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: Pop3CheckerOptions, ctx: CheckerContext) {

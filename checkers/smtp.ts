@@ -64,7 +64,7 @@ export class SmtpChecker extends MailChecker<SmtpCheckerOptions> {
   /** Always `"smtp"`. */
   override readonly type = "smtp";
   /** SMTP's dialogue. */
-  protected override readonly dialect = dialect;
+  protected override readonly dialect: MailDialect = dialect;
 
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: SmtpCheckerOptions, ctx: CheckerContext) {
