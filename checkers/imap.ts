@@ -17,7 +17,7 @@ import {
   mailFields,
   oneTlsMode,
   shown,
-} from "./_mail.ts";
+} from "./mail.ts";
 
 /** `checkup.json` options of an `imap` checker. */
 export interface ImapCheckerConfig extends MailCheckerConfigBase {

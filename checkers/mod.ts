@@ -54,7 +54,7 @@ export {
   type MailCheckerConfigBase,
   type MailCheckerOptionsBase,
   type MailDialect,
-} from "./_mail.ts";
+} from "./mail.ts";
 export { DomainChecker, type DomainCheckerConfig, type DomainCheckerOptions } from "./domain.ts";
 export { GrpcChecker, type GrpcCheckerConfig, type GrpcCheckerOptions } from "./grpc.ts";
 export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";

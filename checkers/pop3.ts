@@ -17,7 +17,7 @@ import {
   mailFields,
   oneTlsMode,
   shown,
-} from "./_mail.ts";
+} from "./mail.ts";
 
 /** `checkup.json` options of a `pop3` checker. */
 export interface Pop3CheckerConfig extends MailCheckerConfigBase {

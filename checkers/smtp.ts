@@ -18,7 +18,7 @@ import {
   mailFields,
   oneTlsMode,
   shown,
-} from "./_mail.ts";
+} from "./mail.ts";
 
 /** `checkup.json` options of an `smtp` checker. */
 export interface SmtpCheckerConfig extends MailCheckerConfigBase {
