@@ -19,6 +19,13 @@ import { heartbeatChecker, type HeartbeatCheckerConfig } from "./heartbeat/mod.t
 import { httpChecker, type HttpCheckerConfig } from "./http.ts";
 import { tcpChecker, type TcpCheckerConfig } from "./tcp.ts";
 import { tlsChecker, type TlsCheckerConfig } from "./tls.ts";
+import { smtpChecker, type SmtpCheckerConfig } from "./smtp.ts";
+import { imapChecker, type ImapCheckerConfig } from "./imap.ts";
+import { pop3Checker, type Pop3CheckerConfig } from "./pop3.ts";
+import { domainChecker, type DomainCheckerConfig } from "./domain.ts";
+import { grpcChecker, type GrpcCheckerConfig } from "./grpc.ts";
+import { udpChecker, type UdpCheckerConfig } from "./udp.ts";
+import { websocketChecker, type WebSocketCheckerConfig } from "./websocket.ts";
 
 export type { Checker, CheckerContext } from "./checker.ts";
 // The classes' base and the types their public members name.
@@ -40,6 +47,20 @@ export {
 export { HttpChecker, type HttpCheckerConfig, type HttpCheckerOptions } from "./http.ts";
 export { TcpChecker, type TcpCheckerConfig, type TcpCheckerOptions } from "./tcp.ts";
 export { TlsChecker, type TlsCheckerConfig, type TlsCheckerOptions } from "./tls.ts";
+export { SmtpChecker, type SmtpCheckerConfig, type SmtpCheckerOptions } from "./smtp.ts";
+export { ImapChecker, type ImapCheckerConfig, type ImapCheckerOptions } from "./imap.ts";
+export { Pop3Checker, type Pop3CheckerConfig, type Pop3CheckerOptions } from "./pop3.ts";
+export {
+  LineReader,
+  MailChecker,
+  type MailCheckerConfigBase,
+  type MailCheckerOptionsBase,
+  type MailDialect,
+} from "./mail.ts";
+export { DomainChecker, type DomainCheckerConfig, type DomainCheckerOptions } from "./domain.ts";
+export { GrpcChecker, type GrpcCheckerConfig, type GrpcCheckerOptions } from "./grpc.ts";
+export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";
+export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
 /** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
 export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
@@ -49,6 +70,13 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   dnsChecker,
   execChecker,
   heartbeatChecker,
+  websocketChecker,
+  udpChecker,
+  smtpChecker,
+  imapChecker,
+  pop3Checker,
+  domainChecker,
+  grpcChecker,
 ];
 
 /** Any checker object as written in `checkup.json`. */
@@ -58,4 +86,11 @@ export type CheckerConfig =
   | TlsCheckerConfig
   | DnsCheckerConfig
   | ExecCheckerConfig
-  | HeartbeatCheckerConfig;
+  | HeartbeatCheckerConfig
+  | WebSocketCheckerConfig
+  | UdpCheckerConfig
+  | SmtpCheckerConfig
+  | ImapCheckerConfig
+  | Pop3CheckerConfig
+  | DomainCheckerConfig
+  | GrpcCheckerConfig;

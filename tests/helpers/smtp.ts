@@ -31,6 +31,8 @@ export interface SmtpSinkOptions {
   failFirst?: number;
   /** Hide STARTTLS (a server without TLS). */
   noStartTls?: boolean;
+  /** Serve TLS with this PEM certificate and key instead of the module's built-in one. */
+  tls?: { cert: string; key: string };
 }
 
 /** A running SMTP sink. */
@@ -107,6 +109,7 @@ export async function startSmtpSink(o: SmtpSinkOptions = {}): Promise<SmtpSink> 
     hideSTARTTLS: o.noStartTls ?? false,
     authOptional: !o.auth,
     disabledCommands: [...(o.auth ? [] : ["AUTH"]), ...(o.noStartTls ? ["STARTTLS"] : [])],
+    ...(o.tls ? { cert: o.tls.cert, key: o.tls.key } : {}),
     onConnect(_session, cb) {
       sink.connections++;
       cb();
