@@ -4,24 +4,25 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import denoJson from "../deno.json" with { type: "json" };
-import { EXIT, type GlobalOptions } from "./common.ts";
-import { runEvery } from "./every.ts";
+import type { GlobalOptions } from "./common.ts";
+import { EXIT } from "./exit.ts";
 import type { Io } from "./io.ts";
 import { closest } from "../_internal/suggest.ts";
-import { runMessage } from "./message.ts";
-import { runPing } from "./ping.ts";
-import { runMaintenanceEnd, runMaintenanceList, runMaintenanceStart } from "./maintenance.ts";
-import {
-  type IncidentOptions,
-  runIncidentList,
-  runIncidentOpen,
-  runIncidentResolve,
-  runIncidentUpdate,
-} from "./incident.ts";
-import { runProvision } from "./provision.ts";
-import { runChecks } from "./run.ts";
-import { runCompletion } from "./completion.ts";
-import { runServe } from "./serve.ts";
+import type { IncidentOptions } from "./incident.ts";
+
+// Each command's module is imported when that command runs: a run loads only what it needs (`checkup serve`
+// brings the server, `checkup` the engine alone; `--help` neither).
+const commands = {
+  every: () => import("./every.ts"),
+  message: () => import("./message.ts"),
+  ping: () => import("./ping.ts"),
+  maintenance: () => import("./maintenance.ts"),
+  incident: () => import("./incident.ts"),
+  provision: () => import("./provision.ts"),
+  run: () => import("./run.ts"),
+  completion: () => import("./completion.ts"),
+  serve: () => import("./serve.ts"),
+};
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -56,7 +57,7 @@ States: investigating, identified, monitoring, resolved. Impacts: degraded, part
     .option("-s, --state <state>", "investigating, identified or monitoring", "investigating")
     .description("open an incident")
     .action(async (title: string, text: string, _o, cmd: Command) =>
-      setCode(await runIncidentOpen(title, text, opts(cmd), io))
+      setCode(await (await commands.incident()).runIncidentOpen(title, text, opts(cmd), io))
     );
   incident.command("update")
     .argument("<id>", "the incident's id (checkup incident list)")
@@ -65,18 +66,20 @@ States: investigating, identified, monitoring, resolved. Impacts: degraded, part
     .option("-s, --state <state>", "investigating, identified, monitoring or resolved (default: unchanged)")
     .description("post an update to an incident (its state, text, affected endpoints)")
     .action(async (id: string, text: string, _o, cmd: Command) =>
-      setCode(await runIncidentUpdate(id, text, opts(cmd), io))
+      setCode(await (await commands.incident()).runIncidentUpdate(id, text, opts(cmd), io))
     );
   incident.command("resolve")
     .argument("<id>", "the incident's id")
     .argument("<text>", "the closing update (Markdown)")
     .description("resolve an incident (final: a new incident is opened for a new outage)")
     .action(async (id: string, text: string, _o, cmd: Command) =>
-      setCode(await runIncidentResolve(id, text, opts(cmd), io))
+      setCode(await (await commands.incident()).runIncidentResolve(id, text, opts(cmd), io))
     );
   incident.command("list")
     .description("list the incidents, active first (--json: as JSON)")
-    .action(async (_o, cmd: Command) => setCode(await runIncidentList(opts(cmd), io)));
+    .action(async (_o, cmd: Command) =>
+      setCode(await (await commands.incident()).runIncidentList(opts(cmd), io))
+    );
   for (const c of incident.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return incident;
 }
@@ -131,7 +134,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
           },
         );
       }
-      setCode(await runChecks(cmd.opts(), io));
+      setCode(await (await commands.run()).runChecks(cmd.opts(), io));
     });
 
   program.command("every")
@@ -145,7 +148,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
       "\nExamples:\n  checkup every 10m\n  checkup every minute -c /etc/checkup/checkup.json",
     )
     .action(async (interval: string, _o, cmd: Command) =>
-      setCode(await runEvery(interval, cmd.optsWithGlobals<GlobalOptions>(), io))
+      setCode(await (await commands.every()).runEvery(interval, cmd.optsWithGlobals<GlobalOptions>(), io))
     );
 
   program.command("message")
@@ -157,7 +160,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .description("run a round and store it with a status message attached to one endpoint")
     .addHelpText("after", '\nExamples:\n  checkup message "Maintenance until 14:00 UTC" --about "API"')
     .action(async (text: string, _o, cmd: Command) =>
-      setCode(await runMessage(text, cmd.optsWithGlobals(), io))
+      setCode(await (await commands.message()).runMessage(text, cmd.optsWithGlobals(), io))
     );
 
   program.command("ping")
@@ -172,7 +175,7 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
         '  backup.sh; checkup ping --exit-code $? "Nightly backup"',
     )
     .action(async (name: string, _o, cmd: Command) =>
-      setCode(await runPing(name, cmd.optsWithGlobals(), io))
+      setCode(await (await commands.ping()).runPing(name, cmd.optsWithGlobals(), io))
     );
   const maintenance = program.command("maintenance")
     .description("start, end or list maintenance windows (alerts held, endpoints shown as in maintenance)")
@@ -195,18 +198,20 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
     .option("-m, --message <text>", "shown with the window on the page (safe Markdown)")
     .description("start an ad hoc maintenance window now (or schedule it with --at)")
     .action(async (title: string, _o, cmd: Command) =>
-      setCode(await runMaintenanceStart(title, cmd.optsWithGlobals(), io))
+      setCode(await (await commands.maintenance()).runMaintenanceStart(title, cmd.optsWithGlobals(), io))
     );
   maintenance.command("end")
     .argument("[id]", "the window to end (default: the only ad hoc window open now)")
     .description("end an ad hoc maintenance window early")
     .action(async (id: string | undefined, _o, cmd: Command) =>
-      setCode(await runMaintenanceEnd(id, cmd.optsWithGlobals(), io))
+      setCode(await (await commands.maintenance()).runMaintenanceEnd(id, cmd.optsWithGlobals(), io))
     );
   maintenance.command("list")
     .option("--json", "print JSON: {active, upcoming}")
     .description("list the maintenance windows open now and those within 7 days (config and ad hoc)")
-    .action(async (_o, cmd: Command) => setCode(await runMaintenanceList(cmd.optsWithGlobals(), io)));
+    .action(async (_o, cmd: Command) =>
+      setCode(await (await commands.maintenance()).runMaintenanceList(cmd.optsWithGlobals(), io))
+    );
   for (const c of maintenance.commands) {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   }
@@ -226,20 +231,26 @@ Exit codes: 0 all healthy (or stored), 1 unhealthy result or failure, 2 usage er
       '\nExamples:\n  checkup serve --listen 127.0.0.1:8080 --title "Acme status"\n  checkup serve --every 1m\n' +
         "  checkup serve --export site/\n\nPOST /api/v1/messages and /api/v1/incidents are accepted only when CHECKUP_SERVE_TOKEN is set.",
     )
-    .action(async (_o, cmd: Command) => setCode(await runServe(cmd.optsWithGlobals(), io)));
+    .action(async (_o, cmd: Command) =>
+      setCode(await (await commands.serve()).runServe(cmd.optsWithGlobals(), io))
+    );
 
   program.command("completion")
     .argument("<shell>", "bash, zsh or fish")
     .description("print a shell completion script")
     .addHelpText("after", "\nExamples:\n  checkup completion bash > /etc/bash_completion.d/checkup")
-    .action((shell: string) => setCode(runCompletion(shell, program, io)));
+    .action(async (shell: string) =>
+      setCode((await commands.completion()).runCompletion(shell, program, io))
+    );
 
   program.command("provision")
     .argument("[provider]", 'take the bucket from $AWS_BUCKET_NAME instead of the config ("s3", Go\'s form)')
     .description("create the storage's bucket with CORS and a public-read policy for the status page (s3)")
     .addHelpText("after", "\nExamples:\n  checkup provision\n  AWS_BUCKET_NAME=status checkup provision s3")
     .action(async (provider: string | undefined, _o, cmd: Command) =>
-      setCode(await runProvision(provider, cmd.optsWithGlobals<GlobalOptions>(), io))
+      setCode(
+        await (await commands.provision()).runProvision(provider, cmd.optsWithGlobals<GlobalOptions>(), io),
+      )
     );
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

@@ -76,10 +76,12 @@ interface Def {
 }
 
 function defOf(schema: z.ZodType): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+  const zod = (schema as unknown as { _zod: { def: Def; innerType?: z.ZodType } })._zod;
+  // A lazy schema (each plugin's, built on first use) is its memoised inner schema.
+  return zod.def.type === "lazy" && zod.innerType ? defOf(zod.innerType) : zod.def;
 }
 
-/** Unwraps optional/default/pipe wrappers down to the structural schema. */
+/** Unwraps optional/default/pipe/lazy wrappers down to the structural schema. */
 function core(schema: z.ZodType): Def {
   let def = defOf(schema);
   for (let i = 0; i < 10; i++) {

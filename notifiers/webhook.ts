@@ -38,13 +38,15 @@ export interface WebhookNotifierOptions extends AlertPolicy {
   headers: Record<string, string>;
 }
 
-const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.object({
-  type: typeTag("webhook"),
-  ...alertPolicyShape,
-  webhook: httpUrl("The URL the alerts are sent to."),
-  method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
-  headers: headers("Extra request headers."),
-});
+const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("webhook"),
+    ...alertPolicyShape,
+    webhook: httpUrl("The URL the alerts are sent to."),
+    method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
+    headers: headers("Extra request headers."),
+  })
+);
 
 /**
  * The webhook body of one alert, as JSON text (schema version 1):
