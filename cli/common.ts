@@ -15,7 +15,6 @@ export interface GlobalOptions {
   logFormat?: "text" | "json";
 }
 
-
 /**
  * Loads and validates the config once and builds a Checkup whose logger writes to the CLI's stderr;
  * prints warnings. The resolved config comes back too (its redactor, its node), so no command reads the
