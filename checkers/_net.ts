@@ -38,6 +38,10 @@ export interface TlsSettings {
   servername?: string;
   /** PEM roots to trust instead of the default ones. */
   ca?: string[];
+  /** A client certificate presented when the server asks (mutual TLS), PEM. */
+  cert?: string;
+  /** Its private key, PEM. */
+  key?: string;
 }
 
 /** Options of {@linkcode openSocket}. */
@@ -82,6 +86,8 @@ export function openSocket(o: OpenOptions): Promise<net.Socket | tls.TLSSocket> 
         port: o.port,
         servername,
         ca: o.tls.ca,
+        cert: o.tls.cert,
+        key: o.tls.key,
         rejectUnauthorized: false,
       }, () => settle());
       socket.once("connect", () => (phase = "TLS handshake"));

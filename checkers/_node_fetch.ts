@@ -16,6 +16,10 @@ export interface NodeFetchOptions {
   rejectUnauthorized?: boolean;
   /** PEM roots to trust instead of the default ones. */
   ca?: string[];
+  /** A client certificate (mutual TLS), PEM. */
+  cert?: string;
+  /** Its private key, PEM. */
+  key?: string;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -38,6 +42,8 @@ function request(
       agent: false,
       rejectUnauthorized: options.rejectUnauthorized ?? true,
       ca: options.ca,
+      cert: options.cert,
+      key: options.key,
     });
     const onAbort = () => req.destroy(signal!.reason);
     const detach = () => signal?.removeEventListener("abort", onAbort);

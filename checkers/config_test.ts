@@ -70,6 +70,8 @@ Deno.test("checker defaults: Go's values, 0 meaning the default, durations as st
     tls: false,
     tls_skip_verify: false,
     tls_ca_file: "",
+    tls_cert_file: "",
+    tls_key_file: "",
     timeout: 1e9,
     threshold_rtt: 0,
     attempts: 1,

@@ -26,6 +26,8 @@ import {
 } from "./http_expect.ts";
 import { openSocket } from "./_net.ts";
 import { nodeFetch } from "./_node_fetch.ts";
+import { type OAuth2Config, type OAuth2Options, oauth2Schema, TokenCache } from "./oauth2.ts";
+import { checkClientCert, type ClientCertConfig, clientCertShape, readClientCert } from "./client_cert.ts";
 import type tls from "node:tls";
 import {
   abortMessage,
@@ -40,7 +42,7 @@ import {
 import type { Verdict } from "../result.ts";
 
 /** `checkup.json` options of an `http` checker (Go Checkup's keys plus Checkup's extensions). */
-export interface HttpCheckerConfig {
+export interface HttpCheckerConfig extends ClientCertConfig {
   /** The checker type, `"http"`. */
   type: "http";
   /** The endpoint's name, shown as the result's title. */
@@ -88,10 +90,17 @@ export interface HttpCheckerConfig {
   tls_ca_file?: string;
   /** Degraded when the https certificate expires sooner than this; unset or 0: not checked. */
   cert_expiry_threshold?: Duration;
+  /**
+   * A forward proxy for this check (`http://` or `https://`, may carry `user:password@`); unset: the
+   * `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` environment variables, as every request.
+   */
+  proxy?: string;
+  /** OAuth 2.0 client credentials: a bearer token fetched from `token_url` and kept until it expires. */
+  oauth2?: OAuth2Config;
 }
 
 /** Validated options of an `http` checker: defaults applied, durations in nanoseconds. */
-export interface HttpCheckerOptions {
+export interface HttpCheckerOptions extends Required<ClientCertConfig> {
   /** The checker type, always `"http"`. */
   type: "http";
   /** The result's title; `""` when unset. */
@@ -136,6 +145,10 @@ export interface HttpCheckerOptions {
   tls_ca_file: string;
   /** Degraded when the certificate expires sooner than this, nanoseconds; 0 (default): not checked. */
   cert_expiry_threshold: number;
+  /** A forward proxy for this check; `""`: the environment's. */
+  proxy: string;
+  /** OAuth 2.0 client credentials, when set. */
+  oauth2?: OAuth2Options;
 }
 
 /** Rejects an empty key of a record, at that key's path. */
@@ -150,6 +163,15 @@ function nonEmptyKeys(what: string) {
       });
     }
   };
+}
+
+/** Whether `v` is an http:// or https:// URL (a proxy's). */
+function isProxyUrl(v: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
 }
 
 // The annotation keeps the schema and the two interfaces in lockstep: a mismatch fails type checking.
@@ -194,7 +216,35 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.lazy(() =>
     cert_expiry_threshold: duration(
       "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
     ).default(0),
+    ...clientCertShape,
+    proxy: z.string().default("").refine((v) => !v || isProxyUrl(v), {
+      // Never the value: a proxy URL may carry a password.
+      error: "expected an http:// or https:// proxy URL (e.g. http://proxy.internal:3128)",
+    }).meta({
+      description:
+        "A forward proxy for this check (http:// or https://, may carry user:password@); default the HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.",
+    }),
+    oauth2: oauth2Schema.optional().meta({
+      description:
+        "OAuth 2.0 client credentials: a bearer token fetched from token_url, kept until it expires, sent as Authorization.",
+    }),
   }).superRefine((o, ctx) => {
+    checkClientCert(o, ctx);
+    if (o.oauth2 && Object.keys(o.headers).some((h) => h.toLowerCase() === "authorization")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["oauth2"],
+        message: "oauth2 sets the Authorization header: remove it from headers",
+      });
+    }
+    if (o.proxy && o.tls_skip_verify) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["proxy"],
+        message:
+          "proxy cannot be combined with tls_skip_verify (trust the endpoint's CA with tls_ca_file instead)",
+      });
+    }
     if (o.body && (o.method === "GET" || o.method === "HEAD")) {
       ctx.addIssue({
         code: "custom",
@@ -243,9 +293,18 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
   /** Always `"http"`. */
   override readonly type = "http";
 
+  /** The OAuth 2.0 access token, when `oauth2` is set (kept across rounds). */
+  readonly #tokens?: TokenCache;
+
   /** Builds the checker from validated options (see the `parseChecker` config helper). */
   constructor(options: HttpCheckerOptions, ctx: CheckerContext) {
     super(options, ctx, options.endpoint_name, options.endpoint_url);
+    if (options.oauth2) {
+      this.#tokens = new TokenCache(options.oauth2, {
+        fetch: ctx.fetch,
+        now: () => Number(ctx.now() / 1_000_000n),
+      });
+    }
   }
 
   /** Collects the leaf certificate of each https attempt (for `cert_expiry_threshold`). */
@@ -265,9 +324,18 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     for (const [k, v] of Object.entries(o.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
     const https = o.endpoint_url.startsWith("https:");
     let ca: string[] | undefined;
-    if (https && o.tls_ca_file && !o.tls_skip_verify) {
-      try {
+    let clientCert;
+    try {
+      if (https && o.tls_ca_file && !o.tls_skip_verify) {
         ca = [await readPemFile(o.tls_ca_file, "tls_ca_file")];
+      }
+      if (https) clientCert = await readClientCert(o);
+    } catch (e) {
+      return { rtt: 0, error: errorText(e), transportFailure: true };
+    }
+    if (this.#tokens) {
+      try {
+        headers.set("authorization", `Bearer ${await this.#tokens.token(o.timeout / 1e6, signal)}`);
       } catch (e) {
         return { rtt: 0, error: errorText(e), transportFailure: true };
       }
@@ -276,7 +344,12 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     // The client itself is shared (building one is costly); keep_alive opts into connection reuse.
     const shared = this.ctx.httpClients;
     using own = shared ? undefined : new HttpClients();
-    const client = (shared ?? own!).get({ caCerts: ca, keepAlive: o.keep_alive });
+    const client = (shared ?? own!).get({
+      caCerts: ca,
+      keepAlive: o.keep_alive,
+      clientCert,
+      proxy: o.proxy || undefined,
+    });
     const start = performance.now();
     const res = await httpRequest(o.endpoint_url, {
       method: o.method,
@@ -286,9 +359,12 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
       timeout: o.timeout / 1e6,
       signal,
       client,
-      fetch: https && o.tls_skip_verify ? nodeFetch({ rejectUnauthorized: false }) : this.ctx.fetch,
+      fetch: https && o.tls_skip_verify
+        ? nodeFetch({ rejectUnauthorized: false, ...clientCert })
+        : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
+    if (!("error" in res) && res.status === 401) this.#tokens?.drop(); // revoked early: fetch a new one
     // Go records the time a failed request took (until the error), not 0; the error names the phase.
     if ("error" in res) return { rtt, error: res.error, transportFailure: true };
     const error = await this.#judge(res).catch((e) => `reading response body: ${errorText(e)}`);
@@ -325,10 +401,12 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const signal = attemptSignal(outer, this.options.timeout);
     try {
+      // A server that asks for a client certificate refuses the handshake without one.
+      const clientCert = await readClientCert(this.options);
       const socket = await openSocket({
         host,
         port: Number(url.port || 443),
-        tls: {},
+        tls: { ...clientCert },
         signal,
         onAbort: (phase) => abortMessage(signal, this.options.timeout, phase),
       });

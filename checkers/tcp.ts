@@ -5,7 +5,8 @@
  *
  * @module
  */
-import tls from "node:tls";
+import { checkClientCert, type ClientCertConfig, clientCertShape, readClientCert } from "./client_cert.ts";
+import type tls from "node:tls";
 import { z } from "zod";
 import type { Duration, Nanoseconds } from "../duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
@@ -25,7 +26,7 @@ import {
 } from "./checker.ts";
 
 /** `checkup.json` options of a `tcp` checker (Go Checkup's keys plus `send`, `expect`). */
-export interface TcpCheckerConfig {
+export interface TcpCheckerConfig extends ClientCertConfig {
   /** The checker type, `"tcp"`. */
   type: "tcp";
   /** The endpoint's name, shown as the result's title. */
@@ -53,7 +54,7 @@ export interface TcpCheckerConfig {
 }
 
 /** Validated options of a `tcp` checker: defaults applied, durations in nanoseconds. */
-export interface TcpCheckerOptions {
+export interface TcpCheckerOptions extends Required<ClientCertConfig> {
   /** The checker type, always `"tcp"`. */
   type: "tcp";
   /** The result's title; `""` when unset. */
@@ -91,7 +92,7 @@ const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.lazy(() =>
     }),
     tls_ca_file: z.string().default("").meta({
       description:
-        "With tls: PEM file of CA certificates trusted in addition to the default (Mozilla) roots.",
+        "With tls: PEM file of the only CA certificates trusted (replacing the default roots, as Go).",
     }),
     timeout: timeout(1e9, "connect, TLS handshake and send/expect; default 1s"),
     threshold_rtt: thresholdRtt(),
@@ -102,7 +103,8 @@ const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.lazy(() =>
       description:
         'Text the server must send (after send, if set) before the timeout, e.g. "+PONG" or "220".',
     }),
-  })
+    ...clientCertShape,
+  }).superRefine(checkClientCert)
 );
 
 /** Checks that a TCP (or TLS) service accepts connections and, optionally, answers as expected. */
@@ -125,9 +127,12 @@ export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
     const start = performance.now();
     const elapsed = () => (performance.now() - start) * 1e6;
     let ca: string[] | undefined;
-    if (o.tls && o.tls_ca_file) {
+    let clientCert;
+    if (o.tls) {
       try {
-        ca = [...tls.rootCertificates, await readPemFile(o.tls_ca_file, "tls_ca_file")];
+        // As Go's tcp checker (a new pool with only the file's certificates): the file replaces the roots.
+        if (o.tls_ca_file) ca = [await readPemFile(o.tls_ca_file, "tls_ca_file")];
+        clientCert = await readClientCert(o);
       } catch (e) {
         return { rtt: elapsed(), error: errorText(e), transportFailure: true };
       }
@@ -146,7 +151,13 @@ export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {
     }
     let socket;
     try {
-      socket = await openSocket({ host, port, tls: o.tls ? { ca } : undefined, signal, onAbort });
+      socket = await openSocket({
+        host,
+        port,
+        tls: o.tls ? { ca, ...clientCert } : undefined,
+        signal,
+        onAbort,
+      });
     } catch (e) {
       return { rtt: elapsed(), error: errorText(e), transportFailure: true };
     }

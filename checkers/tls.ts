@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkClientCert, type ClientCertConfig, clientCertShape, readClientCert } from "./client_cert.ts";
 import type tls from "node:tls";
 import { z } from "zod";
 import type { Duration, Nanoseconds } from "../duration.ts";
@@ -29,7 +30,7 @@ import type { Verdict } from "../result.ts";
 export const DEFAULT_CERT_EXPIRY_THRESHOLD = 14 * 86_400e9;
 
 /** `checkup.json` options of a `tls` checker (Go Checkup's keys plus `tls_skip_verify`). */
-export interface TlsCheckerConfig {
+export interface TlsCheckerConfig extends ClientCertConfig {
   /** The checker type, `"tls"`. */
   type: "tls";
   /** The endpoint's name, shown as the result's title. */
@@ -53,7 +54,7 @@ export interface TlsCheckerConfig {
 }
 
 /** Validated options of a `tls` checker: defaults applied, durations in nanoseconds. */
-export interface TlsCheckerOptions {
+export interface TlsCheckerOptions extends Required<ClientCertConfig> {
   /** The checker type, always `"tls"`. */
   type: "tls";
   /** The result's title; `""` when unset. */
@@ -94,7 +95,8 @@ const schema: z.ZodType<TlsCheckerOptions, TlsCheckerConfig> = z.lazy(() =>
     tls_skip_verify: z.boolean().default(false).meta({
       description: "Skip the chain and host-name checks; expiry is still checked.",
     }),
-  })
+    ...clientCertShape,
+  }).superRefine(checkClientCert)
 );
 
 /** Checks a TLS endpoint's certificate: trusted, for the right host, not expired or expiring soon. */
@@ -130,10 +132,12 @@ export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {
     const { host, port } = splitHostPort(o.endpoint_url);
     const signal = attemptSignal(outer, o.timeout);
     let ca: string[] | undefined;
+    let clientCert;
     try {
       if (o.trusted_roots.length) {
         ca = await Promise.all(o.trusted_roots.map((p, i) => readPemFile(p, `trusted_roots[${i}]`)));
       }
+      clientCert = await readClientCert(o);
     } catch (e) {
       return { rtt: 0, error: errorText(e), transportFailure: true };
     }
@@ -143,7 +147,7 @@ export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {
       socket = await openSocket({
         host,
         port,
-        tls: { ca },
+        tls: { ca, ...clientCert },
         signal,
         onAbort: (phase) => abortMessage(signal, o.timeout, phase),
       });

@@ -3,6 +3,7 @@ import { BOUNDS } from "../config/bounds.ts";
 import { formatDuration, humanDuration, parseDuration } from "../duration.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import type { Io } from "./io.ts";
+import { runWithReloads } from "./reload.ts";
 
 const WORDS: Record<string, string> = { second: "1s", minute: "1m", hour: "1h", day: "24h", week: "168h" };
 
@@ -21,7 +22,10 @@ export function parseInterval(text: string): number {
   return ns;
 }
 
-/** Runs rounds on a schedule until the process is asked to stop; exits 0 after finishing the round under way. */
+/**
+ * Runs rounds on a schedule until the process is asked to stop; exits 0 after finishing the round under way.
+ * SIGHUP loads the config again (see `reload.ts`): a config that fails is refused and the running one stays.
+ */
 export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise<number> {
   return guard(io, opts, async () => {
     let ns: number;
@@ -30,25 +34,31 @@ export function runEvery(interval: string, opts: GlobalOptions, io: Io): Promise
     } catch (e) {
       throw new ExitError(`every: ${(e as Error).message}`, EXIT.usage);
     }
-    const { checkup, logger } = await openCheckup(opts, io);
-    try {
-      if (!checkup.checkers.length) throw new ExitError("no checkers configured");
-      const storage = requireStorage(checkup);
+    const open = async () => {
+      const opened = await openCheckup(opts, io);
+      try {
+        if (!opened.checkup.checkers.length) throw new ExitError("no checkers configured");
+        requireStorage(opened.checkup);
+      } catch (e) {
+        await opened.checkup.close();
+        throw e;
+      }
+      return { ...opened, close: () => opened.checkup.close() };
+    };
+    const first = await open();
+    io.signal.addEventListener("abort", () => {
+      first.logger.info("stopping: finishing the round under way; a second signal exits at once");
+    }, { once: true });
+    await runWithReloads(io, first, open, async ({ checkup, logger }, signal) => {
       logger.info("checking on a schedule", {
         interval,
         checkers: checkup.checkers.length,
-        storage: storage.type,
+        storage: checkup.storage!.type,
+        grace: formatDuration(checkup.shutdownGrace * 1e6),
       });
-      io.signal.addEventListener("abort", () => {
-        logger.info("stopping: finishing the round under way; a second signal exits at once", {
-          grace: formatDuration(checkup.shutdownGrace * 1e6),
-        });
-      }, { once: true });
-      await checkup.every(ns, io.signal);
-      logger.info("stopped");
-      return EXIT.ok;
-    } finally {
-      await checkup.close();
-    }
+      await checkup.every(ns, signal);
+    });
+    first.logger.info("stopped");
+    return EXIT.ok;
   });
 }

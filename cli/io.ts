@@ -17,6 +17,11 @@ export interface Io {
   signal: AbortSignal;
   /** The clock `every` keeps time by (default the system clock; tests pass a fake one). */
   clock?: Clock;
+  /**
+   * Calls `listener` on each request to load the config again (SIGHUP; `systemctl reload`); returns the
+   * function that stops listening. Absent: no reloads (platforms without SIGHUP).
+   */
+  onReload?: (listener: () => void) => () => void;
 }
 
 const encoder = new TextEncoder();
@@ -48,6 +53,14 @@ export function processIo(): Io {
     err: (t) => writeAll(Deno.stderr, t),
     isTty: color,
     signal: ac.signal,
+    onReload: (listener) => {
+      try {
+        Deno.addSignalListener("SIGHUP", listener);
+      } catch {
+        return () => {}; // no SIGHUP on this platform (Windows)
+      }
+      return () => Deno.removeSignalListener("SIGHUP", listener);
+    },
     ...clockFromEnv(),
   };
 }
@@ -73,10 +86,11 @@ function clockFromEnv(): { clock?: Clock } {
   }
 }
 
-/** An Io that records what is written (tests). */
+/** An Io that records what is written (tests); `reload()` asks for a reload as SIGHUP does. */
 export function memoryIo(
   signal: AbortSignal = new AbortController().signal,
-): Io & { stdout: string; stderr: string } {
+): Io & { stdout: string; stderr: string; reload(): void } {
+  const listeners = new Set<() => void>();
   const io = {
     stdout: "",
     stderr: "",
@@ -87,6 +101,13 @@ export function memoryIo(
     },
     err(t: string) {
       io.stderr += t;
+    },
+    onReload(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    reload() {
+      for (const l of [...listeners]) l();
     },
   };
   return io;

@@ -22,6 +22,7 @@ import { readSiteMaintenance, type SiteMaintenance } from "./site_maintenance.ts
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup, requireStorage } from "./common.ts";
 import { parseInterval } from "./every.ts";
 import type { Io } from "./io.ts";
+import { runWithReloads } from "./reload.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions extends GlobalOptions {
@@ -321,69 +322,88 @@ export function runServe(opts: ServeOptions, io: Io): Promise<number> {
     }
     const token = readToken();
     const logo = opts.logo ? await readLogo(opts.logo) : undefined;
-    // The redactor knows the config's secrets (logs already use it); served texts go through it too.
-    const { checkup, logger, config } = await openCheckup(opts, io);
-    const { redactor, node } = config;
-    try {
-      const storage = requireStorage(checkup);
-      if (!isStorageReader(storage)) {
-        throw new ExitError(`storage ${storage.type}: cannot be read back, so it cannot be served`);
-      }
-      if (every !== undefined && !checkup.checkers.length) {
-        throw new ExitError("--every: no checkers configured");
-      }
-      const heartbeats = checkup.checkers.filter(isHeartbeat);
-      const handler = createStatusHandler({
-        reader: storage,
-        writer: storage,
-        token,
-        title: opts.title,
-        logo,
-        range,
-        refresh,
-        node,
-        order: checkup.checkers.map((c) => c.title),
-        // Several locations: each endpoint's quorum (its checker's, else the top-level one) and silence.
-        quorum: checkup.quorumOf,
-        silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
-        groups: checkup.groupOf,
-        maintenance: checkup.maintenance,
-        logger,
-        redact: (t) => redactor.redact(t),
-        deliveries: every !== undefined && checkup.notifiers.length
-          ? () => checkup.deliveryStats()
-          : undefined,
-        heartbeats,
-        monotonic: io.clock && (() => io.clock!.monotonic()),
-      });
-      let server: Deno.HttpServer<Deno.NetAddr>;
+    // One config as served: the Checkup, its storage and the handler built from them. SIGHUP builds a new one
+    // (see reload.ts): the page keeps answering from the running one until the new one has read the storage.
+    const open = async () => {
+      // The redactor knows the config's secrets (logs already use it); served texts go through it too.
+      const opened = await openCheckup(opts, io);
+      const { checkup, config, logger } = opened;
       try {
-        server = Deno.serve({
-          hostname: listen.hostname,
-          port: listen.port,
-          signal: io.signal,
-          onListen: (addr) => {
-            const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-            io.out(`Serving the status page on http://${host}:${addr.port}/\n`);
-            logger.info("serving", {
-              address: `${host}:${addr.port}`,
-              storage: storage.type,
-              writes: token ? "accepted with the bearer token" : "read-only",
-              ...(heartbeats.length ? { heartbeats: heartbeats.length } : {}),
-              ...(every !== undefined ? { every: opts.every } : {}),
-            });
-          },
-        }, handler.fetch);
+        const storage = requireStorage(checkup);
+        if (!isStorageReader(storage)) {
+          throw new ExitError(`storage ${storage.type}: cannot be read back, so it cannot be served`);
+        }
+        if (every !== undefined && !checkup.checkers.length) {
+          throw new ExitError("--every: no checkers configured");
+        }
+        const heartbeats = checkup.checkers.filter(isHeartbeat);
+        const handler = createStatusHandler({
+          reader: storage,
+          writer: storage,
+          token,
+          title: opts.title,
+          logo,
+          range,
+          refresh,
+          node: config.node,
+          order: checkup.checkers.map((c) => c.title),
+          // Several locations: each endpoint's quorum (its checker's, else the top-level one) and silence.
+          quorum: checkup.quorumOf,
+          silentAfter: config.silent_after ? config.silent_after / 1e6 : undefined,
+          groups: checkup.groupOf,
+          maintenance: checkup.maintenance,
+          logger,
+          redact: (t) => config.redactor.redact(t),
+          deliveries: every !== undefined && checkup.notifiers.length
+            ? () => checkup.deliveryStats()
+            : undefined,
+          heartbeats,
+          monotonic: io.clock && (() => io.clock!.monotonic()),
+        });
+        return { ...opened, storage, heartbeats, handler, close: () => checkup.close() };
       } catch (e) {
-        throw new ExitError(`serve: cannot listen on ${opts.listen ?? ":3000"}: ${(e as Error).message}`);
+        await checkup.close();
+        throw e;
       }
-      const tasks: Promise<unknown>[] = [server.finished, handler.run(io.signal)];
-      if (every !== undefined) tasks.push(checkup.every(every, io.signal, () => void handler.refresh()));
-      await Promise.all(tasks);
-      logger.info("stopped");
-      return EXIT.ok;
-    } finally {
-      await checkup.close();
+    };
+    const first = await open();
+    let active = first;
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = Deno.serve({
+        hostname: listen.hostname,
+        port: listen.port,
+        signal: io.signal,
+        onListen: (addr) => {
+          const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+          io.out(`Serving the status page on http://${host}:${addr.port}/\n`);
+          first.logger.info("serving", {
+            address: `${host}:${addr.port}`,
+            storage: first.storage.type,
+            writes: token ? "accepted with the bearer token" : "read-only",
+            ...(first.heartbeats.length ? { heartbeats: first.heartbeats.length } : {}),
+            ...(every !== undefined ? { every: opts.every } : {}),
+          });
+        },
+      }, (request) => active.handler.fetch(request));
+    } catch (e) {
+      await first.close();
+      throw new ExitError(`serve: cannot listen on ${opts.listen ?? ":3000"}: ${(e as Error).message}`);
     }
+    await runWithReloads(io, first, open, async (loaded, signal) => {
+      if (loaded !== first) {
+        await loaded.handler.refresh(); // the recent window, before it answers
+        active = loaded;
+        loaded.logger.info("serving the reloaded config", { storage: loaded.storage.type });
+      }
+      const tasks: Promise<unknown>[] = [loaded.handler.run(signal)];
+      if (every !== undefined) {
+        tasks.push(loaded.checkup.every(every, signal, () => void loaded.handler.refresh()));
+      }
+      await Promise.all(tasks);
+    });
+    await server.finished;
+    active.logger.info("stopped");
+    return EXIT.ok;
   });
 }

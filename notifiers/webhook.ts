@@ -12,6 +12,7 @@ import { encodeResults } from "../result.ts";
 import { deliverEach, HttpNotifier } from "./http_notifier.ts";
 import { alertText, isoTime } from "./message.ts";
 import type { Alert, Notifier } from "./notifier.ts";
+import { escapingFor, renderTemplate, TEMPLATE_FIELDS, unknownPlaceholders } from "./template.ts";
 import { type AlertPolicy, type AlertPolicyConfig, alertPolicyShape } from "./policy.ts";
 
 /** `checkup.json` options of the `webhook` notifier. */
@@ -24,6 +25,10 @@ export interface WebhookNotifierConfig extends AlertPolicyConfig {
   method?: "POST" | "PUT";
   /** Extra request headers, e.g. `{"Authorization": "Bearer ${HOOK_TOKEN}"}`. */
   headers?: Record<string, string>;
+  /** A logic-less body template (`{{title}}`, `{{status}}`, …) instead of the documented JSON body. */
+  body_template?: string;
+  /** The body's Content-Type with a template (default `application/json`); it decides the escaping. */
+  content_type?: string;
 }
 
 /** Validated options of the `webhook` notifier. */
@@ -36,6 +41,10 @@ export interface WebhookNotifierOptions extends AlertPolicy {
   method: "POST" | "PUT";
   /** Extra request headers (default none). */
   headers: Record<string, string>;
+  /** A logic-less body template; `""`: the documented JSON body. */
+  body_template: string;
+  /** The body's Content-Type with a template. */
+  content_type: string;
 }
 
 const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.lazy(() =>
@@ -45,8 +54,60 @@ const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.lazy(
     webhook: httpUrl("The URL the alerts are sent to."),
     method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
     headers: headers("Extra request headers."),
+    body_template: z.string().max(16_384).default("").meta({
+      description:
+        "A logic-less body template instead of the documented JSON body: {{kind}}, {{title}}, {{endpoint}}, {{status}}, {{previous}}, {{since}}, {{incident_since}}, {{at}}, {{reason}}, {{node}}, {{status_page_url}}, {{key}}, {{id}}, {{headline}}, {{text}}, escaped for content_type.",
+    }),
+    content_type: z.string().regex(
+      /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/,
+      "expected a media type like application/json",
+    )
+      .default("application/json").meta({ description: "The body's Content-Type with a template." }),
+  }).superRefine((o, ctx) => {
+    if (!o.body_template) return;
+    const unknown = unknownPlaceholders(o.body_template);
+    if (unknown.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["body_template"],
+        message: `unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(", ")}: expected one of ${
+          Object.keys(TEMPLATE_FIELDS).map((n) => `{{${n}}}`).join(", ")
+        }`,
+      });
+      return;
+    }
+    if (escapingFor(o.content_type) === "json") {
+      // A template that cannot give JSON is caught at load, not at the first page.
+      try {
+        JSON.parse(renderTemplate(o.body_template, SAMPLE, "json"));
+      } catch (e) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["body_template"],
+          message: `expected a template that renders JSON (content_type ${o.content_type}): ${
+            (e as Error).message
+          }`,
+        });
+      }
+    }
   })
 );
+
+/** An alert to try templates on at load. */
+const SAMPLE: Alert = {
+  kind: "down",
+  title: "API",
+  endpoint: "https://api.example.com/health",
+  status: "down",
+  previous: "healthy",
+  since: 0n,
+  incident_since: 0n,
+  at: 0n,
+  result: { title: "API", timestamp: 0n, times: [] },
+  reason: 'response status 502 "Bad Gateway"',
+  key: "checkup-0",
+  id: "checkup-1",
+};
 
 /**
  * The webhook body of one alert, as JSON text (schema version 1):
@@ -89,9 +150,11 @@ export class WebhookNotifier extends HttpNotifier<WebhookNotifierOptions> {
     return deliverEach(alerts, async (alert) => {
       await this.post(o.webhook, {
         method: o.method,
-        body: webhookBody(alert),
+        body: o.body_template
+          ? renderTemplate(o.body_template, alert, escapingFor(o.content_type))
+          : webhookBody(alert),
         headers: {
-          "content-type": "application/json",
+          "content-type": o.body_template ? o.content_type : "application/json",
           "user-agent": "Checkup",
           "idempotency-key": alert.id,
           ...o.headers,

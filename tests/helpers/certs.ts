@@ -33,6 +33,8 @@ export interface LeafOptions {
   days?: number;
   /** Sign it with its own key instead of the CA's (a self-signed leaf no client trusts). */
   selfSigned?: boolean;
+  /** A client certificate (`extendedKeyUsage=clientAuth`, for mutual TLS) instead of a server one. */
+  client?: boolean;
 }
 
 /** A test CA living in a temp dir; {@linkcode TestCa.cleanup} removes it. */
@@ -114,7 +116,7 @@ export async function createTestCa(): Promise<TestCa> {
       const ext = [
         "basicConstraints=critical,CA:FALSE",
         "keyUsage=critical,digitalSignature",
-        "extendedKeyUsage=serverAuth",
+        options.client ? "extendedKeyUsage=clientAuth" : "extendedKeyUsage=serverAuth",
         `subjectAltName=${san(hosts)}`,
       ];
       await Deno.writeTextFile(join(dir, `${name}.ext`), ext.join("\n") + "\n");
