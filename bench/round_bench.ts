@@ -104,6 +104,28 @@ async function checkHttp(n: number, port: number): Promise<Sample> {
   };
 }
 
+/** One table row: a tool's sample and its ratios (wall and CPU) against its floor's. */
+function row(
+  kind: string,
+  n: number,
+  tool: string,
+  s: Sample,
+  base: Sample,
+): Record<string, string | number> {
+  return {
+    kind,
+    n,
+    tool,
+    wall_ms: Math.round(s.wall_ms),
+    "checks/s": Math.round(n / (s.wall_ms / 1000)),
+    "× its floor": Number((s.wall_ms / base.wall_ms).toFixed(2)),
+    cpu_s: Number(s.cpu_s.toFixed(2)),
+    "cpu × its floor": base.cpu_s > 0 ? Number((s.cpu_s / base.cpu_s).toFixed(2)) : "-",
+    rss_peak_mib: typeof s.rss_peak_mib === "number" ? Math.round(s.rss_peak_mib) : s.rss_peak_mib,
+    not_healthy: s.not_healthy,
+  };
+}
+
 if (import.meta.main) {
   const port = freePortPair();
   const target = new Deno.Command(Deno.execPath(), {
@@ -163,19 +185,7 @@ if (import.meta.main) {
             floor,
           ]);
         }
-        for (const [tool, s, base] of peers) {
-          rows.push({
-            kind,
-            n,
-            tool,
-            wall_ms: Math.round(s.wall_ms),
-            "checks/s": Math.round(n / (s.wall_ms / 1000)),
-            "× its floor": Number((s.wall_ms / base.wall_ms).toFixed(2)),
-            cpu_s: Number(s.cpu_s.toFixed(2)),
-            rss_peak_mib: typeof s.rss_peak_mib === "number" ? Math.round(s.rss_peak_mib) : s.rss_peak_mib,
-            not_healthy: s.not_healthy,
-          });
-        }
+        for (const [tool, s, base] of peers) rows.push(row(kind, n, tool, s, base));
       }
     }
     // Rounds at 10,000: whole rounds as `checkup every` makes them (checked; checked and stored in fs, with
@@ -190,19 +200,7 @@ if (import.meta.main) {
         await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "store"], {}, SHIPPED_FLAGS)),
       ],
     ];
-    for (const [tool, s] of big) {
-      rows.push({
-        kind: "http",
-        n,
-        tool,
-        wall_ms: Math.round(s.wall_ms),
-        "checks/s": Math.round(n / (s.wall_ms / 1000)),
-        "× its floor": Number((s.wall_ms / fresh.wall_ms).toFixed(2)),
-        cpu_s: Number(s.cpu_s.toFixed(2)),
-        rss_peak_mib: typeof s.rss_peak_mib === "number" ? Math.round(s.rss_peak_mib) : s.rss_peak_mib,
-        not_healthy: s.not_healthy,
-      });
-    }
+    for (const [tool, s] of big) rows.push(row("http", n, tool, s, fresh));
   } finally {
     target.kill("SIGTERM");
     await target.status;

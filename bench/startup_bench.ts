@@ -30,9 +30,10 @@ async function compile(dir: string): Promise<{ path?: string; why?: string }> {
     ],
     stdout: "null",
     stderr: "piped",
+    env: { NO_COLOR: "1" },
   }).output();
   if (out.code === 0) return { path };
-  const text = new TextDecoder().decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+  const text = new TextDecoder().decode(out.stderr);
   return { why: text.split("\n").find((l) => l.startsWith("error")) ?? `exit ${out.code}` };
 }
 
