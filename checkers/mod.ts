@@ -25,6 +25,8 @@ export type { Checker, CheckerContext } from "./checker.ts";
 export { AttemptChecker, type AttemptOptions, type AttemptOutcome } from "./checker.ts";
 export type { StatusRange } from "./http_expect.ts";
 export type { LeafInfo } from "./cert.ts";
+export type { ClientCertConfig } from "./client_cert.ts";
+export type { OAuth2Config, OAuth2Options } from "./oauth2.ts";
 export { DnsChecker, type DnsCheckerConfig, type DnsCheckerOptions } from "./dns.ts";
 export { ExecChecker, type ExecCheckerConfig, type ExecCheckerOptions } from "./exec.ts";
 export {
