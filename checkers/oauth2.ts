@@ -32,11 +32,17 @@ export interface OAuth2Config {
 
 /** Validated `oauth2` options. */
 export interface OAuth2Options {
+  /** The authorization server's token endpoint. */
   token_url: string;
+  /** The client id. */
   client_id: string;
+  /** The client secret. */
   client_secret: string;
+  /** Scopes asked for (empty: the server's default). */
   scopes: string[];
+  /** The `audience` parameter, when the server wants one. */
   audience?: string;
+  /** How the client authenticates: HTTP Basic or form fields. */
   auth: "basic" | "body";
 }
 
