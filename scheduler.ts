@@ -169,10 +169,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<void> {
     }
   };
 
+  // The slots by when they are next due: a wake-up visits only the due ones (thousands of checks spread
+  // over a minute wake the loop every few milliseconds).
+  const due = new DueHeap(slots);
   while (!o.signal.aborted) {
     const now = clock.monotonic();
-    for (const slot of slots) {
-      if (slot.ticks.due > now) continue;
+    for (let slot = due.peek(); slot && slot.ticks.due <= now; slot = due.peek()) {
       if (slot.busy) {
         slot.skipped++;
         if (slot.skipped === 1 || slot.skipped % 100 === 0) {
@@ -188,17 +190,58 @@ export async function runSchedule(o: ScheduleOptions): Promise<void> {
         queue.push({ slot, due: slot.ticks.due });
       }
       slot.ticks.pass(now); // a late run skips the ticks it missed instead of bunching up
+      due.settle();
     }
     pump();
     if (flushes.due <= now) {
       flush();
       flushes.pass(now);
     }
-    const until = Math.min(flushes.due, ...slots.map((s) => s.ticks.due));
+    const until = Math.min(flushes.due, due.peek()?.ticks.due ?? Infinity);
     await clock.sleep(until - clock.monotonic(), o.signal);
   }
   queue.length = 0; // not started: dropped on shutdown
   await Promise.all(inflight);
   flush();
   await flushing;
+}
+
+/**
+ * The slots as a binary min-heap on their next due time (ties: config order), so the loop finds the due
+ * ones in O(log n) each instead of visiting every slot on every wake-up.
+ */
+class DueHeap {
+  #heap: Slot[];
+
+  constructor(slots: readonly Slot[]) {
+    this.#heap = [...slots];
+    for (let i = (this.#heap.length >> 1) - 1; i >= 0; i--) this.#down(i);
+  }
+
+  /** The slot due first. */
+  peek(): Slot | undefined {
+    return this.#heap[0];
+  }
+
+  /** Puts the first slot back in place after its ticks moved on. */
+  settle(): void {
+    this.#down(0);
+  }
+
+  #before(a: Slot, b: Slot): boolean {
+    return a.ticks.due < b.ticks.due || (a.ticks.due === b.ticks.due && a.check.index < b.check.index);
+  }
+
+  #down(i: number): void {
+    const h = this.#heap;
+    while (2 * i + 1 < h.length) { // down one level each time: at most log2(n) steps
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < h.length && this.#before(h[l], h[m])) m = l;
+      if (r < h.length && this.#before(h[r], h[m])) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m], h[i]];
+      i = m;
+    }
+  }
 }

@@ -147,6 +147,8 @@ export function redactPatterns(text: string): string {
  * wherever else they appear (an exec check printing its URL's token, a server echoing it in an error).
  */
 function credentialsIn(text: string): string[] {
+  // Every shape below holds an "@" (userinfo, DSN) or an "=" (parameters): most strings hold neither.
+  if (!text.includes("@") && !text.includes("=")) return [];
   const found: string[] = [];
   for (const m of text.matchAll(USERINFO)) {
     const info = m[0].slice(m[1].length, -1);
@@ -177,6 +179,8 @@ function credentialsIn(text: string): string[] {
 export class Redactor {
   #secrets = new Set<string>();
   #sorted?: string[];
+  /** {@linkcode isSecretKey} of the keys seen by `collect` (a config repeats the same few keys). */
+  #secretKeys = new Map<string, boolean>();
 
   /**
    * Remembers a secret value. Values shorter than 4 characters are ignored (too likely to be words), and
@@ -200,7 +204,11 @@ export class Redactor {
     } else if (Array.isArray(value)) {
       for (const v of value) this.collect(v, secretParent);
     } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) this.collect(v, secretParent || isSecretKey(k));
+      for (const [k, v] of Object.entries(value)) {
+        let secret = this.#secretKeys.get(k);
+        if (secret === undefined) this.#secretKeys.set(k, secret = isSecretKey(k));
+        this.collect(v, secretParent || secret);
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 /**
  * One measured round of N checks through Checkup (run in its own process by round_bench.ts).
- * Usage: _checkup_round.ts KIND(http|tcp) N PORT CONCURRENCY [fresh|reuse] → prints one JSON line.
+ * Usage: _checkup_round.ts KIND(http|tcp) N PORT CONCURRENCY [fresh|reuse] [store] → prints one JSON line.
+ * With `store`, the round is stored as `checkup --store` does (an fs storage in a temporary directory: the
+ * check file, index.json and the status page summary).
  */
 import { Checkup } from "../checkup.ts";
 import type { CheckerConfig } from "../checkers/mod.ts";
@@ -15,6 +17,8 @@ const [kind, n, port, concurrency] = [
 ];
 // "reuse": keep_alive on (connections reused, like fetch's default); otherwise Go's fresh connections.
 const keepAlive = Deno.args[4] === "reuse";
+const store = Deno.args[5] === "store";
+const dir = store ? await Deno.makeTempDir({ prefix: "checkup-round-" }) : undefined;
 const checkers = Array.from(
   { length: n },
   (_, i) =>
@@ -25,16 +29,23 @@ const checkers = Array.from(
       keep_alive: keepAlive,
     }) as CheckerConfig,
 );
-const checkup = new Checkup({ checkers, concurrent_checks: concurrency });
-await checkup.check(); // warm-up round: steady state is what a long-running `every` sees
+const checkup = new Checkup({
+  checkers,
+  concurrent_checks: concurrency,
+  ...(dir ? { storage: { type: "fs", dir } } : {}),
+});
+// warm-up round: steady state is what a long-running `every` sees
+await (store ? checkup.round({ store: true }) : checkup.check());
 const before = rssMiB().rss;
 const cpu0 = cpuSeconds().own;
 const t0 = performance.now();
-const results = await checkup.check();
+const results = store ? (await checkup.round({ store: true })).results : await checkup.check();
 const wall = performance.now() - t0;
 const cpu = cpuSeconds().own - cpu0;
 const { peak } = rssMiB();
 const down = results.filter((r) => statusOf(r) !== "healthy").length;
+await checkup.close();
+if (dir) await Deno.remove(dir, { recursive: true });
 Deno.stdout.writeSync(new TextEncoder().encode(
   JSON.stringify({
     wall_ms: wall,

@@ -104,6 +104,28 @@ async function checkHttp(n: number, port: number): Promise<Sample> {
   };
 }
 
+/** One table row: a tool's sample and its ratios (wall and CPU) against its floor's. */
+function row(
+  kind: string,
+  n: number,
+  tool: string,
+  s: Sample,
+  base: Sample,
+): Record<string, string | number> {
+  return {
+    kind,
+    n,
+    tool,
+    wall_ms: Math.round(s.wall_ms),
+    "checks/s": Math.round(n / (s.wall_ms / 1000)),
+    "× its floor": Number((s.wall_ms / base.wall_ms).toFixed(2)),
+    cpu_s: Number(s.cpu_s.toFixed(2)),
+    "cpu × its floor": base.cpu_s > 0 ? Number((s.cpu_s / base.cpu_s).toFixed(2)) : "-",
+    rss_peak_mib: typeof s.rss_peak_mib === "number" ? Math.round(s.rss_peak_mib) : s.rss_peak_mib,
+    not_healthy: s.not_healthy,
+  };
+}
+
 if (import.meta.main) {
   const port = freePortPair();
   const target = new Deno.Command(Deno.execPath(), {
@@ -163,26 +185,28 @@ if (import.meta.main) {
             floor,
           ]);
         }
-        for (const [tool, s, base] of peers) {
-          rows.push({
-            kind,
-            n,
-            tool,
-            wall_ms: Math.round(s.wall_ms),
-            "checks/s": Math.round(n / (s.wall_ms / 1000)),
-            "× its floor": Number((s.wall_ms / base.wall_ms).toFixed(2)),
-            cpu_s: Number(s.cpu_s.toFixed(2)),
-            rss_peak_mib: typeof s.rss_peak_mib === "number" ? Math.round(s.rss_peak_mib) : s.rss_peak_mib,
-            not_healthy: s.not_healthy,
-          });
-        }
+        for (const [tool, s, base] of peers) rows.push(row(kind, n, tool, s, base));
       }
     }
+    // Rounds at 10,000: whole rounds as `checkup every` makes them (checked; checked and stored in fs, with
+    // the status page summary), against the bare loop with new connections. Targets: ≤ 2 s, ≤ 150 MiB stored.
+    const n = 10_000, args = ["http", String(n), String(port), String(CONCURRENCY), "fresh"];
+    const fresh = await best(() => runDenoJson<Sample>("./_fetch_round.ts", args));
+    const big: [string, Sample][] = [
+      ["bare loop, new connections", fresh],
+      ["checkup", await best(() => runDenoJson<Sample>("./_checkup_round.ts", args, {}, SHIPPED_FLAGS))],
+      [
+        "checkup --store (fs)",
+        await best(() => runDenoJson<Sample>("./_checkup_round.ts", [...args, "store"], {}, SHIPPED_FLAGS)),
+      ],
+    ];
+    for (const [tool, s] of big) rows.push(row("http", n, tool, s, fresh));
   } finally {
     target.kill("SIGTERM");
     await target.status;
   }
   await report("round", rows, {
+    targets: "1,000 checkup vs new connections ≤ 1.3× wall and CPU; 10,000: ≤ 2 s, ≤ 150 MiB with --store",
     concurrency: CONCURRENCY,
     repeat: REPEAT,
     note: "every path ending in 7 fails on purpose",

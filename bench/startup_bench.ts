@@ -1,9 +1,41 @@
 /**
- * Benchmark 4: CLI start-up, with hyperfine: `checkup --help` and a one-endpoint run, against
- * `deno eval 1` as the floor.
+ * Benchmark 4: CLI start-up, with hyperfine: `checkup --help` and a one-endpoint run (printed, and
+ * stored with `--store` in an fs storage), against `deno eval 1` as the floor, all in the same hyperfine
+ * run; the same for the compiled binary (`deno compile`, as contrib/compile.ts builds it) when it can be
+ * built here. Then config validation of 10,000 checkers against `JSON.parse` of the same text.
+ * Targets: a one-endpoint run ≤ 2× the floor; validation of 10,000 checkers in a few ms.
  */
 import { join } from "node:path";
-import { freePortPair, has, report, SHORT, waitForPort } from "./_util.ts";
+import { freePortPair, has, report, runDenoJson, SHIPPED_FLAGS, SHORT, waitForPort } from "./_util.ts";
+
+interface Validation {
+  n: number;
+  runs: number;
+  parse: { median_ms: number; best_ms: number };
+  first_ms: number;
+  validate: { median_ms: number; best_ms: number };
+}
+
+/** Builds the executable as contrib/compile.ts does (host target); undefined with the reason when it cannot. */
+async function compile(dir: string): Promise<{ path?: string; why?: string }> {
+  const path = join(dir, "checkup");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "compile",
+      "-A",
+      ...SHIPPED_FLAGS,
+      "--output",
+      path,
+      new URL("../main.ts", import.meta.url).pathname,
+    ],
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (out.code === 0) return { path };
+  const text = new TextDecoder().decode(out.stderr);
+  return { why: text.split("\n").find((l) => l.startsWith("error")) ?? `exit ${out.code}` };
+}
 
 if (import.meta.main) {
   if (!(await has("hyperfine"))) throw new Error("hyperfine is missing (apt-get install hyperfine)");
@@ -15,18 +47,27 @@ if (import.meta.main) {
   }).spawn();
   try {
     await waitForPort(port);
+    const one = join(dir, "one.json"), stored = join(dir, "stored.json");
+    const checkers = [{ type: "http", endpoint_name: "one", endpoint_url: `http://127.0.0.1:${port}/p/1` }];
+    await Deno.writeTextFile(one, JSON.stringify({ checkers }));
     await Deno.writeTextFile(
-      join(dir, "one.json"),
-      JSON.stringify({
-        checkers: [{ type: "http", endpoint_name: "one", endpoint_url: `http://127.0.0.1:${port}/p/1` }],
-      }),
+      stored,
+      JSON.stringify({ checkers, storage: { type: "fs", dir: join(dir, "checks") } }),
     );
     const main = new URL("../main.ts", import.meta.url).pathname;
     const deno = Deno.execPath();
+    const bin = await compile(dir);
     const commands: [string, string][] = [
       ["deno eval 1 (floor)", `${deno} eval 1`],
       ["checkup --help", `${deno} run -A ${main} --help`],
-      ["checkup one endpoint", `${deno} run -A ${main} -c ${join(dir, "one.json")}`],
+      ["checkup one endpoint", `${deno} run -A ${main} -c ${one}`],
+      ["checkup one endpoint --store", `${deno} run -A ${main} -c ${stored} --store`],
+      ...(bin.path
+        ? [
+          ["compiled --help", `${bin.path} --help`],
+          ["compiled one endpoint", `${bin.path} -c ${one}`],
+        ] as [string, string][]
+        : []),
     ];
     const json = join(dir, "h.json");
     const runs = SHORT ? 5 : 20;
@@ -49,17 +90,33 @@ if (import.meta.main) {
       command: string;
       mean: number;
       stddev: number;
+      user: number;
+      system: number;
     }[];
-    const floor = results[0].mean;
-    await report(
-      "startup",
-      results.map((r) => ({
-        command: r.command,
-        mean_ms: Math.round(r.mean * 1000),
-        stddev_ms: Number((r.stddev * 1000).toFixed(1)),
-        "× floor": Number((r.mean / floor).toFixed(2)),
-      })),
-    );
+    const floor = results[0];
+    const rows: Record<string, string | number>[] = results.map((r) => ({
+      command: r.command,
+      mean_ms: Math.round(r.mean * 1000),
+      stddev_ms: Number((r.stddev * 1000).toFixed(1)),
+      "× floor": Number((r.mean / floor.mean).toFixed(2)),
+      "cpu × floor": Number(((r.user + r.system) / (floor.user + floor.system)).toFixed(2)),
+      target: r.command.includes("one endpoint") ? "≤ 2× floor" : "",
+    }));
+    const v = await runDenoJson<Validation>("./_validate.ts", ["10000", SHORT ? "5" : "15"]);
+    rows.push({
+      command: `validate ${v.n} checkers (median of ${v.runs})`,
+      mean_ms: Math.round(v.validate.median_ms),
+      stddev_ms: "-",
+      "× floor": Number((v.validate.median_ms / v.parse.median_ms).toFixed(1)),
+      "cpu × floor": "-",
+      target: "a few ms",
+    });
+    await report("startup", rows, {
+      runs,
+      floor_of_validation: "JSON.parse of the same config text, ms (median)",
+      validation: v,
+      compiled: bin.path ? "built" : `not built here: ${bin.why}`,
+    });
   } finally {
     target.kill("SIGTERM");
     await target.status;

@@ -100,43 +100,45 @@ function hostName(): z.ZodType<string, string | undefined> {
   });
 }
 
-const schema: z.ZodType<DnsCheckerOptions, DnsCheckerConfig> = z.object({
-  type: typeTag("dns"),
-  endpoint_name: endpointName(),
-  endpoint_url: hostPort("The host:port of the name server to ask."),
-  hostname_fqdn: hostName(),
-  record_type: z.enum(TYPE_NAMES).default("A").meta({ description: "The record type asked for." }),
-  expect: z.array(z.string().min(1)).default([]).meta({
-    description:
-      'Records that must be in the answer: addresses, names, "10 mx.example.com" (MX) or TXT text.',
-  }),
-  timeout: timeout(2e9, "the whole query; default 2s"),
-  threshold_rtt: thresholdRtt(),
-  attempts: attempts(),
-  attempt_spacing: attemptSpacing(),
-}).superRefine((o, ctx) => {
-  if (o.expect.length && !o.hostname_fqdn) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["expect"],
-      input: o.expect,
-      message: "needs hostname_fqdn (the name to look up)",
-    });
-  }
-  o.expect.forEach((e, i) => {
-    const want = o.record_type === "A" ? 4 : o.record_type === "AAAA" ? 6 : 0;
-    if (want && net.isIP(e) !== want) {
+const schema: z.ZodType<DnsCheckerOptions, DnsCheckerConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("dns"),
+    endpoint_name: endpointName(),
+    endpoint_url: hostPort("The host:port of the name server to ask."),
+    hostname_fqdn: hostName(),
+    record_type: z.enum(TYPE_NAMES).default("A").meta({ description: "The record type asked for." }),
+    expect: z.array(z.string().min(1)).default([]).meta({
+      description:
+        'Records that must be in the answer: addresses, names, "10 mx.example.com" (MX) or TXT text.',
+    }),
+    timeout: timeout(2e9, "the whole query; default 2s"),
+    threshold_rtt: thresholdRtt(),
+    attempts: attempts(),
+    attempt_spacing: attemptSpacing(),
+  }).superRefine((o, ctx) => {
+    if (o.expect.length && !o.hostname_fqdn) {
       ctx.addIssue({
         code: "custom",
-        path: ["expect", i],
-        input: e,
-        message: `expected an IPv${want} address for record_type ${o.record_type}, found ${
-          JSON.stringify(e)
-        }`,
+        path: ["expect"],
+        input: o.expect,
+        message: "needs hostname_fqdn (the name to look up)",
       });
     }
-  });
-});
+    o.expect.forEach((e, i) => {
+      const want = o.record_type === "A" ? 4 : o.record_type === "AAAA" ? 6 : 0;
+      if (want && net.isIP(e) !== want) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["expect", i],
+          input: e,
+          message: `expected an IPv${want} address for record_type ${o.record_type}, found ${
+            JSON.stringify(e)
+          }`,
+        });
+      }
+    });
+  })
+);
 
 function canonical(type: RecordType, value: string): string {
   const v = value.trim();

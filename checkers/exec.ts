@@ -76,29 +76,31 @@ export interface ExecCheckerOptions {
   timeout: number;
 }
 
-const schema: z.ZodType<ExecCheckerOptions, ExecCheckerConfig> = z.object({
-  type: typeTag("exec"),
-  name: z.string().default("").meta({ description: "The check's name, shown as the result title." }),
-  command: z.string().min(1).meta({ description: "The program, looked up on PATH; run without a shell." }),
-  arguments: z.array(z.string()).default([]).meta({ description: "The program's arguments." }),
-  must_contain: z.string().default("").meta({
-    description: "The combined stdout and stderr must contain this.",
-  }),
-  must_not_contain: z.string().default("").meta({
-    description: "The combined stdout and stderr must not contain this.",
-  }),
-  raise: z.string().default("").transform((v) => v.toLowerCase()).pipe(
-    z.enum(["", "error", "warn", "warning"]),
-  )
-    .transform((v): "error" | "warn" => (v === "warn" || v === "warning" ? "warn" : "error")).meta({
-      description:
-        'What a failure makes the result: "error" (down, the default) or "warn"/"warning" (degraded).',
+const schema: z.ZodType<ExecCheckerOptions, ExecCheckerConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("exec"),
+    name: z.string().default("").meta({ description: "The check's name, shown as the result title." }),
+    command: z.string().min(1).meta({ description: "The program, looked up on PATH; run without a shell." }),
+    arguments: z.array(z.string()).default([]).meta({ description: "The program's arguments." }),
+    must_contain: z.string().default("").meta({
+      description: "The combined stdout and stderr must contain this.",
     }),
-  threshold_rtt: thresholdRtt(),
-  attempts: attempts(),
-  attempt_spacing: attemptSpacing(),
-  timeout: timeout(10e9, "the process is killed after it; default 10s"),
-});
+    must_not_contain: z.string().default("").meta({
+      description: "The combined stdout and stderr must not contain this.",
+    }),
+    raise: z.string().default("").transform((v) => v.toLowerCase()).pipe(
+      z.enum(["", "error", "warn", "warning"]),
+    )
+      .transform((v): "error" | "warn" => (v === "warn" || v === "warning" ? "warn" : "error")).meta({
+        description:
+          'What a failure makes the result: "error" (down, the default) or "warn"/"warning" (degraded).',
+      }),
+    threshold_rtt: thresholdRtt(),
+    attempts: attempts(),
+    attempt_spacing: attemptSpacing(),
+    timeout: timeout(10e9, "the process is killed after it; default 10s"),
+  })
+);
 
 /** Output kept for the body rules: the first 1 MiB and the last 64 KiB. */
 const HEAD = 1024 * 1024;

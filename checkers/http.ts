@@ -175,92 +175,94 @@ function isProxyUrl(v: string): boolean {
 }
 
 // The annotation keeps the schema and the two interfaces in lockstep: a mismatch fails type checking.
-const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.object({
-  type: typeTag("http"),
-  endpoint_name: endpointName(),
-  endpoint_url: httpUrl("The URL to request."),
-  up_status: upStatus(),
-  threshold_rtt: thresholdRtt(),
-  must_contain: z.string().default("").meta({ description: "The response body must contain this text." }),
-  must_not_contain: z.string().default("").meta({
-    description: "The response body must not contain this text.",
-  }),
-  must_match: regex("The response body must match this regular expression.").default(""),
-  must_not_match: regex("The response body must not match this regular expression.").default(""),
-  json: z.record(z.string(), z.unknown()).superRefine(nonEmptyKeys("a dotted path")).default({}).meta({
-    description: 'JSON expectations: dotted path (e.g. "checks.0.status") to the value expected there.',
-  }),
-  header_contains: z.record(z.string(), z.string()).superRefine(nonEmptyKeys("a header name")).default({})
-    .meta({
-      description: 'Header expectations: header name to text its value must contain ("" = only present).',
+const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("http"),
+    endpoint_name: endpointName(),
+    endpoint_url: httpUrl("The URL to request."),
+    up_status: upStatus(),
+    threshold_rtt: thresholdRtt(),
+    must_contain: z.string().default("").meta({ description: "The response body must contain this text." }),
+    must_not_contain: z.string().default("").meta({
+      description: "The response body must not contain this text.",
     }),
-  attempts: attempts(),
-  attempt_spacing: attemptSpacing(),
-  headers: headers('Request headers: name to value or list of values (joined with ", ").', true),
-  timeout: timeout(10e9, "until the whole body is read; default 10s"),
-  method: z.string().regex(/^[A-Za-z]+$/, { error: "expected an HTTP method such as GET, POST or HEAD" })
-    .default("GET").transform((m) => m.toUpperCase()).meta({ description: "The request method." }),
-  body: z.string().default("").meta({ description: "The request body (not with GET or HEAD)." }),
-  follow_redirects: z.boolean().default(false).meta({
-    description: "Follow redirects (up to 20) and judge the final response; off by default, as in Go.",
-  }),
-  keep_alive: z.boolean().default(false).meta({
-    description:
-      "Reuse connections (the RTT then excludes connect and TLS on a reused connection); off by default, as in Go.",
-  }),
-  tls_skip_verify: z.boolean().default(false).meta({ description: "Accept any certificate (https)." }),
-  tls_ca_file: z.string().default("").meta({
-    description: "PEM file of CA certificates trusted in addition to the system roots (https).",
-  }),
-  cert_expiry_threshold: duration(
-    "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
-  ).default(0),
-  ...clientCertShape,
-  proxy: z.string().default("").refine((v) => !v || isProxyUrl(v), {
-    // Never the value: a proxy URL may carry a password.
-    error: "expected an http:// or https:// proxy URL (e.g. http://proxy.internal:3128)",
-  }).meta({
-    description:
-      "A forward proxy for this check (http:// or https://, may carry user:password@); default the HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.",
-  }),
-  oauth2: oauth2Schema.optional().meta({
-    description:
-      "OAuth 2.0 client credentials: a bearer token fetched from token_url, kept until it expires, sent as Authorization.",
-  }),
-}).superRefine((o, ctx) => {
-  checkClientCert(o, ctx);
-  if (o.oauth2 && Object.keys(o.headers).some((h) => h.toLowerCase() === "authorization")) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["oauth2"],
-      message: "oauth2 sets the Authorization header: remove it from headers",
-    });
-  }
-  if (o.proxy && o.tls_skip_verify) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["proxy"],
-      message:
-        "proxy cannot be combined with tls_skip_verify (trust the endpoint's CA with tls_ca_file instead)",
-    });
-  }
-  if (o.body && (o.method === "GET" || o.method === "HEAD")) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["body"],
-      input: o.body,
-      message: `a body cannot be sent with ${o.method}; set "method" (e.g. "POST")`,
-    });
-  }
-  if (o.cert_expiry_threshold && !o.endpoint_url.startsWith("https:")) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["cert_expiry_threshold"],
-      input: o.cert_expiry_threshold,
-      message: "only applies to https:// URLs",
-    });
-  }
-});
+    must_match: regex("The response body must match this regular expression.").default(""),
+    must_not_match: regex("The response body must not match this regular expression.").default(""),
+    json: z.record(z.string(), z.unknown()).superRefine(nonEmptyKeys("a dotted path")).default({}).meta({
+      description: 'JSON expectations: dotted path (e.g. "checks.0.status") to the value expected there.',
+    }),
+    header_contains: z.record(z.string(), z.string()).superRefine(nonEmptyKeys("a header name")).default({})
+      .meta({
+        description: 'Header expectations: header name to text its value must contain ("" = only present).',
+      }),
+    attempts: attempts(),
+    attempt_spacing: attemptSpacing(),
+    headers: headers('Request headers: name to value or list of values (joined with ", ").', true),
+    timeout: timeout(10e9, "until the whole body is read; default 10s"),
+    method: z.string().regex(/^[A-Za-z]+$/, { error: "expected an HTTP method such as GET, POST or HEAD" })
+      .default("GET").transform((m) => m.toUpperCase()).meta({ description: "The request method." }),
+    body: z.string().default("").meta({ description: "The request body (not with GET or HEAD)." }),
+    follow_redirects: z.boolean().default(false).meta({
+      description: "Follow redirects (up to 20) and judge the final response; off by default, as in Go.",
+    }),
+    keep_alive: z.boolean().default(false).meta({
+      description:
+        "Reuse connections (the RTT then excludes connect and TLS on a reused connection); off by default, as in Go.",
+    }),
+    tls_skip_verify: z.boolean().default(false).meta({ description: "Accept any certificate (https)." }),
+    tls_ca_file: z.string().default("").meta({
+      description: "PEM file of CA certificates trusted in addition to the system roots (https).",
+    }),
+    cert_expiry_threshold: duration(
+      "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
+    ).default(0),
+    ...clientCertShape,
+    proxy: z.string().default("").refine((v) => !v || isProxyUrl(v), {
+      // Never the value: a proxy URL may carry a password.
+      error: "expected an http:// or https:// proxy URL (e.g. http://proxy.internal:3128)",
+    }).meta({
+      description:
+        "A forward proxy for this check (http:// or https://, may carry user:password@); default the HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.",
+    }),
+    oauth2: oauth2Schema.optional().meta({
+      description:
+        "OAuth 2.0 client credentials: a bearer token fetched from token_url, kept until it expires, sent as Authorization.",
+    }),
+  }).superRefine((o, ctx) => {
+    checkClientCert(o, ctx);
+    if (o.oauth2 && Object.keys(o.headers).some((h) => h.toLowerCase() === "authorization")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["oauth2"],
+        message: "oauth2 sets the Authorization header: remove it from headers",
+      });
+    }
+    if (o.proxy && o.tls_skip_verify) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["proxy"],
+        message:
+          "proxy cannot be combined with tls_skip_verify (trust the endpoint's CA with tls_ca_file instead)",
+      });
+    }
+    if (o.body && (o.method === "GET" || o.method === "HEAD")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["body"],
+        input: o.body,
+        message: `a body cannot be sent with ${o.method}; set "method" (e.g. "POST")`,
+      });
+    }
+    if (o.cert_expiry_threshold && !o.endpoint_url.startsWith("https:")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cert_expiry_threshold"],
+        input: o.cert_expiry_threshold,
+        message: "only applies to https:// URLs",
+      });
+    }
+  })
+);
 
 /** Body bytes read at most for the body rules. */
 const MAX_BODY = 16 * 1024 * 1024;

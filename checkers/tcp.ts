@@ -81,28 +81,31 @@ export interface TcpCheckerOptions extends Required<ClientCertConfig> {
   expect: string;
 }
 
-const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.object({
-  type: typeTag("tcp"),
-  endpoint_name: endpointName(),
-  endpoint_url: hostPort("The host:port to connect to."),
-  tls: z.boolean().default(false).meta({ description: "Run a TLS handshake after connecting." }),
-  tls_skip_verify: z.boolean().default(false).meta({
-    description: "With tls: accept any certificate (no chain, host name or date checks).",
-  }),
-  tls_ca_file: z.string().default("").meta({
-    description:
-      "With tls: PEM file of the only CA certificates trusted (replacing the default roots, as Go).",
-  }),
-  timeout: timeout(1e9, "connect, TLS handshake and send/expect; default 1s"),
-  threshold_rtt: thresholdRtt(),
-  attempts: attempts(),
-  attempt_spacing: attemptSpacing(),
-  send: z.string().default("").meta({ description: 'Text written once connected, e.g. "PING\\r\\n".' }),
-  expect: z.string().default("").meta({
-    description: 'Text the server must send (after send, if set) before the timeout, e.g. "+PONG" or "220".',
-  }),
-  ...clientCertShape,
-}).superRefine(checkClientCert);
+const schema: z.ZodType<TcpCheckerOptions, TcpCheckerConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("tcp"),
+    endpoint_name: endpointName(),
+    endpoint_url: hostPort("The host:port to connect to."),
+    tls: z.boolean().default(false).meta({ description: "Run a TLS handshake after connecting." }),
+    tls_skip_verify: z.boolean().default(false).meta({
+      description: "With tls: accept any certificate (no chain, host name or date checks).",
+    }),
+    tls_ca_file: z.string().default("").meta({
+      description:
+        "With tls: PEM file of the only CA certificates trusted (replacing the default roots, as Go).",
+    }),
+    timeout: timeout(1e9, "connect, TLS handshake and send/expect; default 1s"),
+    threshold_rtt: thresholdRtt(),
+    attempts: attempts(),
+    attempt_spacing: attemptSpacing(),
+    send: z.string().default("").meta({ description: 'Text written once connected, e.g. "PING\\r\\n".' }),
+    expect: z.string().default("").meta({
+      description:
+        'Text the server must send (after send, if set) before the timeout, e.g. "+PONG" or "220".',
+    }),
+    ...clientCertShape,
+  }).superRefine(checkClientCert)
+);
 
 /** Checks that a TCP (or TLS) service accepts connections and, optionally, answers as expected. */
 export class TcpChecker extends AttemptChecker<TcpCheckerOptions> {

@@ -77,25 +77,27 @@ export interface TlsCheckerOptions extends Required<ClientCertConfig> {
   tls_skip_verify: boolean;
 }
 
-const schema: z.ZodType<TlsCheckerOptions, TlsCheckerConfig> = z.object({
-  type: typeTag("tls"),
-  endpoint_name: endpointName(),
-  endpoint_url: hostPort("The host:port to connect to; the certificate must cover the host."),
-  timeout: timeout(10e9, "connect plus TLS handshake; default 10s"),
-  threshold_rtt: thresholdRtt(),
-  attempts: attempts(),
-  attempt_spacing: attemptSpacing(),
-  cert_expiry_threshold: duration(
-    "Degraded when the certificate expires sooner than this; 0 means the default, 14 days.",
-  ).default(0).transform((v) => v || DEFAULT_CERT_EXPIRY_THRESHOLD),
-  trusted_roots: z.array(z.string().min(1)).default([]).meta({
-    description: "PEM files of the only root certificates to trust (replacing the system roots).",
-  }),
-  tls_skip_verify: z.boolean().default(false).meta({
-    description: "Skip the chain and host-name checks; expiry is still checked.",
-  }),
-  ...clientCertShape,
-}).superRefine(checkClientCert);
+const schema: z.ZodType<TlsCheckerOptions, TlsCheckerConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("tls"),
+    endpoint_name: endpointName(),
+    endpoint_url: hostPort("The host:port to connect to; the certificate must cover the host."),
+    timeout: timeout(10e9, "connect plus TLS handshake; default 10s"),
+    threshold_rtt: thresholdRtt(),
+    attempts: attempts(),
+    attempt_spacing: attemptSpacing(),
+    cert_expiry_threshold: duration(
+      "Degraded when the certificate expires sooner than this; 0 means the default, 14 days.",
+    ).default(0).transform((v) => v || DEFAULT_CERT_EXPIRY_THRESHOLD),
+    trusted_roots: z.array(z.string().min(1)).default([]).meta({
+      description: "PEM files of the only root certificates to trust (replacing the system roots).",
+    }),
+    tls_skip_verify: z.boolean().default(false).meta({
+      description: "Skip the chain and host-name checks; expiry is still checked.",
+    }),
+    ...clientCertShape,
+  }).superRefine(checkClientCert)
+);
 
 /** Checks a TLS endpoint's certificate: trusted, for the right host, not expired or expiring soon. */
 export class TlsChecker extends AttemptChecker<TlsCheckerOptions, LeafInfo[]> {

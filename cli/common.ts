@@ -4,22 +4,15 @@ import { Checkup, InterruptedError, NO_STORAGE } from "../checkup.ts";
 import type { Storage } from "../storage/storage.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import type { Io } from "./io.ts";
+import { EXIT, ExitError } from "./exit.ts";
+
+export { EXIT, ExitError };
 
 /** Options every command shares. */
 export interface GlobalOptions {
   config: string;
   logLevel?: LogLevel;
   logFormat?: "text" | "json";
-}
-
-/** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
-
-/** A failure already reported to the user; carries the exit code. */
-export class ExitError extends Error {
-  constructor(message: string, readonly code: number = EXIT.failure) {
-    super(message);
-  }
 }
 
 /**

@@ -22,6 +22,7 @@ export function substituteEnv(
   onValue: (name: string, value: string) => void = () => {},
 ): unknown {
   if (typeof value === "string") {
+    if (!value.includes("${")) return value;
     return value.replace(REF, (whole, escaped: string, name: string, fallback?: string) => {
       if (escaped) return whole.slice(1);
       let v: string | undefined;

@@ -76,10 +76,12 @@ interface Def {
 }
 
 function defOf(schema: z.ZodType): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+  const zod = (schema as unknown as { _zod: { def: Def; innerType?: z.ZodType } })._zod;
+  // A lazy schema (each plugin's, built on first use) is its memoised inner schema.
+  return zod.def.type === "lazy" && zod.innerType ? defOf(zod.innerType) : zod.def;
 }
 
-/** Unwraps optional/default/pipe wrappers down to the structural schema. */
+/** Unwraps optional/default/pipe/lazy wrappers down to the structural schema. */
 function core(schema: z.ZodType): Def {
   let def = defOf(schema);
   for (let i = 0; i < 10; i++) {
@@ -90,16 +92,30 @@ function core(schema: z.ZodType): Def {
   return def;
 }
 
+/** The keys of an object schema, and each by its lower case: built once per schema, for every object. */
+const shapeKeys = new WeakMap<Def, { known: string[]; byLower: Map<string, string> }>();
+
+function keysOf(def: Def): { known: string[]; byLower: Map<string, string> } {
+  let keys = shapeKeys.get(def);
+  if (!keys) {
+    const known = Object.keys(def.shape ?? {});
+    keys = { known, byLower: new Map(known.map((k) => [k.toLowerCase(), k])) };
+    shapeKeys.set(def, keys);
+  }
+  return keys;
+}
+
 /**
  * Returns `value` with object keys renamed to the schema's spelling (case-insensitive match), and
  * pushes a warning for each key the schema does not have.
  */
 export function normalizeKeys(value: unknown, schema: z.ZodType, path: string, ctx: KeyContext): unknown {
+  // Only objects and arrays have keys to match: a string or number is left as it is.
+  if (!value || typeof value !== "object") return value;
   const def = core(schema);
-  if (def.type === "object" && def.shape && value && typeof value === "object" && !Array.isArray(value)) {
+  if (def.type === "object" && def.shape && !Array.isArray(value)) {
     const shape = def.shape;
-    const known = Object.keys(shape);
-    const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+    const { known, byLower } = keysOf(def);
     const obj = value as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
       if (byLower.has(key.toLowerCase())) continue;
@@ -118,7 +134,7 @@ export function normalizeKeys(value: unknown, schema: z.ZodType, path: string, c
     const element = def.element;
     return value.map((v, i) => normalizeKeys(v, element, joinPath(path, i), ctx));
   }
-  if (def.type === "record" && def.valueType && value && typeof value === "object" && !Array.isArray(value)) {
+  if (def.type === "record" && def.valueType && !Array.isArray(value)) {
     const valueType = def.valueType;
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, normalizeKeys(v, valueType, joinPath(path, k), ctx)]),

@@ -144,8 +144,9 @@ function resolvePlugin<I>(
   const picked = pickKeys(obj, path, (k) => own.find((o) => o === k.toLowerCase()), keys);
   const typeKey = picked.get("type");
   let type = typeKey === undefined ? undefined : obj[typeKey];
-  const names = list.map((d) => d.type);
-  const valid = names.length ? `expected one of: ${names.join(", ")}` : `no ${kind} types are available`;
+  const names = () => list.map((d) => d.type);
+  const valid = () =>
+    list.length ? `expected one of: ${names().join(", ")}` : `no ${kind} types are available`;
   if (type === undefined && legacyTypeKey) {
     const legacy = picked.get(legacyTypeKey);
     if (legacy !== undefined) {
@@ -154,7 +155,7 @@ function resolvePlugin<I>(
     }
   }
   if (type === undefined) {
-    issues.push({ path: joinPath(path, "type"), message: `missing ${kind} type; ${valid}` });
+    issues.push({ path: joinPath(path, "type"), message: `missing ${kind} type; ${valid()}` });
     return undefined;
   }
   if (typeof type !== "string") {
@@ -163,16 +164,18 @@ function resolvePlugin<I>(
   }
   const definition = findDefinition(list, type);
   if (!definition) {
-    const hint = closest(type, names);
+    const hint = closest(type, names());
     issues.push({
       path: joinPath(path, "type"),
-      message: `unknown ${kind} type "${type}"${hint ? ` (did you mean "${hint}"?)` : ""}; ${valid}`,
+      message: `unknown ${kind} type "${type}"${hint ? ` (did you mean "${hint}"?)` : ""}; ${valid()}`,
     });
     return undefined;
   }
   if (definition.deprecated) warnings.push(`${path}: ${definition.deprecated}`);
-  const rest = { ...obj };
-  for (const k of Object.keys(rest)) if (own.includes(k.toLowerCase())) delete rest[k];
+  // The type's own options, `type` last (normalised: the alias or legacy key as written is left out).
+  const rest: Record<string, unknown> = {};
+  for (const k of Object.keys(obj)) if (!own.includes(k.toLowerCase())) rest[k] = obj[k];
+  rest.type = type;
   // The keys every checker shares (not in its type's schema); null means unset.
   const common = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
     const written = picked.get(key);
@@ -186,7 +189,7 @@ function resolvePlugin<I>(
   const quorum = common("quorum", quorumField);
   const group = common("group", checkerGroup);
   const incident = common("incident", checkerIncident);
-  const normalized = normalizeKeys({ ...rest, type }, definition.schema, path, keys);
+  const normalized = normalizeKeys(rest, definition.schema, path, keys);
   const parsed = definition.schema.safeParse(normalized, { error: errorMap });
   if (!parsed.success) {
     for (const iss of parsed.error.issues) {

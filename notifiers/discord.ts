@@ -37,13 +37,17 @@ export interface DiscordNotifierOptions extends AlertPolicy {
   avatar_url?: string;
 }
 
-const schema: z.ZodType<DiscordNotifierOptions, DiscordNotifierConfig> = z.object({
-  type: typeTag("discord"),
-  ...alertPolicyShape,
-  webhook: httpUrl("The Discord channel webhook URL."),
-  username: z.string().min(1).default("Checkup").meta({ description: "The name messages are posted under." }),
-  avatar_url: httpUrl("The avatar image URL of the messages.").optional(),
-});
+const schema: z.ZodType<DiscordNotifierOptions, DiscordNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("discord"),
+    ...alertPolicyShape,
+    webhook: httpUrl("The Discord channel webhook URL."),
+    username: z.string().min(1).default("Checkup").meta({
+      description: "The name messages are posted under.",
+    }),
+    avatar_url: httpUrl("The avatar image URL of the messages.").optional(),
+  })
+);
 
 /** The Discord payload of one alert. */
 export function discordPayload(

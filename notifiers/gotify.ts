@@ -37,13 +37,17 @@ export interface GotifyNotifierOptions extends AlertPolicy {
   priority: number;
 }
 
-const schema: z.ZodType<GotifyNotifierOptions, GotifyNotifierConfig> = z.object({
-  type: typeTag("gotify"),
-  ...alertPolicyShape,
-  token: headerValue("The Gotify application token.", 1),
-  webhook: httpUrl("The Gotify message URL, e.g. https://gotify.example.com/message."),
-  priority: z.number().int().min(0).max(10).default(5).meta({ description: "Priority of problem messages." }),
-});
+const schema: z.ZodType<GotifyNotifierOptions, GotifyNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("gotify"),
+    ...alertPolicyShape,
+    token: headerValue("The Gotify application token.", 1),
+    webhook: httpUrl("The Gotify message URL, e.g. https://gotify.example.com/message."),
+    priority: z.number().int().min(0).max(10).default(5).meta({
+      description: "Priority of problem messages.",
+    }),
+  })
+);
 
 /** The Gotify message URL of a `webhook` value: as given, or with `/message` when it has no path. */
 export function gotifyMessageUrl(webhook: string): string {

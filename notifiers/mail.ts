@@ -85,29 +85,31 @@ export interface MailNotifierOptions extends AlertPolicy {
   smtp: SmtpOptions;
 }
 
-const schema: z.ZodType<MailNotifierOptions, MailNotifierConfig> = z.object({
-  type: typeTag("mail"),
-  ...alertPolicyShape,
-  from: z.string().min(3).meta({ description: "The sender address." }),
-  to: z.array(z.string().min(3)).min(1).meta({ description: "The recipients." }),
-  subject: z.string().default("").meta({ description: "The subject; by default it says what happened." }),
-  smtp: z.object({
-    server: z.string().min(1).meta({ description: "The SMTP server's host name or address." }),
-    port: z.number().int().min(0).max(65535).default(0).transform((p) => p || 25).meta({
-      description: "The SMTP port (0 or unset means 25; 465 means implicit TLS).",
+const schema: z.ZodType<MailNotifierOptions, MailNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("mail"),
+    ...alertPolicyShape,
+    from: z.string().min(3).meta({ description: "The sender address." }),
+    to: z.array(z.string().min(3)).min(1).meta({ description: "The recipients." }),
+    subject: z.string().default("").meta({ description: "The subject; by default it says what happened." }),
+    smtp: z.object({
+      server: z.string().min(1).meta({ description: "The SMTP server's host name or address." }),
+      port: z.number().int().min(0).max(65535).default(0).transform((p) => p || 25).meta({
+        description: "The SMTP port (0 or unset means 25; 465 means implicit TLS).",
+      }),
+      username: z.string().default("").meta({ description: "Log in with this user (no AUTH when empty)." }),
+      password: z.string().default("").meta({ description: "The SMTP password." }),
+      tls: z.enum(["auto", "starttls", "implicit", "none"]).default("auto").meta({
+        description:
+          "auto: implicit TLS on 465, else STARTTLS when offered; starttls: required; implicit; none.",
+      }),
+      tls_skip_verify: z.boolean().default(false).meta({ description: "Accept any server certificate." }),
+      tls_ca_file: z.string().default("").meta({
+        description: "PEM file of the CA of the server certificate.",
+      }),
     }),
-    username: z.string().default("").meta({ description: "Log in with this user (no AUTH when empty)." }),
-    password: z.string().default("").meta({ description: "The SMTP password." }),
-    tls: z.enum(["auto", "starttls", "implicit", "none"]).default("auto").meta({
-      description:
-        "auto: implicit TLS on 465, else STARTTLS when offered; starttls: required; implicit; none.",
-    }),
-    tls_skip_verify: z.boolean().default(false).meta({ description: "Accept any server certificate." }),
-    tls_ca_file: z.string().default("").meta({
-      description: "PEM file of the CA of the server certificate.",
-    }),
-  }),
-});
+  })
+);
 
 interface SentInfo {
   accepted?: unknown[];

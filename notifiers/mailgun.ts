@@ -55,19 +55,21 @@ export interface MailgunNotifierOptions extends AlertPolicy {
 
 const BASE = { us: "https://api.mailgun.net", eu: "https://api.eu.mailgun.net" } as const;
 
-const schema: z.ZodType<MailgunNotifierOptions, MailgunNotifierConfig> = z.object({
-  type: typeTag("mailgun"),
-  ...alertPolicyShape,
-  apikey: z.string().min(1).meta({ description: "The Mailgun API key." }),
-  domain: z.string().min(1).meta({ description: "The Mailgun sending domain." }),
-  from: z.string().min(3).meta({ description: "The sender address." }),
-  to: z.union([z.string().min(3).transform((s) => [s]), z.array(z.string().min(3)).min(1)]).meta({
-    description: "The recipients.",
-  }),
-  subject: z.string().default("").meta({ description: "The subject; by default it says what happened." }),
-  region: z.enum(["us", "eu"]).default("us").meta({ description: "Mailgun region: us or eu." }),
-  api_url: httpUrl("The Mailgun API base URL (overrides region).").default(""),
-}).transform((o) => ({ ...o, api_url: (o.api_url || BASE[o.region]).replace(/\/+$/, "") }));
+const schema: z.ZodType<MailgunNotifierOptions, MailgunNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("mailgun"),
+    ...alertPolicyShape,
+    apikey: z.string().min(1).meta({ description: "The Mailgun API key." }),
+    domain: z.string().min(1).meta({ description: "The Mailgun sending domain." }),
+    from: z.string().min(3).meta({ description: "The sender address." }),
+    to: z.union([z.string().min(3).transform((s) => [s]), z.array(z.string().min(3)).min(1)]).meta({
+      description: "The recipients.",
+    }),
+    subject: z.string().default("").meta({ description: "The subject; by default it says what happened." }),
+    region: z.enum(["us", "eu"]).default("us").meta({ description: "Mailgun region: us or eu." }),
+    api_url: httpUrl("The Mailgun API base URL (overrides region).").default(""),
+  }).transform((o) => ({ ...o, api_url: (o.api_url || BASE[o.region]).replace(/\/+$/, "") }))
+);
 
 /** Sends a round's alerts as one email through Mailgun. */
 export class MailgunNotifier extends HttpNotifier<MailgunNotifierOptions> {

@@ -49,16 +49,18 @@ export interface NtfyNotifierOptions extends AlertPolicy {
   priority: number;
 }
 
-const schema: z.ZodType<NtfyNotifierOptions, NtfyNotifierConfig> = z.object({
-  type: typeTag("ntfy"),
-  ...alertPolicyShape,
-  topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/).meta({ description: "The ntfy topic." }),
-  server: httpUrl("The ntfy server.").default("https://ntfy.sh"),
-  token: headerValue("An access token (Bearer).").default(""),
-  username: z.string().default("").meta({ description: "User name for basic authentication." }),
-  password: z.string().default("").meta({ description: "Password for basic authentication." }),
-  priority: z.number().int().min(1).max(5).default(4).meta({ description: "Priority of down messages." }),
-});
+const schema: z.ZodType<NtfyNotifierOptions, NtfyNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("ntfy"),
+    ...alertPolicyShape,
+    topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/).meta({ description: "The ntfy topic." }),
+    server: httpUrl("The ntfy server.").default("https://ntfy.sh"),
+    token: headerValue("An access token (Bearer).").default(""),
+    username: z.string().default("").meta({ description: "User name for basic authentication." }),
+    password: z.string().default("").meta({ description: "Password for basic authentication." }),
+    priority: z.number().int().min(1).max(5).default(4).meta({ description: "Priority of down messages." }),
+  })
+);
 
 const TAGS = {
   down: "rotating_light",

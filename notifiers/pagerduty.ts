@@ -46,16 +46,18 @@ export interface PagerDutyNotifierOptions extends AlertPolicy {
 
 const SEVERITIES = ["critical", "error", "warning", "info"] as const;
 
-const schema: z.ZodType<PagerDutyNotifierOptions, PagerDutyNotifierConfig> = z.object({
-  type: typeTag("pagerduty"),
-  ...alertPolicyShape,
-  routing_key: z.string().min(1).meta({ description: "The Events API v2 integration key." }),
-  severity_down: z.enum(SEVERITIES).default("critical").meta({ description: "Severity of down alerts." }),
-  severity_degraded: z.enum(SEVERITIES).default("warning").meta({
-    description: "Severity of degraded alerts.",
-  }),
-  api_url: httpUrl("The PagerDuty events API base URL.").default("https://events.pagerduty.com"),
-});
+const schema: z.ZodType<PagerDutyNotifierOptions, PagerDutyNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("pagerduty"),
+    ...alertPolicyShape,
+    routing_key: z.string().min(1).meta({ description: "The Events API v2 integration key." }),
+    severity_down: z.enum(SEVERITIES).default("critical").meta({ description: "Severity of down alerts." }),
+    severity_degraded: z.enum(SEVERITIES).default("warning").meta({
+      description: "Severity of degraded alerts.",
+    }),
+    api_url: httpUrl("The PagerDuty events API base URL.").default("https://events.pagerduty.com"),
+  })
+);
 
 /** The Events API v2 body of one alert: a `trigger`, or a `resolve` for a recovery. */
 export function pagerDutyEvent(

@@ -44,19 +44,21 @@ export interface PushoverNotifierOptions extends AlertPolicy {
   api_url: string;
 }
 
-const schema: z.ZodType<PushoverNotifierOptions, PushoverNotifierConfig> = z.object({
-  type: typeTag("pushover"),
-  ...alertPolicyShape,
-  token: z.string().min(1).meta({ description: "The Pushover application API token." }),
-  recipient: z.string().min(1).meta({ description: "The Pushover user or group key." }),
-  subject: z.string().default("").meta({
-    description: "The message title; by default it says what happened.",
-  }),
-  priority: z.number().int().min(-2).max(1).default(0).meta({
-    description: "Priority of down/degraded messages, -2 to 1 (2, emergency, needs retry settings).",
-  }),
-  api_url: httpUrl("The Pushover API base URL.").default("https://api.pushover.net"),
-});
+const schema: z.ZodType<PushoverNotifierOptions, PushoverNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("pushover"),
+    ...alertPolicyShape,
+    token: z.string().min(1).meta({ description: "The Pushover application API token." }),
+    recipient: z.string().min(1).meta({ description: "The Pushover user or group key." }),
+    subject: z.string().default("").meta({
+      description: "The message title; by default it says what happened.",
+    }),
+    priority: z.number().int().min(-2).max(1).default(0).meta({
+      description: "Priority of down/degraded messages, -2 to 1 (2, emergency, needs retry settings).",
+    }),
+    api_url: httpUrl("The Pushover API base URL.").default("https://api.pushover.net"),
+  })
+);
 
 /** Sends a round's alerts as one Pushover message. */
 export class PushoverNotifier extends HttpNotifier<PushoverNotifierOptions> {

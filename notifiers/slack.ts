@@ -37,13 +37,15 @@ export interface SlackNotifierOptions extends AlertPolicy {
   channel: string;
 }
 
-const schema: z.ZodType<SlackNotifierOptions, SlackNotifierConfig> = z.object({
-  type: typeTag("slack"),
-  ...alertPolicyShape,
-  webhook: httpUrl("The Slack incoming-webhook URL."),
-  username: z.string().default("").meta({ description: "Overrides the webhook's user name." }),
-  channel: z.string().default("").meta({ description: "Overrides the webhook's channel, e.g. #ops." }),
-});
+const schema: z.ZodType<SlackNotifierOptions, SlackNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("slack"),
+    ...alertPolicyShape,
+    webhook: httpUrl("The Slack incoming-webhook URL."),
+    username: z.string().default("").meta({ description: "Overrides the webhook's user name." }),
+    channel: z.string().default("").meta({ description: "Overrides the webhook's channel, e.g. #ops." }),
+  })
+);
 
 const COLOR = { down: "danger", degraded: "warning", healthy: "good", unknown: "#999999" } as const;
 

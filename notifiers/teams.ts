@@ -29,11 +29,13 @@ export interface TeamsNotifierOptions extends AlertPolicy {
   webhook: string;
 }
 
-const schema: z.ZodType<TeamsNotifierOptions, TeamsNotifierConfig> = z.object({
-  type: typeTag("msteams", ["teams"]),
-  ...alertPolicyShape,
-  webhook: httpUrl("The Teams Workflows webhook URL."),
-});
+const schema: z.ZodType<TeamsNotifierOptions, TeamsNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("msteams", ["teams"]),
+    ...alertPolicyShape,
+    webhook: httpUrl("The Teams Workflows webhook URL."),
+  })
+);
 
 const STYLE = { down: "attention", degraded: "warning", healthy: "good", unknown: "default" } as const;
 

@@ -36,17 +36,19 @@ export interface TelegramNotifierOptions extends AlertPolicy {
   api_url: string;
 }
 
-const schema: z.ZodType<TelegramNotifierOptions, TelegramNotifierConfig> = z.object({
-  type: typeTag("telegram"),
-  ...alertPolicyShape,
-  token: z.string().regex(/^\d+:[\w-]+$/, { error: 'expected a bot token like "123456:ABC-def"' }).meta({
-    description: "The bot token from @BotFather.",
-  }),
-  chat_id: z.union([z.number().int(), z.string().regex(/^(-?\d+|@\w{4,})$/)]).meta({
-    description: "The chat id, or @channelname.",
-  }),
-  api_url: httpUrl("The Bot API base URL.").default("https://api.telegram.org"),
-});
+const schema: z.ZodType<TelegramNotifierOptions, TelegramNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("telegram"),
+    ...alertPolicyShape,
+    token: z.string().regex(/^\d+:[\w-]+$/, { error: 'expected a bot token like "123456:ABC-def"' }).meta({
+      description: "The bot token from @BotFather.",
+    }),
+    chat_id: z.union([z.number().int(), z.string().regex(/^(-?\d+|@\w{4,})$/)]).meta({
+      description: "The chat id, or @channelname.",
+    }),
+    api_url: httpUrl("The Bot API base URL.").default("https://api.telegram.org"),
+  })
+);
 
 /** The HTML text of one alert, as Telegram renders it. */
 export function telegramText(alert: Alert): string {

@@ -47,49 +47,51 @@ export interface WebhookNotifierOptions extends AlertPolicy {
   content_type: string;
 }
 
-const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.object({
-  type: typeTag("webhook"),
-  ...alertPolicyShape,
-  webhook: httpUrl("The URL the alerts are sent to."),
-  method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
-  headers: headers("Extra request headers."),
-  body_template: z.string().max(16_384).default("").meta({
-    description:
-      "A logic-less body template instead of the documented JSON body: {{kind}}, {{title}}, {{endpoint}}, {{status}}, {{previous}}, {{since}}, {{incident_since}}, {{at}}, {{reason}}, {{node}}, {{status_page_url}}, {{key}}, {{id}}, {{headline}}, {{text}}, escaped for content_type.",
-  }),
-  content_type: z.string().regex(
-    /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/,
-    "expected a media type like application/json",
-  )
-    .default("application/json").meta({ description: "The body's Content-Type with a template." }),
-}).superRefine((o, ctx) => {
-  if (!o.body_template) return;
-  const unknown = unknownPlaceholders(o.body_template);
-  if (unknown.length) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["body_template"],
-      message: `unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(", ")}: expected one of ${
-        Object.keys(TEMPLATE_FIELDS).map((n) => `{{${n}}}`).join(", ")
-      }`,
-    });
-    return;
-  }
-  if (escapingFor(o.content_type) === "json") {
-    // A template that cannot give JSON is caught at load, not at the first page.
-    try {
-      JSON.parse(renderTemplate(o.body_template, SAMPLE, "json"));
-    } catch (e) {
+const schema: z.ZodType<WebhookNotifierOptions, WebhookNotifierConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("webhook"),
+    ...alertPolicyShape,
+    webhook: httpUrl("The URL the alerts are sent to."),
+    method: z.enum(["POST", "PUT"]).default("POST").meta({ description: "The HTTP method." }),
+    headers: headers("Extra request headers."),
+    body_template: z.string().max(16_384).default("").meta({
+      description:
+        "A logic-less body template instead of the documented JSON body: {{kind}}, {{title}}, {{endpoint}}, {{status}}, {{previous}}, {{since}}, {{incident_since}}, {{at}}, {{reason}}, {{node}}, {{status_page_url}}, {{key}}, {{id}}, {{headline}}, {{text}}, escaped for content_type.",
+    }),
+    content_type: z.string().regex(
+      /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/,
+      "expected a media type like application/json",
+    )
+      .default("application/json").meta({ description: "The body's Content-Type with a template." }),
+  }).superRefine((o, ctx) => {
+    if (!o.body_template) return;
+    const unknown = unknownPlaceholders(o.body_template);
+    if (unknown.length) {
       ctx.addIssue({
         code: "custom",
         path: ["body_template"],
-        message: `expected a template that renders JSON (content_type ${o.content_type}): ${
-          (e as Error).message
+        message: `unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(", ")}: expected one of ${
+          Object.keys(TEMPLATE_FIELDS).map((n) => `{{${n}}}`).join(", ")
         }`,
       });
+      return;
     }
-  }
-});
+    if (escapingFor(o.content_type) === "json") {
+      // A template that cannot give JSON is caught at load, not at the first page.
+      try {
+        JSON.parse(renderTemplate(o.body_template, SAMPLE, "json"));
+      } catch (e) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["body_template"],
+          message: `expected a template that renders JSON (content_type ${o.content_type}): ${
+            (e as Error).message
+          }`,
+        });
+      }
+    }
+  })
+);
 
 /** An alert to try templates on at load. */
 const SAMPLE: Alert = {

@@ -16,6 +16,8 @@ const HEAD = 4;
 const FIRST_WIDTH = 4;
 /** Smallest slot storage allocated, in words. */
 const MIN_WORDS = 64;
+/** Ring positions: SLOTS per range tier. */
+const POSITIONS = TIERS * SLOTS;
 
 /**
  * Everything kept about one endpoint (one title + endpoint pair).
@@ -43,7 +45,7 @@ export class EndpointRollup {
      * Slot number held at each ring position (`tier × SLOTS + k mod SLOTS` for slot k of a range);
      * -1 when empty. A position's data is read with {@link count} and {@link rtts}.
      */
-    this.keys = new Int32Array(TIERS * SLOTS).fill(-1);
+    this.keys = new Int32Array(this.#ring, 0, POSITIONS).fill(-1);
     /** @type {Map<string, NodeSeries>} */
     this.nodes = new Map();
     /** @type {Message[]} */
@@ -52,12 +54,17 @@ export class EndpointRollup {
     this.totals = [0, 0, 0, 0];
   }
 
+  /**
+   * One buffer for the four per-position arrays (keys, #at, #lo, #width): one allocation per endpoint
+   * instead of four, which at thousands of endpoints is megabytes of allocator and buffer overhead.
+   */
+  #ring = new ArrayBuffer(POSITIONS * 10);
   /** Where each held ring position's segment starts in #data. */
-  #at = new Int32Array(TIERS * SLOTS);
+  #at = new Int32Array(this.#ring, POSITIONS * 4, POSITIONS);
   /** The first RTT bin of each position's window. */
-  #lo = new Uint8Array(TIERS * SLOTS);
+  #lo = new Uint8Array(this.#ring, POSITIONS * 8, POSITIONS);
   /** The width of each position's window, in bins. */
-  #width = new Uint8Array(TIERS * SLOTS);
+  #width = new Uint8Array(this.#ring, POSITIONS * 9, POSITIONS);
   /** The segments; words from #top on are free (and zero). */
   #data = new Uint32Array(0);
   #top = 0;
@@ -126,8 +133,7 @@ export class EndpointRollup {
 
   /** Bytes of typed arrays held for the slots (the part that grows with the history). */
   get slotBytes() {
-    return this.keys.byteLength + this.#at.byteLength + this.#lo.byteLength + this.#width.byteLength +
-      this.#data.byteLength;
+    return this.#ring.byteLength + this.#data.byteLength;
   }
 
   /** @param {number} t @param {number} st @param {number} bin (-1: no RTT) */

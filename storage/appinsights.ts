@@ -60,20 +60,24 @@ export interface AppinsightsStorageOptions {
   endpoint: string;
 }
 
-const schema: z.ZodType<AppinsightsStorageOptions, AppinsightsStorageConfig> = z.object({
-  type: typeTag("appinsights"),
-  instrumentation_key: z.string().min(1, { error: "required: expected the instrumentation key" }).meta({
-    description: "The Application Insights instrumentation key.",
-  }),
-  test_location: z.string().default("Checkup Monitor").meta({ description: "Run location of the items." }),
-  tags: z.record(z.string(), z.string()).default({}).meta({ description: "Extra properties on every item." }),
-  max_retries: z.number().int().min(0).default(0).meta({ description: "Extra tries after a failed send." }),
-  retry_interval: z.number().min(0).default(0).meta({ description: "Seconds between tries." }),
-  timeout: z.number().min(0).default(0).transform((t) => t || 2).meta({
-    description: "Seconds to wait for one send (0 means 2).",
-  }),
-  endpoint: httpUrl("The track endpoint.").default(APPINSIGHTS_TRACK_URL),
-});
+const schema: z.ZodType<AppinsightsStorageOptions, AppinsightsStorageConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("appinsights"),
+    instrumentation_key: z.string().min(1, { error: "required: expected the instrumentation key" }).meta({
+      description: "The Application Insights instrumentation key.",
+    }),
+    test_location: z.string().default("Checkup Monitor").meta({ description: "Run location of the items." }),
+    tags: z.record(z.string(), z.string()).default({}).meta({
+      description: "Extra properties on every item.",
+    }),
+    max_retries: z.number().int().min(0).default(0).meta({ description: "Extra tries after a failed send." }),
+    retry_interval: z.number().min(0).default(0).meta({ description: "Seconds between tries." }),
+    timeout: z.number().min(0).default(0).transform((t) => t || 2).meta({
+      description: "Seconds to wait for one send (0 means 2).",
+    }),
+    endpoint: httpUrl("The track endpoint.").default(APPINSIGHTS_TRACK_URL),
+  })
+);
 
 /** .NET TimeSpan text of nanoseconds, as the Application Insights SDKs send it: `d.hh:mm:ss.fffffff`. */
 export function timeSpan(ns: number): string {

@@ -52,14 +52,16 @@ export interface FsStorageOptions {
   check_expiry: number;
 }
 
-const schema: z.ZodType<FsStorageOptions, FsStorageConfig> = z.object({
-  type: typeTag("fs"),
-  dir: z.string().min(1).meta({ description: "Directory of the check files; created if missing." }),
-  url: z.string().default("").meta({
-    description: "Where the status page reads the files (static hosting).",
-  }),
-  check_expiry: duration("Delete check files older than this; 0 keeps them forever.").default(0),
-});
+const schema: z.ZodType<FsStorageOptions, FsStorageConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("fs"),
+    dir: z.string().min(1).meta({ description: "Directory of the check files; created if missing." }),
+    url: z.string().default("").meta({
+      description: "Where the status page reads the files (static hosting).",
+    }),
+    check_expiry: duration("Delete check files older than this; 0 keeps them forever.").default(0),
+  })
+);
 
 const INDEX = "index.json";
 const STATE_DIR = "_state";

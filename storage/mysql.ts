@@ -6,6 +6,7 @@
  * @module
  */
 import type mysql from "mysql2/promise";
+import { z } from "zod";
 import { parseDuration } from "../duration.ts";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import { type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
@@ -109,13 +110,15 @@ export function parseMysqlDsn(dsn: string): MysqlDsn {
   return d;
 }
 
-const schema = sqlStorageSchema({
-  type: "mysql",
-  aliases: ["mariadb"],
-  dsnExample: 'a MySQL DSN such as "user:password@tcp(host:3306)/checkup" (missing MySQL DSN)',
-  dsnDescription: "go-sql-driver DSN (user:pw@tcp(host:3306)/db) or mysql:// URL.",
-  parseDsn: parseMysqlDsn,
-});
+const schema = z.lazy(() =>
+  sqlStorageSchema({
+    type: "mysql",
+    aliases: ["mariadb"],
+    dsnExample: 'a MySQL DSN such as "user:password@tcp(host:3306)/checkup" (missing MySQL DSN)',
+    dsnDescription: "go-sql-driver DSN (user:pw@tcp(host:3306)/db) or mysql:// URL.",
+    parseDsn: parseMysqlDsn,
+  })
+);
 
 function sslOf(tls: string | undefined): mysql.PoolOptions["ssl"] {
   switch (tls) {

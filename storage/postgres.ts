@@ -7,6 +7,7 @@
  */
 // @ts-types="npm:@types/pg@^8.15.0"
 import type pg from "pg";
+import { z } from "zod";
 import type { PluginContext, PluginDefinition } from "../config/plugin.ts";
 import type { Logger } from "../log.ts";
 import { type SqlDriver, type SqlRow, sqlStateRejects, SqlStorage } from "./sql.ts";
@@ -25,13 +26,15 @@ export type PostgresStorageConfig = SqlStorageConfig<"postgres" | "postgresql">;
 /** Validated options of the `postgres` storage. */
 export type PostgresStorageOptions = SqlNetworkOptions<"postgres">;
 
-const schema = sqlStorageSchema({
-  type: "postgres",
-  aliases: ["postgresql"],
-  dsnExample: 'a PostgreSQL DSN such as "host=db user=checkup dbname=checkup" (missing PostgreSQL DSN)',
-  dsnDescription: "lib/pq DSN (key=value) or postgres:// URL.",
-  parseDsn: parsePostgresDsn,
-});
+const schema = z.lazy(() =>
+  sqlStorageSchema({
+    type: "postgres",
+    aliases: ["postgresql"],
+    dsnExample: 'a PostgreSQL DSN such as "host=db user=checkup dbname=checkup" (missing PostgreSQL DSN)',
+    dsnDescription: "lib/pq DSN (key=value) or postgres:// URL.",
+    parseDsn: parsePostgresDsn,
+  })
+);
 
 /** A parsed PostgreSQL DSN. */
 export interface PostgresDsn {

@@ -64,30 +64,32 @@ export interface LegacySqlStorageOptions {
   check_expiry: number;
 }
 
-const schema: z.ZodType<LegacySqlStorageOptions, LegacySqlStorageConfig> = z.object({
-  type: typeTag("sql"),
-  sqlite_db_file: z.string().default("").meta({ description: "A SQLite database file." }),
-  postgresql: z.object({
-    host: z.string().default("localhost"),
-    port: z.number().int().min(0).max(65535).default(5432).transform((p) => p || 5432),
-    user: z.string().min(1),
-    password: z.string().default(""),
-    dbname: z.string().min(1),
-    sslmode: z.string().default(""),
-  }).optional().meta({ description: "A PostgreSQL server (host, port, user, password, dbname, sslmode)." }),
-  create: z.boolean().default(false).meta({ description: "Create the checks table when missing." }),
-  check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
-}).superRefine((o, ctx) => {
-  if (o.sqlite_db_file && o.postgresql) {
-    ctx.issues.push({
-      code: "custom",
-      message: "several SQL backends are configured: keep either sqlite_db_file or postgresql",
-      input: o,
-    });
-  } else if (!o.sqlite_db_file && !o.postgresql) {
-    ctx.issues.push({ code: "custom", message: "expected sqlite_db_file or postgresql", input: o });
-  }
-});
+const schema: z.ZodType<LegacySqlStorageOptions, LegacySqlStorageConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("sql"),
+    sqlite_db_file: z.string().default("").meta({ description: "A SQLite database file." }),
+    postgresql: z.object({
+      host: z.string().default("localhost"),
+      port: z.number().int().min(0).max(65535).default(5432).transform((p) => p || 5432),
+      user: z.string().min(1),
+      password: z.string().default(""),
+      dbname: z.string().min(1),
+      sslmode: z.string().default(""),
+    }).optional().meta({ description: "A PostgreSQL server (host, port, user, password, dbname, sslmode)." }),
+    create: z.boolean().default(false).meta({ description: "Create the checks table when missing." }),
+    check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
+  }).superRefine((o, ctx) => {
+    if (o.sqlite_db_file && o.postgresql) {
+      ctx.issues.push({
+        code: "custom",
+        message: "several SQL backends are configured: keep either sqlite_db_file or postgresql",
+        input: o,
+      });
+    } else if (!o.sqlite_db_file && !o.postgresql) {
+      ctx.issues.push({ code: "custom", message: "expected sqlite_db_file or postgresql", input: o });
+    }
+  })
+);
 
 const quote = (v: string) => `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 

@@ -39,14 +39,18 @@ export interface SqliteStorageOptions {
   check_expiry: number;
 }
 
-const schema: z.ZodType<SqliteStorageOptions, SqliteStorageConfig> = z.object({
-  type: typeTag("sqlite3", ["sqlite"]),
-  dsn: z.string().min(1, { error: "required: expected the database file path (missing SQLite3 DSN)" }).meta({
-    description: "The database file path.",
-  }),
-  create: z.boolean().default(true).meta({ description: "Create the checks table when missing." }),
-  check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
-});
+const schema: z.ZodType<SqliteStorageOptions, SqliteStorageConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("sqlite3", ["sqlite"]),
+    dsn: z.string().min(1, { error: "required: expected the database file path (missing SQLite3 DSN)" }).meta(
+      {
+        description: "The database file path.",
+      },
+    ),
+    create: z.boolean().default(true).meta({ description: "Create the checks table when missing." }),
+    check_expiry: duration("Delete rounds older than this; 0 keeps them forever.").default(0),
+  })
+);
 
 function pathOf(dsn: string): string {
   return dsn.replace(/^file:/, "").replace(/\?.*$/, "");

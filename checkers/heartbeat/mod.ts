@@ -101,37 +101,39 @@ function tokenProblem(v: string): string | undefined {
   return undefined;
 }
 
-const schema: z.ZodType<HeartbeatCheckerOptions, HeartbeatCheckerConfig> = z.object({
-  type: typeTag("heartbeat"),
-  endpoint_name: z.string().refine((v) => v.trim() !== "", {
-    error: "expected the heartbeat's name, found an empty string",
-  })
-    .meta({
-      description:
-        "The heartbeat's name: the result's title, what `checkup ping` names, what its pings are stored under.",
+const schema: z.ZodType<HeartbeatCheckerOptions, HeartbeatCheckerConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("heartbeat"),
+    endpoint_name: z.string().refine((v) => v.trim() !== "", {
+      error: "expected the heartbeat's name, found an empty string",
+    })
+      .meta({
+        description:
+          "The heartbeat's name: the result's title, what `checkup ping` names, what its pings are stored under.",
+      }),
+    period: duration('How often the job reports success, e.g. "1d".', SPAN),
+    grace: spanOrZero("How late a success ping may be; default a tenth of period, at least 1m.").optional(),
+    max_runtime: spanOrZero(
+      "Degraded when a run takes longer than this from its start ping to its success; 0 or unset: no limit.",
+    ).optional(),
+    token: z.string().superRefine((v, ctx) => {
+      const problem = tokenProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }).optional().meta({
+      description: `The secret in the ping URL /api/v1/ping/<token>, at least ${MIN_TOKEN} characters ` +
+        "(use ${ENV_VAR}); unset: pings only through `checkup ping`.",
     }),
-  period: duration('How often the job reports success, e.g. "1d".', SPAN),
-  grace: spanOrZero("How late a success ping may be; default a tenth of period, at least 1m.").optional(),
-  max_runtime: spanOrZero(
-    "Degraded when a run takes longer than this from its start ping to its success; 0 or unset: no limit.",
-  ).optional(),
-  token: z.string().superRefine((v, ctx) => {
-    const problem = tokenProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }).optional().meta({
-    description: `The secret in the ping URL /api/v1/ping/<token>, at least ${MIN_TOKEN} characters ` +
-      "(use ${ENV_VAR}); unset: pings only through `checkup ping`.",
-  }),
-  timeout: timeout(10e9, "reading the pings from the storage; default 10s"),
-}).transform((o) => ({
-  type: o.type,
-  endpoint_name: o.endpoint_name,
-  period: o.period,
-  grace: o.grace ?? Math.max(60e9, Math.round(o.period / 10)),
-  max_runtime: o.max_runtime ?? 0,
-  ...(o.token !== undefined ? { token: o.token } : {}),
-  timeout: o.timeout,
-}));
+    timeout: timeout(10e9, "reading the pings from the storage; default 10s"),
+  }).transform((o) => ({
+    type: o.type,
+    endpoint_name: o.endpoint_name,
+    period: o.period,
+    grace: o.grace ?? Math.max(60e9, Math.round(o.period / 10)),
+    max_runtime: o.max_runtime ?? 0,
+    ...(o.token !== undefined ? { token: o.token } : {}),
+    timeout: o.timeout,
+  }))
+);
 
 /** Why a ping cannot be recorded: the storage has no shared documents. */
 const NO_SHARED = "the storage has no shared documents, so it cannot hold heartbeat pings";

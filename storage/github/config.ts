@@ -62,32 +62,34 @@ export interface GithubStorageOptions {
 const required = (what: string) => z.string().min(1, { error: `required: expected ${what}` });
 
 /** The `github` storage's config schema. */
-export const schema: z.ZodType<GithubStorageOptions, GithubStorageConfig> = z.object({
-  type: typeTag("github"),
-  access_token: z.string({
-    error: "required: expected a GitHub token (Please specify access_token in storage configuration)",
-  }).min(1, {
-    error: "required: expected a GitHub token (Please specify access_token in storage configuration)",
+export const schema: z.ZodType<GithubStorageOptions, GithubStorageConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("github"),
+    access_token: z.string({
+      error: "required: expected a GitHub token (Please specify access_token in storage configuration)",
+    }).min(1, {
+      error: "required: expected a GitHub token (Please specify access_token in storage configuration)",
+    })
+      .meta({ description: "A token allowed to write the repository's contents." }),
+    repository_owner: required("the repository's owner (user or organisation)").meta({
+      description: "The repository's owner.",
+    }),
+    repository_name: required("the repository's name").meta({ description: "The repository's name." }),
+    committer_name: z.string().default("").meta({ description: "Committer name of the commits." }),
+    committer_email: z.string().default("").meta({ description: "Committer email of the commits." }),
+    branch: z.string().default("").meta({ description: "The branch; empty: the default branch." }),
+    dir: z.string().default("").transform((d) => d.replace(/^\/+|\/+$/g, "")).meta({
+      description: "Folder of the check files; empty: the repository root.",
+    }),
+    check_expiry: duration("Delete check files older than this; 0 keeps them forever.").default(0),
+    commit_message_suffix: z.string().default("").meta({
+      description: 'Appended to commit messages; empty means "[ci skip]".',
+    }),
+    api_url: z.union([httpUrl("The API base URL."), z.literal("")]).default("").meta({
+      description: "API base URL (GitHub Enterprise: https://host/api/v3); empty: api.github.com.",
+    }),
+  }).refine((o) => !o.committer_name === !o.committer_email, {
+    error: "expected both committer_name and committer_email, or neither",
+    path: ["committer_email"],
   })
-    .meta({ description: "A token allowed to write the repository's contents." }),
-  repository_owner: required("the repository's owner (user or organisation)").meta({
-    description: "The repository's owner.",
-  }),
-  repository_name: required("the repository's name").meta({ description: "The repository's name." }),
-  committer_name: z.string().default("").meta({ description: "Committer name of the commits." }),
-  committer_email: z.string().default("").meta({ description: "Committer email of the commits." }),
-  branch: z.string().default("").meta({ description: "The branch; empty: the default branch." }),
-  dir: z.string().default("").transform((d) => d.replace(/^\/+|\/+$/g, "")).meta({
-    description: "Folder of the check files; empty: the repository root.",
-  }),
-  check_expiry: duration("Delete check files older than this; 0 keeps them forever.").default(0),
-  commit_message_suffix: z.string().default("").meta({
-    description: 'Appended to commit messages; empty means "[ci skip]".',
-  }),
-  api_url: z.union([httpUrl("The API base URL."), z.literal("")]).default("").meta({
-    description: "API base URL (GitHub Enterprise: https://host/api/v3); empty: api.github.com.",
-  }),
-}).refine((o) => !o.committer_name === !o.committer_email, {
-  error: "expected both committer_name and committer_email, or neither",
-  path: ["committer_email"],
-});
+);

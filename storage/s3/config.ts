@@ -52,29 +52,31 @@ export interface S3StorageOptions {
 }
 
 /** The `s3` storage's config schema. */
-export const schema: z.ZodType<S3StorageOptions, S3StorageConfig> = z.object({
-  type: typeTag("s3"),
-  access_key_id: z.string().default("").meta({
-    description: "Access key ID; empty: the AWS credential chain.",
-  }),
-  secret_access_key: z.string().default("").meta({ description: "Secret access key." }),
-  region: z.string().default("").meta({
-    description: "The bucket's region (default $AWS_REGION or us-east-1).",
-  }),
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-    error: (iss) =>
-      iss.input === undefined
-        ? "required: expected a bucket name"
-        : `expected a bucket name (3-63 lowercase letters, digits, dots, hyphens), found ${
-          JSON.stringify(iss.input)
-        }`,
-  }).meta({ description: "The bucket." }),
-  check_expiry: duration("Delete check objects older than this; 0 keeps them forever.").default(0),
-  endpoint: z.union([httpUrl("S3-compatible endpoint URL."), z.literal("")]).default("").meta({
-    description: "S3-compatible endpoint URL (MinIO, R2, Ceph); empty: AWS.",
-  }),
-  force_path_style: z.boolean().default(false).meta({ description: "Path-style bucket addressing." }),
-  prefix: z.string().default("").transform((p) => p.replace(/^\/+/, "")).transform((p) =>
-    p && !p.endsWith("/") ? p + "/" : p
-  ).meta({ description: 'Key prefix of the check objects, e.g. "checks/".' }),
-});
+export const schema: z.ZodType<S3StorageOptions, S3StorageConfig> = z.lazy(() =>
+  z.object({
+    type: typeTag("s3"),
+    access_key_id: z.string().default("").meta({
+      description: "Access key ID; empty: the AWS credential chain.",
+    }),
+    secret_access_key: z.string().default("").meta({ description: "Secret access key." }),
+    region: z.string().default("").meta({
+      description: "The bucket's region (default $AWS_REGION or us-east-1).",
+    }),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+      error: (iss) =>
+        iss.input === undefined
+          ? "required: expected a bucket name"
+          : `expected a bucket name (3-63 lowercase letters, digits, dots, hyphens), found ${
+            JSON.stringify(iss.input)
+          }`,
+    }).meta({ description: "The bucket." }),
+    check_expiry: duration("Delete check objects older than this; 0 keeps them forever.").default(0),
+    endpoint: z.union([httpUrl("S3-compatible endpoint URL."), z.literal("")]).default("").meta({
+      description: "S3-compatible endpoint URL (MinIO, R2, Ceph); empty: AWS.",
+    }),
+    force_path_style: z.boolean().default(false).meta({ description: "Path-style bucket addressing." }),
+    prefix: z.string().default("").transform((p) => p.replace(/^\/+/, "")).transform((p) =>
+      p && !p.endsWith("/") ? p + "/" : p
+    ).meta({ description: 'Key prefix of the check objects, e.g. "checks/".' }),
+  })
+);
