@@ -12,7 +12,9 @@ import { describeValue } from "../config/errors.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { redactUrls } from "../_internal/redact.ts";
 import { HttpClients } from "../http_clients.ts";
-import { readPemFile } from "./cert.ts";
+import { inspectTls, readPemFile } from "./cert.ts";
+import { openSocket } from "./_net.ts";
+import type tls from "node:tls";
 import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
 import {
   abortMessage,
@@ -100,7 +102,8 @@ const schema: z.ZodType<WebSocketCheckerOptions, WebSocketCheckerConfig> = z.laz
     }).meta({ description: "The ws:// or wss:// URL to open." }),
     headers: headers("Headers of the opening handshake, e.g. Authorization."),
     tls_ca_file: z.string().default("").meta({
-      description: "With wss://: PEM file of CA certificates trusted in addition to the default roots.",
+      description:
+        "With wss://: PEM file of the only CA certificates trusted (replacing the default roots, as Go).",
     }),
     send: z.string().default("").meta({ description: "A text message sent once the socket is open." }),
     expect: z.string().default("").meta({
@@ -132,17 +135,22 @@ export class WebSocketChecker extends AttemptChecker<WebSocketCheckerOptions> {
   protected override async attempt(outer: AbortSignal): Promise<AttemptOutcome> {
     const o = this.options;
     const signal = attemptSignal(outer, o.timeout);
-    const start = performance.now();
+    let start = performance.now();
     const elapsed = () => (performance.now() - start) * 1e6;
     let client: Deno.HttpClient | undefined;
     using own = this.ctx.httpClients ? undefined : new HttpClients();
     if (o.tls_ca_file && o.endpoint_url.startsWith("wss:")) {
       try {
         const ca = [await readPemFile(o.tls_ca_file, "tls_ca_file")];
+        // As Go's CA options: the file replaces the default roots. Deno's WebSocket client can only add to
+        // them, so the server's certificate is first verified against the file alone on its own handshake.
+        const pinned = await this.#verifyPinned(ca, signal);
+        if (pinned) return { rtt: elapsed(), error: pinned };
         client = (this.ctx.httpClients ?? own!).get({ caCerts: ca });
       } catch (e) {
         return { rtt: elapsed(), error: errorText(e), transportFailure: true };
       }
+      start = performance.now(); // the RTT is the WebSocket handshake's, as without a CA file
     }
     const init = { headers: o.headers, ...(client ? { client } : {}) };
     // Deno's WebSocketOptions; the DOM typing some type checks see knows only protocol lists.
@@ -160,6 +168,28 @@ export class WebSocketChecker extends AttemptChecker<WebSocketCheckerOptions> {
       return error ? { rtt, error } : { rtt };
     } finally {
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
+    }
+  }
+
+  /**
+   * Verifies the server's certificate against `ca` only (one TLS handshake): the error when it is not
+   * trusted by them (or the connection fails), undefined when it is.
+   */
+  async #verifyPinned(ca: string[], signal: AbortSignal): Promise<string | undefined> {
+    const url = new URL(this.options.endpoint_url);
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const socket = await openSocket({
+      host,
+      port: Number(url.port || 443),
+      tls: { ca },
+      signal,
+      onAbort: (phase) => abortMessage(signal, this.options.timeout, phase),
+    });
+    try {
+      const { problem } = inspectTls(socket as tls.TLSSocket, host, true);
+      return problem && `tls_ca_file: ${problem}`;
+    } finally {
+      socket.destroy();
     }
   }
 

@@ -158,3 +158,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "websocket: tls_ca_file replaces the default roots, as Go's CA options: a server trusted by them alone is refused",
+  ignore: missing !== undefined && Deno.env.get("CHECKUP_REQUIRE_SERVICES") !== "1",
+  async fn() {
+    // A CA the process trusts as a default root (DENO_CERT), and the pinned CA of the config: a server
+    // certificate from the first is accepted without tls_ca_file and refused with it.
+    const system = await createTestCa();
+    const pinned = await createTestCa();
+    const leaf = await system.issue({ hosts: ["localhost"] });
+    const s = startWsServer({ cert: leaf.cert, key: leaf.key });
+    const dir = await Deno.makeTempDir();
+    try {
+      const run = async (extra: Record<string, unknown>) => {
+        await Deno.writeTextFile(
+          `${dir}/checkup.json`,
+          JSON.stringify({
+            checkers: [{
+              type: "websocket",
+              endpoint_name: "WS",
+              endpoint_url: `wss://localhost:${s.port}/echo`,
+              ...extra,
+            }],
+          }),
+        );
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            new URL("../main.ts", import.meta.url).pathname,
+            "-c",
+            `${dir}/checkup.json`,
+            "--json",
+          ],
+          env: { DENO_CERT: system.certFile, NO_COLOR: "1" },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        return {
+          code: out.code,
+          text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+        };
+      };
+      const trusted = await run({});
+      assert.equal(trusted.code, 0, `trusted as a default root: ${trusted.text}`);
+      const refused = await run({ tls_ca_file: pinned.certFile });
+      assert.equal(refused.code, 1, refused.text);
+      assert.match(refused.text, /tls_ca_file: /);
+    } finally {
+      await s.close();
+      await system.cleanup();
+      await pinned.cleanup();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
