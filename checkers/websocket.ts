@@ -37,7 +37,7 @@ export interface WebSocketCheckerConfig {
   endpoint_url: string;
   /** Headers of the opening handshake (e.g. `Authorization`). */
   headers?: Record<string, string>;
-  /** With `wss://`: a PEM file of CA certificates trusted in addition to the default roots. */
+  /** With `wss://`: a PEM file of the only CA certificates trusted (it replaces the default roots, as in Go). */
   tls_ca_file?: string;
   /** A text message sent once the socket is open. */
   send?: string;
