@@ -7,17 +7,21 @@
  * into a status document served as `/api/v1/status` beside the page, and each page is loaded cold, the two
  * alternating, several times:
  *
- * - rendered: navigation start to the first render done (the page's mark `checkup-rendered`, after the fetch);
+ * - rendered: navigation start to the first render done (the page's mark `checkup-rendered`, after the fetch;
+ *   a fleet's page adds its cards in passes a frame apart: after the last);
  * - render: the first render alone (from the mark `checkup-data`, the document fetched and parsed);
- * - painted: to the frame after every card on screen has its bar and chart;
- * - refresh: one more render of the same document (what each refresh costs).
+ * - painted: navigation start to the first frame in which every card on screen has its bar and chart (this
+ *   page: after the detail of those cards was read, `api/v1/endpoints?ids=…`);
+ * - refresh: what one more refresh costs: this page measures its own (`checkup-refresh`: the compact document
+ *   read again, merged and drawn), the baseline draws the document it read once more.
  *
  * Runs standalone: `deno run -A bench/page_bench.ts [--short]`. Target: painted < 1 s at 2,000 endpoints.
  */
 import { chromium } from "playwright-core";
 import { Rollup } from "../status/rollup.js";
 import type { ResultLike } from "../status/rollup.js";
-import { statusView } from "../status/view.js";
+import { type EndpointView, type StatusView, statusView } from "../status/view.js";
+import { statusSummary } from "../server/context.ts";
 import { ASSETS, pageHtml } from "../server/assets.ts";
 import { CHROMIUM, CHROMIUM_ARGS } from "../tests/browser/_browser.ts";
 import { report, SHORT } from "./_util.ts";
@@ -45,8 +49,8 @@ function resultAt(i: number, e: number, title: string, endpoint: string): Result
   };
 }
 
-/** The status document of `n` endpoints, as `/api/v1/status` answers it. */
-export function statusDocument(n: number, now: number): string {
+/** The status view of `n` endpoints, as `/api/v1/status` answers it. */
+export function statusDocument(n: number, now: number): StatusView {
   const rollup = new Rollup();
   const titles = Array.from({ length: n }, (_, e) => `Service ${String(e + 1).padStart(5, "0")}`);
   const urls = titles.map((_, e) => `https://svc${e + 1}.example.com/health`);
@@ -54,7 +58,45 @@ export function statusDocument(n: number, now: number): string {
     const t = now - (ROUNDS - 1 - i) * STEP;
     for (let e = 0; e < n; e++) rollup.add(resultAt(i, e, titles[e], urls[e]), t + e, e, n);
   }
-  return JSON.stringify(statusView(rollup, { range: "24h", now: now + n, title: `${n} endpoints` }));
+  return statusView(rollup, { range: "24h", now: now + n, title: `${n} endpoints` });
+}
+
+/** What the bench's server answers: a status view's documents as `checkup serve` writes them. */
+export interface Documents {
+  /** `/api/v1/status` */
+  full: string;
+  /** `/api/v1/status?detail=summary` */
+  summary: string;
+  /** `/api/v1/endpoints/<id>` of each endpoint, by id. */
+  byId: Map<string, EndpointView>;
+  /** `/api/v1/endpoints`: the endpoints without slots, incidents and messages. */
+  list: string;
+}
+
+/** The documents of a view. */
+export function documents(view: StatusView): Documents {
+  return {
+    full: JSON.stringify(view),
+    summary: JSON.stringify(statusSummary(view)),
+    byId: new Map(view.endpoints.map((e) => [e.id, e])),
+    list: JSON.stringify({
+      endpoints: view.endpoints.map(({ slots: _s, incidents: _i, messages: _m, ...rest }) => rest),
+    }),
+  };
+}
+
+/**
+ * The batched detail route, `/api/v1/endpoints?ids=a,b,c` (at most 100 ids): `{endpoints, missing}`.
+ * @param counted each id asked for, in order (what the tests check is fetched)
+ */
+export function batchAnswer(docs: Documents, url: URL, counted?: string[]): Response {
+  const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+  if (ids.length > 100) {
+    return Response.json({ error: { status: 400, message: "ids: at most 100" } }, { status: 400 });
+  }
+  counted?.push(...ids);
+  const endpoints = ids.flatMap((id) => docs.byId.get(id) ?? []);
+  return Response.json({ endpoints, missing: ids.filter((id) => !docs.byId.has(id)) });
 }
 
 /** The page's files at the baseline commit, as the site serves them (null when git cannot show them). */
@@ -97,14 +139,26 @@ const TYPES: Record<string, string> = {
   svg: "image/svg+xml",
 };
 
-/** Serves `/current/…` and `/baseline/…` (the page's files) and `/…/api/v1/status` (the document). */
-export function serve(current: Map<string, string>, baseline: Map<string, string> | null, doc: () => string) {
+/**
+ * Serves `/current/…` and `/baseline/…` (the page's files) and `/…/api/v1/status` (the document, full or
+ * `?detail=summary`), `/…/api/v1/endpoints` (the list, or the batched detail with `?ids=`).
+ */
+export function serve(
+  current: Map<string, string>,
+  baseline: Map<string, string> | null,
+  doc: () => Documents,
+) {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
-    const path = new URL(req.url).pathname;
-    const [, which, ...rest] = path.split("/");
+    const url = new URL(req.url);
+    const [, which, ...rest] = url.pathname.split("/");
     const file = rest.join("/") || "index.html";
     if (file === "api/v1/status") {
-      return new Response(doc(), { headers: { "content-type": "application/json" } });
+      const body = url.searchParams.get("detail") === "summary" ? doc().summary : doc().full;
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    }
+    if (file === "api/v1/endpoints") {
+      if (url.searchParams.has("ids")) return batchAnswer(doc(), url);
+      return new Response(doc().list, { headers: { "content-type": "application/json" } });
     }
     const text = (which === "baseline" ? baseline : which === "current" ? current : null)?.get(file);
     if (text === undefined) return new Response("not found", { status: 404 });
@@ -126,33 +180,56 @@ async function load(browser: import("playwright-core").Browser, url: string): Pr
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
+    // From the start, each frame: is every card on screen (at least one) drawn with its chart?
+    await page.addInitScript(() => {
+      const w = globalThis as unknown as { checkupPainted?: number };
+      const check = () => {
+        let seen = 0;
+        let missing = false;
+        for (const card of document.querySelectorAll("li.card")) {
+          const box = card.getBoundingClientRect();
+          if (box.height === 0 || box.bottom < 0) continue;
+          if (box.top > innerHeight) break;
+          seen++;
+          if (!card.querySelector("svg.chart")) {
+            missing = true;
+            break;
+          }
+        }
+        if (seen && !missing) w.checkupPainted = performance.now();
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
     await page.goto(url);
     await page.waitForFunction(() => performance.getEntriesByName("checkup-rendered").length > 0, undefined, {
       timeout: 120_000,
       polling: 10,
     });
-    const [rendered, painted, render] = await page.evaluate(() =>
-      new Promise<[number, number, number]>((resolve) => {
-        const mark = performance.getEntriesByName("checkup-rendered")[0].startTime;
-        const data = performance.getEntriesByName("checkup-data")[0].startTime;
-        let frames = 0;
-        const drawn = () =>
-          [...document.querySelectorAll("li.card")].every((card) => {
-            const box = card.getBoundingClientRect();
-            return box.bottom < 0 || box.top > innerHeight || box.height === 0 ||
-              !!card.querySelector("svg.chart");
-          });
-        const check = () => {
-          if (drawn() || ++frames > 600) {
-            requestAnimationFrame(() => resolve([mark, performance.now(), mark - data]));
-          } else requestAnimationFrame(check);
-        };
-        requestAnimationFrame(check);
-      })
-    );
+    await page.waitForFunction(() => "checkupPainted" in globalThis, undefined, {
+      timeout: 120_000,
+      polling: 10,
+    });
+    const [rendered, painted, render] = await page.evaluate(() => {
+      const mark = performance.getEntriesByName("checkup-rendered")[0].startTime;
+      const data = performance.getEntriesByName("checkup-data")[0].startTime;
+      return [mark, (globalThis as unknown as { checkupPainted: number }).checkupPainted, mark - data];
+    });
     const charts = await page.locator("li.card svg.chart").count();
     if (!charts) throw new Error(`${url}: no chart drawn`);
+    // This page measures its own refreshes (the compact document read again, answered from the cache, merged
+    // and drawn); the baseline's refresh is one more render of the document it read.
     const refresh = await page.evaluate(async () => {
+      if (performance.getEntriesByName("checkup-rendered").length && document.querySelector("#filter")) {
+        const done = new Promise<number>((resolve) =>
+          new PerformanceObserver((list) => {
+            const m = list.getEntriesByName("checkup-refresh")[0];
+            if (m) resolve(m.duration);
+          }).observe({ type: "measure" })
+        );
+        document.dispatchEvent(new Event("visibilitychange"));
+        return await done;
+      }
       const view = await (await fetch("api/v1/status")).json();
       const { renderPage } = await import(new URL("js/render.js", location.href).href);
       const t0 = performance.now();
@@ -178,7 +255,7 @@ if (import.meta.main) {
   if (!baseline) {
     say(`page: the baseline ${BASELINE.slice(0, 7)} cannot be read with git; measuring this page alone`);
   }
-  let doc = "";
+  let doc: Documents = { full: "", summary: "", byId: new Map(), list: "" };
   const server = serve(current, baseline, () => doc);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
@@ -187,7 +264,7 @@ if (import.meta.main) {
   try {
     for (const n of SIZES) {
       say(`page: ${n} endpoints …`);
-      doc = statusDocument(n, Math.floor(Date.now() / STEP) * STEP - STEP);
+      doc = documents(statusDocument(n, Math.floor(Date.now() / STEP) * STEP - STEP));
       const runs = n >= 10_000 ? Math.min(RUNS, 3) : RUNS;
       const got: Record<string, Timing[]> = { current: [], baseline: [] };
       for (let i = 0; i < runs; i++) {

@@ -22,6 +22,7 @@ import pageMaintenanceJs from "../statuspage/js/maintenance.js" with { type: "te
 import incidentsPageJs from "../statuspage/js/incidents.js" with { type: "text" };
 import renderJs from "../statuspage/js/render.js" with { type: "text" };
 import fleetJs from "../statuspage/js/fleet.js" with { type: "text" };
+import detailJs from "../statuspage/js/detail.js" with { type: "text" };
 import codecJs from "../status/codec.js" with { type: "text" };
 import combinedJs from "../status/combined.js" with { type: "text" };
 import durationJs from "../status/duration.js" with { type: "text" };
@@ -82,6 +83,7 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
   "js/incidents.js": pageModule(incidentsPageJs),
   "js/render.js": pageModule(renderJs),
   "js/fleet.js": pageModule(fleetJs),
+  "js/detail.js": pageModule(detailJs),
   "status/codec.js": { type: JS, text: codecJs },
   "status/combined.js": { type: JS, text: combinedJs },
   "status/duration.js": { type: JS, text: durationJs },

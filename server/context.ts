@@ -62,11 +62,29 @@ export interface StatusSummary {
   range: StatusView["range"];
   complete?: boolean;
   endpoints: EndpointSummary[];
+  /** The page-wide parts of the view, as in the full document. */
+  groups?: StatusView["groups"];
+  messages: StatusView["messages"];
+  locations: StatusView["locations"];
+  maintenance?: StatusView["maintenance"];
+  /**
+   * The page's timeline: the newest {@linkcode RECENT} incidents and messages of the endpoints, each with its
+   * endpoint's id (`maintenance`: an ongoing one's endpoint is under maintenance now).
+   */
+  recent: {
+    incidents: (EndpointView["incidents"][number] & { endpoint: string; maintenance?: true })[];
+    messages: (EndpointView["messages"][number] & { endpoint: string })[];
+  };
 }
+
+/** The incidents and messages of endpoints in the compact document (the page's timeline shows 60). */
+export const RECENT = 60;
 
 /**
  * The compact form of a status view: per endpoint its id, title, group, status, last check and uptime; no
- * slots, incidents, messages or nodes (those are per endpoint, at `/api/v1/endpoints/<id>`).
+ * slots, incidents, messages or nodes (those are per endpoint, at `/api/v1/endpoints/<id>`). Beside them the
+ * groups, page messages, locations and maintenance windows as in the full document, and the newest
+ * incidents and messages of the endpoints (the page's timeline).
  */
 export function statusSummary(view: StatusView): StatusSummary {
   return {
@@ -84,6 +102,21 @@ export function statusSummary(view: StatusView): StatusSummary {
       updated: e.updated,
       uptime: e.uptime,
     })),
+    ...(view.groups === undefined ? {} : { groups: view.groups }),
+    messages: view.messages,
+    locations: view.locations,
+    ...(view.maintenance === undefined ? {} : { maintenance: view.maintenance }),
+    recent: {
+      incidents: view.endpoints.flatMap((e) =>
+        e.incidents.map((i) => ({
+          ...i,
+          endpoint: e.id,
+          ...(i.end === null && e.maintenance ? { maintenance: true as const } : {}),
+        }))
+      ).sort((a, b) => b.start - a.start).slice(0, RECENT),
+      messages: view.endpoints.flatMap((e) => e.messages.map((m) => ({ ...m, endpoint: e.id })))
+        .sort((a, b) => b.time - a.time).slice(0, RECENT),
+    },
   };
 }
 

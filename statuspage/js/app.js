@@ -1,13 +1,16 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * The status page's entry point. With `checkup serve` the page makes one request per refresh
- * (`api/v1/status`, answered 304 when nothing changed); hosted statically it reads `config.json` once,
- * then the per-node summary files, merges them and computes the same view in the browser. A source
- * that fails to load is reported, never left "Loading" forever.
+ * The status page's entry point. With `checkup serve` the page reads the compact status document each
+ * refresh (`api/v1/status?detail=summary`, answered 304 when nothing changed) and, for a fleet, the detail of
+ * the cards near the screen in batches (`api/v1/endpoints?ids=…`, see detail.js); a page of
+ * {@link FLEET} endpoints or fewer reads the full document (`api/v1/status`) instead. Hosted statically it
+ * reads `config.json` once, then the per-node summary files, merges them and computes the same view in the
+ * browser. A source that fails to load is reported, never left "Loading" forever.
  *
  * @module
  */
+import { FLEET, needsAttention } from "./fleet.js";
 // Loaded beside the first data request, not before it.
 const rendering = import("./render.js");
 const incidentPages = import("./incidents.js");
@@ -173,9 +176,137 @@ async function getJson(url) {
   return await res.json();
 }
 
+/** With `checkup serve`: a fleet is painted from the compact document ("summary"), a small page from the full one. */
+let apiMode = /** @type {"summary" | "full"} */ ("summary");
+/** The last compact document read (a fleet's page with `checkup serve`). @type {any} */
+let summary;
+/** The details of the cards near the screen. @type {ReturnType<typeof import("./detail.js").detailLoader> | undefined} */
+let details;
+/** The address of each endpoint by id, for the filter (read from `api/v1/endpoints` when it is used). @type {Map<string, string> | undefined} */
+let addresses;
+/** The batched detail route and the endpoint list beside the status document. */
+const endpointsUrl = source.replace(/status$/, "endpoints");
+
+/** The details source of the page drawn now, if it is painted from the compact document. */
+const fleetDetails = () => (api && apiMode === "summary" && summary ? details : undefined);
+
+/**
+ * The page's view from the compact document and the details read so far: an endpoint with its detail is
+ * drawn whole (its status and uptime as the summary says); one without only as its heading and status. The
+ * timeline is the document's newest incidents and messages.
+ * @returns {StatusView}
+ */
+function fleetView() {
+  const s = summary;
+  /** @param {{ endpoint: string }[]} list */
+  const byEndpoint = (list) => {
+    /** @type {Map<string, any[]>} */
+    const m = new Map();
+    for (const x of Array.isArray(list) ? list : []) {
+      const { endpoint, ...rest } = x;
+      const l = m.get(endpoint);
+      if (l) l.push(rest);
+      else m.set(endpoint, [rest]);
+    }
+    return m;
+  };
+  const incidents = byEndpoint(s.recent?.incidents);
+  const messages = byEndpoint(s.recent?.messages);
+  return {
+    title: s.title,
+    status: s.status,
+    updated: s.updated,
+    range: s.range,
+    complete: s.complete,
+    ...(s.groups ? { groups: s.groups } : {}),
+    messages: s.messages ?? [],
+    locations: s.locations ?? [],
+    ...(s.maintenance ? { maintenance: s.maintenance } : {}),
+    endpoints: s.endpoints.map((/** @type {any} */ e) => {
+      const d = details?.detail(e.id);
+      return {
+        ...d,
+        ...e,
+        endpoint: d?.endpoint ?? addresses?.get(e.id) ?? "",
+        incidents: incidents.get(e.id) ?? [],
+        messages: messages.get(e.id) ?? [],
+      };
+    }),
+  };
+}
+
+/** Draws the page again (details arrived, the filter or the width changed). */
+function redraw() {
+  if (!current || route !== "status") return;
+  if (fleetDetails()) current = fleetView();
+  const view = current;
+  rendering.then((r) => r.renderPage(view, Date.now(), query, fleetDetails()));
+}
+
+/** Details arrived: their cards are drawn again (not the whole page). @param {string[]} ids */
+function detailsArrived(ids) {
+  if (!current || route !== "status" || !fleetDetails()) return;
+  current = fleetView();
+  const view = current;
+  rendering.then((r) => r.fillDetails(view, ids));
+}
+
+/** Cards on the first screen of a fleet's page, guessed from the summary to ask their detail at once. */
+const FIRST_SCREEN = 6;
+
+/** The filter also matches addresses: read once it is used, and again when endpoints were added. */
+async function readAddresses() {
+  if (!fleetDetails() || !filterWordsUsed() || !summary) return;
+  if (addresses && summary.endpoints.every((/** @type {{ id: string }} */ e) => addresses?.has(e.id))) return;
+  try {
+    const body = await getJson(endpointsUrl);
+    addresses = new Map(
+      (Array.isArray(body?.endpoints) ? body.endpoints : []).map((
+        /** @type {any} */ e,
+      ) => [e.id, e.endpoint]),
+    );
+    redraw();
+  } catch {
+    // The filter matches titles, groups and statuses meanwhile; the next refresh tries again.
+  }
+}
+const filterWordsUsed = () => query.trim() !== "";
+
 /** One refresh from `checkup serve`. @returns {Promise<StatusView>} */
 async function fromApi() {
-  return await getJson(`${source}?range=${encodeURIComponent(range)}`);
+  const url = `${source}?range=${encodeURIComponent(range)}`;
+  if (apiMode === "full") {
+    const view = await getJson(url);
+    if (view.endpoints.length <= FLEET) return view;
+    apiMode = "summary";
+  }
+  const s = await getJson(`${url}&detail=summary`);
+  if (!Array.isArray(s?.endpoints)) throw new Error(`${url}&detail=summary: expected {"endpoints": [...]}`);
+  if (s.endpoints.length <= FLEET) {
+    // A small page: one request for everything from now on.
+    apiMode = "full";
+    summary = undefined;
+    return await getJson(url);
+  }
+  summary = s;
+  details ??= (await import("./detail.js")).detailLoader({
+    url: endpointsUrl,
+    getJson,
+    loaded: detailsArrived,
+  });
+  details.summary(s.endpoints, s.range.name);
+  if (!current) {
+    // The first screen's cards (those needing attention first, then the others outside large groups) are
+    // asked for beside the first render, not after it.
+    const size = new Map();
+    for (const e of s.endpoints) if (e.group) size.set(e.group, (size.get(e.group) ?? 0) + 1);
+    const first = [
+      ...s.endpoints.filter(needsAttention),
+      ...s.endpoints.filter((/** @type {any} */ e) => !needsAttention(e) && (size.get(e.group) ?? 0) <= 5),
+    ];
+    for (const e of first.slice(0, FIRST_SCREEN)) details.need(e.id);
+  }
+  return fleetView();
 }
 
 /** One refresh from static summary files. @returns {Promise<StatusView & { problem?: string }>} */
@@ -285,17 +416,25 @@ async function refresh(incidents = true) {
   if (route !== "status") return showIncidents();
   clearTimeout(timer);
   let next = refreshSeconds * 1000;
+  const start = performance.now();
   try {
-    const view =
+    let view =
       /** @type {StatusView & { problem?: string }} */ (api ? await fromApi() : await fromSummaries());
-    const { notice, renderPage } = await rendering;
+    const { notice, renderPage, drawn } = await rendering;
+    // With the details that arrived meanwhile (those of the first screen may have).
+    if (fleetDetails()) view = fleetView();
     const first = !current;
     if (first) performance.mark("checkup-data");
     current = view;
-    renderPage(view, Date.now(), query);
+    renderPage(view, Date.now(), query, fleetDetails());
+    readAddresses();
     notice(view.problem);
     if (incidents) await refreshIncidents();
-    if (first) performance.mark("checkup-rendered");
+    if (first) {
+      await drawn();
+      performance.mark("checkup-rendered");
+    } // What each refresh costs (read, merge, draw), for the benchmark.
+    else performance.measure("checkup-refresh", { start });
     if (view.complete === false) next = Math.min(next, 5000);
   } catch (e) {
     const { notice } = await rendering;
@@ -335,9 +474,7 @@ let lastWidth = globalThis.innerWidth;
 globalThis.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
-    if (current && globalThis.innerWidth !== lastWidth) {
-      rendering.then((r) => current && r.renderPage(current, Date.now(), query));
-    }
+    if (current && globalThis.innerWidth !== lastWidth) redraw();
     lastWidth = globalThis.innerWidth;
   }, 150);
 });
@@ -356,7 +493,8 @@ function applyFilter() {
   if (query.trim()) url.searchParams.set("q", query);
   else url.searchParams.delete("q");
   history.replaceState(null, "", url);
-  if (current) rendering.then((r) => current && r.renderPage(current, Date.now(), query));
+  redraw();
+  readAddresses();
 }
 filterInput.addEventListener("input", () => {
   clearTimeout(filterTimer);

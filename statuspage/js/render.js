@@ -98,7 +98,9 @@ const labelOf = (node) => labels.get(node) || node || "–";
 function quorumDetail(e) {
   const q = e.quorum;
   if (!q || e.status === "healthy" || e.status === "unknown") return undefined;
-  const failing = e.nodes.filter((n) => !n.silent && (n.status === "down" || n.status === "degraded"));
+  const failing = (e.nodes ?? []).filter((n) =>
+    !n.silent && (n.status === "down" || n.status === "degraded")
+  );
   const where = failing.length ? ` (${failing.map((n) => n.location || n.node).join(", ")})` : "";
   return `failing from ${q.failing} of ${q.live} location${
     q.live === 1 ? "" : "s"
@@ -277,6 +279,30 @@ function shell(card, e, level) {
 }
 
 /**
+ * A card near the screen whose detail (bars, chart, locations) is not read yet, or could not be read: its
+ * heading and status, and a line saying which (`aria-busy` while it loads).
+ * @param {HTMLElement} card @param {EndpointView} e @param {"h3" | "h4"} level @param {string} [failure]
+ */
+function waiting(card, e, level, failure) {
+  card.className = `card shell waiting ${e.stale ? "unknown" : e.status}`;
+  replace(
+    card,
+    cardHead(e, level),
+    failure
+      ? h(
+        "p",
+        { class: "detail-state failed" },
+        `Could not load this service's history: ${failure}. `,
+        "Retrying at the next refresh.",
+      )
+      : h("p", { class: "detail-state" }, "Loading the history…"),
+  );
+  card.setAttribute("aria-labelledby", `t-${e.id}`);
+  if (failure) card.removeAttribute("aria-busy");
+  else card.setAttribute("aria-busy", "true");
+}
+
+/**
  * Fills one endpoint card.
  * @param {HTMLElement} card @param {EndpointView} e @param {StatusView} view @param {number} now
  * @param {"h3" | "h4"} level its heading's
@@ -287,6 +313,7 @@ function fillCard(card, e, view, now, level) {
   // Uptime that left maintenance time out says so (an asterisk, explained below the figures).
   const excludes = uptimeExcludesMaintenance(e, view.range.name);
   card.className = `card ${e.stale ? "unknown" : e.status}`;
+  card.removeAttribute("aria-busy");
   const detail = e.stale ? undefined : quorumDetail(e);
   // The card is drawn anew: a reader on its breakdown button keeps the focus there.
   const focused = document.activeElement;
@@ -377,7 +404,7 @@ function timelineItems(view, now) {
               h("strong", {}, head),
               ongoing ? h("span", { class: "tag" }, "ongoing") : null,
               // Its endpoint is under maintenance now: planned, alerts held.
-              ongoing && e.maintenance
+              ongoing && (e.maintenance || /** @type {{ maintenance?: true }} */ (i).maintenance)
                 ? h("span", { class: "tag maintenance-tag" }, "under maintenance")
                 : null,
             ),
@@ -461,8 +488,17 @@ function groupOpen(g, fleet) {
   return groupChoice.get(g.name) ?? (fleet ? small : !(g.status === "healthy" && !small));
 }
 
+/**
+ * Where the cards of a fleet's page painted without their detail get it.
+ * @typedef {{ need(id: string): void, failure(id: string): string | undefined }} Details
+ */
+
 /** The last view drawn, to draw it again when the reader opens a group or types a filter. */
-let last = { view: /** @type {StatusView | undefined} */ (undefined), query: "" };
+let last = {
+  view: /** @type {StatusView | undefined} */ (undefined),
+  query: "",
+  details: /** @type {Details | undefined} */ (undefined),
+};
 
 /**
  * A group's section (made once, kept across refreshes): a heading whose button opens or closes it
@@ -491,7 +527,7 @@ function groupSection(id) {
     groupChoice.set(section.dataset.group ?? "", show);
     // A fleet's page fills the cards of a group when it opens.
     if (show && last.view && last.view.endpoints.length > FLEET) {
-      renderPage(last.view, Date.now(), last.query);
+      renderPage(last.view, Date.now(), last.query, last.details);
     }
   });
   return section;
@@ -543,15 +579,89 @@ const signatures = new Map();
 const count = (n) => n.toLocaleString("en");
 
 /**
+ * One shown card of a fleet's page: filled when near the screen (or holding the focus) and changed, else
+ * shown as its heading and status and filled when it comes near; without its detail, waiting for it.
+ * @param {HTMLElement} card @param {EndpointView} e @param {"h3" | "h4"} level @param {boolean} attention
+ * @param {StatusView} view @param {number} now @param {Details} [details]
+ */
+function fleetCard(card, e, level, attention, view, now, details) {
+  watch(card);
+  const full = () =>
+    `${level} ${attention} ${chartWidth} ${view.range.name} ${
+      e.maintenance ? Math.floor(now / 60_000) : ""
+    } ${JSON.stringify(e)}`;
+  /** Without its detail: asked for, and the card says so. */
+  const wait = () => {
+    const failure = details?.failure(e.id);
+    const signature = `wait ${level} ${e.title} ${e.stale ? "unknown" : e.status} ${failure ?? ""}`;
+    if (signatures.get(card.id) !== signature) {
+      signatures.set(card.id, signature);
+      waiting(card, e, level, failure);
+    }
+  };
+  if (near.has(card.id) || card.contains(document.activeElement)) {
+    pending.delete(card.id);
+    details?.need(e.id);
+    if (!e.slots) return wait();
+    const signature = full();
+    if (signatures.get(card.id) === signature) return;
+    signatures.set(card.id, signature);
+    fillCard(card, e, view, now, level);
+    return;
+  }
+  const head = `shell ${level} ${e.title || e.endpoint} ${e.stale ? "unknown" : e.status} ${
+    e.status === "partial" ? quorumDetail(e) : ""
+  }`;
+  if (signatures.get(card.id) !== head) {
+    signatures.set(card.id, head);
+    shell(card, e, level);
+  }
+  pending.set(card.id, () => {
+    details?.need(e.id);
+    if (!e.slots) return wait();
+    signatures.set(card.id, full());
+    fillCard(card, e, view, Date.now(), level);
+  });
+}
+
+/**
+ * Details arrived (see detail.js): the cards of these endpoints are drawn again from `view` (the same page
+ * with them), without drawing the whole page; those not near the screen are filled when they come near.
+ * @param {StatusView} view @param {string[]} ids
+ */
+export function fillDetails(view, ids) {
+  if (!last.view) return;
+  last = { ...last, view };
+  const byId = new Map(view.endpoints.map((e) => [e.id, e]));
+  const now = Date.now();
+  for (const id of ids) {
+    const card = document.getElementById(`ep-${id}`);
+    const e = byId.get(id);
+    if (!card) continue;
+    // Near the screen, to be filled when it comes near, or waiting (a card filled for the focus).
+    const shown = near.has(card.id) || pending.has(card.id) || signatures.get(card.id)?.startsWith("wait ");
+    if (!e || !shown) continue;
+    bars.set(card.id, { e, range: view.range });
+    const attention = card.parentElement?.id === "problem-list";
+    const level = card.querySelector(".card-head .name")?.tagName === "H3" ? "h3" : "h4";
+    fleetCard(card, e, level, attention, view, now, last.details);
+  }
+}
+
+/**
  * Renders the whole view; `query`: the filter of a fleet's page (see fleet.js).
  *
  * A page of more than {@link FLEET} endpoints shows those needing attention first, in a section of their own,
  * keeps large groups closed, and fills only the cards shown (not those of closed groups or filtered out) that
  * are near the screen and changed; the others show their heading and status until they come near.
- * @param {StatusView} view @param {number} now @param {string} [query]
+ *
+ * `details`: a fleet's page painted from the compact document, whose endpoints come without their detail
+ * (no `slots`): a card near the screen asks for its detail there and says it is loading (or why it could not
+ * be read) until an endpoint with its detail is drawn (see detail.js).
+ * @param {StatusView} view @param {number} now @param {string} [query] @param {Details} [details]
  */
-export function renderPage(view, now, query = "") {
-  last = { view, query };
+export function renderPage(view, now, query = "", details = undefined) {
+  last = { view, query, details };
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
   labels = new Map((view.locations ?? []).map((l) => [l.node, l.location]));
   document.title = displayText(
@@ -604,11 +714,15 @@ export function renderPage(view, now, query = "") {
   /** @type {{ section: HTMLElement, g: GroupView }[]} */
   const sections = [];
   let matching = 0;
-  const cards = view.endpoints.map((e) => {
-    const card = take(`ep-${e.id}`, () => h("li", { id: `ep-${e.id}` }));
+  // A fleet's page makes at most CHUNK new cards a pass (those needing attention always): the first screen
+  // is painted after the first pass, and the next passes, a frame apart, add the rest in page order.
+  let budget = fleet ? CHUNK : Infinity;
+  let more = false;
+  /** @type {{ card: HTMLElement, e: EndpointView, attention: boolean, grouped: { g: GroupView, i: number } | undefined }[]} */
+  const cards = [];
+  for (const e of view.endpoints) {
     const match = matchesFilter(e, words, STATUS_WORDS);
     if (match) matching++;
-    card.hidden = !match;
     const grouped = groupOf.get(e.id);
     const attention = fleet && needsAttention(e);
     /** @type {{ cards: HTMLElement[], moved: number, matching: number } | undefined} */
@@ -622,15 +736,23 @@ export function renderPage(view, now, query = "") {
         top.push(section);
       }
     }
+    if (members && !attention && match) members.matching++;
+    if (!existing.has(`ep-${e.id}`)) {
+      if (!attention && budget <= 0) {
+        more = true;
+        continue;
+      }
+      budget--;
+    }
+    const card = take(`ep-${e.id}`, () => h("li", { id: `ep-${e.id}` }));
+    card.hidden = !match;
     if (attention) {
       problems.push(card);
       if (members) members.moved++;
-    } else if (members) {
-      members.cards.push(card);
-      if (match) members.matching++;
-    } else top.push(card);
-    return { card, e, attention, grouped };
-  });
+    } else if (members) members.cards.push(card);
+    else top.push(card);
+    cards.push({ card, e, attention, grouped });
+  }
   for (const old of existing.values()) {
     old.remove();
     forget(old);
@@ -684,30 +806,7 @@ export function renderPage(view, now, query = "") {
       pending.delete(card.id);
       continue;
     }
-    watch(card);
-    const full = () =>
-      `${level} ${attention} ${chartWidth} ${view.range.name} ${
-        e.maintenance ? Math.floor(now / 60_000) : ""
-      } ${JSON.stringify(e)}`;
-    if (near.has(card.id) || card.contains(document.activeElement)) {
-      pending.delete(card.id);
-      const signature = full();
-      if (signatures.get(card.id) === signature) continue;
-      signatures.set(card.id, signature);
-      fillCard(card, e, view, now, level);
-      continue;
-    }
-    const head = `shell ${level} ${e.title || e.endpoint} ${e.stale ? "unknown" : e.status} ${
-      e.status === "partial" ? quorumDetail(e) : ""
-    }`;
-    if (signatures.get(card.id) !== head) {
-      signatures.set(card.id, head);
-      shell(card, e, level);
-    }
-    pending.set(card.id, () => {
-      signatures.set(card.id, full());
-      fillCard(card, e, view, Date.now(), level);
-    });
+    fleetCard(card, e, level, attention, view, now, details);
   }
   if (!tipsReady) {
     installTips(list);
@@ -730,6 +829,40 @@ export function renderPage(view, now, query = "") {
   replace($("timeline"), items);
   $("timeline-empty").hidden = items.length > 0;
   replace($("range-info"), `Showing the last ${RANGE_LABELS[view.range.name] ?? view.range.name}`);
+  if (more) drawMore();
+  else for (const resolve of whole.splice(0)) resolve();
+}
+
+/** New cards a pass on a fleet's page (a few screens' worth: the first pass paints at once). */
+const CHUNK = 300;
+/** A pass adding more cards is on its way. */
+let morePending = false;
+/** Waiting for every card to be on the page. @type {(() => void)[]} */
+const whole = [];
+
+/**
+ * The next pass of a fleet's page, at background priority where the browser has it (after the frames and
+ * the answers bringing the detail of the cards on screen), else after the frame showing this one.
+ */
+function drawMore() {
+  if (morePending) return;
+  morePending = true;
+  const pass = () => {
+    morePending = false;
+    if (last.view) renderPage(last.view, Date.now(), last.query, last.details);
+  };
+  const scheduler =
+    /** @type {{ scheduler?: { postTask(f: () => void, o: { priority: string }): Promise<void> } }} */ (
+      /** @type {unknown} */ (globalThis)
+    ).scheduler;
+  if (scheduler) scheduler.postTask(pass, { priority: "background" });
+  else if (document.hidden) setTimeout(pass);
+  else requestAnimationFrame(() => setTimeout(pass));
+}
+
+/** Resolves when every card of the page drawn last is on it (a fleet's page adds them in passes). */
+export function drawn() {
+  return morePending ? new Promise((resolve) => whole.push(() => resolve(undefined))) : Promise.resolve();
 }
 
 /**
