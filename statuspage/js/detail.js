@@ -84,7 +84,9 @@ export function detailLoader({ url, getJson, loaded }) {
       }
     } catch (e) {
       if (at !== range) return;
-      for (const id of ids) failed.set(id, { message: /** @type {Error} */ (e).message, generation: gen });
+      const err = /** @type {Error & { status?: number }} */ (e);
+      const message = err.status ? `HTTP ${err.status}` : err.message;
+      for (const id of ids) failed.set(id, { message, generation: gen });
     } finally {
       for (const id of ids) inflight.delete(id);
     }

@@ -292,8 +292,7 @@ function waiting(card, e, level, failure) {
       ? h(
         "p",
         { class: "detail-state failed" },
-        `Could not load this service's history: ${failure}. `,
-        "Retrying at the next refresh.",
+        `Could not load this service's history (${failure}). Retrying at the next refresh.`,
       )
       : h("p", { class: "detail-state" }, "Loading the history…"),
   );

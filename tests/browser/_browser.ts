@@ -78,12 +78,11 @@ export interface LiveServer {
 export function withBatchedDetail(fetch: (req: Request) => Promise<Response>) {
   return async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
+    if (url.pathname !== "/api/v1/endpoints" || !url.searchParams.has("ids")) return await fetch(req);
     const res = await fetch(req);
-    if (url.pathname !== "/api/v1/endpoints" || !url.searchParams.has("ids") || res.status !== 200) {
-      return res;
-    }
-    const body = await res.clone().json();
-    if (Array.isArray(body?.missing)) return res;
+    // Asked again without compression, to read it.
+    const body = res.status === 200 ? await (await fetch(new Request(req.url))).json() : undefined;
+    if (res.status !== 200 || Array.isArray(body?.missing)) return res;
     const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
     const range = url.searchParams.get("range") ?? "24h";
     const endpoints: unknown[] = [];
