@@ -97,6 +97,26 @@ Deno.test({
         assert.equal(await page.getAttribute("#ep-svc-399", "aria-busy"), null);
       });
 
+      await t.step(
+        "another range: the summary and the details of the cards near the screen for it",
+        async () => {
+          await page.evaluate(() => scrollTo(0, 0));
+          const from = requests.length;
+          await page.getByRole("button", { name: "7 days" }).click();
+          await page.waitForFunction(() =>
+            document.querySelector("#range-info")?.textContent?.includes("7 days")
+          );
+          await page.waitForSelector("#ep-svc-000 .bar-legend :text('7 days ago')");
+          const status = requests.slice(from).filter((r) => new URL(r).pathname.endsWith("/api/v1/status"));
+          assert.ok(status.every((r) => /range=7d&detail=summary$/.test(r)), status.join());
+          const read = requests.slice(from).filter((r) => batches([r]).length);
+          assert.ok(read.length >= 1 && read.every((r) => r.endsWith("&range=7d")), read.join());
+          assert.ok(batches(read).flat().includes("svc-000"));
+          await page.getByRole("button", { name: "24 hours" }).click();
+          await page.waitForSelector("#ep-svc-000 .bar-legend :text('24 hours ago')");
+        },
+      );
+
       await t.step("a refresh reads again only the visible cards whose last check changed", async () => {
         await page.evaluate(() => scrollTo(0, 0));
         // Two refreshes with nothing new: no detail read again.
