@@ -4,8 +4,10 @@
  * made for fleets (commit {@linkcode BASELINE}: every card with its bar and chart built on every refresh), in
  * the same run and on the same data. For 100, 2,000 and 10,000 endpoints (--short: 100 and 2,000), one day of
  * 15-minute checks (every slot of the 24-hour range filled; about 1 % of the endpoints down now) is folded
- * into a status document served as `/api/v1/status` beside the page, and each page is loaded cold, the two
- * alternating, several times:
+ * into the documents `checkup serve` answers beside the page (`/api/v1/status`, its compact form
+ * `?detail=summary`, and the batched detail `/api/v1/endpoints?ids=…`), and each page is loaded cold, the two
+ * alternating, several times; up to 2,000 endpoints also hosted statically ("static" rows: `config.json` and
+ * the node's summary file, the view computed in the browser):
  *
  * - rendered: navigation start to the first render done (the page's mark `checkup-rendered`, after the fetch;
  *   a fleet's page adds its cards in passes a frame apart: after the last);
@@ -21,6 +23,7 @@ import { chromium } from "playwright-core";
 import { Rollup } from "../status/rollup.js";
 import type { ResultLike } from "../status/rollup.js";
 import { type EndpointView, type StatusView, statusView } from "../status/view.js";
+import { encodeRollup } from "../status/codec.js";
 import { statusSummary } from "../server/context.ts";
 import { ASSETS, pageHtml } from "../server/assets.ts";
 import { CHROMIUM, CHROMIUM_ARGS } from "../tests/browser/_browser.ts";
@@ -49,8 +52,8 @@ function resultAt(i: number, e: number, title: string, endpoint: string): Result
   };
 }
 
-/** The status view of `n` endpoints, as `/api/v1/status` answers it. */
-export function statusDocument(n: number, now: number): StatusView {
+/** The status view of `n` endpoints, as `/api/v1/status` answers it, and the node's summary file. */
+export function statusDocument(n: number, now: number): { view: StatusView; summaryFile: string } {
   const rollup = new Rollup();
   const titles = Array.from({ length: n }, (_, e) => `Service ${String(e + 1).padStart(5, "0")}`);
   const urls = titles.map((_, e) => `https://svc${e + 1}.example.com/health`);
@@ -58,7 +61,10 @@ export function statusDocument(n: number, now: number): StatusView {
     const t = now - (ROUNDS - 1 - i) * STEP;
     for (let e = 0; e < n; e++) rollup.add(resultAt(i, e, titles[e], urls[e]), t + e, e, n);
   }
-  return statusView(rollup, { range: "24h", now: now + n, title: `${n} endpoints` });
+  return {
+    view: statusView(rollup, { range: "24h", now: now + n, title: `${n} endpoints` }),
+    summaryFile: JSON.stringify(encodeRollup(rollup)),
+  };
 }
 
 /** What the bench's server answers: a status view's documents as `checkup serve` writes them. */
@@ -71,11 +77,16 @@ export interface Documents {
   byId: Map<string, EndpointView>;
   /** `/api/v1/endpoints`: the endpoints without slots, incidents and messages. */
   list: string;
+  /** The static site: `config.json` and the one node's summary it names, `summary-eu.json`. */
+  config: string;
+  summaryFile: string;
 }
 
 /** The documents of a view. */
-export function documents(view: StatusView): Documents {
+export function documents({ view, summaryFile }: ReturnType<typeof statusDocument>): Documents {
   return {
+    summaryFile,
+    config: JSON.stringify({ title: view.title, summaries: ["summary-eu.json"], refresh: 3600 }),
     full: JSON.stringify(view),
     summary: JSON.stringify(statusSummary(view)),
     byId: new Map(view.endpoints.map((e) => [e.id, e])),
@@ -119,6 +130,10 @@ export async function baselineAssets(): Promise<Map<string, string> | null> {
     const html = files.get("index.html");
     if (!html) return null;
     files.set(
+      "index-static.html",
+      html.replace('name="checkup-refresh" content="60"', 'name="checkup-refresh" content="3600"'),
+    );
+    files.set(
       "index.html",
       html.replace(
         'name="checkup-source" content="config.json"',
@@ -151,7 +166,13 @@ export function serve(
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const url = new URL(req.url);
     const [, which, ...rest] = url.pathname.split("/");
-    const file = rest.join("/") || "index.html";
+    // `/<which>/static/`: the page hosted statically (config.json, the summary file).
+    const hosted = rest[0] === "static";
+    const file = rest.slice(hosted ? 1 : 0).join("/") || (hosted ? "index-static.html" : "index.html");
+    if (hosted && (file === "config.json" || file === "summary-eu.json")) {
+      const body = file === "config.json" ? doc().config : doc().summaryFile;
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    }
     if (file === "api/v1/status") {
       const body = url.searchParams.get("detail") === "summary" ? doc().summary : doc().full;
       return new Response(body, { headers: { "content-type": "application/json" } });
@@ -251,11 +272,12 @@ if (import.meta.main) {
   }
   const current = new Map(Object.entries(ASSETS).map(([path, a]) => [path, a.text]));
   current.set("index.html", pageHtml({ source: "api/v1/status", refresh: 3600 }));
+  current.set("index-static.html", pageHtml({ source: "config.json", refresh: 3600 }));
   const baseline = await baselineAssets();
   if (!baseline) {
     say(`page: the baseline ${BASELINE.slice(0, 7)} cannot be read with git; measuring this page alone`);
   }
-  let doc: Documents = { full: "", summary: "", byId: new Map(), list: "" };
+  let doc: Documents = { full: "", summary: "", byId: new Map(), list: "", config: "", summaryFile: "" };
   const server = serve(current, baseline, () => doc);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
@@ -266,24 +288,35 @@ if (import.meta.main) {
       say(`page: ${n} endpoints …`);
       doc = documents(statusDocument(n, Math.floor(Date.now() / STEP) * STEP - STEP));
       const runs = n >= 10_000 ? Math.min(RUNS, 3) : RUNS;
-      const got: Record<string, Timing[]> = { current: [], baseline: [] };
+      // Hosted statically (the browser merges the summary and computes the view): up to 2,000 endpoints.
+      const hosted = n <= 2000 ? ["", "static "] : [""];
+      const got: Record<string, Timing[]> = {};
+      for (const mode of hosted) {
+        got[`${mode}current`] = [];
+        got[`${mode}baseline`] = [];
+      }
       for (let i = 0; i < runs; i++) {
-        got.current.push(await load(browser, `${base}/current/`));
-        if (baseline) got.baseline.push(await load(browser, `${base}/baseline/`));
+        for (const mode of hosted) {
+          const path = mode ? "static/" : "";
+          got[`${mode}current`].push(await load(browser, `${base}/current/${path}`));
+          if (baseline) got[`${mode}baseline`].push(await load(browser, `${base}/baseline/${path}`));
+        }
       }
       raw[n] = got;
-      for (const key of ["rendered", "render", "painted", "refresh"] as const) {
-        const now = median(got.current.map((t) => t[key]));
-        const before = baseline ? median(got.baseline.map((t) => t[key])) : NaN;
-        rows.push({
-          endpoints: n,
-          metric: `${key} (median of ${runs})`,
-          page: `${Math.round(now)} ms`,
-          before: baseline ? `${Math.round(before)} ms` : "–",
-          ratio: baseline ? `${(now / before).toFixed(2)}×` : "–",
-          target: key === "painted" && n === 2000 ? "< 1000 ms" : "",
-          ok: key === "painted" && n === 2000 ? (now < 1000 ? "yes" : "NO") : "",
-        });
+      for (const mode of hosted) {
+        for (const key of ["rendered", "render", "painted", "refresh"] as const) {
+          const now = median(got[`${mode}current`].map((t) => t[key]));
+          const before = baseline ? median(got[`${mode}baseline`].map((t) => t[key])) : NaN;
+          rows.push({
+            endpoints: n,
+            metric: `${mode}${key} (median of ${runs})`,
+            page: `${Math.round(now)} ms`,
+            before: baseline ? `${Math.round(before)} ms` : "–",
+            ratio: baseline ? `${(now / before).toFixed(2)}×` : "–",
+            target: !mode && key === "painted" && n === 2000 ? "< 1000 ms" : "",
+            ok: !mode && key === "painted" && n === 2000 ? (now < 1000 ? "yes" : "NO") : "",
+          });
+        }
       }
     }
   } finally {

@@ -85,6 +85,12 @@ Deno.test({
         assert.ok(read.size < 60, `${read.size} of 400 details read`);
         assert.equal(read.has("svc-399"), false);
         assert.equal(await page.locator("#ep-svc-399 svg").count(), 0);
+        // The timeline comes with the summary (its newest incidents), whatever is on screen.
+        const timeline = await page.locator("#timeline .event-head strong").allTextContents();
+        assert.deepEqual(timeline.filter((x) => / is down$/.test(x)).sort(), [
+          "svc-007 is down",
+          "svc-250 is down",
+        ]);
         await shot(page, "fleet-detail-top", false);
       });
 
