@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { FLEET, needsAttention } from "./fleet.js";
+import { FLEET, needsAttention, OPEN_UP_TO } from "./fleet.js";
 // Loaded beside the first data request, not before it.
 const rendering = import("./render.js");
 const incidentPages = import("./incidents.js");
@@ -302,7 +302,9 @@ async function fromApi() {
     for (const e of s.endpoints) if (e.group) size.set(e.group, (size.get(e.group) ?? 0) + 1);
     const first = [
       ...s.endpoints.filter(needsAttention),
-      ...s.endpoints.filter((/** @type {any} */ e) => !needsAttention(e) && (size.get(e.group) ?? 0) <= 5),
+      ...s.endpoints.filter((/** @type {any} */ e) =>
+        !needsAttention(e) && (size.get(e.group) ?? 0) <= OPEN_UP_TO
+      ),
     ];
     for (const e of first.slice(0, FIRST_SCREEN)) details.need(e.id);
   }
@@ -434,7 +436,10 @@ async function refresh(incidents = true) {
       await drawn();
       performance.mark("checkup-rendered");
     } // What each refresh costs (read, merge, draw), for the benchmark.
-    else performance.measure("checkup-refresh", { start });
+    else {
+      performance.clearMeasures("checkup-refresh");
+      performance.measure("checkup-refresh", { start });
+    }
     if (view.complete === false) next = Math.min(next, 5000);
   } catch (e) {
     const { notice } = await rendering;

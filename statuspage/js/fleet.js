@@ -20,6 +20,9 @@
  */
 export const FLEET = 20;
 
+/** Groups with more members than this start closed while healthy (on a fleet's page, whatever their status). */
+export const OPEN_UP_TO = 5;
+
 /** Whether an endpoint needs attention: anything but healthy (stale counts: no location reports it). */
 export function needsAttention(/** @type {EndpointView} */ e) {
   return e.stale || e.status !== "healthy";

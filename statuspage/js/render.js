@@ -15,7 +15,7 @@ import { formatAgo, formatDateTime, formatRtt, formatSilence, formatUptime, RANG
 import { renderMarkdown } from "./markdown.js";
 import { humanDuration } from "../../status/duration.js";
 import { maintenanceNote, renderMaintenance, uptimeExcludesMaintenance } from "./maintenance.js";
-import { filterWords, FLEET, matchesFilter, needsAttention } from "./fleet.js";
+import { filterWords, FLEET, matchesFilter, needsAttention, OPEN_UP_TO } from "./fleet.js";
 
 /** @typedef {import("../../status/view.js").StatusView} StatusView */
 /** @typedef {import("../../status/view.js").EndpointView} EndpointView */
@@ -474,8 +474,6 @@ function installTips(list) {
 
 /** Groups the reader opened (true) or closed (false), by name: kept across refreshes. @type {Map<string, boolean>} */
 const groupChoice = new Map();
-/** Groups with more members than this start closed while healthy (on a fleet's page, whatever their status). */
-const OPEN_UP_TO = 5;
 
 /**
  * Whether a group is open: the reader's choice, else open unless healthy with many members; on a fleet's page
@@ -713,9 +711,10 @@ export function renderPage(view, now, query = "", details = undefined) {
   /** @type {{ section: HTMLElement, g: GroupView }[]} */
   const sections = [];
   let matching = 0;
-  // A fleet's page makes at most CHUNK new cards a pass (those needing attention always): the first screen
-  // is painted after the first pass, and the next passes, a frame apart, add the rest in page order.
-  let budget = fleet ? CHUNK : Infinity;
+  // A fleet's page makes at most CHUNK new cards a pass (those needing attention always), and at most as many
+  // as it has (up to MAX_CHUNK; few passes over 10,000): the first screen is painted after the first pass,
+  // and the next passes, in the background, add the rest in page order.
+  let budget = fleet ? Math.min(MAX_CHUNK, Math.max(CHUNK, existing.size)) : Infinity;
   let more = false;
   /** @type {{ card: HTMLElement, e: EndpointView, attention: boolean, grouped: { g: GroupView, i: number } | undefined }[]} */
   const cards = [];
@@ -834,6 +833,8 @@ export function renderPage(view, now, query = "", details = undefined) {
 
 /** New cards a pass on a fleet's page (a few screens' worth: the first pass paints at once). */
 const CHUNK = 300;
+/** New cards a later pass at most (a longer one would hold up the reader's scrolling and typing). */
+const MAX_CHUNK = 2000;
 /** A pass adding more cards is on its way. */
 let morePending = false;
 /** Waiting for every card to be on the page. @type {(() => void)[]} */
