@@ -28,6 +28,53 @@ export interface Representation {
 const encoder = new TextEncoder();
 const MIN_GZIP = 1024;
 
+/** Bytes hashed or compressed between two pauses of {@linkcode builtInSlices}. */
+const SLICE_BYTES = 128 * 1024;
+
+/**
+ * What a build that runs in slices awaits between them: resolves when the event loop has had its turn
+ * (or, in tests, when the test lets the build go on).
+ */
+export type Pause = () => Promise<void>;
+
+/**
+ * The representation of a large body, built without holding the event loop for long: hashed and gzipped a
+ * slice at a time, with `pause` between the slices (gzip through a `CompressionStream` fed in slices; the
+ * bytes and ETag are those {@linkcode representation} and {@linkcode precompressed} give).
+ */
+export async function builtInSlices(
+  body: string,
+  type: string,
+  cacheControl: string,
+  pause: Pause,
+): Promise<Representation> {
+  const bytes = encoder.encode(body);
+  const hash = createHash("sha1");
+  for (let i = 0; i < bytes.length; i += SLICE_BYTES) {
+    hash.update(bytes.subarray(i, i + SLICE_BYTES));
+    await pause();
+  }
+  const rep: Representation = {
+    body: bytes,
+    type,
+    etag: `"${hash.digest("base64url").slice(0, 22)}"`,
+    cacheControl,
+    gzip: null,
+  };
+  if (bytes.length < MIN_GZIP) return rep;
+  const stream = new CompressionStream("gzip");
+  const writer = stream.writable.getWriter();
+  const compressed = new Response(stream.readable).arrayBuffer();
+  for (let i = 0; i < bytes.length; i += SLICE_BYTES) {
+    await writer.write(bytes.subarray(i, i + SLICE_BYTES));
+    await pause();
+  }
+  await writer.close();
+  const gz = new Uint8Array(await compressed);
+  if (gz.length < bytes.length) rep.gzip = gz;
+  return rep;
+}
+
 /** Wraps a body with its content type, cache policy and ETag (a hash of the body). */
 export function representation(
   body: string | Uint8Array,
