@@ -27,6 +27,24 @@ export interface Representation {
 
 const encoder = new TextEncoder();
 const MIN_GZIP = 1024;
+/**
+ * Bodies larger than this are sent as a stream of {@linkcode CHUNK} views of the one body: a body given
+ * whole is copied per response, so 64 clients fetching a 3.6 MB document held 230 MB at once (a server
+ * peak of 282 MiB against 167 MiB streamed, measured on a 2-core machine with wrk at 64 connections).
+ */
+const STREAM_OVER = 1 << 20;
+const CHUNK = 64 * 1024;
+
+/** The body as a stream of views of it, a chunk at a time as the connection takes them. */
+function chunked(body: Uint8Array): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= body.length) return controller.close();
+      controller.enqueue(body.subarray(at, at += CHUNK));
+    },
+  }, { highWaterMark: 0 });
+}
 
 /** Bytes hashed or compressed between two pauses of {@linkcode builtInSlices}. */
 const SLICE_BYTES = 128 * 1024;
@@ -142,7 +160,8 @@ export function serve(req: Request, rep: Representation, extra?: Record<string, 
   const body = (gz ?? rep.body) as Uint8Array<ArrayBuffer>;
   if (gz) headers.set("content-encoding", "gzip");
   headers.set("content-length", String(body.length));
-  return new Response(req.method === "HEAD" ? null : body, { status: 200, headers });
+  if (req.method === "HEAD") return new Response(null, { status: 200, headers });
+  return new Response(body.length > STREAM_OVER ? chunked(body) : body, { status: 200, headers });
 }
 
 /** Generated bodies (or sets of them) reused while the data generation and the time tick stay the same. */
