@@ -95,8 +95,11 @@ export function statusSummary(view: StatusView): StatusSummary {
 
 /** Generated bodies are rebuilt at least this often (relative times in them move on). */
 const TICK_MS = 15_000;
-/** Endpoints whose views (and JSON) are built between two pauses of a document's build. */
-const BATCH = 50;
+/**
+ * Endpoints whose views (and JSON) are built between two calls of a document build's pause (which yields
+ * only once its time slice is used up): an endpoint's view takes ~0.1–1 ms.
+ */
+const BATCH = 8;
 /** How long a document's build runs before it lets requests in (the default pause's slice), ms. */
 const SLICE_MS = 4;
 
@@ -113,12 +116,18 @@ function slicedPause(): Pause {
   };
 }
 
-/** `doc` as JSON with its `endpoints` array made of the JSON texts in `parts` (serialised apart, in slices). */
-function withEndpoints(doc: object, parts: string[]): string {
+/**
+ * The pieces of `doc` as JSON, its `endpoints` array made of the JSON texts in `parts` (serialised apart,
+ * in slices): joined, the text `JSON.stringify` gives for the document.
+ */
+function withEndpoints(doc: object, parts: string[]): string[] {
   const text = JSON.stringify({ ...doc, endpoints: [] });
   // The first match is the key: the keys before it (title, status, updated, range) hold no such text.
   const at = text.indexOf('"endpoints":[]') + '"endpoints":['.length;
-  return text.slice(0, at) + parts.join(",") + text.slice(at);
+  const pieces = [text.slice(0, at)];
+  for (let i = 0; i < parts.length; i++) pieces.push(i ? "," + parts[i] : parts[i]);
+  pieces.push(text.slice(at));
+  return pieces;
 }
 
 /** A JSON error answer, `{"error": {"status", "message"}}`, never cached. */
@@ -133,6 +142,13 @@ export function jsonError(
     "cache-control": "no-store",
     ...headers,
   });
+}
+
+/** The endpoints' ids of one data generation, both ways. */
+interface EndpointIndex {
+  generation: number;
+  byId: Map<string, EndpointRollup>;
+  ids: Map<EndpointRollup, string>;
 }
 
 /** Settings of a {@linkcode RouteContext}. */
@@ -188,7 +204,7 @@ export class RouteContext {
   /** Maintenance windows (config and stored). */
   readonly maintenance?: MaintenanceWindows;
   readonly #cache = new BodyCache();
-  #ids?: { generation: number; byId: Map<string, EndpointRollup> };
+  #ids?: EndpointIndex;
   /** The full and compact status documents per range (a few ranges), served stale while rebuilt. */
   readonly #documents: StaleDocuments<StatusDocuments>;
   /** Each endpoint's JSON per range, for the data version they were built for. */
@@ -268,7 +284,7 @@ export class RouteContext {
       }
       if (i % BATCH === BATCH - 1) await pause();
     }
-    const json = (text: string) => builtInSlices(text, JSON_TYPE, NO_CACHE, pause);
+    const json = (pieces: string[]) => builtInSlices(pieces, JSON_TYPE, NO_CACHE, pause);
     return {
       full: await json(withEndpoints(view, full)),
       summary: await json(withEndpoints(compact, summary)),
@@ -282,6 +298,7 @@ export class RouteContext {
     return {
       range,
       now,
+      ids: this.#indexed().ids,
       title: this.title,
       redact: this.redact,
       order: this.#order,
@@ -343,13 +360,18 @@ export class RouteContext {
 
   /** The endpoint with this id, if any (the ids are indexed once per data generation). */
   findEndpoint(id: string): EndpointRollup | undefined {
+    return this.#indexed().byId.get(id);
+  }
+
+  #indexed(): EndpointIndex {
     const generation = this.loader.generation;
     if (this.#ids?.generation !== generation) {
+      const ids = endpointIds(this.loader.rollup);
       const byId = new Map<string, EndpointRollup>();
-      for (const [e, eid] of endpointIds(this.loader.rollup)) byId.set(eid, e);
-      this.#ids = { generation, byId };
+      for (const [e, eid] of ids) byId.set(eid, e);
+      this.#ids = { generation, byId, ids };
     }
-    return this.#ids.byId.get(id);
+    return this.#ids;
   }
 
   /** 503 while the first read of storage has not finished (or failed). */

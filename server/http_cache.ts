@@ -55,18 +55,32 @@ const SLICE_BYTES = 128 * 1024;
  */
 export type Pause = () => Promise<void>;
 
+/** Text pieces encoded between two pauses of {@linkcode builtInSlices}. */
+const SLICE_PIECES = 64;
+
 /**
- * The representation of a large body, built without holding the event loop for long: hashed and gzipped a
- * slice at a time, with `pause` between the slices (gzip through a `CompressionStream` fed in slices; the
- * bytes and ETag are those {@linkcode representation} and {@linkcode precompressed} give).
+ * The representation of a large body given as the pieces of its text, built without holding the event
+ * loop for long: encoded, hashed and gzipped a slice at a time, with `pause` between the slices (no
+ * joined string of the whole body; gzip through a `CompressionStream` fed in slices). The bytes and ETag
+ * are those {@linkcode representation} and {@linkcode precompressed} give for the joined text.
  */
 export async function builtInSlices(
-  body: string,
+  pieces: readonly string[],
   type: string,
   cacheControl: string,
   pause: Pause,
 ): Promise<Representation> {
-  const bytes = encoder.encode(body);
+  const encoded: Uint8Array[] = [];
+  let length = 0;
+  for (let i = 0; i < pieces.length; i += SLICE_PIECES) {
+    const chunk = encoder.encode(pieces.slice(i, i + SLICE_PIECES).join(""));
+    encoded.push(chunk);
+    length += chunk.length;
+    await pause();
+  }
+  const bytes = new Uint8Array(length);
+  for (let i = 0, at = 0; i < encoded.length; at += encoded[i++].length) bytes.set(encoded[i], at);
+  encoded.length = 0;
   const hash = createHash("sha1");
   for (let i = 0; i < bytes.length; i += SLICE_BYTES) {
     hash.update(bytes.subarray(i, i + SLICE_BYTES));

@@ -145,6 +145,8 @@ import { indexWindows, windowsCovering } from "./maintenance.js";
  *   (by title and endpoint), its checker's `group`; none: no groups.
  * @property {MaintenanceWindow[]} [maintenance] Maintenance windows (config occurrences and ad hoc) around
  *   `now`, back to the longest range (see `status/maintenance.js`).
+ * @property {Map<import("./endpoint.js").EndpointRollup, string>} [ids] The endpoints' ids as
+ *   {@link endpointIds} gives them, when the caller keeps them (computed otherwise).
  */
 
 /**
@@ -421,7 +423,7 @@ export function* statusViewSteps(rollup, options = {}, batch = 100) {
   const tier = Math.max(0, RANGE_NAMES.indexOf(/** @type {RangeName} */ (options.range ?? "24h")));
   const width = RANGES[tier].slot;
   const last = Math.floor(now / width);
-  const ids = endpointIds(rollup);
+  const ids = options.ids ?? endpointIds(rollup);
   const configured = new Map((options.order ?? []).map((title, i) => [title, i]));
   const rank = (/** @type {import("./endpoint.js").EndpointRollup} */ e) =>
     configured.get(e.title) ?? Infinity;
