@@ -15,8 +15,8 @@ interface Entry<T> {
   /** The version `value` was built for. */
   version: string;
   value?: T;
-  /** The build running, and the version it builds. */
-  building?: { version: string; done: Promise<T> };
+  /** The build running. */
+  building?: Promise<T>;
 }
 
 /** Documents by key (a few: one per range), each rebuilt once per version and served stale meanwhile. */
@@ -50,19 +50,14 @@ export class StaleDocuments<T> {
       }
     }
     const current = entry;
-    if (current.building) return current.value ?? current.building.done;
+    if (current.building) return current.value ?? current.building;
     const done = build().then((value) => {
       current.value = value;
       current.version = version;
       return value;
     }).finally(() => current.building = undefined);
-    current.building = { version, done };
+    current.building = done;
     done.catch((e) => this.#logger.error("building a document failed", { key, error: e }));
     return done;
-  }
-
-  /** Whether a build of `key` is running (for tests and `/healthz`). */
-  building(key: string): boolean {
-    return this.#entries.get(key)?.building !== undefined;
   }
 }
