@@ -227,7 +227,9 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
   async *rounds(since: bigint): AsyncIterable<StoredRound> {
     const p = this.#dialect.param;
     const sql = (limit: number) =>
-      `SELECT name, timestamp, results FROM checks WHERE timestamp > ${p(1)} ORDER BY timestamp LIMIT ${limit}`;
+      `SELECT name, timestamp, results FROM checks WHERE timestamp > ${
+        p(1)
+      } ORDER BY timestamp LIMIT ${limit}`;
     for (let after = since, limit = PAGE;;) {
       const rows = await this.#run("read", () => this.#driver.query(sql(limit), [after.toString()]));
       const start = after, asked = limit;
