@@ -3,8 +3,15 @@
  * Benchmark: `checkup serve` over N endpoints × D days of 1-minute checks in sqlite3. Measures the cold
  * start to the first answer (which must already list every endpoint) and to all history read, the
  * `/api/v1/status` document (full and `?detail=summary`) under wrk (64 connections, one wrk thread, gzip as
- * browsers ask and identity), its size, the server's RSS after history and at its peak under load, and, at
- * 100 endpoints, the page's render time in headless Chromium.
+ * browsers ask and identity), its size, the batched detail of 30 endpoints (`/api/v1/endpoints?ids=…`, the
+ * cards a page has on screen), the server's RSS after history and at its peak under load, and, at 100
+ * endpoints, the page's render time in headless Chromium. The wrk runs last longer than the server's time
+ * tick (15 s) when not --short, so each sees the documents rebuilt at least once (served stale meanwhile).
+ *
+ * The identity rows also give the bytes per second served: a closed loop of 64 connections waits
+ * 64 / (requests per second) per request, so a 3.6 MB identity body at a copy bandwidth of ~1.5 GB/s on
+ * loopback cannot be under 20 ms at p99 on 2 cores; the compact document plus the batched detail is the
+ * shape that scales.
  *
  * `deno run -A bench/serve_bench.ts [--short] [--endpoints=N --days=D] [--no-page] [--cpu-prof]`: without
  * `--endpoints`, three cases: 100 × 30 days (with the page), 2,000 × 1 day and 10,000 × 1 day (--short:
@@ -32,6 +39,8 @@ interface Case {
 const flag = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const CPU_PROF = Deno.args.includes("--cpu-prof");
 const CONNECTIONS = 64;
+/** Endpoints asked for at once from the batched detail route (a screenful of cards). */
+const BATCH_IDS = 30;
 const MINUTE = 60_000;
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"));
@@ -228,10 +237,14 @@ async function runCase({ endpoints, days, page, name }: Case): Promise<void> {
       full: { gzip: await size(status, true), identity: await size(status, false) },
       summary: { gzip: await size(summary, true), identity: await size(summary, false) },
     };
-    const seconds = SHORT ? 5 : 15;
-    say(`wrk: 4 × ${seconds} s at ${CONNECTIONS} connections …`);
+    const seconds = SHORT ? 5 : 16;
+    say(`wrk: 6 × ${seconds} s at ${CONNECTIONS} connections …`);
     const full = { gzip: await wrk(status, seconds, true), identity: await wrk(status, seconds, false) };
     const compact = { gzip: await wrk(summary, seconds, true), identity: await wrk(summary, seconds, false) };
+    const ids = first.endpoints.slice(0, BATCH_IDS).map((e: { id: string }) => e.id).join(",");
+    const batchUrl = `${base}/api/v1/endpoints?ids=${ids}&range=24h`;
+    const batchSize = { gzip: await size(batchUrl, true), identity: await size(batchUrl, false) };
+    const batch = { gzip: await wrk(batchUrl, seconds, true), identity: await wrk(batchUrl, seconds, false) };
     const rssAfter = rssMiB(server.pid);
     let render: { rendered: number[]; painted: number[] } | undefined;
     if (page) {
@@ -240,7 +253,7 @@ async function runCase({ endpoints, days, page, name }: Case): Promise<void> {
     }
     const rss = Math.max(rssLoaded.peak, rssAfter.peak);
     const firstTarget = days > 7 ? 5000 : 2000;
-    const latency = (what: string, w: { gzip: Wrk; identity: Wrk }) => [
+    const latency = (what: string, w: { gzip: Wrk; identity: Wrk }, kib: number) => [
       {
         metric: `${what} p50 / p99, gzip (wrk, ${CONNECTIONS} conn)`,
         value: `${w.gzip.p50.toFixed(2)} / ${w.gzip.p99.toFixed(2)} ms (${Math.round(w.gzip.rps)} req/s)`,
@@ -251,7 +264,7 @@ async function runCase({ endpoints, days, page, name }: Case): Promise<void> {
         metric: `${what} p50 / p99, identity`,
         value: `${w.identity.p50.toFixed(2)} / ${w.identity.p99.toFixed(2)} ms (${
           Math.round(w.identity.rps)
-        } req/s)`,
+        } req/s, ${(w.identity.rps * kib / 1024 / 1024).toFixed(2)} GiB/s)`,
         target: "p99 < 20 ms",
         ok: verdict(w.identity.p99 < 20),
       },
@@ -269,17 +282,24 @@ async function runCase({ endpoints, days, page, name }: Case): Promise<void> {
         target: "",
         ok: "",
       },
-      ...latency("/api/v1/status", full),
+      ...latency("/api/v1/status", full, sizes.full.identity),
       {
         metric: "/api/v1/status size, gzip / identity",
         value: `${sizes.full.gzip.toFixed(1)} / ${sizes.full.identity.toFixed(1)} KiB`,
         target: "",
         ok: "",
       },
-      ...latency("/api/v1/status?detail=summary", compact),
+      ...latency("/api/v1/status?detail=summary", compact, sizes.summary.identity),
       {
         metric: "?detail=summary size, gzip / identity",
         value: `${sizes.summary.gzip.toFixed(1)} / ${sizes.summary.identity.toFixed(1)} KiB`,
+        target: "",
+        ok: "",
+      },
+      ...latency(`/api/v1/endpoints?ids=… (${BATCH_IDS} ids)`, batch, batchSize.identity),
+      {
+        metric: `batched detail (${BATCH_IDS} ids) size, gzip / identity`,
+        value: `${batchSize.gzip.toFixed(1)} / ${batchSize.identity.toFixed(1)} KiB`,
         target: "",
         ok: "",
       },
@@ -315,8 +335,8 @@ async function runCase({ endpoints, days, page, name }: Case): Promise<void> {
       results: rounds * endpoints,
       firstAnswerMs: firstAnswer,
       allHistoryMs: allHistory,
-      sizesKiB: sizes,
-      wrk: { connections: CONNECTIONS, full, summary: compact },
+      sizesKiB: { ...sizes, batch: batchSize },
+      wrk: { connections: CONNECTIONS, full, summary: compact, batch },
       rssMiB: { loaded: rssLoaded, afterWrk: rssAfter },
       renderMs: render,
       loadAverage: Deno.loadavg(),

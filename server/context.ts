@@ -16,9 +16,11 @@ import {
   RANGE_NAMES,
   type StatusView,
   statusView,
+  statusViewSteps,
   type ViewOptions,
 } from "../status/view.js";
-import { BodyCache, precompressed, type Representation, representation } from "./http_cache.ts";
+import { BodyCache, builtInSlices, type Pause, type Representation } from "./http_cache.ts";
+import { StaleDocuments } from "./documents.ts";
 import type { RollupLoader } from "./loader.ts";
 import type { MaintenanceWindows } from "../maintenance/windows.ts";
 
@@ -52,6 +54,10 @@ export interface StatusDocuments {
   readonly full: Representation;
   /** The compact form (`?detail=summary`). */
   readonly summary: Representation;
+  /** The overall status in them (the status badge). */
+  readonly status: StatusView["status"];
+  /** Of the 24 h range only: the endpoint list (`/api/v1/endpoints`, each endpoint without its slots, incidents and messages). */
+  readonly list?: Representation;
 }
 
 /** The compact status document: the page's header and one small entry per endpoint. */
@@ -122,6 +128,40 @@ export function statusSummary(view: StatusView): StatusSummary {
 
 /** Generated bodies are rebuilt at least this often (relative times in them move on). */
 const TICK_MS = 15_000;
+/**
+ * Endpoints whose views (and JSON) are built between two calls of a document build's pause (which yields
+ * only once its time slice is used up): an endpoint's view takes ~0.1–1 ms.
+ */
+const BATCH = 8;
+/** How long a document's build runs before it lets requests in (the default pause's slice), ms. */
+const SLICE_MS = 4;
+
+/**
+ * The default {@linkcode Pause} of document builds: yields to the event loop (a macrotask, so requests and
+ * I/O get their turn) once the build has run for {@linkcode SLICE_MS}; otherwise goes on at once.
+ */
+function slicedPause(): Pause {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    since = performance.now();
+  };
+}
+
+/**
+ * The pieces of `doc` as JSON, its `endpoints` array made of the JSON texts in `parts` (serialised apart,
+ * in slices): joined, the text `JSON.stringify` gives for the document.
+ */
+function withEndpoints(doc: object, parts: string[]): string[] {
+  const text = JSON.stringify({ ...doc, endpoints: [] });
+  // The first match is the key: the keys before it (title, status, updated, range) hold no such text.
+  const at = text.indexOf('"endpoints":[]') + '"endpoints":['.length;
+  const pieces = [text.slice(0, at)];
+  for (let i = 0; i < parts.length; i++) pieces.push(i ? "," + parts[i] : parts[i]);
+  pieces.push(text.slice(at));
+  return pieces;
+}
 
 /** A JSON error answer, `{"error": {"status", "message"}}`, never cached. */
 export function jsonError(
@@ -135,6 +175,13 @@ export function jsonError(
     "cache-control": "no-store",
     ...headers,
   });
+}
+
+/** The endpoints' ids of one data generation, both ways. */
+interface EndpointIndex {
+  generation: number;
+  byId: Map<string, EndpointRollup>;
+  ids: Map<EndpointRollup, string>;
 }
 
 /** Settings of a {@linkcode RouteContext}. */
@@ -161,6 +208,13 @@ export interface RouteSettings {
   locations?: () => NonNullable<ViewOptions["locations"]>;
   /** Maintenance windows (config and stored), polled beside the rounds. */
   maintenance?: MaintenanceWindows;
+  /** The clock (ms since the epoch) of the views and of the time tick; default `Date.now`. */
+  now?: () => number;
+  /**
+   * Awaited between the slices of a large document's build (tests hold a build there); default: yields
+   * to the event loop every few ms.
+   */
+  pause?: Pause;
 }
 
 /** The server's state and shared answers, handed to every route group. */
@@ -183,9 +237,13 @@ export class RouteContext {
   /** Maintenance windows (config and stored). */
   readonly maintenance?: MaintenanceWindows;
   readonly #cache = new BodyCache();
-  #ids?: { generation: number; byId: Map<string, EndpointRollup> };
-  /** The full and compact status documents per range (a few ranges). */
-  readonly #documents = new BodyCache<StatusDocuments>(8);
+  #ids?: EndpointIndex;
+  /** The full and compact status documents per range (a few ranges), served stale while rebuilt. */
+  readonly #documents: StaleDocuments<StatusDocuments>;
+  /** Each endpoint's JSON per range, for the data version they were built for. */
+  #fragments: { version: string; json: Map<string, string> } = { version: "", json: new Map() };
+  readonly #now: () => number;
+  readonly #pause?: Pause;
 
   constructor(settings: RouteSettings) {
     this.loader = settings.loader;
@@ -199,6 +257,9 @@ export class RouteContext {
     this.#groups = settings.groups;
     this.#locations = settings.locations;
     this.maintenance = settings.maintenance;
+    this.#now = settings.now ?? Date.now;
+    this.#pause = settings.pause;
+    this.#documents = new StaleDocuments(settings.logger);
   }
 
   /** The group of an endpoint (its checker's `group`), if any. */
@@ -213,7 +274,12 @@ export class RouteContext {
 
   /** The time tick generated bodies are keyed by, besides the data generation. */
   tick(): number {
-    return Math.floor(Date.now() / TICK_MS);
+    return Math.floor(this.#now() / TICK_MS);
+  }
+
+  /** What generated bodies are built for: the data generation, the time tick, the maintenance windows. */
+  #version(): string {
+    return `${this.loader.generation}:${this.tick()}:${this.maintenance?.generation ?? ""}`;
   }
 
   /** The body cached under `key` for this data generation and tick, or the one `build` makes. */
@@ -223,34 +289,76 @@ export class RouteContext {
   }
 
   /**
-   * The full and the compact status documents of one range, serialised and gzipped once per data
-   * generation and time tick, both from one view (which is not kept: only the bytes are).
+   * The full and the compact status documents of one range (and, of the 24 h range, the endpoint list),
+   * serialised and gzipped once per data generation and time tick from one view, which is not kept: only
+   * the bytes are. Built in slices (see {@linkcode RouteSettings.pause}); while the next version is built
+   * the previous documents are served (see `documents.ts`): only the first request of a range waits.
    */
-  statusDocuments(range: string): StatusDocuments {
-    const windows = this.maintenance ? `:m${this.maintenance.generation}` : "";
-    return this.#documents.get(range + windows, this.loader.generation, this.tick(), () => {
-      const view = this.view(range);
-      const json = (doc: unknown) => precompressed(representation(JSON.stringify(doc), JSON_TYPE, NO_CACHE));
-      return { full: json(view), summary: json(statusSummary(view)) };
-    });
+  statusDocuments(range: string): StatusDocuments | Promise<StatusDocuments> {
+    return this.#documents.get(range, this.#version(), () => this.#buildDocuments(range));
   }
 
-  /** The page's data through one range. */
-  view(range: string): StatusView {
+  async #buildDocuments(range: string): Promise<StatusDocuments> {
+    const pause = this.#pause ?? slicedPause();
+    const steps = statusViewSteps(this.loader.rollup, this.#viewOptions(range), BATCH);
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) await pause();
+    const view: StatusView = { ...step.value, complete: this.loader.complete };
+    const compact = statusSummary(view);
+    const full: string[] = [], summary: string[] = [], list: string[] = [];
+    const listed = range === "24h";
+    for (let i = 0; i < view.endpoints.length; i++) {
+      const e = view.endpoints[i];
+      full.push(JSON.stringify(e));
+      summary.push(JSON.stringify(compact.endpoints[i]));
+      if (listed) {
+        const { slots: _s, incidents: _i, messages: _m, ...rest } = e;
+        list.push(JSON.stringify(rest));
+      }
+      if (i % BATCH === BATCH - 1) await pause();
+    }
+    const json = (pieces: string[]) => builtInSlices(pieces, JSON_TYPE, NO_CACHE, pause);
     return {
-      ...statusView(this.loader.rollup, {
-        range,
-        title: this.title,
-        redact: this.redact,
-        order: this.#order,
-        quorum: this.#quorum,
-        silentAfter: this.#silentAfter,
-        groups: this.#groups,
-        locations: this.#locations?.(),
-        maintenance: this.maintenance?.windows(Date.now()),
-      }),
-      complete: this.loader.complete,
+      full: await json(withEndpoints(view, full)),
+      summary: await json(withEndpoints(compact, summary)),
+      status: view.status,
+      ...(listed ? { list: await json(withEndpoints({}, list)) } : {}),
     };
+  }
+
+  #viewOptions(range: string): ViewOptions {
+    const now = this.#now();
+    return {
+      range,
+      now,
+      ids: this.#indexed().ids,
+      title: this.title,
+      redact: this.redact,
+      order: this.#order,
+      quorum: this.#quorum,
+      silentAfter: this.#silentAfter,
+      groups: this.#groups,
+      locations: this.#locations?.(),
+      maintenance: this.maintenance?.windows(now),
+    };
+  }
+
+  /** The page's data through one range (built at once: the large documents use {@linkcode statusDocuments}). */
+  view(range: string): StatusView {
+    return { ...statusView(this.loader.rollup, this.#viewOptions(range)), complete: this.loader.complete };
+  }
+
+  /**
+   * One endpoint through one range as JSON (the endpoint route and the batched one), built once per data
+   * version and kept until the version changes.
+   */
+  endpointJson(e: EndpointRollup, id: string, range: string): string {
+    const version = this.#version();
+    if (this.#fragments.version !== version) this.#fragments = { version, json: new Map() };
+    const key = `${range}:${id}`;
+    let json = this.#fragments.json.get(key);
+    if (json === undefined) this.#fragments.json.set(key, json = JSON.stringify(this.endpoint(e, id, range)));
+    return json;
   }
 
   /** One endpoint through one range (the endpoint route and its badges), under its quorum. */
@@ -261,7 +369,7 @@ export class RouteContext {
     const labels = new Map<string, string>();
     for (const l of this.#locations?.() ?? []) if (l.location) labels.set(l.node, l.location);
     const tier = RANGE_NAMES.indexOf(range as typeof RANGE_NAMES[number]);
-    const now = Date.now();
+    const now = this.#now();
     return endpointView(e, id, tier, now, this.redact, {
       quorum,
       silentAfter: this.#silentAfter,
@@ -285,13 +393,18 @@ export class RouteContext {
 
   /** The endpoint with this id, if any (the ids are indexed once per data generation). */
   findEndpoint(id: string): EndpointRollup | undefined {
+    return this.#indexed().byId.get(id);
+  }
+
+  #indexed(): EndpointIndex {
     const generation = this.loader.generation;
     if (this.#ids?.generation !== generation) {
+      const ids = endpointIds(this.loader.rollup);
       const byId = new Map<string, EndpointRollup>();
-      for (const [e, eid] of endpointIds(this.loader.rollup)) byId.set(eid, e);
-      this.#ids = { generation, byId };
+      for (const [e, eid] of ids) byId.set(eid, e);
+      this.#ids = { generation, byId, ids };
     }
-    return this.#ids.byId.get(id);
+    return this.#ids;
   }
 
   /** 503 while the first read of storage has not finished (or failed). */

@@ -62,3 +62,23 @@ Deno.test("BodyCache rebuilds when the generation or the tick changes, and stays
   cache.get("a", 2, 2, build);
   assert.equal(builds, 6, "the oldest entry was evicted");
 });
+
+Deno.test("a body over 1 MiB is streamed in chunks: the same bytes, its length, every time", async () => {
+  const text = JSON.stringify({
+    items: Array.from({ length: 40_000 }, (_, i) => ({ i, name: `endpoint ${i}` })),
+  });
+  const rep = representation(text, "application/json", "no-cache");
+  assert.ok(rep.body.length > 1 << 20);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => serve(req, rep));
+  try {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+        headers: { "accept-encoding": "identity" },
+      });
+      assert.equal(res.headers.get("content-length"), String(rep.body.length));
+      assert.equal(await res.text(), text);
+    }
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -58,7 +58,13 @@ const NAMES_SHOWN = 10;
 /** Names of unreadable rounds remembered, so none is counted or logged twice (bounded memory). */
 const NAMES_REMEMBERED = 4096;
 const SLICE_MS = 25;
+/** How often a long read (the first window) publishes what it read so far. */
 const PUBLISH_MS = 1000;
+/**
+ * How often reading older history publishes: each publish makes the next request rebuild the status
+ * documents (all endpoints), and answers say `complete: false` until the end anyway.
+ */
+const BACKFILL_PUBLISH_MS = 5000;
 /** Distinct endpoint texts whose redaction is remembered (a few per endpoint; cleared when full). */
 const REDACTED_MEMO = 10_000;
 
@@ -184,14 +190,14 @@ export class RollupLoader implements LoaderState {
     return true;
   }
 
-  /** Changes when the rollup changed (at most once a second while backfilling): a cache key. */
+  /** Changes when the rollup changed (at most every 5 s while reading older history): a cache key. */
   get generation(): number {
     return this.#generation;
   }
 
-  #publish(force: boolean): void {
+  #publish(force: boolean, every = PUBLISH_MS): void {
     const t = performance.now();
-    if (force || t - this.#publishedAt >= PUBLISH_MS) {
+    if (force || t - this.#publishedAt >= every) {
       this.#generation++;
       this.#publishedAt = t;
     }
@@ -224,7 +230,7 @@ export class RollupLoader implements LoaderState {
       n++;
       this.rounds++;
       if (performance.now() - slice > SLICE_MS) {
-        this.#publish(false);
+        this.#publish(false, track ? PUBLISH_MS : BACKFILL_PUBLISH_MS);
         await yieldNow();
         slice = performance.now();
       }

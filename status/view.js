@@ -145,6 +145,8 @@ import { indexWindows, windowsCovering } from "./maintenance.js";
  *   (by title and endpoint), its checker's `group`; none: no groups.
  * @property {MaintenanceWindow[]} [maintenance] Maintenance windows (config occurrences and ad hoc) around
  *   `now`, back to the longest range (see `status/maintenance.js`).
+ * @property {Map<import("./endpoint.js").EndpointRollup, string>} [ids] The endpoints' ids as
+ *   {@link endpointIds} gives them, when the caller keeps them (computed otherwise).
  */
 
 /**
@@ -403,12 +405,25 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
  * @returns {StatusView}
  */
 export function statusView(rollup, options = {}) {
+  const steps = statusViewSteps(rollup, options, Infinity);
+  for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
+}
+
+/**
+ * {@link statusView} in steps: the generator pauses after every `batch` endpoints (their views built), so
+ * a server can answer requests between the steps of a large view; its return value is the view. Each
+ * endpoint's view is built in one step; endpoints the rollup gained after the first step wait for the
+ * next view.
+ * @param {Rollup} rollup @param {ViewOptions} [options] @param {number} [batch]
+ * @returns {Generator<void, StatusView, void>}
+ */
+export function* statusViewSteps(rollup, options = {}, batch = 100) {
   const now = options.now ?? Date.now();
   const redact = options.redact ?? ((s) => s);
   const tier = Math.max(0, RANGE_NAMES.indexOf(/** @type {RangeName} */ (options.range ?? "24h")));
   const width = RANGES[tier].slot;
   const last = Math.floor(now / width);
-  const ids = endpointIds(rollup);
+  const ids = options.ids ?? endpointIds(rollup);
   const configured = new Map((options.order ?? []).map((title, i) => [title, i]));
   const rank = (/** @type {import("./endpoint.js").EndpointRollup} */ e) =>
     configured.get(e.title) ?? Infinity;
@@ -431,12 +446,15 @@ export function statusView(rollup, options = {}) {
       maintenance: windowsOf({ title: e.title, group }),
     };
   };
-  const sorted = [...rollup.endpoints.values()]
-    .filter((e) => e.nodes.size || e.messages.length)
-    .map((e) => ({
-      e,
-      v: endpointView(e, /** @type {string} */ (ids.get(e)), tier, now, redact, optionsOf(e)),
-    }))
+  /** @type {{ e: import("./endpoint.js").EndpointRollup, v: EndpointView }[]} */
+  const built = [];
+  for (const e of rollup.endpoints.values()) {
+    const id = ids.get(e);
+    if (id === undefined || (!e.nodes.size && !e.messages.length)) continue; // id: added since the first step
+    built.push({ e, v: endpointView(e, id, tier, now, redact, optionsOf(e)) });
+    if (built.length % batch === 0) yield;
+  }
+  const sorted = built
     .sort((a, b) =>
       Number(a.v.stale) - Number(b.v.stale) || (rank(a.e) - rank(b.e) || 0) || a.e.order - b.e.order ||
       a.v.title.localeCompare(b.v.title)

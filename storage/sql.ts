@@ -85,8 +85,15 @@ export function columnBigInt(v: unknown): bigint {
   return BigInt(columnText(v));
 }
 
-/** Rounds read per query when streaming (keyset pagination on `timestamp`). */
+/** Rounds read per query when streaming (keyset pagination on `timestamp`), at most. */
 const PAGE = 100;
+/**
+ * Bytes of results text a streamed page aims at: a page of 100 rounds of 2,000 results is 34 MB of text
+ * held at once (and as much garbage after), so pages of large rounds hold fewer rows, down to
+ * {@linkcode PAGE_MIN} (each page boundary is a keyset step on `timestamp`: few of them).
+ */
+const PAGE_BYTES = 4 << 20;
+const PAGE_MIN = 8;
 
 /**
  * A storage over Go Checkup's `checks` table. Subclasses pass their type, driver and dialect.
@@ -219,14 +226,17 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
    */
   async *rounds(since: bigint): AsyncIterable<StoredRound> {
     const p = this.#dialect.param;
-    const sql = `SELECT name, timestamp, results FROM checks WHERE timestamp > ${
-      p(1)
-    } ORDER BY timestamp LIMIT ${PAGE}`;
-    for (let after = since;;) {
-      const rows = await this.#run("read", () => this.#driver.query(sql, [after.toString()]));
-      const start = after;
+    const sql = (limit: number) =>
+      `SELECT name, timestamp, results FROM checks WHERE timestamp > ${
+        p(1)
+      } ORDER BY timestamp LIMIT ${limit}`;
+    for (let after = since, limit = PAGE;;) {
+      const rows = await this.#run("read", () => this.#driver.query(sql(limit), [after.toString()]));
+      const start = after, asked = limit;
+      let bytes = 0;
       for (const r of rows) {
         const name = columnText(r.name);
+        bytes += columnText(r.results).length;
         const source = `${this.type} row ${name}`;
         let timestamp: bigint;
         try {
@@ -244,7 +254,8 @@ export class SqlStorage implements Storage, StorageReader, Maintainer, StateStor
       }
       // A full page that did not move the keyset on (only rows without a usable timestamp) would be read
       // again and again: stop there.
-      if (rows.length < PAGE || after === start) return;
+      if (rows.length < asked || after === start) return;
+      limit = Math.max(PAGE_MIN, Math.min(PAGE, Math.floor(PAGE_BYTES / Math.max(1, bytes / rows.length))));
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * The JSON API `/api/v1/…`: the page's data (`status`; `status?detail=summary` its compact form, one small
- * entry per endpoint), the endpoint list and one endpoint, recent
- * messages, and `POST messages` for the holder of the token.
+ * entry per endpoint), the endpoint list, one endpoint, a batch of endpoints by id
+ * (`endpoints?ids=a,b,c`: the cards a page has on screen), recent messages, and `POST messages` for the
+ * holder of the token.
  *
  * Who may post is decided by `../write_access.ts` (the token, a JSON body of bounded size).
  *
@@ -15,12 +16,15 @@ import { type MessageWriter, writeAccess } from "../write_access.ts";
 
 export type { MessageWriter };
 
+/** The most ids one `GET /api/v1/endpoints?ids=…` may name. */
+export const MAX_BATCH = 100;
+
 /** The API routes (mounted at `/api/v1`). */
 export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
   const { loader, logger } = ctx;
   const app = new Hono();
 
-  app.get("/status", (c) => {
+  app.get("/status", async (c) => {
     if (!loader.ready) return ctx.notReady(c);
     const range = ctx.rangeOf(c, ctx.defaultRange);
     if (range instanceof Response) return range;
@@ -29,18 +33,34 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
       return jsonError(c, 400, `detail: expected "full" or "summary", found ${JSON.stringify(detail)}`);
     }
     // Built, serialised and gzipped once per change (data generation, time tick), then served from memory.
-    return serve(c.req.raw, ctx.statusDocuments(range)[detail]);
+    return serve(c.req.raw, (await ctx.statusDocuments(range))[detail]);
   });
 
-  app.get("/endpoints", (c) => {
+  app.get("/endpoints", async (c) => {
     if (!loader.ready) return ctx.notReady(c);
+    const ids = c.req.query("ids");
+    // The list: built with the 24 h status documents (in slices, served stale while rebuilt).
+    if (ids === undefined) return serve(c.req.raw, (await ctx.statusDocuments("24h")).list!);
+    const range = ctx.rangeOf(c, ctx.defaultRange);
+    if (range instanceof Response) return range;
+    const wanted = [...new Set(ids.split(",").map((id) => id.trim()).filter(Boolean))];
+    if (!wanted.length) {
+      return jsonError(c, 400, "ids: expected endpoint ids separated by commas, found none");
+    }
+    if (wanted.length > MAX_BATCH) {
+      return jsonError(c, 400, `ids: expected at most ${MAX_BATCH} endpoint ids, found ${wanted.length}`);
+    }
     return serve(
       c.req.raw,
-      ctx.cached("endpoints", () => {
-        const list = ctx.view("24h").endpoints.map((
-          { slots: _s, incidents: _i, messages: _m, ...rest },
-        ) => rest);
-        return representation(JSON.stringify({ endpoints: list }), JSON_TYPE, NO_CACHE);
+      ctx.cached(`endpoints:${range}:${wanted.join(",")}`, () => {
+        const found: string[] = [], missing: string[] = [];
+        for (const id of wanted) {
+          const e = ctx.findEndpoint(id);
+          if (e) found.push(ctx.endpointJson(e, id, range));
+          else missing.push(id);
+        }
+        const body = `{"endpoints":[${found.join(",")}],"missing":${JSON.stringify(missing)}}`;
+        return representation(body, JSON_TYPE, NO_CACHE);
       }),
     );
   });
@@ -56,7 +76,7 @@ export function apiRoutes(ctx: RouteContext, messages: MessageWriter): Hono {
       c.req.raw,
       ctx.cached(
         `endpoint:${id}:${range}`,
-        () => representation(JSON.stringify(ctx.endpoint(e, id, range)), JSON_TYPE, NO_CACHE),
+        () => representation(ctx.endpointJson(e, id, range), JSON_TYPE, NO_CACHE),
       ),
     );
   });

@@ -18,16 +18,15 @@ export function badgeRoutes(ctx: RouteContext): Hono {
   const { loader } = ctx;
   const app = new Hono();
 
-  app.get("/:file", (c) => {
+  app.get("/:file", async (c) => {
     if (c.req.param("file") !== "status.svg") return jsonError(c, 404, `not found: ${c.req.path}`);
     if (!loader.ready) return ctx.notReady(c);
     const label = (c.req.query("label") ?? ctx.title).slice(0, 60);
+    // The status of the 24 h documents (built in slices), not a view built here at once.
+    const { status } = await ctx.statusDocuments("24h");
     return serve(
       c.req.raw,
-      ctx.cached(
-        `badge::${label}`,
-        () => representation(statusBadge(label, ctx.view("24h").status), SVG, CACHE),
-      ),
+      ctx.cached(`badge::${label}:${status}`, () => representation(statusBadge(label, status), SVG, CACHE)),
     );
   });
 
