@@ -70,44 +70,12 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-/**
- * The batched detail route the page reads, `GET /api/v1/endpoints?ids=a,b,c&range=24h` →
- * `{"endpoints": [EndpointView…], "missing": [ids]}`, for a server that does not answer it yet: read from
- * `/api/v1/endpoints/<id>` one by one. A server's own answer (it names `missing`) passes through.
- */
-export function withBatchedDetail(fetch: (req: Request) => Promise<Response>) {
-  return async (req: Request): Promise<Response> => {
-    const url = new URL(req.url);
-    if (url.pathname !== "/api/v1/endpoints" || !url.searchParams.has("ids")) return await fetch(req);
-    const res = await fetch(req);
-    // Asked again without compression, to read it.
-    const body = res.status === 200 ? await (await fetch(new Request(req.url))).json() : undefined;
-    if (res.status !== 200 || Array.isArray(body?.missing)) return res;
-    const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
-    const range = url.searchParams.get("range") ?? "24h";
-    const endpoints: unknown[] = [];
-    const missing: string[] = [];
-    for (const id of ids) {
-      const one = await fetch(
-        new Request(new URL(`/api/v1/endpoints/${encodeURIComponent(id)}?range=${range}`, url)),
-      );
-      if (one.status === 200) endpoints.push(await one.json());
-      else if (one.status === 404) missing.push(id);
-      else return one;
-    }
-    return Response.json({ endpoints, missing }, { headers: { "cache-control": "no-cache" } });
-  };
-}
-
 /** Serves a storage through `checkup serve`'s handler, with all history read. */
 export async function serveStorage(options: StatusServerOptions): Promise<LiveServer> {
   const handler = createStatusHandler(options);
   await handler.refresh();
   await handler.loader.backfill();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    withBatchedDetail(handler.fetch),
-  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler.fetch);
   return { base: `http://127.0.0.1:${server.addr.port}`, handler, close: () => server.shutdown() };
 }
 
