@@ -285,6 +285,7 @@ function shell(card, e, level) {
  */
 function waiting(card, e, level, failure) {
   card.className = `card shell waiting ${e.stale ? "unknown" : e.status}`;
+  const refocus = card.contains(document.activeElement);
   replace(
     card,
     cardHead(e, level),
@@ -295,10 +296,27 @@ function waiting(card, e, level, failure) {
         `Could not load this service's history (${failure}). Retrying at the next refresh.`,
       )
       : h("p", { class: "detail-state" }, "Loading the history…"),
+    // The tab stop of the card (its breakdown button) is there before the detail: tabbing faster than the
+    // details arrive skips no card, and the focus moves to the real button when it does.
+    h(
+      "div",
+      { class: "locations" },
+      h(
+        "button",
+        { type: "button", class: "locations-toggle", "aria-disabled": "true", "aria-expanded": "false" },
+        h("span", { class: "chevron", "aria-hidden": "true" }),
+        failure ? "Locations: not loaded" : "Locations: loading…",
+      ),
+    ),
   );
   card.setAttribute("aria-labelledby", `t-${e.id}`);
   if (failure) card.removeAttribute("aria-busy");
   else card.setAttribute("aria-busy", "true");
+  if (refocus) {
+    /** @type {HTMLElement | null} */ (card.querySelector(".locations-toggle"))?.focus({
+      preventScroll: true,
+    });
+  }
 }
 
 /**

@@ -146,6 +146,43 @@ Deno.test({
       });
 
       await t.step(
+        "tabbing while the details are on their way skips no card, and keeps the focus",
+        async () => {
+          const batch = (url: URL) =>
+            url.pathname.endsWith("/api/v1/endpoints") && url.searchParams.has("ids");
+          let release = () => {};
+          const held = new Promise<void>((resolve) => (release = resolve));
+          const handled: Promise<void>[] = [];
+          await page.route(batch, (route) => {
+            const done = held.then(() => route.continue());
+            handled.push(done);
+            return done;
+          });
+          await page.locator("#ep-svc-290").scrollIntoViewIfNeeded();
+          await page.focus("#ep-svc-290 .locations-toggle[aria-disabled='true']");
+          const visited: string[] = [];
+          for (let i = 0; i < 8; i++) {
+            await page.keyboard.press("Tab");
+            visited.push(await page.evaluate(() => document.activeElement?.closest("li.card")?.id ?? ""));
+          }
+          assert.deepEqual(visited, TITLES.slice(291, 299).map((t) => `ep-${t}`));
+          assert.equal(await page.getAttribute("#ep-svc-298", "aria-busy"), "true");
+          release();
+          await Promise.all(handled);
+          await page.unroute(batch);
+          await page.waitForSelector("#ep-svc-298 svg.chart");
+          assert.equal(
+            await page.evaluate(() =>
+              document.activeElement === document.querySelector("#ep-svc-298 .locations-toggle")
+            ),
+            true,
+            "the focus moved to the card's own button",
+          );
+          assert.equal(await page.getAttribute("#ep-svc-298 .locations-toggle", "aria-disabled"), null);
+        },
+      );
+
+      await t.step(
         "a failed detail request is said on its card, and read again at the next refresh",
         async () => {
           const failing = (url: URL) =>
