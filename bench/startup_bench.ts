@@ -68,8 +68,9 @@ if (import.meta.main) {
       JSON.stringify({ checkers, storage: { type: "fs", dir: join(dir, "checks") } }),
     );
     const main = new URL("../main.ts", import.meta.url).pathname;
-    // As `deno task checkup` runs it.
-    const flags = SHIPPED_FLAGS.join(" ");
+    // As `deno task checkup` runs it: modules of other commands and types are not even read (the flag needs
+    // read permission on the sources for what loads later, so runs with narrow --allow-read go without it).
+    const flags = [...SHIPPED_FLAGS, "--unstable-lazy-dynamic-imports"].join(" ");
     const deno = Deno.execPath();
     const bin = await compile();
     const config = new URL("../deno.json", import.meta.url).pathname;
@@ -83,6 +84,10 @@ if (import.meta.main) {
       ["checkup --help", `${deno} run -A ${flags} ${main} --help`],
       ["checkup one endpoint", `${deno} run -A ${flags} ${main} -c ${one}`],
       ["checkup one endpoint --store", `${deno} run -A ${flags} ${main} -c ${stored} --store`],
+      [
+        "checkup one endpoint, eager module graph",
+        `${deno} run -A ${SHIPPED_FLAGS.join(" ")} ${main} -c ${one}`,
+      ],
       ...(bin.path
         ? [
           ["compiled --help", `${bin.path} --help`],
