@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { Duration, Nanoseconds } from "../duration.ts";
-import { duration, headers, httpUrl, typeTag } from "../config/fields.ts";
+import { duration, headers, httpUrl, isHttpUrl, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
 import { HttpClients } from "../http_clients.ts";
@@ -163,15 +163,6 @@ function nonEmptyKeys(what: string) {
   };
 }
 
-/** Whether `v` is an http:// or https:// URL (a proxy's). */
-function isProxyUrl(v: string): boolean {
-  try {
-    return ["http:", "https:"].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}
-
 // The annotation keeps the schema and the two interfaces in lockstep: a mismatch fails type checking.
 const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.lazy(() =>
   z.object({
@@ -215,8 +206,8 @@ const schema: z.ZodType<HttpCheckerOptions, HttpCheckerConfig> = z.lazy(() =>
       "Degraded when the https certificate expires sooner than this; 0 (the default) does not check.",
     ).default(0),
     ...clientCertShape,
-    proxy: z.string().default("").refine((v) => !v || isProxyUrl(v), {
-      // Never the value: a proxy URL may carry a password.
+    proxy: z.string().default("").refine((v) => !v || isHttpUrl(v), {
+      // Never the value (httpUrl's error shows it): a proxy URL may carry a password.
       error: "expected an http:// or https:// proxy URL (e.g. http://proxy.internal:3128)",
     }).meta({
       description:

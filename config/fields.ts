@@ -96,15 +96,20 @@ export function hostPort(description: string): z.ZodString {
 
 /** An absolute http(s) URL field. */
 export function httpUrl(description: string): z.ZodString {
-  return z.string().refine((v) => {
-    try {
-      return ["http:", "https:"].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, { error: (iss) => `expected an http:// or https:// URL, found ${describeValue(iss.input)}` }).meta({
+  return z.string().refine(isHttpUrl, {
+    error: (iss) => `expected an http:// or https:// URL, found ${describeValue(iss.input)}`,
+  }).meta({
     description,
   });
+}
+
+/** Whether `v` parses as an http:// or https:// URL. */
+export function isHttpUrl(v: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** A `headers` field: its output, and its input (absent means none). */

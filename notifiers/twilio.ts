@@ -101,16 +101,42 @@ export class TwilioNotifier extends HttpNotifier<TwilioNotifierOptions> {
     const sender = o.from.startsWith("MG") ? "MessagingServiceSid" : "From";
     return deliverEach(alerts, async (alert) => {
       const text = twilioText(alert);
+      // A retry of the same alert (same id) texts only the numbers that did not get it the first time.
+      const texted = this.#texted.get(alert.id) ?? new Set<string>();
       for (const to of o.to) {
-        await this.post(url, {
-          body: new URLSearchParams({ To: to, [sender]: o.from, Body: text }),
-          headers: { Authorization: auth },
-          signal,
-        });
+        if (texted.has(to)) continue;
+        try {
+          await this.post(url, {
+            body: new URLSearchParams({ To: to, [sender]: o.from, Body: text }),
+            headers: { Authorization: auth },
+            signal,
+          });
+        } catch (e) {
+          if (texted.size) this.#remember(alert.id, texted);
+          throw e;
+        }
+        texted.add(to);
       }
+      this.#texted.delete(alert.id);
     });
   }
+
+  /**
+   * Numbers already texted per alert id while another number of the same alert failed: the outbox retries
+   * the alert, and a number is not texted twice by this process. Bounded; a restart forgets it (the
+   * outbox is at least once across restarts, and Twilio has no idempotency key for messages).
+   */
+  readonly #texted = new Map<string, Set<string>>();
+
+  #remember(id: string, texted: Set<string>): void {
+    this.#texted.delete(id);
+    this.#texted.set(id, texted);
+    if (this.#texted.size > MAX_REMEMBERED) this.#texted.delete(this.#texted.keys().next().value!);
+  }
 }
+
+/** Alerts whose partial delivery is remembered (oldest forgotten first). */
+const MAX_REMEMBERED = 1000;
 
 /** The `twilio` notifier type. */
 export const twilioNotifier: PluginDefinition<Notifier, TwilioNotifierOptions> = {

@@ -69,3 +69,35 @@ Deno.test("twilio: the text stays short even with a long error; each number gets
     /to\[0\]: expected an E\.164 number/,
   );
 });
+
+Deno.test("twilio: when one number fails, the retry texts only that number (nothing sent twice)", async () => {
+  const { parseNotifier } = await import("../config/load.ts");
+  const texts: string[] = [];
+  let failing = true;
+  const notifier = parseNotifier({
+    type: "twilio",
+    account_sid: SID,
+    auth_token: TOKEN,
+    from: "+15017122661",
+    to: ["+15558675310", "+447700900123", "+33612345678"],
+  }, {
+    fetch: async (input, init) => {
+      const to = new URLSearchParams(await new Request(input, init).text()).get("To")!;
+      if (to === "+447700900123" && failing) {
+        return Response.json({ code: 20500, status: 500 }, { status: 500 });
+      }
+      texts.push(to);
+      return new Response("{}", { status: 201 });
+    },
+  });
+  const alert = sampleDown();
+  await assert.rejects(notifier.notify([alert]));
+  assert.deepEqual(texts, ["+15558675310"]);
+  failing = false;
+  // The outbox hands the same alert (same id) again.
+  await notifier.notify([{ ...alert }]);
+  assert.deepEqual(texts, ["+15558675310", "+447700900123", "+33612345678"]);
+  // A new alert goes to every number again.
+  await notifier.notify([{ ...sampleDown(), id: "another" }]);
+  assert.equal(texts.length, 6);
+});
