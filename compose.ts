@@ -15,7 +15,7 @@
  */
 import type { Logger } from "./log.ts";
 import type { HttpClients } from "./http_clients.ts";
-import type { ResolvedConfig } from "./config/load.ts";
+import type { ResolvedConfig } from "./config/resolve.ts";
 import type { PluginContext } from "./config/plugin.ts";
 import type { Checker } from "./checkers/checker.ts";
 import type { Notifier } from "./notifiers/notifier.ts";

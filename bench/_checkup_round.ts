@@ -1,10 +1,12 @@
 /**
- * One measured round of N checks through Checkup (run in its own process by round_bench.ts).
+ * One measured round of N checks through Checkup (run in its own process by round_bench.ts), with the
+ * plugin modules loaded as the command line loads them (those the config names).
  * Usage: _checkup_round.ts KIND(http|tcp) N PORT CONCURRENCY [fresh|reuse] [store] → prints one JSON line.
  * With `store`, the round is stored as `checkup --store` does (an fs storage in a temporary directory: the
  * check file, index.json and the status page summary).
  */
-import { Checkup } from "../checkup.ts";
+import { Checkup } from "../engine.ts";
+import { type CheckupConfig, loadNamedTypes } from "../config/resolve.ts";
 import type { CheckerConfig } from "../checkers/mod.ts";
 import { statusOf } from "../result.ts";
 import { cpuSeconds, rssMiB } from "./_util.ts";
@@ -29,11 +31,14 @@ const checkers = Array.from(
       keep_alive: keepAlive,
     }) as CheckerConfig,
 );
-const checkup = new Checkup({
+const config: CheckupConfig = {
   checkers,
   concurrent_checks: concurrency,
   ...(dir ? { storage: { type: "fs", dir } } : {}),
-});
+};
+// As `checkup` loads a config: only the plugin modules it names.
+await loadNamedTypes(config);
+const checkup = new Checkup(config);
 // warm-up round: steady state is what a long-running `every` sees
 await (store ? checkup.round({ store: true }) : checkup.check());
 const before = rssMiB().rss;

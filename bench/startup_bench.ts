@@ -1,8 +1,10 @@
 /**
  * Benchmark 4: CLI start-up, with hyperfine: `checkup --help` and a one-endpoint run (printed, and
  * stored with `--store` in an fs storage), against `deno eval 1` as the floor, all in the same hyperfine
- * run; the same for the compiled binary (`deno compile`, as contrib/compile.ts builds it) when it can be
- * built here. Then config validation of 10,000 checkers against `JSON.parse` of the same text.
+ * run, beside what the floor is made of (`deno run` of an empty file, and of zod alone); the same for the
+ * compiled binary (`deno compile`, as contrib/compile.ts builds it, into out/bench/) when it can be built
+ * here (it needs the runtime download). Then config validation of 10,000 checkers against `JSON.parse` of
+ * the same text: the first validation (a run's, cold) and the median of warm ones.
  * Targets: a one-endpoint run ≤ 2× the floor; validation of 10,000 checkers in a few ms.
  */
 import { join } from "node:path";
@@ -16,8 +18,14 @@ interface Validation {
   validate: { median_ms: number; best_ms: number };
 }
 
-/** Builds the executable as contrib/compile.ts does (host target); undefined with the reason when it cannot. */
-async function compile(dir: string): Promise<{ path?: string; why?: string }> {
+/**
+ * Builds the executable as contrib/compile.ts does (host target) into out/bench/ (deno compile writes a
+ * temporary file beside its output, so not into a temporary directory of another mount); undefined with
+ * the reason when it cannot (the last cause deno names, e.g. the runtime download failing offline).
+ */
+async function compile(): Promise<{ path?: string; why?: string }> {
+  const dir = new URL("../out/bench/", import.meta.url).pathname;
+  await Deno.mkdir(dir, { recursive: true });
   const path = join(dir, "checkup");
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -33,8 +41,13 @@ async function compile(dir: string): Promise<{ path?: string; why?: string }> {
     env: { NO_COLOR: "1" },
   }).output();
   if (out.code === 0) return { path };
-  const text = new TextDecoder().decode(out.stderr);
-  return { why: text.split("\n").find((l) => l.startsWith("error")) ?? `exit ${out.code}` };
+  const all = new TextDecoder().decode(out.stderr).split("\n").map((l) => l.trim());
+  // RUST_BACKTRACE=1 appends a numbered backtrace: not a cause.
+  const lines = all.slice(0, all.includes("Stack backtrace:") ? all.indexOf("Stack backtrace:") : undefined);
+  const error = lines.find((l) => l.startsWith("error")) ?? `exit ${out.code}`;
+  // "Caused by:" lists the chain, innermost last ("0: …", "1: …"): the innermost says why.
+  const causes = lines.filter((l) => /^\d+: /.test(l)).map((l) => l.replace(/^\d+: /, ""));
+  return { why: causes.length ? `${error} (${causes.at(-1)})` : error };
 }
 
 if (import.meta.main) {
@@ -55,13 +68,26 @@ if (import.meta.main) {
       JSON.stringify({ checkers, storage: { type: "fs", dir: join(dir, "checks") } }),
     );
     const main = new URL("../main.ts", import.meta.url).pathname;
+    // As `deno task checkup` runs it: modules of other commands and types are not even read (the flag needs
+    // read permission on the sources for what loads later, so runs with narrow --allow-read go without it).
+    const flags = [...SHIPPED_FLAGS, "--unstable-lazy-dynamic-imports"].join(" ");
     const deno = Deno.execPath();
-    const bin = await compile(dir);
+    const bin = await compile();
+    const config = new URL("../deno.json", import.meta.url).pathname;
+    const empty = join(dir, "empty.ts");
+    await Deno.writeTextFile(empty, "");
+    const zod = new URL("./_import_zod.ts", import.meta.url).pathname;
     const commands: [string, string][] = [
       ["deno eval 1 (floor)", `${deno} eval 1`],
-      ["checkup --help", `${deno} run -A ${main} --help`],
-      ["checkup one endpoint", `${deno} run -A ${main} -c ${one}`],
-      ["checkup one endpoint --store", `${deno} run -A ${main} -c ${stored} --store`],
+      ["deno run: an empty file", `${deno} run -A --config ${config} ${empty}`],
+      ["deno run: zod alone (one schema)", `${deno} run -A --config ${config} ${zod}`],
+      ["checkup --help", `${deno} run -A ${flags} ${main} --help`],
+      ["checkup one endpoint", `${deno} run -A ${flags} ${main} -c ${one}`],
+      ["checkup one endpoint --store", `${deno} run -A ${flags} ${main} -c ${stored} --store`],
+      [
+        "checkup one endpoint, eager module graph",
+        `${deno} run -A ${SHIPPED_FLAGS.join(" ")} ${main} -c ${one}`,
+      ],
       ...(bin.path
         ? [
           ["compiled --help", `${bin.path} --help`],
@@ -103,6 +129,14 @@ if (import.meta.main) {
       target: r.command.includes("one endpoint") ? "≤ 2× floor" : "",
     }));
     const v = await runDenoJson<Validation>("./_validate.ts", ["10000", SHORT ? "5" : "15"]);
+    rows.push({
+      command: `validate ${v.n} checkers, first (cold, as a run)`,
+      mean_ms: Math.round(v.first_ms),
+      stddev_ms: "-",
+      "× floor": Number((v.first_ms / v.parse.median_ms).toFixed(1)),
+      "cpu × floor": "-",
+      target: "",
+    });
     rows.push({
       command: `validate ${v.n} checkers (median of ${v.runs})`,
       mean_ms: Math.round(v.validate.median_ms),

@@ -14,7 +14,7 @@ import { duration, headers, httpUrl, isHttpUrl, typeTag } from "../config/fields
 import type { PluginDefinition } from "../config/plugin.ts";
 import { httpRequest } from "../_internal/http.ts";
 import { HttpClients } from "../http_clients.ts";
-import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./cert.ts";
+import { expiryNotice, type LeafInfo, readPemFile } from "./cert.ts";
 import { attempts, attemptSpacing, endpointName, regex, thresholdRtt, timeout } from "./_fields.ts";
 import {
   headerError,
@@ -24,8 +24,6 @@ import {
   type StatusRange,
   upStatus,
 } from "./http_expect.ts";
-import { openSocket } from "./_net.ts";
-import { nodeFetch } from "./_node_fetch.ts";
 import { type OAuth2Config, type OAuth2Options, oauth2Schema, TokenCache } from "./oauth2.ts";
 import { checkClientCert, type ClientCertConfig, clientCertShape, readClientCert } from "./client_cert.ts";
 import type tls from "node:tls";
@@ -350,8 +348,9 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
       timeout: o.timeout / 1e6,
       signal,
       client,
+      // node:https (imported only for these checks) is how a request skips verification.
       fetch: https && o.tls_skip_verify
-        ? nodeFetch({ rejectUnauthorized: false, ...clientCert })
+        ? (await import("./_node_fetch.ts")).nodeFetch({ rejectUnauthorized: false, ...clientCert })
         : this.ctx.fetch,
     }).catch((e) => ({ error: (e as Error).message }));
     const rtt = (performance.now() - start) * 1e6;
@@ -392,6 +391,11 @@ export class HttpChecker extends AttemptChecker<HttpCheckerOptions, LeafInfo[]> 
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const signal = attemptSignal(outer, this.options.timeout);
     try {
+      // The probe's node:net and node:tls are imported only by checks that read the certificate.
+      const [{ openSocket }, { inspectTls }] = await Promise.all([
+        import("./_net.ts"),
+        import("./tls_inspect.ts"),
+      ]);
       // A server that asks for a client certificate refuses the handshake without one.
       const clientCert = await readClientCert(this.options);
       const socket = await openSocket({

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { describeValue } from "../config/errors.ts";
 import { quoteSnippet } from "./checker.ts";
@@ -99,6 +98,23 @@ export function valueAt(data: unknown, path: string): unknown {
   return here;
 }
 
+/**
+ * Whether two JSON values are equal as `node:util`'s `isDeepStrictEqual` judges them (numbers by
+ * `Object.is`, objects by their own keys in any order), without importing the node compatibility layer.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((v, i) => jsonEqual(v, other[i]));
+  }
+  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((k) => Object.hasOwn(y, k) && jsonEqual(x[k], y[k]));
+}
+
 function shortJson(v: unknown): string {
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
@@ -116,7 +132,7 @@ export function jsonError(body: string, expected: Record<string, unknown>): stri
   for (const [path, want] of Object.entries(expected)) {
     const got = valueAt(data, path);
     if (got === MISSING) return `response JSON has nothing at "${path}"`;
-    if (!isDeepStrictEqual(got, want)) {
+    if (!jsonEqual(got, want)) {
       return `response JSON at "${path}" is ${shortJson(got)}, expected ${shortJson(want)}`;
     }
   }

@@ -11,7 +11,8 @@ import tls from "node:tls";
 import { z } from "zod";
 import type { Duration, Nanoseconds } from "../duration.ts";
 import { hostPort } from "../config/fields.ts";
-import { inspectTls, readPemFile } from "./cert.ts";
+import { readPemFile } from "./cert.ts";
+import { inspectTls } from "./tls_inspect.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { openSocket, splitHostPort } from "./_net.ts";
 import {

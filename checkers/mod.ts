@@ -12,6 +12,7 @@
  * @module
  */
 import type { AnyDefinition } from "../config/plugin.ts";
+import { checkerRegistry } from "./registry.ts";
 import type { Checker } from "./checker.ts";
 import { dnsChecker, type DnsCheckerConfig } from "./dns.ts";
 import { execChecker, type ExecCheckerConfig } from "./exec.ts";
@@ -62,7 +63,7 @@ export { GrpcChecker, type GrpcCheckerConfig, type GrpcCheckerOptions } from "./
 export { UdpChecker, type UdpCheckerConfig, type UdpCheckerOptions } from "./udp.ts";
 export { WebSocketChecker, type WebSocketCheckerConfig, type WebSocketCheckerOptions } from "./websocket.ts";
 
-/** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here. */
+/** The checker registry: one entry per type. Adding a type = one file, one test file, one entry here and one in registry.ts. */
 export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   httpChecker,
   tcpChecker,
@@ -78,6 +79,8 @@ export const checkerDefinitions: readonly AnyDefinition<Checker>[] = [
   domainChecker,
   grpcChecker,
 ];
+// Every module is imported above: resolution by name needs no import.
+checkerRegistry.provide(checkerDefinitions);
 
 /** Any checker object as written in `checkup.json`. */
 export type CheckerConfig =

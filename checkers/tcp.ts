@@ -12,7 +12,7 @@ import type { Duration, Nanoseconds } from "../duration.ts";
 import { hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
 import { readPemFile } from "./cert.ts";
-import { inspectTls } from "./cert.ts";
+import { inspectTls } from "./tls_inspect.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { exchange, openSocket, splitHostPort } from "./_net.ts";
 import {

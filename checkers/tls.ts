@@ -12,7 +12,8 @@ import { z } from "zod";
 import type { Duration, Nanoseconds } from "../duration.ts";
 import { duration, hostPort, typeTag } from "../config/fields.ts";
 import type { PluginDefinition } from "../config/plugin.ts";
-import { expiryNotice, inspectTls, type LeafInfo, readPemFile } from "./cert.ts";
+import { expiryNotice, type LeafInfo, readPemFile } from "./cert.ts";
+import { inspectTls } from "./tls_inspect.ts";
 import { attempts, attemptSpacing, endpointName, thresholdRtt, timeout } from "./_fields.ts";
 import { openSocket, splitHostPort } from "./_net.ts";
 import {

@@ -3,7 +3,8 @@ import type tls from "node:tls";
 import { parseChecker } from "../config/load.ts";
 import { statusOf } from "../result.ts";
 import { createTestCa, opensslMissing } from "../tests/helpers/certs.ts";
-import { expiryNotice, inspectTls, timeLeft } from "./cert.ts";
+import { expiryNotice, timeLeft } from "./cert.ts";
+import { inspectTls } from "./tls_inspect.ts";
 import { closedPort, silence, startListener, writeText } from "./_servers_test.ts";
 import type { TlsCheckerConfig } from "./tls.ts";
 

@@ -1,8 +1,8 @@
 /** Shared CLI plumbing: loading the config with a logger on stderr, and turning failures into exit codes. */
 import { createLogger, type Logger, type LogLevel } from "../log.ts";
-import { Checkup, InterruptedError, NO_STORAGE } from "../checkup.ts";
+import { Checkup, InterruptedError, NO_STORAGE } from "../engine.ts";
 import type { Storage } from "../storage/storage.ts";
-import { loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { loadConfig, type ResolvedConfig } from "../config/resolve.ts";
 import type { Io } from "./io.ts";
 import { EXIT, ExitError } from "./exit.ts";
 

@@ -5,7 +5,7 @@
  */
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
-import type { Checkup } from "../checkup.ts";
+import type { Checkup } from "../engine.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { fetchRounds, isStorageReader, type Storage } from "../storage/storage.ts";
 import { type Result, type Status, statusOf } from "../result.ts";

@@ -9,7 +9,7 @@ import { parseWindowRequest, splitNames } from "../maintenance/request.ts";
 import { MaintenanceStore } from "../maintenance/store.ts";
 import { maintenanceWindows } from "../maintenance/windows.ts";
 import type { MaintenanceWindow } from "../status/operations.js";
-import type { Checkup } from "../checkup.ts";
+import type { Checkup } from "../engine.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 
 /** Options of `maintenance start`. */

@@ -6,7 +6,7 @@
  */
 import { parseStorage } from "../config/load.ts";
 import { isProvisioner, type ProvisionInfo, type Storage } from "../storage/storage.ts";
-import { NO_STORAGE } from "../checkup.ts";
+import { NO_STORAGE } from "../engine.ts";
 import { EXIT, ExitError, type GlobalOptions, guard, openCheckup } from "./common.ts";
 import type { Io } from "./io.ts";
 

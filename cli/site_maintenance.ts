@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../config/resolve.ts";
 import { silentLogger } from "../log.ts";
 import { nowNs } from "../result.ts";
 import { KEEP_ENDED_MS, MaintenanceStore } from "../maintenance/store.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../_internal/sha256.ts";
 import type { Alert, Notifier } from "../notifiers/notifier.ts";
 import { type AlertPolicy, DEFAULT_ALERT_POLICY } from "../notifiers/policy.ts";
 import type { Logger } from "../log.ts";
@@ -36,7 +36,7 @@ export const INCIDENT_POLICY: Readonly<AlertPolicy> = Object.freeze<AlertPolicy>
 
 /** The id of the automatic incident of an outage: the same on every node and every retry. */
 export function automaticId(alert: Pick<Alert, "title" | "key" | "incident_since">): string {
-  const hash = createHash("sha256").update(`${alert.key}\u0000${alert.incident_since}`).digest("hex");
+  const hash = sha256Hex(`${alert.key}\u0000${alert.incident_since}`);
   return incidentId(`${alert.title} down`, Number(alert.incident_since / 1_000_000n), hash.slice(0, 8));
 }
 

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../_internal/sha256.ts";
 import { slug } from "../status/text.js";
 import type { Logger } from "../log.ts";
 import type { SharedStore } from "../storage/storage.ts";
@@ -81,7 +81,7 @@ function segment(text: string): string {
 }
 
 function hash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 24);
+  return sha256Hex(text).slice(0, 24);
 }
 
 function parseClaim(text: string | undefined): Claim | undefined {

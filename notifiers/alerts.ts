@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../_internal/sha256.ts";
 import { type Result, statusOf } from "../result.ts";
 import type { Alert, AlertKind, TrackedStatus } from "./notifier.ts";
 import { Outbox } from "./outbox.ts";
@@ -129,7 +129,7 @@ export function endpointKey(title: string | undefined, endpoint: string | undefi
 
 /** A stable, opaque key per node and endpoint (at most 40 characters), for deduplicating receivers. */
 export function alertKey(node: string | undefined, title: string, endpoint: string): string {
-  const hash = createHash("sha256").update(JSON.stringify([node ?? "", title, endpoint])).digest("hex");
+  const hash = sha256Hex(JSON.stringify([node ?? "", title, endpoint]));
   return `checkup-${hash.slice(0, 32)}`;
 }
 
@@ -151,7 +151,7 @@ export function notificationId(
   a: Pick<Alert, "key" | "incident_since" | "kind" | "status" | "at">,
 ): string {
   const text = JSON.stringify([a.key, String(a.incident_since), a.kind, a.status, String(a.at)]);
-  return `checkup-${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+  return `checkup-${sha256Hex(text).slice(0, 32)}`;
 }
 
 /** The first attempt error, else the notice, of a result. */

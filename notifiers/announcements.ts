@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../_internal/sha256.ts";
 import type { Result } from "../result.ts";
 import type { Impact, Incident, MaintenanceWindow } from "../status/operations.js";
 import type { AlertState } from "./alerts.ts";
@@ -59,7 +59,7 @@ export interface Announcement {
 const MS = 1_000_000n;
 
 function hashed(prefix: string, parts: unknown[]): string {
-  return `${prefix}${createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 32)}`;
+  return `${prefix}${sha256Hex(JSON.stringify(parts)).slice(0, 32)}`;
 }
 
 function affectsText(list: readonly { title: string; impact?: string }[]): string {

@@ -14,6 +14,7 @@
  * @module
  */
 import type { AnyDefinition } from "../config/plugin.ts";
+import { notifierRegistry } from "./registry.ts";
 import type { Notifier } from "./notifier.ts";
 import { discordNotifier, type DiscordNotifierConfig } from "./discord.ts";
 import { gotifyNotifier, type GotifyNotifierConfig } from "./gotify.ts";
@@ -121,7 +122,7 @@ export {
   type MattermostNotifierOptions,
 } from "./mattermost.ts";
 
-/** The notifier registry: one entry per type. Adding a type = one file, one test file, one entry here. */
+/** The notifier registry: one entry per type. Adding a type = one file, one test file, one entry here and one in registry.ts. */
 export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   slackNotifier,
   discordNotifier,
@@ -147,6 +148,8 @@ export const notifierDefinitions: readonly AnyDefinition<Notifier>[] = [
   appriseNotifier,
   snsNotifier,
 ];
+// Every module is imported above: resolution by name needs no import.
+notifierRegistry.provide(notifierDefinitions);
 
 /** Any notifier object as written in `checkup.json`. */
 export type NotifierConfig =

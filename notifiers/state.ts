@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../_internal/sha256.ts";
 import { dirname, join, resolve } from "node:path";
 import type { Logger } from "../log.ts";
 import { isStateStore, type StateStore, type Storage } from "../storage/storage.ts";
@@ -22,7 +22,7 @@ export interface AlertStateStore {
 }
 
 function shortHash(text: string, length: number): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, length);
+  return sha256Hex(text).slice(0, length);
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AnyDefinition } from "../config/plugin.ts";
+import { storageRegistry } from "./registry.ts";
 import type { Storage } from "./storage.ts";
 import { fsStorage, type FsStorageConfig } from "./fs.ts";
 import { sqliteStorage, type SqliteStorageConfig } from "./sqlite.ts";
@@ -79,7 +80,7 @@ export {
   type LegacySqlStorageOptions,
 } from "./sql_legacy.ts";
 
-/** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here. */
+/** The storage registry: one entry per type. Adding a type = one file, one test file, one entry here and one in registry.ts. */
 export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
   fsStorage,
   sqliteStorage,
@@ -90,6 +91,8 @@ export const storageDefinitions: readonly AnyDefinition<Storage>[] = [
   appinsightsStorage,
   legacySqlStorage,
 ];
+// Every module is imported above: resolution by name needs no import.
+storageRegistry.provide(storageDefinitions);
 
 /** Any storage object as written in `checkup.json`. */
 export type StorageConfig =

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../_internal/sha256.ts";
 import { join } from "node:path";
 
 /**
@@ -13,10 +13,8 @@ import { join } from "node:path";
  * `~/.local/state`), else a directory under the system temp dir.
  */
 export function defaultSpoolDir(type: string, options: unknown): string {
-  const id = createHash("sha256")
-    .update(JSON.stringify(options ?? null, (_k, v) => typeof v === "bigint" ? v.toString() : v)).digest(
-      "hex",
-    ).slice(0, 12);
+  const id = sha256Hex(JSON.stringify(options ?? null, (_k, v) => typeof v === "bigint" ? v.toString() : v))
+    .slice(0, 12);
   const leaf = `${type}-${id}`;
   const env = (k: string): string | undefined => {
     try {
