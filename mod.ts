@@ -62,6 +62,7 @@ export {
   type ResolvedConfig,
   type ResolvedPlugin,
   type ResolveOptions,
+  type TopLevelOptions,
 } from "./config/load.ts";
 export { ConfigError, type ConfigIssue } from "./config/errors.ts";
 export type { AnyDefinition, PluginContext, PluginDefinition, PluginSchema } from "./config/plugin.ts";

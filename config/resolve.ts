@@ -37,6 +37,7 @@ import {
   quorumField,
   type QuorumRule,
   type TopLevelConfig,
+  type TopLevelOptions,
   topLevelSchema,
 } from "./top_level.ts";
 import { silentLogger } from "../log.ts";
@@ -75,32 +76,16 @@ export interface ResolvedPlugin<I> {
   incident?: boolean;
 }
 
+export type { TopLevelOptions };
+
 /** A validated config, ready to be instantiated. */
-export interface ResolvedConfig {
+export interface ResolvedConfig extends TopLevelOptions {
   /** The checkers, in config order. */
   checkers: ResolvedPlugin<Checker>[];
   /** The storage, when one is configured. */
   storage?: ResolvedPlugin<Storage>;
   /** The notifiers, the legacy `notifier` first. */
   notifiers: ResolvedPlugin<Notifier>[];
-  /** Checks running at once (default 5; 0 also means 5). */
-  concurrent_checks: number;
-  /** `timestamp` as UTC Unix nanoseconds: replaces every result's timestamp. */
-  timestamp?: bigint;
-  /** This node's name, carried by results and alerts. */
-  node?: string;
-  /** `checkup every` spreads checks over the interval. */
-  spread: boolean;
-  /** Single runs deliver notifications for at most this long, nanoseconds (default 10 s). */
-  deliver_within: number;
-  /** Deliveries under way get this long to finish at shutdown, nanoseconds (default 5 s). */
-  shutdown_grace: number;
-  /** Several locations: the quorum of every endpoint without its own (default: a majority). */
-  quorum?: QuorumRule;
-  /** A display label for this node's location. */
-  location?: string;
-  /** A location silent for this long is left out of the quorum, nanoseconds (default: 3 intervals, ≥ 5 min). */
-  silent_after?: number;
   /** The maintenance windows of the config (durations and times in ms), when it declares some. */
   maintenance?: MaintenanceRule[];
   /** Unknown keys and deprecations: worth telling, not fatal. */

@@ -36,14 +36,23 @@ export interface TopLevelConfig {
 
 /** Validated top-level settings. */
 export interface TopLevelOptions {
+  /** Checks running at once (default 5; 0 also means 5). */
   concurrent_checks: number;
+  /** `timestamp` as UTC Unix nanoseconds: replaces every result's timestamp. */
   timestamp?: bigint;
+  /** This node's name, carried by results and alerts. */
   node?: string;
+  /** `checkup every` spreads checks over the interval. */
   spread: boolean;
+  /** Single runs deliver notifications for at most this long, nanoseconds (default 10 s). */
   deliver_within: number;
+  /** Deliveries under way get this long to finish at shutdown, nanoseconds (default 5 s). */
   shutdown_grace: number;
+  /** Several locations: the quorum of every endpoint without its own (default: a majority). */
   quorum?: QuorumRule;
+  /** A display label for this node's location. */
   location?: string;
+  /** A location silent for this long is left out of the quorum, nanoseconds (default: 3 intervals, ≥ 5 min). */
   silent_after?: number;
 }
 
