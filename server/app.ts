@@ -137,7 +137,14 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
       `range: expected one of ${RANGE_NAMES.join(", ")}, found ${JSON.stringify(defaultRange)}`,
     );
   }
-  const loader = new RollupLoader({ ...options.loader, reader: options.reader, logger, redact });
+  const loader: RollupLoader = new RollupLoader({
+    ...options.loader,
+    reader: options.reader,
+    logger,
+    redact,
+    // Older history waits while a status document is built (the route context exists by then).
+    pause: (): Promise<void> => ctx.idle(),
+  });
   // Several locations: labels and duplicate writers from the nodes' presence documents, read beside the rounds.
   const reader = options.reader;
   const presence = !options.locations && isSharedStore(reader) ? new PresenceReader(reader) : undefined;
@@ -147,7 +154,7 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
     : undefined;
   // Incidents: the shared documents `incidents/…`, read beside the rounds.
   const incidents = isSharedStore(reader) ? new IncidentReader(reader, redact) : undefined;
-  const ctx = new RouteContext({
+  const ctx: RouteContext = new RouteContext({
     loader,
     title,
     range: defaultRange,
@@ -239,6 +246,11 @@ export function createStatusHandler(options: StatusServerOptions): StatusHandler
         }).catch((e) => logger.error("storage read failed", { error: e }));
       }
       onReady?.();
+      // The default range's documents, built before older history is read: the first answer comes from
+      // the newest rounds at once (a failed build is logged; the first request builds again).
+      if (loader.ready && !signal.aborted) {
+        await Promise.resolve(ctx.statusDocuments(defaultRange)).catch(() => {});
+      }
       while (!signal.aborted) {
         if (!loader.complete) {
           try {

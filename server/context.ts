@@ -298,6 +298,11 @@ export class RouteContext {
     return this.#documents.get(range, this.#version(), () => this.#buildDocuments(range));
   }
 
+  /** Resolves once no status document is being built (see {@linkcode StaleDocuments.idle}). */
+  idle(): Promise<void> {
+    return this.#documents.idle();
+  }
+
   async #buildDocuments(range: string): Promise<StatusDocuments> {
     const pause = this.#pause ?? slicedPause();
     const steps = statusViewSteps(this.loader.rollup, this.#viewOptions(range), BATCH);

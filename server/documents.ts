@@ -11,6 +11,9 @@
  */
 import type { Logger } from "../log.ts";
 
+/** Rounds of builds {@linkcode StaleDocuments.idle} waits for at most (builds may start while it waits). */
+const IDLE_ROUNDS = 4;
+
 interface Entry<T> {
   /** The version `value` was built for. */
   version: string;
@@ -59,5 +62,18 @@ export class StaleDocuments<T> {
     current.building = done;
     done.catch((e) => this.#logger.error("building a document failed", { key, error: e }));
     return done;
+  }
+
+  /**
+   * Resolves once no build runs (at once when none does): work that can wait (reading older history)
+   * awaits it between its slices, so a document a request waits for is not built at a fraction of the CPU.
+   * Builds that start meanwhile are waited for too, a few rounds at most.
+   */
+  async idle(): Promise<void> {
+    for (let round = 0; round < IDLE_ROUNDS; round++) {
+      const building = [...this.#entries.values()].flatMap((e) => e.building ? [e.building] : []);
+      if (!building.length) return;
+      await Promise.allSettled(building);
+    }
   }
 }

@@ -102,7 +102,7 @@ async function setup(make: Backend, dir: string, n: number) {
     clock += MIN_MS;
     await loader.refresh();
   };
-  return { app, get, next, g, storage };
+  return { app, get, next, g, storage, ctx };
 }
 
 const BACKENDS: [string, Backend][] = [
@@ -168,6 +168,34 @@ for (const [name, make] of BACKENDS) {
       // The overall badge reads the same documents.
       const badge = await get("/badges/status.svg");
       assert.match(new TextDecoder().decode(badge.body), /down/);
+    } finally {
+      await storage?.close?.();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  Deno.test(`serve over ${name}: idle() waits while a document is built, then resolves`, async () => {
+    const dir = await Deno.makeTempDir();
+    let storage: Storage | undefined;
+    try {
+      const { get, next, g, ctx, ...rest } = await setup(make, dir, 40);
+      storage = rest.storage;
+      await ctx.idle(); // nothing builds yet: resolves at once
+      await get("/api/v1/status");
+      await next([2]);
+      g.close();
+      const waiting = get("/api/v1/status");
+      await g.waiting();
+      let idle = false;
+      const idled = ctx.idle().then(() => (idle = true));
+      // A whole request answered meanwhile (the previous bytes): the build is still held, so is idle().
+      assert.equal((await get("/api/v1/status?detail=summary")).res.status, 200);
+      assert.equal(idle, false, "idle() resolved while a build was held");
+      g.release();
+      await idled;
+      assert.equal((await waiting).json().endpoints[2].status, "down");
+      // Built: the documents are there without waiting.
+      assert.ok(!(ctx.statusDocuments("24h") instanceof Promise));
     } finally {
       await storage?.close?.();
       await Deno.remove(dir, { recursive: true });

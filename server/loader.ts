@@ -45,6 +45,12 @@ export interface LoaderOptions {
    * redaction (by Go, or an older Checkup) then join the same endpoint as the redacted ones stored since.
    */
   redact?: (text: string) => string;
+  /**
+   * Awaited before each round of older history ({@linkcode RollupLoader.backfill}) is added: the server
+   * holds the history there while a status document is built, so the first answers are built at the whole
+   * CPU rather than between history slices. Default: none.
+   */
+  pause?: () => Promise<void>;
 }
 
 const DAY_NS = 86_400e9;
@@ -117,6 +123,7 @@ export class RollupLoader implements LoaderState {
   readonly #overlap: bigint;
   readonly #concurrency: number;
   readonly #redact: (text: string) => string;
+  readonly #pause?: () => Promise<void>;
   /** Endpoint text as stored → as shown: redaction runs once per distinct endpoint, not per result. */
   readonly #endpoints = new Map<string, string>();
   /** Rounds read in the overlap window: name → store time. */
@@ -151,6 +158,7 @@ export class RollupLoader implements LoaderState {
     this.#overlap = BigInt(Math.round(options.overlap ?? 300e9));
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
     this.#redact = options.redact ?? redactPatterns;
+    this.#pause = options.pause;
   }
 
   /** The result with its endpoint redacted: the endpoint's identity, whoever wrote the round. */
@@ -221,6 +229,7 @@ export class RollupLoader implements LoaderState {
         }
         continue;
       }
+      if (!track && this.#pause) await this.#pause();
       const fallback = Number(round.timestamp) / 1e6;
       const results = round.results;
       for (let i = 0; i < results.length; i++) {

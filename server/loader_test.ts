@@ -158,3 +158,44 @@ Deno.test("many unreadable rounds: bounded log lines and names, each counted onc
   assert.equal(lines.length, before, "nothing logged again");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("older history waits at the pause before each round (the server's document builds go first)", async () => {
+  const dir = await Deno.makeTempDir();
+  const now = 1_800_000_000_000_000_000n;
+  const db = new SqliteStorage({ type: "sqlite3", dsn: `${dir}/c.db`, create: true, check_expiry: 0 }, {
+    now: () => now,
+  });
+  try {
+    for (let i = 0; i < 9; i++) {
+      const t = now - BigInt(9 - i) * 6n * 3600n * 1_000_000_000n; // every 6 h: 3 in the last 24 h
+      await db.store(round(t, i === 1 ? "down" : "healthy"), undefined, { at: t });
+    }
+    let open = false, pauses = 0;
+    let held: (() => void) | undefined, onHold: (() => void) | undefined;
+    const pause = () => {
+      pauses++;
+      if (open) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        held = resolve;
+        onHold?.();
+      });
+    };
+    const loader = new RollupLoader({ reader: db, now: () => now, pause });
+    assert.equal(await loader.refresh(), 3);
+    assert.equal(pauses, 0, "the recent window does not wait");
+    const holding = new Promise<void>((resolve) => (onHold = resolve));
+    const backfill = loader.backfill();
+    await holding;
+    assert.equal(loader.rounds, 3, "held before the first older round is added");
+    assert.equal(loader.complete, false);
+    open = true;
+    held!();
+    assert.equal(await backfill, 6);
+    assert.equal(pauses, 6, "once per older round");
+    assert.ok(loader.complete);
+    assert.equal(loader.rollup.endpoints.get("A\u0000a")!.totals[3], 1, "the older down round is read");
+  } finally {
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
