@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { BINS, RANGES, SLOTS } from "./slots.js";
+import { BINS, RANGES } from "./slots.js";
 import { NodeSeries } from "./runs.js";
 import { insertMessage, MAX_MESSAGE } from "./messages.js";
 import { Rollup } from "./rollup.js";
@@ -80,13 +80,11 @@ export function encodeSlots(e) {
   /** @type {string[]} */
   const out = [];
   for (let tier = 0; tier < RANGES.length; tier++) {
-    const held = [];
-    for (let p = tier * SLOTS; p < (tier + 1) * SLOTS; p++) if (e.keys[p] >= 0) held.push(p);
-    held.sort((a, b) => e.keys[a] - e.keys[b]);
+    const held = e.held(tier).sort((a, b) => e.key(a) - e.key(b));
     put(out, held.length);
     let prevK = -1, prevFirst = 0;
     for (const p of held) {
-      const k = e.keys[p], bins = [];
+      const k = e.key(p), bins = [];
       for (let b = e.lowBin(p), end = e.highBin(p); b < end; b++) if (e.rtts(p, b)) bins.push(b);
       const [unknown, healthy, degraded, down] = [e.count(p, 0), e.count(p, 1), e.count(p, 2), e.count(p, 3)];
       put(out, k - prevK - 1);
