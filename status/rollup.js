@@ -53,20 +53,29 @@ export class Rollup {
     this.version = 0;
   }
 
-  /** @type {Map<string, Map<string, EndpointRollup>>} */
+  /**
+   * Endpoints by title, then by endpoint: the endpoint itself while its title has only one (most do: a map
+   * per title costs a few hundred bytes per endpoint at thousands).
+   * @type {Map<string, EndpointRollup | Map<string, EndpointRollup>>}
+   */
   #byTitle = new Map();
 
   /** @param {string} title @param {string} endpoint */
   endpoint(title, endpoint) {
     // Two lookups instead of a joined key: no string is built per result read.
-    let byEndpoint = this.#byTitle.get(title);
-    if (!byEndpoint) this.#byTitle.set(title, byEndpoint = new Map());
-    let e = byEndpoint.get(endpoint);
-    if (!e) {
-      e = new EndpointRollup(title, endpoint);
-      byEndpoint.set(endpoint, e);
-      this.endpoints.set(title + "\u0000" + endpoint, e);
+    const held = this.#byTitle.get(title);
+    if (held instanceof EndpointRollup) {
+      if (held.endpoint === endpoint) return held;
+    } else if (held) {
+      const e = held.get(endpoint);
+      if (e) return e;
     }
+    const e = new EndpointRollup(title, endpoint);
+    if (!held) this.#byTitle.set(title, e);
+    else if (held instanceof EndpointRollup) {
+      this.#byTitle.set(title, new Map([[held.endpoint, held], [endpoint, e]]));
+    } else held.set(endpoint, e);
+    this.endpoints.set(title + "\u0000" + endpoint, e);
     return e;
   }
 
