@@ -88,7 +88,11 @@ export async function httpRequest(url: string | URL, options: HttpOptions = {}):
   const timeout = options.timeout ?? 10_000;
   const retries = options.retries ?? 0;
   const doFetch = options.fetch ?? fetch;
-  const headers = new Headers(options.headers);
+  // A Headers the caller built for this request is used as it is (a copy per request shows in a round of
+  // thousands); it is changed only for a JSON body, so then it is copied.
+  const headers = options.headers instanceof Headers && options.json === undefined
+    ? options.headers
+    : new Headers(options.headers);
   let body = options.body;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);

@@ -68,3 +68,21 @@ Deno.test("httpRequest network errors name the origin only", async () => {
     (e: HttpError) => !e.message.includes("secret") && e.message.includes(`127.0.0.1:${port}`),
   );
 });
+
+Deno.test("httpRequest sends a caller's Headers as they are, and never changes them for a JSON body", async () => {
+  const seen: [string | null, string | null][] = [];
+  const s = serve((req) => {
+    seen.push([req.headers.get("x-probe"), req.headers.get("content-type")]);
+    return new Response("ok");
+  });
+  try {
+    const headers = new Headers({ "x-probe": "1" });
+    await (await httpRequest(`${s.url}/a`, { headers })).body?.cancel();
+    await (await httpRequest(`${s.url}/b`, { headers, json: { a: 1 } })).body?.cancel();
+    await (await httpRequest(`${s.url}/c`, { headers: { "x-probe": "3" }, json: {} })).body?.cancel();
+    assert.deepEqual(seen, [["1", null], ["1", "application/json"], ["3", "application/json"]]);
+    assert.deepEqual([...headers], [["x-probe", "1"]], "the caller's headers are unchanged");
+  } finally {
+    await s.close();
+  }
+});

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { BINS, RANGES, SLOTS } from "./slots.js";
+import { BINS, RANGES } from "./slots.js";
 import { NodeSeries } from "./runs.js";
 import { insertMessage, MAX_MESSAGE } from "./messages.js";
 import { Rollup } from "./rollup.js";
@@ -28,16 +28,32 @@ const DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const DIGIT_VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) DIGIT_VALUES[DIGITS.charCodeAt(i)] = i;
 
+/** The character codes of DIGITS. */
+const DIGIT_CODES = Uint8Array.from(DIGITS, (c) => c.charCodeAt(0));
+const ASCII = new TextDecoder();
+
 /**
- * Appends a non-negative integer, 5 bits per character, least significant first.
- * @param {string[]} out @param {number} v
+ * The text being written by {@link put}: character codes in a buffer reused for every endpoint (one string
+ * per endpoint, not one per digit).
  */
-function put(out, v) {
+const written = { buf: new Uint8Array(4096), len: 0 };
+
+/**
+ * Appends a non-negative integer to {@link written}, 5 bits per character, least significant first.
+ * @param {number} v
+ */
+function put(v) {
+  if (written.len + 16 > written.buf.length) {
+    const grown = new Uint8Array(written.buf.length * 2);
+    grown.set(written.buf.subarray(0, written.len));
+    written.buf = grown;
+  }
+  const buf = written.buf;
   while (v >= 32) {
-    out.push(DIGITS[32 + (v % 32)]);
+    buf[written.len++] = DIGIT_CODES[32 + (v % 32)];
     v = Math.floor(v / 32);
   }
-  out.push(DIGITS[v]);
+  buf[written.len++] = DIGIT_CODES[v];
 }
 
 /** Reads the numbers written by {@link put}; throws at a foreign character or the end of the text. */
@@ -77,37 +93,42 @@ class Reader {
  * @param {import("./endpoint.js").EndpointRollup} e
  */
 export function encodeSlots(e) {
-  /** @type {string[]} */
-  const out = [];
+  written.len = 0;
   for (let tier = 0; tier < RANGES.length; tier++) {
-    const held = [];
-    for (let p = tier * SLOTS; p < (tier + 1) * SLOTS; p++) if (e.keys[p] >= 0) held.push(p);
-    held.sort((a, b) => e.keys[a] - e.keys[b]);
-    put(out, held.length);
+    const held = e.held(tier).sort((a, b) => e.key(a) - e.key(b));
+    put(held.length);
     let prevK = -1, prevFirst = 0;
     for (const p of held) {
-      const k = e.keys[p], bins = [];
-      for (let b = e.lowBin(p), end = e.highBin(p); b < end; b++) if (e.rtts(p, b)) bins.push(b);
-      const [unknown, healthy, degraded, down] = [e.count(p, 0), e.count(p, 1), e.count(p, 2), e.count(p, 3)];
-      put(out, k - prevK - 1);
+      const k = e.key(p), low = e.lowBin(p), high = e.highBin(p);
+      let bins = 0;
+      for (let b = low; b < high; b++) if (e.rtts(p, b)) bins++;
+      const unknown = e.count(p, 0), healthy = e.count(p, 1), degraded = e.count(p, 2), down = e.count(p, 3);
+      put(k - prevK - 1);
       prevK = k;
-      put(out, bins.length * 8 + (unknown ? 1 : 0) + (degraded ? 2 : 0) + (down ? 4 : 0));
-      put(out, healthy);
-      if (unknown) put(out, unknown);
-      if (degraded) put(out, degraded);
-      if (down) put(out, down);
-      for (let i = 0; i < bins.length; i++) {
-        const b = bins[i];
-        if (i === 0) {
+      put(bins * 8 + (unknown ? 1 : 0) + (degraded ? 2 : 0) + (down ? 4 : 0));
+      put(healthy);
+      if (unknown) put(unknown);
+      if (degraded) put(degraded);
+      if (down) put(down);
+      let prev = -1;
+      for (let b = low; b < high; b++) {
+        const checks = e.rtts(p, b);
+        if (!checks) continue;
+        if (prev < 0) {
           const d = b - prevFirst;
-          put(out, d >= 0 ? 2 * d : -2 * d - 1);
+          put(d >= 0 ? 2 * d : -2 * d - 1);
           prevFirst = b;
-        } else put(out, b - bins[i - 1] - 1);
-        put(out, e.rtts(p, b));
+        } else put(b - prev - 1);
+        prev = b;
+        put(checks);
       }
     }
   }
-  return out.join("");
+  const codes = written.buf.subarray(0, written.len);
+  // fromCharCode is the faster for the short texts most endpoints have; its arguments are bounded.
+  return codes.length <= 8192
+    ? String.fromCharCode.apply(null, /** @type {number[]} */ (/** @type {unknown} */ (codes)))
+    : ASCII.decode(codes);
 }
 
 /**
@@ -153,36 +174,57 @@ const finite = (v) => (Number.isFinite(v) ? Math.round(v) : null);
  * @param {Rollup} rollup
  */
 export function encodeRollup(rollup) {
-  const endpoints = [];
+  return { ...head(rollup), endpoints: [...rollup.endpoints.values()].map(encodeEndpoint) };
+}
+
+/**
+ * The summary document of {@link encodeRollup} as JSON text, the same text `JSON.stringify` makes of it,
+ * built one endpoint at a time: no document of every endpoint is held beside the text.
+ * @param {Rollup} rollup
+ */
+export function encodeRollupText(rollup) {
+  const parts = [JSON.stringify(head(rollup)).slice(0, -1) + ',"endpoints":['];
+  let first = true;
   for (const e of rollup.endpoints.values()) {
-    endpoints.push({
-      title: e.title,
-      endpoint: e.endpoint,
-      order: e.order,
-      orderAt: finite(e.orderAt),
-      orderSize: e.orderSize,
-      threshold: e.threshold,
-      thresholdAt: finite(e.thresholdAt),
-      totals: e.totals,
-      slots: encodeSlots(e),
-      nodes: [...e.nodes.values()].map((n) => ({
-        node: n.node,
-        t: finite(n.t),
-        prevT: finite(n.prevT),
-        status: n.status,
-        rtt: n.rtt,
-        reason: n.reason,
-        runs: n.runs.map((r) => [Math.round(r.s), Math.round(r.e), r.st, r.n, r.why]),
-      })),
-      messages: e.messages.map((m) => [Math.round(m.t), m.text, m.node]),
-    });
+    parts.push((first ? "" : ",") + JSON.stringify(encodeEndpoint(e)));
+    first = false;
   }
+  parts.push("]}");
+  return parts.join("");
+}
+
+/** The fields of a summary document before its endpoints. @param {Rollup} rollup */
+function head(rollup) {
   return {
     format: SUMMARY_FORMAT,
     version: VERSION,
     updated: finite(rollup.updated),
     messages: rollup.messages.map((m) => [Math.round(m.t), m.text, m.node]),
-    endpoints,
+  };
+}
+
+/** One endpoint of a summary document. @param {import("./endpoint.js").EndpointRollup} e */
+function encodeEndpoint(e) {
+  return {
+    title: e.title,
+    endpoint: e.endpoint,
+    order: e.order,
+    orderAt: finite(e.orderAt),
+    orderSize: e.orderSize,
+    threshold: e.threshold,
+    thresholdAt: finite(e.thresholdAt),
+    totals: e.totals,
+    slots: encodeSlots(e),
+    nodes: [...e.nodes.values()].map((n) => ({
+      node: n.node,
+      t: finite(n.t),
+      prevT: finite(n.prevT),
+      status: n.status,
+      rtt: n.rtt,
+      reason: n.reason,
+      runs: n.runs.map((r) => [Math.round(r.s), Math.round(r.e), r.st, r.n, r.why]),
+    })),
+    messages: e.messages.map((m) => [Math.round(m.t), m.text, m.node]),
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeRollup, encodeRollup, SUMMARY_FORMAT } from "./codec.js";
+import { decodeRollup, encodeRollup, encodeRollupText, SUMMARY_FORMAT } from "./codec.js";
 import { BINS, SLOTS } from "./slots.js";
 import type { EndpointRollup } from "./endpoint.js";
 import { Rollup } from "./rollup.js";
@@ -188,4 +188,40 @@ Deno.test("malformed version 2 slots: what precedes the fault is kept, bins out 
   assert.equal(rttChecks(foreign), 0);
   assert.equal(e("B" + "_".repeat(12)).keys.some((k) => k >= 0), false, "an endless number is refused");
   assert.equal(e(42).keys.some((k) => k >= 0), false);
+});
+
+Deno.test("the summary text built one endpoint at a time is JSON.stringify of the document", () => {
+  const rollup = new Rollup();
+  assert.equal(encodeRollupText(rollup), JSON.stringify(encodeRollup(rollup)), "no endpoints");
+  for (let i = 0; i < 300; i++) {
+    const t = NOW - i * 300_000;
+    for (
+      const [node, title, endpoint] of [["eu", "A", "a"], ["us", "A", "a2"], [
+        "eu",
+        'Ünïcode \u2028 "q"',
+        "c",
+      ]]
+    ) {
+      rollup.add(
+        {
+          title,
+          endpoint,
+          times: i % 40 < 2 ? [{ rtt: 0, error: "refused\n\u0000" }] : [{ rtt: (20 + i % 9) * 1e6 }],
+          down: i % 40 < 2,
+          healthy: i % 40 >= 2,
+          threshold: 5e7,
+          node,
+        },
+        t,
+        0,
+        3,
+      );
+    }
+  }
+  rollup.add({ title: "A", endpoint: "a", message: "Looking into it" }, NOW - 1000);
+  rollup.add({ message: "Maintenance tonight" }, NOW - 2000);
+  const text = encodeRollupText(rollup);
+  assert.equal(text, JSON.stringify(encodeRollup(rollup)));
+  assert.equal(rollup.endpoints.size, 3);
+  assert.equal(JSON.parse(text).endpoints.length, 3);
 });

@@ -14,10 +14,23 @@ import { NodeSeries } from "./runs.js";
 const HEAD = 4;
 /** RTT bins a slot has room for when first used. */
 const FIRST_WIDTH = 4;
-/** Smallest slot storage allocated, in words. */
-const MIN_WORDS = 64;
-/** Ring positions: SLOTS per range tier. */
+/** Smallest slot storage allocated, in words: a new endpoint's first slot in each range. */
+const MIN_WORDS = TIERS * (HEAD + FIRST_WIDTH);
+/** Ring positions: SLOTS per range tier (the positions callers address: `tier × SLOTS + k mod SLOTS`). */
 const POSITIONS = TIERS * SLOTS;
+/**
+ * The sizes a range's ring grows through as the endpoint ages: each divides the next and SLOTS, so the
+ * record of position `tier × SLOTS + r` is record `r mod size` of its tier, and two slots share a record
+ * only when they would share a position in the full ring.
+ */
+const SIZES = [1, 2, 6, 18, SLOTS];
+for (let i = 1; i < SIZES.length; i++) {
+  if (SIZES[i] % SIZES[i - 1] || SLOTS % SIZES[i]) throw new Error("ring sizes must divide SLOTS");
+}
+/** Words of a record: the slot number held (-1: none), where its segment starts, and lo | width << 8. */
+const REC = 3;
+/** Words before the records: each tier's ring size, then where its records start. */
+const HDR = 2 * TIERS;
 
 /**
  * Everything kept about one endpoint (one title + endpoint pair).
@@ -27,6 +40,10 @@ const POSITIONS = TIERS * SLOTS;
  * adjacent RTT bins, only as wide as the RTTs it has seen need (a healthy endpoint's RTTs fall in a
  * handful of bins), at most all BINS. A window that must widen moves its segment to the end with at
  * least twice the room; the array is compacted (and grown when needed) when the end is reached.
+ *
+ * The rings grow with the endpoint's age too: a range's ring starts with one record and grows (through
+ * {@link SIZES}) only when a slot needs a position that another held slot's record stands for. Callers
+ * address positions as in a full ring of SLOTS per range, whatever size the rings are.
  */
 export class EndpointRollup {
   /** @param {string} title @param {string} endpoint */
@@ -41,11 +58,6 @@ export class EndpointRollup {
     /** threshold_rtt in ms of the latest result; 0 when unset. */
     this.threshold = 0;
     this.thresholdAt = -Infinity;
-    /**
-     * Slot number held at each ring position (`tier × SLOTS + k mod SLOTS` for slot k of a range);
-     * -1 when empty. A position's data is read with {@link count} and {@link rtts}.
-     */
-    this.keys = new Int32Array(this.#ring, 0, POSITIONS).fill(-1);
     /** @type {Map<string, NodeSeries>} */
     this.nodes = new Map();
     /** @type {Message[]} */
@@ -55,19 +67,64 @@ export class EndpointRollup {
   }
 
   /**
-   * One buffer for the four per-position arrays (keys, #at, #lo, #width): one allocation per endpoint
-   * instead of four, which at thousands of endpoints is megabytes of allocator and buffer overhead.
+   * The rings of all ranges in one array (one allocation per endpoint): the header ({@link HDR}), then
+   * each tier's records ({@link REC} words each).
    */
-  #ring = new ArrayBuffer(POSITIONS * 10);
-  /** Where each held ring position's segment starts in #data. */
-  #at = new Int32Array(this.#ring, POSITIONS * 4, POSITIONS);
-  /** The first RTT bin of each position's window. */
-  #lo = new Uint8Array(this.#ring, POSITIONS * 8, POSITIONS);
-  /** The width of each position's window, in bins. */
-  #width = new Uint8Array(this.#ring, POSITIONS * 9, POSITIONS);
+  #ring = EndpointRollup.#newRing([1, 1, 1, 1]);
   /** The segments; words from #top on are free (and zero). */
   #data = new Uint32Array(0);
   #top = 0;
+
+  /** An empty ring with the given size per tier. @param {number[]} sizes */
+  static #newRing(sizes) {
+    let words = HDR;
+    for (const n of sizes) words += n * REC;
+    const ring = new Int32Array(words).fill(-1);
+    let at = HDR;
+    for (let tier = 0; tier < TIERS; tier++) {
+      ring[tier] = sizes[tier];
+      ring[TIERS + tier] = at;
+      at += sizes[tier] * REC;
+    }
+    return ring;
+  }
+
+  /**
+   * Slot number held at each ring position (`tier × SLOTS + k mod SLOTS` for slot k of a range); -1 when
+   * empty. A copy, built on each read: read one position with {@link key}.
+   */
+  get keys() {
+    const keys = new Int32Array(POSITIONS).fill(-1), ring = this.#ring;
+    for (let tier = 0; tier < TIERS; tier++) {
+      for (let o = ring[TIERS + tier], end = o + ring[tier] * REC; o < end; o += REC) {
+        if (ring[o] >= 0) keys[tier * SLOTS + (ring[o] % SLOTS)] = ring[o];
+      }
+    }
+    return keys;
+  }
+
+  /** The slot number held at ring position pos; -1 when none. @param {number} pos */
+  key(pos) {
+    const o = this.#find(pos);
+    return o < 0 ? -1 : this.#ring[o];
+  }
+
+  /** The ring positions of a range that hold a slot, in no particular order. @param {number} tier */
+  held(tier) {
+    const ring = this.#ring, out = [];
+    for (let o = ring[TIERS + tier], end = o + ring[tier] * REC; o < end; o += REC) {
+      if (ring[o] >= 0) out.push(tier * SLOTS + (ring[o] % SLOTS));
+    }
+    return out;
+  }
+
+  /** The record of ring position pos when it holds a slot, else -1. @param {number} pos */
+  #find(pos) {
+    if (!(pos >= 0 && pos < POSITIONS)) return -1;
+    const ring = this.#ring, tier = (pos / SLOTS) | 0, r = pos - tier * SLOTS;
+    const o = ring[TIERS + tier] + (r % ring[tier]) * REC, k = ring[o];
+    return k >= 0 && k % SLOTS === r ? o : -1;
+  }
 
   /**
    * The ring position of slot k of a range, cleared when it held an older slot; -1 when k is older
@@ -75,16 +132,53 @@ export class EndpointRollup {
    * @param {number} tier @param {number} k
    */
   slot(tier, k) {
-    const pos = tier * SLOTS + (k % SLOTS);
-    const held = this.keys[pos];
-    if (held === k) return pos;
+    const r = k % SLOTS;
+    let ring = this.#ring, o = ring[TIERS + tier] + (r % ring[tier]) * REC, held = ring[o];
+    if (held === k) return tier * SLOTS + r;
+    if (held >= 0 && held % SLOTS !== r) {
+      // Another position's slot has this record: grow the ring until each has its own.
+      this.#grow(tier, r);
+      ring = this.#ring;
+      o = ring[TIERS + tier] + (r % ring[tier]) * REC;
+      held = ring[o];
+    }
     if (held > k) return -1;
     if (held < 0) {
-      this.#width[pos] = FIRST_WIDTH;
-      this.#at[pos] = this.#alloc(HEAD + FIRST_WIDTH);
-    } else this.#data.fill(0, this.#at[pos], this.#at[pos] + HEAD + this.#width[pos]);
-    this.keys[pos] = k;
-    return pos;
+      ring[o + 2] = FIRST_WIDTH << 8;
+      ring[o + 1] = this.#alloc(HEAD + FIRST_WIDTH); // may compact: #alloc writes the records it moves
+    } else this.#data.fill(0, ring[o + 1], ring[o + 1] + HEAD + (ring[o + 2] >> 8));
+    ring[o] = k;
+    return tier * SLOTS + r;
+  }
+
+  /**
+   * Grows a range's ring to the smallest size at which the slots it holds and position r (of that range)
+   * all have records of their own.
+   * @param {number} tier @param {number} r
+   */
+  #grow(tier, r) {
+    const old = this.#ring, from = old[TIERS + tier], n = old[tier];
+    const rs = [r];
+    for (let o = from; o < from + n * REC; o += REC) if (old[o] >= 0) rs.push(old[o] % SLOTS);
+    let size = n;
+    for (const s of SIZES) {
+      if (s <= n) continue;
+      size = s;
+      if (new Set(rs.map((x) => x % s)).size === rs.length) break;
+    }
+    const sizes = [];
+    for (let t = 0; t < TIERS; t++) sizes.push(t === tier ? size : old[t]);
+    const ring = EndpointRollup.#newRing(sizes);
+    for (let t = 0; t < TIERS; t++) {
+      for (let o = old[TIERS + t], end = o + old[t] * REC; o < end; o += REC) {
+        if (old[o] < 0) continue;
+        const to = ring[TIERS + t] + ((old[o] % SLOTS) % ring[t]) * REC;
+        ring[to] = old[o];
+        ring[to + 1] = old[o + 1];
+        ring[to + 2] = old[o + 2];
+      }
+    }
+    this.#ring = ring;
   }
 
   /**
@@ -92,7 +186,8 @@ export class EndpointRollup {
    * @param {number} pos @param {number} st
    */
   count(pos, st) {
-    return this.keys[pos] < 0 ? 0 : this.#data[this.#at[pos] + st];
+    const o = this.#find(pos);
+    return o < 0 ? 0 : this.#data[this.#ring[o + 1] + st];
   }
 
   /**
@@ -100,12 +195,14 @@ export class EndpointRollup {
    * @param {number} pos
    */
   lowBin(pos) {
-    return this.keys[pos] < 0 ? 0 : this.#lo[pos];
+    const o = this.#find(pos);
+    return o < 0 ? 0 : this.#ring[o + 2] & 255;
   }
 
   /** The end of {@link lowBin}'s range (exclusive). @param {number} pos */
   highBin(pos) {
-    return this.keys[pos] < 0 ? 0 : this.#lo[pos] + this.#width[pos];
+    const o = this.#find(pos);
+    return o < 0 ? 0 : (this.#ring[o + 2] & 255) + (this.#ring[o + 2] >> 8);
   }
 
   /**
@@ -113,9 +210,10 @@ export class EndpointRollup {
    * @param {number} pos @param {number} bin
    */
   rtts(pos, bin) {
-    const i = bin - this.#lo[pos];
-    if (this.keys[pos] < 0 || i < 0 || i >= this.#width[pos]) return 0;
-    return this.#data[this.#at[pos] + HEAD + i];
+    const o = this.#find(pos);
+    if (o < 0) return 0;
+    const w = this.#ring[o + 2], i = bin - (w & 255);
+    return i < 0 || i >= w >> 8 ? 0 : this.#data[this.#ring[o + 1] + HEAD + i];
   }
 
   /**
@@ -124,10 +222,12 @@ export class EndpointRollup {
    * @param {number} pos @param {number} st @param {number} n @param {number} [bin] @param {number} [rtts]
    */
   addChecks(pos, st, n, bin = -1, rtts = 0) {
-    if (n > 0) this.#data[this.#at[pos] + st] += n;
+    const o = this.#find(pos);
+    if (o < 0) return;
+    if (n > 0) this.#data[this.#ring[o + 1] + st] += n;
     if (bin >= 0 && bin < BINS && rtts > 0) {
-      if (bin < this.#lo[pos] || bin >= this.#lo[pos] + this.#width[pos]) this.#widen(pos, bin);
-      this.#data[this.#at[pos] + HEAD + bin - this.#lo[pos]] += rtts;
+      const j = this.#index(o, bin); // may move the segment: read #data and the record afterwards
+      this.#data[this.#ring[o + 1] + HEAD + j] += rtts;
     }
   }
 
@@ -138,32 +238,41 @@ export class EndpointRollup {
 
   /** @param {number} t @param {number} st @param {number} bin (-1: no RTT) */
   record(t, st, bin) {
-    const keys = this.keys;
     for (let tier = 0; tier < TIERS; tier++) {
       const k = Math.floor(t / WIDTHS[tier]) | 0; // an int32 (t ≤ MAX_TIME): integer modulo, not fmod
-      let pos = tier * SLOTS + (k % SLOTS);
-      if (keys[pos] !== k && (pos = this.slot(tier, k)) < 0) continue;
-      const d = this.#data, at = this.#at[pos];
-      d[at + st]++;
+      let ring = this.#ring, o = ring[TIERS + tier] + ((k % SLOTS) % ring[tier]) * REC;
+      if (ring[o] !== k) {
+        if (this.slot(tier, k) < 0) continue;
+        ring = this.#ring; // the ring may have grown
+        o = ring[TIERS + tier] + ((k % SLOTS) % ring[tier]) * REC;
+      }
+      this.#data[ring[o + 1] + st]++;
       if (bin < 0) continue;
-      const i = bin - this.#lo[pos];
-      if (i >= 0 && i < this.#width[pos]) d[at + HEAD + i]++;
+      const w = ring[o + 2], i = bin - (w & 255);
+      if (i >= 0 && i < w >> 8) this.#data[ring[o + 1] + HEAD + i]++;
       else {
-        const j = this.#widen(pos, bin); // may move the segment: read #data and #at afterwards
-        this.#data[this.#at[pos] + HEAD + j]++;
+        const j = this.#widen(o, bin); // may move the segment: read #data and the record afterwards
+        this.#data[ring[o + 1] + HEAD + j]++;
       }
     }
     this.totals[st]++;
   }
 
+  /** The index of `bin` in the window of record o, widening or moving the window when needed. */
+  #index(/** @type {number} */ o, /** @type {number} */ bin) {
+    const w = this.#ring[o + 2], i = bin - (w & 255);
+    return i >= 0 && i < w >> 8 ? i : this.#widen(o, bin);
+  }
+
   /**
-   * Moves a slot's window to take in `bin`, widening it (to a new segment) when the bins it has seen
-   * and `bin` do not fit; returns the index of `bin` in the window.
-   * @param {number} pos @param {number} bin
+   * Moves a slot's window (record o) to take in `bin`, widening it (to a new segment) when the bins it
+   * has seen and `bin` do not fit; returns the index of `bin` in the window.
+   * @param {number} o @param {number} bin
    */
-  #widen(pos, bin) {
+  #widen(o, bin) {
+    const ring = this.#ring;
     let d = this.#data;
-    const at = this.#at[pos], bins = at + HEAD, lo = this.#lo[pos], width = this.#width[pos];
+    const at = ring[o + 1], bins = at + HEAD, lo = ring[o + 2] & 255, width = ring[o + 2] >> 8;
     let first = -1, last = -1;
     for (let i = 0; i < width; i++) {
       if (!d[bins + i]) continue;
@@ -187,15 +296,14 @@ export class EndpointRollup {
         d.fill(0, bins + width + shift, bins + width);
       }
     } else {
-      const moved = this.#alloc(HEAD + wide); // may compact: read #data and #at afterwards
+      const moved = this.#alloc(HEAD + wide); // may compact: read #data and the record afterwards
       d = this.#data;
-      const from = this.#at[pos];
+      const from = ring[o + 1];
       for (let i = 0; i < HEAD; i++) d[moved + i] = d[from + i];
       for (let b = first; first >= 0 && b <= last; b++) d[moved + HEAD + b - to] = d[from + HEAD + b - lo];
-      this.#at[pos] = moved;
-      this.#width[pos] = wide;
+      ring[o + 1] = moved;
     }
-    this.#lo[pos] = to;
+    ring[o + 2] = to | (wide << 8);
     return bin - to;
   }
 
@@ -205,15 +313,16 @@ export class EndpointRollup {
    */
   #alloc(words) {
     if (this.#top + words > this.#data.length) {
+      const ring = this.#ring;
       let live = 0;
-      for (let p = 0; p < this.keys.length; p++) if (this.keys[p] >= 0) live += HEAD + this.#width[p];
+      for (let o = HDR; o < ring.length; o += REC) if (ring[o] >= 0) live += HEAD + (ring[o + 2] >> 8);
       const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * 1.5)));
       let top = 0;
-      for (let p = 0; p < this.keys.length; p++) {
-        if (this.keys[p] < 0) continue;
-        const from = this.#at[p], n = HEAD + this.#width[p];
+      for (let o = HDR; o < ring.length; o += REC) {
+        if (ring[o] < 0) continue;
+        const from = ring[o + 1], n = HEAD + (ring[o + 2] >> 8);
         for (let i = 0; i < n; i++) data[top + i] = old[from + i];
-        this.#at[p] = top;
+        ring[o + 1] = top;
         top += n;
       }
       this.#data = data;

@@ -41,7 +41,7 @@ export function checksOf(e, tier, now) {
   let up = 0, down = 0;
   for (let k = last - SLOTS + 1; k <= last; k++) {
     const pos = tier * SLOTS + (k % SLOTS);
-    if (e.keys[pos] !== k) continue;
+    if (e.key(pos) !== k) continue;
     up += e.count(pos, 1) + e.count(pos, 2);
     down += e.count(pos, 3);
   }

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { binOf, MAX_TIME, rttOf, SLOTS } from "./slots.js";
+import { binOf, MAX_TIME, rttOf, TIERS } from "./slots.js";
 import { compactRuns, insertRun, NodeSeries } from "./runs.js";
 import { clip, insertMessage, isMessageOnly } from "./messages.js";
 import { EndpointRollup } from "./endpoint.js";
@@ -53,20 +53,29 @@ export class Rollup {
     this.version = 0;
   }
 
-  /** @type {Map<string, Map<string, EndpointRollup>>} */
+  /**
+   * Endpoints by title, then by endpoint: the endpoint itself while its title has only one (most do: a map
+   * per title costs a few hundred bytes per endpoint at thousands).
+   * @type {Map<string, EndpointRollup | Map<string, EndpointRollup>>}
+   */
   #byTitle = new Map();
 
   /** @param {string} title @param {string} endpoint */
   endpoint(title, endpoint) {
     // Two lookups instead of a joined key: no string is built per result read.
-    let byEndpoint = this.#byTitle.get(title);
-    if (!byEndpoint) this.#byTitle.set(title, byEndpoint = new Map());
-    let e = byEndpoint.get(endpoint);
-    if (!e) {
-      e = new EndpointRollup(title, endpoint);
-      byEndpoint.set(endpoint, e);
-      this.endpoints.set(title + "\u0000" + endpoint, e);
+    const held = this.#byTitle.get(title);
+    if (held instanceof EndpointRollup) {
+      if (held.endpoint === endpoint) return held;
+    } else if (held) {
+      const e = held.get(endpoint);
+      if (e) return e;
     }
+    const e = new EndpointRollup(title, endpoint);
+    if (!held) this.#byTitle.set(title, e);
+    else if (held instanceof EndpointRollup) {
+      this.#byTitle.set(title, new Map([[held.endpoint, held], [endpoint, e]]));
+    } else held.set(endpoint, e);
+    this.endpoints.set(title + "\u0000" + endpoint, e);
     return e;
   }
 
@@ -127,13 +136,14 @@ export class Rollup {
       const e = this.endpoint(o.title, o.endpoint);
       if (o.orderAt > e.orderAt) [e.order, e.orderAt, e.orderSize] = [o.order, o.orderAt, o.orderSize];
       if (o.thresholdAt > e.thresholdAt) [e.threshold, e.thresholdAt] = [o.threshold, o.thresholdAt];
-      for (let p = 0; p < o.keys.length; p++) {
-        const k = o.keys[p];
-        if (k < 0) continue;
-        const pos = e.slot(Math.floor(p / SLOTS), k);
-        if (pos < 0) continue;
-        for (let c = 0; c < 4; c++) e.addChecks(pos, c, o.count(p, c));
-        for (let b = o.lowBin(p), end = o.highBin(p); b < end; b++) e.addChecks(pos, 0, 0, b, o.rtts(p, b));
+      for (let tier = 0; tier < TIERS; tier++) {
+        for (const p of o.held(tier)) {
+          const k = o.key(p);
+          const pos = e.slot(tier, k);
+          if (pos < 0) continue;
+          for (let c = 0; c < 4; c++) e.addChecks(pos, c, o.count(p, c));
+          for (let b = o.lowBin(p), end = o.highBin(p); b < end; b++) e.addChecks(pos, 0, 0, b, o.rtts(p, b));
+        }
       }
       for (let c = 0; c < 4; c++) e.totals[c] += o.totals[c];
       for (const m of o.messages) insertMessage(e.messages, m.t, m.text, m.node);

@@ -334,3 +334,64 @@ Deno.test("a typical endpoint's slots take a few KiB, not a full histogram per s
     assert.ok(e.slotBytes * 5 < dense, `${days} days: ${e.slotBytes} bytes vs ${dense} dense`);
   }
 });
+
+Deno.test("a young endpoint's rings start small and grow with its age; its slots are those of a full ring", () => {
+  const rollup = new Rollup(), e = rollup.endpoint("API", "a");
+  const ref = new DenseSlots();
+  const start = NOW - 100 * 1440 * MIN;
+  const at = (i: number) => start + i * MIN;
+  e.record(at(0), 1, 41);
+  ref.record(at(0), 1, 41);
+  const young = e.slotBytes;
+  // One slot per range: a record each and their first windows, under a tenth of the full rings' 3.6 KB.
+  assert.ok(young <= 256, `a first result holds ${young} bytes for the slots, expected ≤ 256`);
+  assertSameSlots(e, ref, "first result");
+  // A day of 1-minute results: the 24 h ring grows to all its positions, the others as far as they need.
+  for (let i = 1; i < 1440; i++) {
+    const st = i % 97 ? 1 : 3, bin = st === 3 ? -1 : 40 + (i % 3);
+    e.record(at(i), st, bin);
+    ref.record(at(i), st, bin);
+    if (i === 30) assertSameSlots(e, ref, "half an hour");
+  }
+  assert.ok(e.slotBytes > young, "the rings grew");
+  assertSameSlots(e, ref, "a day");
+  // Slots far apart in time (gaps, late rounds) still get positions of their own, and old ones recycle.
+  for (const i of [1440 * 20, 1440 * 3, 1440 * 99, 1440 * 20 + 16, 5, 1440 * 60]) {
+    e.record(at(i), 2, 60);
+    ref.record(at(i), 2, 60);
+  }
+  assertSameSlots(e, ref, "gaps and late results");
+  // The same through a summary, and merged into an empty rollup.
+  assertSameSlots(
+    decodeRollup(JSON.parse(JSON.stringify(encodeRollup(rollup)))).endpoint("API", "a"),
+    ref,
+    "decoded",
+  );
+  const merged = new Rollup();
+  merged.merge(rollup);
+  assertSameSlots(merged.endpoint("API", "a"), ref, "merged");
+  // key() and held() read the same positions as the keys copy.
+  const keys = e.keys;
+  for (let p = 0; p < keys.length; p++) assert.equal(e.key(p), keys[p]);
+  const held = RANGES.flatMap((_, tier) => e.held(tier)).sort((a, b) => a - b);
+  assert.deepEqual(held, [...keys.keys()].filter((p) => keys[p] >= 0));
+  assert.equal(e.key(-1), -1);
+  assert.equal(e.key(keys.length), -1);
+});
+
+Deno.test("summary slots are the bytes the full rings wrote, whatever the rings' sizes", () => {
+  // Every 7 minutes for 3 days (some down), then three results far back, newest first and oldest first.
+  const history: [number, ResultLike][] = [];
+  for (let i = 0; i < 3 * 1440; i += 7) {
+    history.push([NOW - i * MIN, result("API", i % 91 === 0 ? "down" : "healthy", 40 + (i % 5))]);
+  }
+  for (const d of [20, 45, 88]) history.push([NOW - d * 1440 * MIN, result("API", "healthy", 300)]);
+  // Written by the rollup with 90 positions per range from the start (before the rings grew with age).
+  const written =
+    "6Cmti5BICgDCAQDBBACAICCCAMBBABAICACAQDBBACAICCCAICACAQDBBACAMBBCBAQCBBABAICCCAQDBBACAICCCAQCBBABAMCBCCAQCBBABAICCCAICACAQDBBACAMBBCBAQCBBABAIDCDAQCBBABAICCCAQCBBABAMCBCCAQCBBABAICCCAQDBBACAICCCAICACAMBBABAIDADAQCBBABAICCCAQDBBACAMBBCBAQCBBABAICCCAQDBBACAICCCAICACAUCBBBABAICCCAQCBBABAICCCAQDBBACAICCCAMBBBBAIDCDAQCBBABAICCCAICACAUCBBBABAICCCAQCBBABAIDCDAQCBBABAICCCAMBBABAIDADAQCBBABAICCCAQDBBACAICCCAMBBABAQCBBABAIDCDAQCBBABAICCCAUCBBBABAICCCAQCBBABAICCCAQDBBACAICCCAMBBABAQDBBACAICCCAQCBBABAICCCAQDBBACAMBBCBAQCBBABAIDCDAQCBBABAICCCAICACAEABpBr6jIIB8DBpbIBAB6GUNBdDAKAUPBADAMAUOCACAMAUPBADAMAUPBAEALAUPBADAMAUPBACANAUOCADALAUPBADAMAUPBAEALAUPBACANAUOCADALAUPBADAMAUPBADAMAUPBADAMAUOCADALAUPBADAMAUPBADAMAUPBACANAUPBAEALAUOCADALAUPBADAMAUPBACANAUPBADAMAUOCAEAKAUPBADAMAUPBACANAUPBADAMAUOCADALAUPBAEALAUPBACANAUPBADAMAUPBADAMAUOCADALAUPBADAMAUPBADAMAUPBADAMAUOCADALAULBACAJNg08BIB8DBgEIBABqCIBAByBUgBDdGAaAU_BFANAyBAUgCFAMA0BAU_BFANAyBAU_BGANAyBAU_BFAMAzBAUgCFANAzBAU_BGANAyBAU_BFANAyBAUgBDAGAaH1mUIB8DBqBIBABYIBABQU_CIdTAsCAU-FQAmBA4EAU-FQAmBA4EAU_CIATAsC";
+  for (const order of [history, [...history].reverse()]) {
+    const rollup = new Rollup();
+    for (const [t, r] of order) rollup.add(r, t);
+    assert.equal(encodeRollup(rollup).endpoints[0].slots, written);
+  }
+});

@@ -319,7 +319,7 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
   const pq = [null, null];
   for (let k = last - SLOTS + 1; k <= last; k++) {
     const pos = tier * SLOTS + (k % SLOTS);
-    const held = e.keys[pos] === k;
+    const held = e.key(pos) === k;
     slots.up.push(held ? e.count(pos, 1) : 0);
     slots.degraded.push(held ? e.count(pos, 2) : 0);
     slots.down.push(held ? e.count(pos, 3) : 0);

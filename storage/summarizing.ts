@@ -36,7 +36,7 @@ import {
   type StoreOptions,
   type SummaryStore,
 } from "./storage.ts";
-import { decodeRollup, encodeRollup } from "../status/codec.js";
+import { decodeRollup, encodeRollupText } from "../status/codec.js";
 import { Rollup } from "../status/rollup.js";
 import { slug } from "../status/text.js";
 
@@ -197,7 +197,7 @@ export class SummaryUpdate {
     await this.add(results, signal);
     const key = summaryKey(results[0]?.node);
     const rollup = this.#rollups.get(key);
-    return rollup && this.#changed.has(key) ? { key, text: JSON.stringify(encodeRollup(rollup)) } : undefined;
+    return rollup && this.#changed.has(key) ? { key, text: encodeRollupText(rollup) } : undefined;
   }
 
   /** The round that {@linkcode folded} went into was written with its summary (true) or not at all (false). */
@@ -212,7 +212,7 @@ export class SummaryUpdate {
     let saved = 0;
     for (const key of this.#changed) {
       try {
-        await this.#target!.saveSummary(key, JSON.stringify(encodeRollup(this.#rollups.get(key)!)), signal);
+        await this.#target!.saveSummary(key, encodeRollupText(this.#rollups.get(key)!), signal);
         saved++;
       } catch (e) {
         this.#logger.error("summary update failed", { storage: this.#storage.type, key, error: e });
