@@ -68,6 +68,8 @@ export class EndpointRollup {
   /** The segments; words from #top on are free (and zero). */
   #data = new Uint32Array(0);
   #top = 0;
+  /** Words below #top no position owns (segments left by a widened window): none, and growing is one copy. */
+  #holes = 0;
 
   /**
    * The ring position of slot k of a range, cleared when it held an older slot; -1 when k is older
@@ -194,6 +196,7 @@ export class EndpointRollup {
       for (let b = first; first >= 0 && b <= last; b++) d[moved + HEAD + b - to] = d[from + HEAD + b - lo];
       this.#at[pos] = moved;
       this.#width[pos] = wide;
+      this.#holes += HEAD + width;
     }
     this.#lo[pos] = to;
     return bin - to;
@@ -205,19 +208,22 @@ export class EndpointRollup {
    */
   #alloc(words) {
     if (this.#top + words > this.#data.length) {
-      let live = 0;
-      for (let p = 0; p < this.keys.length; p++) if (this.keys[p] >= 0) live += HEAD + this.#width[p];
+      const live = this.#top - this.#holes;
       const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * 1.5)));
-      let top = 0;
-      for (let p = 0; p < this.keys.length; p++) {
-        if (this.keys[p] < 0) continue;
-        const from = this.#at[p], n = HEAD + this.#width[p];
-        for (let i = 0; i < n; i++) data[top + i] = old[from + i];
-        this.#at[p] = top;
-        top += n;
+      if (!this.#holes) data.set(old.subarray(0, this.#top)); // no hole: the segments stay where they are
+      else {
+        let top = 0;
+        for (let p = 0; p < this.keys.length; p++) {
+          if (this.keys[p] < 0) continue;
+          const from = this.#at[p], n = HEAD + this.#width[p];
+          for (let i = 0; i < n; i++) data[top + i] = old[from + i];
+          this.#at[p] = top;
+          top += n;
+        }
+        this.#top = top;
+        this.#holes = 0;
       }
       this.#data = data;
-      this.#top = top;
     }
     const at = this.#top;
     this.#top += words;
