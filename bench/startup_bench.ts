@@ -3,8 +3,9 @@
  * stored with `--store` in an fs storage), against `deno eval 1` as the floor, all in the same hyperfine
  * run, beside what the floor is made of (`deno run` of an empty file, and of zod alone); the same for the
  * compiled binary (`deno compile`, as contrib/compile.ts builds it, into out/bench/) when it can be built
- * here (it needs the runtime download). Then config validation of 10,000 checkers against `JSON.parse` of
- * the same text: the first validation (a run's, cold) and the median of warm ones.
+ * here (it needs the runtime download), and for one bundled module (`deno bundle`). Then config
+ * validation of 10,000 checkers against `JSON.parse` of the same text: the first validation (a run's,
+ * cold) and the median of warm ones.
  * Targets: a one-endpoint run ≤ 2× the floor; validation of 10,000 checkers in a few ms.
  */
 import { join } from "node:path";
@@ -50,6 +51,33 @@ async function compile(): Promise<{ path?: string; why?: string }> {
   return { why: causes.length ? `${error} (${causes.at(-1)})` : error };
 }
 
+/**
+ * Bundles the CLI with `deno bundle` (esbuild; code splitting keeps each type's module lazy) into
+ * out/bench/bundle/: what loading one file instead of about 75 modules saves, apart from evaluating them.
+ * Undefined with the reason when it cannot.
+ */
+async function bundle(): Promise<{ path?: string; why?: string }> {
+  const dir = new URL("../out/bench/bundle/", import.meta.url).pathname;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--platform",
+      "deno",
+      "--code-splitting",
+      "--outdir",
+      dir,
+      new URL("../main.ts", import.meta.url).pathname,
+    ],
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (out.code === 0) return { path: join(dir, "main.js") };
+  const error = new TextDecoder().decode(out.stderr).split("\n").find((l) => l.startsWith("error"));
+  return { why: error ?? `exit ${out.code}` };
+}
+
 if (import.meta.main) {
   if (!(await has("hyperfine"))) throw new Error("hyperfine is missing (apt-get install hyperfine)");
   const port = freePortPair();
@@ -73,6 +101,7 @@ if (import.meta.main) {
     const flags = [...SHIPPED_FLAGS, "--unstable-lazy-dynamic-imports"].join(" ");
     const deno = Deno.execPath();
     const bin = await compile();
+    const bundled = await bundle();
     const config = new URL("../deno.json", import.meta.url).pathname;
     const empty = join(dir, "empty.ts");
     await Deno.writeTextFile(empty, "");
@@ -88,6 +117,12 @@ if (import.meta.main) {
         "checkup one endpoint, eager module graph",
         `${deno} run -A ${SHIPPED_FLAGS.join(" ")} ${main} -c ${one}`,
       ],
+      ...(bundled.path
+        ? [["bundled (deno bundle) one endpoint", `${deno} run -A ${flags} ${bundled.path} -c ${one}`]] as [
+          string,
+          string,
+        ][]
+        : []),
       ...(bin.path
         ? [
           ["compiled --help", `${bin.path} --help`],
@@ -150,6 +185,7 @@ if (import.meta.main) {
       floor_of_validation: "JSON.parse of the same config text, ms (median)",
       validation: v,
       compiled: bin.path ? "built" : `not built here: ${bin.why}`,
+      bundled: bundled.path ? "built" : `not built here: ${bundled.why}`,
     });
   } finally {
     target.kill("SIGTERM");

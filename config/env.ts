@@ -47,13 +47,35 @@ export function substituteEnv(
       return "";
     });
   }
+  // A value without a reference is returned as it is (the same object), and the JSON path of a child is
+  // only built for the children that may hold one: at 10,000 checkers, copying every object and joining
+  // every path was a tenth of the validation's time.
   if (Array.isArray(value)) {
-    return value.map((v, i) => substituteEnv(v, env, joinPath(path, i), issues, onValue));
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (!mayRefer(v)) continue;
+      const w = substituteEnv(v, env, joinPath(path, i), issues, onValue);
+      if (w !== v) (out ??= value.slice())[i] = w;
+    }
+    return out ?? value;
   }
   if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, joinPath(path, k), issues, onValue)]),
-    );
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      if (!mayRefer(v)) continue;
+      const w = substituteEnv(v, env, joinPath(path, k), issues, onValue);
+      // defineProperty, not `=`: a "__proto__" key stays data, as in JSON.parse's object.
+      if (w !== v) {
+        Object.defineProperty(out ??= { ...value }, k, { value: w, enumerable: true, writable: true });
+      }
+    }
+    return out ?? value;
   }
   return value;
+}
+
+/** Whether `v` may hold a reference: a string with `${`, or an object or array (searched). */
+function mayRefer(v: unknown): boolean {
+  return typeof v === "string" ? v.includes("${") : v !== null && typeof v === "object";
 }

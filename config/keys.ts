@@ -25,25 +25,32 @@ export function pickKeys(
   canonicalOf: (key: string) => string | undefined,
   ctx: KeyContext,
 ): Map<string, string> {
-  const groups = new Map<string, string[]>();
+  // One pass; only keys written twice (rare) are grouped, so an ordinary object costs one Map.
+  const picked = new Map<string, string>();
+  let repeated: Map<string, string[]> | undefined;
   for (const key of Object.keys(obj)) {
     const canonical = canonicalOf(key);
     if (canonical === undefined) continue;
-    groups.get(canonical)?.push(key) ?? groups.set(canonical, [key]);
+    const before = picked.get(canonical);
+    if (before !== undefined) {
+      repeated ??= new Map();
+      const written = repeated.get(canonical) ?? [before];
+      written.push(key);
+      repeated.set(canonical, written);
+    }
+    picked.set(canonical, key);
   }
+  if (!repeated) return picked;
   const lines = ctx.lines?.get(path.toLowerCase())?.keys;
   const lastLine = (key: string) => lines?.get(key)?.at(-1) ?? 0;
-  const picked = new Map<string, string>();
-  for (const [canonical, written] of groups) {
-    if (written.length > 1) {
-      // Without lines (an object from code) the order of the object stands in for the order in the file.
-      if (lines) written.sort((a, b) => lastLine(a) - lastLine(b));
-      const named = written.map((k) => `"${k}"${lines?.has(k) ? ` (line ${lastLine(k)})` : ""}`);
-      ctx.warnings.push(
-        `${joinPath(path, canonical)}: ${named.join(" and ")} are the same key (keys match regardless of ` +
-          `case, as in Go); the last one, "${written.at(-1)}", wins`,
-      );
-    }
+  for (const [canonical, written] of repeated) {
+    // Without lines (an object from code) the order of the object stands in for the order in the file.
+    if (lines) written.sort((a, b) => lastLine(a) - lastLine(b));
+    const named = written.map((k) => `"${k}"${lines?.has(k) ? ` (line ${lastLine(k)})` : ""}`);
+    ctx.warnings.push(
+      `${joinPath(path, canonical)}: ${named.join(" and ")} are the same key (keys match regardless of ` +
+        `case, as in Go); the last one, "${written.at(-1)}", wins`,
+    );
     picked.set(canonical, written.at(-1)!);
   }
   return picked;

@@ -135,6 +135,24 @@ Deno.test("${ENV} is substituted everywhere; an unset variable is an error at it
   assert.equal((literal.storage?.options as { dir: string }).dir, "/tmp/${HOME}");
 });
 
+Deno.test("${ENV} substitution leaves the given object as it was and copies only what changed", () => {
+  const raw = {
+    checkers: [
+      { type: "http", endpoint_name: "a", endpoint_url: "http://a.test/${P}", headers: { X: ["1", "${P}"] } },
+      { type: "http", endpoint_name: "b", endpoint_url: "http://b.test/" },
+    ],
+  };
+  const before = structuredClone(raw);
+  const cfg = resolveConfig(raw, { env: env({ P: "px" }) });
+  assert.deepEqual(raw, before, "the caller's object is not changed");
+  const [a, b] = cfg.checkers.map((c) =>
+    c.options as { endpoint_url: string; headers: Record<string, string> }
+  );
+  assert.equal(a.endpoint_url, "http://a.test/px");
+  assert.deepEqual(a.headers.X, ["1", "px"]);
+  assert.equal(b.endpoint_url, "http://b.test/");
+});
+
 Deno.test("unknown keys are warnings that name the key and suggest the right one", () => {
   const cfg = resolveConfig({
     checkers: [{ type: "http", endpoint_url: "http://x.test", endpoint_ulr: "oops", threshhold_rtt: 5 }],
