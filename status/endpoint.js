@@ -207,27 +207,43 @@ export class EndpointRollup {
    * @param {number} words
    */
   #alloc(words) {
-    if (this.#top + words > this.#data.length) {
-      const live = this.#top - this.#holes;
-      const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * 1.5)));
-      if (!this.#holes) data.set(old.subarray(0, this.#top)); // no hole: the segments stay where they are
-      else {
-        let top = 0;
-        for (let p = 0; p < this.keys.length; p++) {
-          if (this.keys[p] < 0) continue;
-          const from = this.#at[p], n = HEAD + this.#width[p];
-          for (let i = 0; i < n; i++) data[top + i] = old[from + i];
-          this.#at[p] = top;
-          top += n;
-        }
-        this.#top = top;
-        this.#holes = 0;
-      }
-      this.#data = data;
-    }
+    if (this.#top + words > this.#data.length) this.#grow(words, 1.5);
     const at = this.#top;
     this.#top += words;
     return at;
+  }
+
+  /**
+   * Room for `slots` more slots (a decoder that knows how many follow): one growth, to the size they take
+   * when their windows need no widening, instead of several on the way.
+   * @param {number} slots
+   */
+  reserveSlots(slots) {
+    const words = Math.min(Math.max(0, slots), POSITIONS) * (HEAD + FIRST_WIDTH);
+    if (this.#top + words > this.#data.length) this.#grow(words, 1);
+  }
+
+  /**
+   * Compacts (when there are holes) and grows the segments to hold `words` more, times `slack`.
+   * @param {number} words @param {number} slack
+   */
+  #grow(words, slack) {
+    const live = this.#top - this.#holes;
+    const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * slack)));
+    if (!this.#holes) data.set(old.subarray(0, this.#top)); // no hole: the segments stay where they are
+    else {
+      let top = 0;
+      for (let p = 0; p < this.keys.length; p++) {
+        if (this.keys[p] < 0) continue;
+        const from = this.#at[p], n = HEAD + this.#width[p];
+        for (let i = 0; i < n; i++) data[top + i] = old[from + i];
+        this.#at[p] = top;
+        top += n;
+      }
+      this.#top = top;
+      this.#holes = 0;
+    }
+    this.#data = data;
   }
 
   /** @param {string} node */
