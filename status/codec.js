@@ -141,6 +141,7 @@ function decodeSlots(e, text) {
   try {
     for (let tier = 0; tier < RANGES.length && !r.done; tier++) {
       const n = r.next();
+      e.reserveSlots(n);
       let prevK = -1, prevFirst = 0;
       for (let j = 0; j < n; j++) {
         const k = prevK + 1 + r.next();

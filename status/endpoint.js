@@ -74,6 +74,8 @@ export class EndpointRollup {
   /** The segments; words from #top on are free (and zero). */
   #data = new Uint32Array(0);
   #top = 0;
+  /** Words below #top no position owns (segments left by a widened window): none, and growing is one copy. */
+  #holes = 0;
 
   /** An empty ring with the given size per tier. @param {number[]} sizes */
   static #newRing(sizes) {
@@ -302,6 +304,7 @@ export class EndpointRollup {
       for (let i = 0; i < HEAD; i++) d[moved + i] = d[from + i];
       for (let b = first; first >= 0 && b <= last; b++) d[moved + HEAD + b - to] = d[from + HEAD + b - lo];
       ring[o + 1] = moved;
+      this.#holes += HEAD + width;
     }
     ring[o + 2] = to | (wide << 8);
     return bin - to;
@@ -312,11 +315,33 @@ export class EndpointRollup {
    * @param {number} words
    */
   #alloc(words) {
-    if (this.#top + words > this.#data.length) {
+    if (this.#top + words > this.#data.length) this.#growData(words, 1.5);
+    const at = this.#top;
+    this.#top += words;
+    return at;
+  }
+
+  /**
+   * Room for `slots` more slots (a decoder that knows how many follow): one growth, to the size they take
+   * when their windows need no widening, instead of several on the way.
+   * @param {number} slots
+   */
+  reserveSlots(slots) {
+    const words = Math.min(Math.max(0, slots), POSITIONS) * (HEAD + FIRST_WIDTH);
+    if (this.#top + words > this.#data.length) this.#growData(words, 1);
+  }
+
+  /**
+   * Compacts (when there are holes) and grows the segments to hold `words` more, times `slack`; writes the
+   * records of the segments it moves.
+   * @param {number} words @param {number} slack
+   */
+  #growData(words, slack) {
+    const live = this.#top - this.#holes;
+    const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * slack)));
+    if (!this.#holes) data.set(old.subarray(0, this.#top)); // no hole: the segments stay where they are
+    else {
       const ring = this.#ring;
-      let live = 0;
-      for (let o = HDR; o < ring.length; o += REC) if (ring[o] >= 0) live += HEAD + (ring[o + 2] >> 8);
-      const old = this.#data, data = new Uint32Array(Math.max(MIN_WORDS, Math.ceil((live + words) * 1.5)));
       let top = 0;
       for (let o = HDR; o < ring.length; o += REC) {
         if (ring[o] < 0) continue;
@@ -325,12 +350,10 @@ export class EndpointRollup {
         ring[o + 1] = top;
         top += n;
       }
-      this.#data = data;
       this.#top = top;
+      this.#holes = 0;
     }
-    const at = this.#top;
-    this.#top += words;
-    return at;
+    this.#data = data;
   }
 
   /** @param {string} node */

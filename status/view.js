@@ -147,6 +147,9 @@ import { indexWindows, windowsCovering } from "./maintenance.js";
  *   `now`, back to the longest range (see `status/maintenance.js`).
  * @property {Map<import("./endpoint.js").EndpointRollup, string>} [ids] The endpoints' ids as
  *   {@link endpointIds} gives them, when the caller keeps them (computed otherwise).
+ * @property {boolean} [lazySlots] Each endpoint's `slots` are computed when first read (a getter), not with
+ *   the view: for a rollup that no longer changes (the static page's, which draws the bars of the cards
+ *   near the screen only).
  */
 
 /**
@@ -156,6 +159,7 @@ import { indexWindows, windowsCovering } from "./maintenance.js";
  * @property {Map<string, string>} [labels] Display label per node name.
  * @property {string} [group] The group it is shown in.
  * @property {readonly MaintenanceWindow[]} [maintenance] Maintenance windows around `now`.
+ * @property {boolean} [lazySlots] See {@link ViewOptions}.
  */
 
 /** The names of the ranges, shortest first. */
@@ -313,20 +317,6 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
   const width = RANGES[tier].slot;
   const last = Math.floor(now / width);
   const start = (last - SLOTS + 1) * width;
-  /** @type {SlotsView} */
-  const slots = { up: [], degraded: [], down: [], p50: [], p95: [] };
-  /** @type {(number | null)[]} */
-  const pq = [null, null];
-  for (let k = last - SLOTS + 1; k <= last; k++) {
-    const pos = tier * SLOTS + (k % SLOTS);
-    const held = e.key(pos) === k;
-    slots.up.push(held ? e.count(pos, 1) : 0);
-    slots.degraded.push(held ? e.count(pos, 2) : 0);
-    slots.down.push(held ? e.count(pos, 3) : 0);
-    if (held) percentiles(e, pos, pq);
-    slots.p50.push(held ? pq[0] : null);
-    slots.p95.push(held ? pq[1] : null);
-  }
   const nodes = nodesOf(e, now, redact, options);
   const live = nodes.filter((n) => !n.v.silent);
   const pool = live.length ? live : nodes;
@@ -346,7 +336,26 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     while (i > 0 && spans[i - 1].e === spans[i].s && spans[i - 1].status === status) i--;
     since = Math.round(spans[i].s);
   }
-  if (several) slots.combined = combinedSlots(spans, start, width, SLOTS);
+  /** @returns {SlotsView} */
+  const slotsOf = () => {
+    /** @type {SlotsView} */
+    const slots = { up: [], degraded: [], down: [], p50: [], p95: [] };
+    /** @type {(number | null)[]} */
+    const pq = [null, null];
+    for (let k = last - SLOTS + 1; k <= last; k++) {
+      const pos = tier * SLOTS + (k % SLOTS);
+      const held = e.key(pos) === k;
+      slots.up.push(held ? e.count(pos, 1) : 0);
+      slots.degraded.push(held ? e.count(pos, 2) : 0);
+      slots.down.push(held ? e.count(pos, 3) : 0);
+      if (held) percentiles(e, pos, pq);
+      slots.p50.push(held ? pq[0] : null);
+      slots.p95.push(held ? pq[1] : null);
+    }
+    if (several) slots.combined = combinedSlots(spans, start, width, SLOTS);
+    return slots;
+  };
+  const slots = options.lazySlots ? /** @type {SlotsView} */ ({}) : slotsOf();
   /** @type {EndpointView} */
   const view = {
     id,
@@ -395,6 +404,16 @@ export function endpointView(e, id, tier, now, redact, options = {}) {
     const why = (failing[0] ?? (live.length ? undefined : worst))?.v.reason;
     if (why && status !== "healthy") view.reason = why;
   } else if (worst?.v.reason && view.status !== "healthy") view.reason = worst.v.reason;
+  if (options.lazySlots) {
+    /** @type {SlotsView | undefined} */
+    let made;
+    Object.defineProperty(view, "slots", {
+      enumerable: true,
+      configurable: true,
+      get: () => (made ??= slotsOf()),
+      set: (/** @type {SlotsView} */ v) => void (made = v),
+    });
+  }
   applyMaintenance(view, e, options.maintenance ?? [], now, several ? spans : undefined, { start, width });
   return view;
 }
@@ -444,6 +463,7 @@ export function* statusViewSteps(rollup, options = {}, batch = 100) {
       labels,
       group,
       maintenance: windowsOf({ title: e.title, group }),
+      ...(options.lazySlots ? { lazySlots: true } : {}),
     };
   };
   /** @type {{ e: import("./endpoint.js").EndpointRollup, v: EndpointView }[]} */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Rollup } from "./rollup.js";
-import { endpointIds, statusView } from "./view.js";
+import { endpointIds, statusView, type ViewOptions } from "./view.js";
+import type { MaintenanceWindow } from "./operations.js";
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -80,4 +81,56 @@ Deno.test("an incident that got worse is named by its worst status and that stat
     },
     { status: "down", reason: "503", start: NOW - 4 * MIN, end: NOW - MIN, checks: 3 },
   );
+});
+
+Deno.test("lazySlots: the same view, its bars computed when first read", () => {
+  const rollup = new Rollup();
+  for (let t = NOW - 30 * 60 * MIN; t <= NOW; t += 5 * MIN) {
+    const i = (t - NOW) / MIN;
+    rollup.add({
+      title: "A",
+      endpoint: "a",
+      times: [{ rtt: (20 + (i % 7)) * 1e6 }],
+      healthy: true,
+      node: "eu",
+    }, t);
+    const down = i > -200 && i < -100;
+    rollup.add(
+      {
+        title: "A",
+        endpoint: "a",
+        times: down ? [{ rtt: 0, error: "refused" }] : [{ rtt: 30e6 }],
+        ...(down ? { down: true } : { healthy: true }),
+        node: "us",
+      },
+      t + 1,
+    );
+    rollup.add({ title: "B", endpoint: "b", times: [{ rtt: (90 + (i % 50)) * 1e6 }], healthy: true }, t + 2);
+  }
+  const maintenance: MaintenanceWindow[] = [
+    {
+      id: "w1",
+      title: "Upgrade",
+      about: ["B"],
+      start: NOW - 120 * MIN,
+      end: NOW - 60 * MIN,
+      source: "adhoc",
+    },
+  ];
+  const cases: ViewOptions[] = [{ now: NOW }, { now: NOW, maintenance }, {
+    now: NOW,
+    range: "7d",
+    maintenance,
+  }];
+  for (const options of cases) {
+    const eager = statusView(rollup, options);
+    const lazy = statusView(rollup, { ...options, lazySlots: true });
+    assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+    assert.deepEqual(lazy.endpoints[0].slots, eager.endpoints[0].slots);
+    assert.ok(lazy.endpoints[0].slots.combined, "several locations: the combined bar");
+    assert.equal(lazy.endpoints[0].slots, lazy.endpoints[0].slots, "computed once");
+  }
+  const marked =
+    statusView(rollup, { now: NOW, maintenance, lazySlots: true }).endpoints[1].slots.maintenance;
+  assert.ok(marked?.some(Boolean), "the maintenance window marks its slots");
 });

@@ -313,11 +313,11 @@ async function fromApi() {
 
 /** One refresh from static summary files. @returns {Promise<StatusView & { problem?: string }>} */
 async function fromSummaries() {
-  const [{ Rollup }, { decodeRollup }, { statusView }] = await Promise.all([
-    import("../../status/rollup.js"),
-    import("../../status/codec.js"),
-    import("../../status/view.js"),
-  ]);
+  // The status model loads beside config.json and the summaries, and the summaries are read beside the
+  // config's quorum and maintenance keys: nothing waits for what it does not need.
+  const model = Promise.all([import("../../status/codec.js"), import("../../status/view.js")]);
+  model.catch(() => {}); // a failure is reported where it is awaited
+  const first = !config;
   if (!config) {
     config = await getJson(source);
     if (!Array.isArray(config?.summaries) || !config.summaries.length) {
@@ -325,25 +325,37 @@ async function fromSummaries() {
     }
     if (config.title) document.title = config.title;
     if (config.logo) /** @type {HTMLImageElement} */ (document.getElementById("logo")).src = config.logo;
-    ({ options: locationOptions, problems: configProblems } = await quorumOptions(config));
-    const maintenance = await maintenanceOf(config.maintenance);
+  }
+  const summaries = /** @type {string[]} */ (config.summaries);
+  const reading = Promise.allSettled(summaries.map((url) => getJson(url)));
+  if (first) {
+    const [quorum, maintenance] = await Promise.all([
+      quorumOptions(config),
+      maintenanceOf(config.maintenance),
+    ]);
+    ({ options: locationOptions, problems: configProblems } = quorum);
     windowsAt = maintenance.at;
     configProblems.push(...maintenance.problems);
   }
-  const summaries = /** @type {string[]} */ (config.summaries);
-  const loaded = await Promise.allSettled(summaries.map((url) => getJson(url)));
-  const rollup = new Rollup();
+  const [[{ decodeRollup }, { statusView }], loaded] = await Promise.all([model, reading]);
+  // The first summary read is the rollup the others are merged into: merging it into an empty one would
+  // copy every slot of every endpoint again (most of a fleet's load time with one location).
+  /** @type {import("../../status/rollup.js").Rollup | undefined} */
+  let merged;
   /** @type {string[]} */
   const failed = [];
   loaded.forEach((r, i) => {
     if (r.status === "rejected") return void failed.push(/** @type {Error} */ (r.reason).message);
     try {
-      rollup.merge(decodeRollup(r.value));
+      const decoded = decodeRollup(r.value);
+      if (merged) merged.merge(decoded);
+      else merged = decoded;
     } catch (e) {
       failed.push(`${summaries[i]}: ${/** @type {Error} */ (e).message}`);
     }
   });
-  if (failed.length === summaries.length) throw new Error(`no summary could be read: ${failed.join("; ")}`);
+  if (!merged) throw new Error(`no summary could be read: ${failed.join("; ")}`);
+  const rollup = merged;
   const now = Date.now();
   /** @type {StatusView & { problem?: string }} */
   const view = statusView(rollup, {
@@ -352,6 +364,8 @@ async function fromSummaries() {
     title: config.title || "Status",
     ...locationOptions,
     maintenance: windowsAt(now),
+    // The bars of the cards near the screen only are computed (the rollup is this refresh's own).
+    lazySlots: true,
   });
   const problems = [...configProblems];
   if (failed.length) problems.push(`Some locations could not be read: ${failed.join("; ")}`);

@@ -388,60 +388,66 @@ function fillCard(card, e, view, now, level) {
  * @param {StatusView} view @param {number} now
  */
 function timelineItems(view, now) {
-  /** @type {{ time: number, node: HTMLElement }[]} */
+  // Only the items shown are built (a fleet's endpoints may have thousands of incidents between them).
+  /** @type {{ time: number, node: () => HTMLElement }[]} */
   const items = [];
   for (const e of view.endpoints) {
     for (const i of e.incidents) {
-      const ongoing = i.end === null;
-      const from = i.nodes.map(labelOf).join(", ");
-      const what = i.status === "partial"
-        ? `failing from ${from || "some locations"}`
-        : i.status === "down"
-        ? "down"
-        : "degraded";
-      // The name is isolated (bdi) so right-to-left text in it cannot reorder the words around it.
-      const head = [
-        h("bdi", {}, e.title),
-        ongoing
-          ? ` is ${what}`
-          : ` was ${what} for ${humanDuration((/** @type {number} */ (i.end) - i.start) * 1e6)}`,
-      ];
-      items.push({
-        time: i.start,
-        node: h(
-          "li",
-          { class: `event ${i.status}` },
-          h("span", { class: "marker", "aria-hidden": "true" }),
-          h(
-            "div",
-            { class: "event-body" },
-            h(
-              "p",
-              { class: "event-head" },
-              h("strong", {}, head),
-              ongoing ? h("span", { class: "tag" }, "ongoing") : null,
-              // Its endpoint is under maintenance now: planned, alerts held.
-              ongoing && (e.maintenance || /** @type {{ maintenance?: true }} */ (i).maintenance)
-                ? h("span", { class: "tag maintenance-tag" }, "under maintenance")
-                : null,
-            ),
-            h(
-              "p",
-              { class: "event-meta" },
-              "Started ",
-              ago(i.start, now),
-              ` · ${i.checks} failed check${i.checks === 1 ? "" : "s"}`,
-              i.nodes.length && i.status !== "partial" ? ` · seen from ${from}` : "",
-            ),
-            i.reason ? h("p", { class: "event-reason", dir: "auto" }, i.reason) : null,
-          ),
-        ),
-      });
+      items.push({ time: i.start, node: () => incidentItem(e, i, now) });
     }
-    for (const m of e.messages) items.push({ time: m.time, node: message(m, e.title, now) });
+    for (const m of e.messages) items.push({ time: m.time, node: () => message(m, e.title, now) });
   }
-  for (const m of view.messages) items.push({ time: m.time, node: message(m, "", now) });
-  return items.sort((a, b) => b.time - a.time).slice(0, 60).map((i) => i.node);
+  for (const m of view.messages) items.push({ time: m.time, node: () => message(m, "", now) });
+  return items.sort((a, b) => b.time - a.time).slice(0, 60).map((i) => i.node());
+}
+
+/**
+ * One incident of the timeline.
+ * @param {EndpointView} e @param {import("../../status/view.js").IncidentView} i @param {number} now
+ */
+function incidentItem(e, i, now) {
+  const ongoing = i.end === null;
+  const from = i.nodes.map(labelOf).join(", ");
+  const what = i.status === "partial"
+    ? `failing from ${from || "some locations"}`
+    : i.status === "down"
+    ? "down"
+    : "degraded";
+  // The name is isolated (bdi) so right-to-left text in it cannot reorder the words around it.
+  const head = [
+    h("bdi", {}, e.title),
+    ongoing
+      ? ` is ${what}`
+      : ` was ${what} for ${humanDuration((/** @type {number} */ (i.end) - i.start) * 1e6)}`,
+  ];
+  return h(
+    "li",
+    { class: `event ${i.status}` },
+    h("span", { class: "marker", "aria-hidden": "true" }),
+    h(
+      "div",
+      { class: "event-body" },
+      h(
+        "p",
+        { class: "event-head" },
+        h("strong", {}, head),
+        ongoing ? h("span", { class: "tag" }, "ongoing") : null,
+        // Its endpoint is under maintenance now: planned, alerts held.
+        ongoing && (e.maintenance || /** @type {{ maintenance?: true }} */ (i).maintenance)
+          ? h("span", { class: "tag maintenance-tag" }, "under maintenance")
+          : null,
+      ),
+      h(
+        "p",
+        { class: "event-meta" },
+        "Started ",
+        ago(i.start, now),
+        ` · ${i.checks} failed check${i.checks === 1 ? "" : "s"}`,
+        i.nodes.length && i.status !== "partial" ? ` · seen from ${from}` : "",
+      ),
+      i.reason ? h("p", { class: "event-reason", dir: "auto" }, i.reason) : null,
+    ),
+  );
 }
 
 /** @param {import("../../status/view.js").MessageView} m @param {string} about @param {number} now */

@@ -258,6 +258,44 @@ Deno.test({
           await site.close();
         }
       });
+
+      await t.step(
+        "hosted statically: a card's bar is computed as it comes into view, as serve draws it",
+        async () => {
+          const site = await exportAndServe(`${dir}/site`, { groups_by_title: GROUP_OF }, [
+            "checks/_state/summary-eu.json",
+          ]);
+          const served = await open(browser, `${live.base}/`);
+          const hosted = await open(browser, `${site.base}/`);
+          try {
+            /** The bar's label of a card (what a screen reader reads), once it is drawn when scrolled to. */
+            const barOf = async (page: Page, id: string) => {
+              await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+              await page.waitForSelector(`#${id} svg.bar`);
+              return await page.getAttribute(`#${id} svg.bar`, "aria-label");
+            };
+            // Far down the page: not drawn until it comes into view.
+            assert.equal(await hosted.page.locator("#ep-svc-290 svg.bar").count(), 0);
+            for (const id of ["ep-svc-007", "ep-svc-290", "ep-svc-170"]) {
+              const label = await barOf(hosted.page, id);
+              assert.equal(label, await barOf(served.page, id), id);
+              assert.match(label ?? "", id === "ep-svc-007" ? /\d+ with an outage/ : /no problems/, id);
+            }
+            assert.ok(await hosted.page.isVisible("#ep-svc-290 svg.chart"));
+            // The timeline: the same newest events from the summaries as from the server.
+            const events = (page: Page) =>
+              page.locator("#timeline li.event .event-head strong").allTextContents();
+            assert.deepEqual(await events(hosted.page), await events(served.page));
+            assert.ok((await events(hosted.page)).some((e) => /svc-007 is down/.test(e)));
+            await shot(hosted.page, "fleet-static-scrolled", false);
+            assert.deepEqual([...hosted.problems, ...served.problems], []);
+          } finally {
+            await hosted.page.context().close();
+            await served.page.context().close();
+            await site.close();
+          }
+        },
+      );
     } finally {
       await browser.close();
       await live.close();
