@@ -20,28 +20,17 @@ interface Validation {
 }
 
 /**
- * Builds the executable as contrib/compile.ts does (host target) into out/bench/ (deno compile writes a
- * temporary file beside its output, so not into a temporary directory of another mount); undefined with
- * the reason when it cannot (the last cause deno names, e.g. the runtime download failing offline).
+ * Runs `deno <args…>` on main.ts (a build: compile or bundle) and returns `built` when it succeeds; else the
+ * reason (the last cause deno names, e.g. the runtime download failing offline).
  */
-async function compile(): Promise<{ path?: string; why?: string }> {
-  const dir = new URL("../out/bench/", import.meta.url).pathname;
-  await Deno.mkdir(dir, { recursive: true });
-  const path = join(dir, "checkup");
+async function build(args: string[], built: string): Promise<{ path?: string; why?: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "compile",
-      "-A",
-      ...SHIPPED_FLAGS,
-      "--output",
-      path,
-      new URL("../main.ts", import.meta.url).pathname,
-    ],
+    args: [...args, new URL("../main.ts", import.meta.url).pathname],
     stdout: "null",
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).output();
-  if (out.code === 0) return { path };
+  if (out.code === 0) return { path: built };
   const all = new TextDecoder().decode(out.stderr).split("\n").map((l) => l.trim());
   // RUST_BACKTRACE=1 appends a numbered backtrace: not a cause.
   const lines = all.slice(0, all.includes("Stack backtrace:") ? all.indexOf("Stack backtrace:") : undefined);
@@ -52,30 +41,27 @@ async function compile(): Promise<{ path?: string; why?: string }> {
 }
 
 /**
+ * Builds the executable as contrib/compile.ts does (host target) into out/bench/ (deno compile writes a
+ * temporary file beside its output, so not into a temporary directory of another mount).
+ */
+async function compile(): Promise<{ path?: string; why?: string }> {
+  const dir = new URL("../out/bench/", import.meta.url).pathname;
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, "checkup");
+  return await build(["compile", "-A", ...SHIPPED_FLAGS, "--output", path], path);
+}
+
+/**
  * Bundles the CLI with `deno bundle` (esbuild; code splitting keeps each type's module lazy) into
  * out/bench/bundle/: what loading one file instead of about 75 modules saves, apart from evaluating them.
- * Undefined with the reason when it cannot.
  */
 async function bundle(): Promise<{ path?: string; why?: string }> {
   const dir = new URL("../out/bench/bundle/", import.meta.url).pathname;
   await Deno.remove(dir, { recursive: true }).catch(() => {});
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--platform",
-      "deno",
-      "--code-splitting",
-      "--outdir",
-      dir,
-      new URL("../main.ts", import.meta.url).pathname,
-    ],
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  if (out.code === 0) return { path: join(dir, "main.js") };
-  const error = new TextDecoder().decode(out.stderr).split("\n").find((l) => l.startsWith("error"));
-  return { why: error ?? `exit ${out.code}` };
+  return await build(
+    ["bundle", "--platform", "deno", "--code-splitting", "--outdir", dir],
+    join(dir, "main.js"),
+  );
 }
 
 if (import.meta.main) {
