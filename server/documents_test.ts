@@ -7,6 +7,7 @@ import { SqliteStorage } from "../storage/sqlite.ts";
 import type { Result } from "../result.ts";
 import type { Storage, StorageReader } from "../storage/storage.ts";
 import { RollupLoader } from "./loader.ts";
+import { StaleDocuments } from "./documents.ts";
 import { RouteContext } from "./context.ts";
 import { apiRoutes, MAX_BATCH } from "./routes/api.ts";
 import { badgeRoutes } from "./routes/badges.ts";
@@ -264,3 +265,29 @@ for (const [name, make] of BACKENDS) {
     }
   });
 }
+
+Deno.test("a request after a change never gets bytes of before it, though a build of an older version runs", async () => {
+  const docs = new StaleDocuments<string>(silentLogger);
+  assert.equal(await docs.get("24h", "v1", () => Promise.resolve("doc v1")), "doc v1");
+  // A build of v2 starts and is held at a gate.
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => open = resolve);
+  const v2 = docs.get("24h", "v2", async () => {
+    await gate;
+    return "doc v2";
+  });
+  // Requests for v2 meanwhile get the previous document at once (stale-while-revalidate).
+  assert.equal(docs.get("24h", "v2", () => Promise.reject(new Error("not built twice"))), "doc v1");
+  // The data changes again (v3): this request must not get v1 or v2 bytes.
+  let builds = 0;
+  const v3 = docs.get("24h", "v3", () => {
+    builds++;
+    return Promise.resolve("doc v3");
+  });
+  assert.ok(v3 instanceof Promise, "a request for a newer version than the one being built waits");
+  open();
+  assert.equal(await v2, "doc v2");
+  assert.equal(await v3, "doc v3");
+  assert.equal(builds, 1);
+  assert.equal(docs.get("24h", "v3", () => Promise.reject(new Error("built once"))), "doc v3");
+});
