@@ -43,12 +43,16 @@ export class StaleDocuments<T> {
    * one (a value, at once; the build's promise when there is none); else the promise of a build of it
    * that this call starts. Concurrent requests share one build. A build that fails rejects the promise
    * of the request that started it (and of those with nothing to serve) and is logged; the previous
-   * document stays until a later build succeeds. A request whose version is not the one being built (the data
-   * changed after that build started) waits for it and then for a build of its own version (at most
+   * document stays until a later build succeeds. A request whose version is not the one being built (the
+   * data changed after that build started) waits for it and then for a build of its own version (at most
    * {@linkcode MAX_WAITS} builds, then served as above): after a change, no request gets bytes of before it.
-   * `waited`: the builds this request waited for already.
    */
-  get(key: string, version: string, build: () => Promise<T>, waited = 0): T | Promise<T> {
+  get(key: string, version: string, build: () => Promise<T>): T | Promise<T> {
+    return this.#get(key, version, build, 0);
+  }
+
+  /** {@linkcode get}, after `waited` builds of older versions. */
+  #get(key: string, version: string, build: () => Promise<T>, waited: number): T | Promise<T> {
     let entry = this.#entries.get(key);
     if (entry && entry.version === version && entry.value !== undefined) return entry.value;
     if (!entry) {
@@ -67,7 +71,7 @@ export class StaleDocuments<T> {
       // The running build is of an older version: what it ends with, and the value before it, predate this
       // request's data (a round stored, then read). Wait for it, then for a build of this version.
       const running = current.building;
-      return running.then(() => {}, () => {}).then(() => this.get(key, version, build, waited + 1));
+      return running.then(() => {}, () => {}).then(() => this.#get(key, version, build, waited + 1));
     }
     current.buildingVersion = version;
     const done = build().then((value) => {
